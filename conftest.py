@@ -1,0 +1,195 @@
+"""Fixtures shared by every app's tests: named people for each role, a real
+Celery worker, and a real browser.
+
+The people: alice and bob are participants, carol coordinates, hana is an HR
+viewer and sam is support staff. Each test says who acts and on whose objects.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread, which trips
+# Django's async-safety check for the whole process (see issue 2's pitfalls).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REPO = Path(__file__).resolve().parent
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# CI sets REQUIRE_SERVICES=1: a test that would be skipped for want of
+# PostgreSQL, Redis or Chromium fails instead, so CI cannot pass by skipping.
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# -- people ---------------------------------------------------------------
+
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (test accounts only)
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def alice(db):
+    from people.tests.factories import UserFactory
+
+    return UserFactory(email="alice@example.org", full_name="Alice Adams")
+
+
+@pytest.fixture
+def bob(db):
+    from people.tests.factories import UserFactory
+
+    return UserFactory(email="bob@example.org", full_name="Bob Brown")
+
+
+@pytest.fixture
+def carol(db):
+    from people.tests.factories import UserFactory
+
+    return UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True)
+
+
+@pytest.fixture
+def hana(db):
+    from people.tests.factories import UserFactory
+
+    return UserFactory(email="hana@example.org", full_name="Hana Haddad", is_hr=True)
+
+
+@pytest.fixture
+def sam(db):
+    from people.tests.factories import UserFactory
+
+    return UserFactory(email="sam@example.org", full_name="Sam Support", is_staff=True, is_superuser=True)
+
+
+# -- a real Celery worker ------------------------------------------------
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """Start `celery worker` as its own process, on the Redis broker, against
+    the test database, and stop it afterwards. Tests using it must commit
+    their rows (transactional_db) so the worker can see them."""
+    from mentoring.celery import app
+
+    database = settings.DATABASES["default"]
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if database["ENGINE"] != "django.db.backends.postgresql" or not broker.startswith("redis://"):
+        skip_or_fail("the worker tests need DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis)")
+
+    app.control.purge()  # nothing left over from an earlier, interrupted run
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(database),
+        "CELERY_BROKER_URL": broker,
+        "DJANGO_SETTINGS_MODULE": "mentoring.settings",
+    }
+    log_path = ARTIFACTS / "celery-worker.log"
+    log_path.parent.mkdir(exist_ok=True)
+    hostname = f"pytest-{os.getpid()}@%h"
+    with open(log_path, "ab") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "mentoring", "worker", "--loglevel=INFO",
+             "--concurrency=1", "--without-gossip", "--without-mingle", "-n", hostname],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        _wait_for_worker(app, worker)
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def _database_url(database: dict) -> str:
+    user = quote(database.get("USER") or "")
+    password = quote(database.get("PASSWORD") or "")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = database.get("HOST") or "127.0.0.1"
+    port = database.get("PORT") or 5432
+    return f"postgres://{credentials}{host}:{port}/{database['NAME']}"
+
+
+def _wait_for_worker(app, worker: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError(f"the Celery worker exited with {worker.returncode}; see test-artifacts/")
+        if app.control.ping(timeout=1.0):
+            return
+    raise RuntimeError("the Celery worker did not answer a ping within a minute")
+
+
+def wait_until(condition, timeout: float = 30, interval: float = 0.2):
+    """Poll `condition` until it returns something truthy (work done by another process)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+# -- a real browser -------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright, pointed at Debian's Chromium instead of its own download."""
+    if not shutil.which(CHROMIUM):
+        skip_or_fail(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture
+def screenshot(page, request):
+    """Save a full-page screenshot under test-artifacts/screenshots/<test>-<step>.png."""
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(step: str) -> Path:
+        path = folder / f"{request.node.name}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
