@@ -1,14 +1,21 @@
 """Builds the demo organisation. Every step is idempotent: running it again
-updates what is there and creates nothing twice."""
+updates what is there and creates nothing twice. Random choices come from a
+fixed seed, so every run describes the same organisation."""
 
+import random
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
-from people.models import User
+from people.models import Demographics, Department, Profile, SeniorityLevel, Tag, User
+from programmes.models import Coordinator, Participant, Programme
 
 DEMO_PASSWORD = "mentoring-demo"  # noqa: S105 (published demo logins)
+DOMAIN = "demo.example"
 
 
 @dataclass(frozen=True)
@@ -20,22 +27,55 @@ class DemoLogin:
 ROLE_ACCOUNTS = [
     # email, full name, flags, what to try with the account
     ("admin@demo.example", "Sasha Support", {"is_staff": True, "is_superuser": True}, "staff: admin site, roles"),
-    ("coordinator@demo.example", "Corinne Okafor", {"is_coordinator": True}, "coordinator: runs the programmes"),
+    ("coordinator@demo.example", "Corinne Okafor", {"is_coordinator": True}, "coordinator: runs both programmes"),
     ("hr@demo.example", "Hamid Rahimi", {"is_hr": True}, "HR viewer: reports and exports"),
-    ("mentor@demo.example", "Maya Lindqvist", {}, "participant: mentor"),
-    ("mentee@demo.example", "Theo Mensah", {}, "participant: mentee"),
+    ("mentor@demo.example", "Maya Lindqvist", {}, "mentor in Mentoring, mentee in Reverse mentoring"),
+    ("mentee@demo.example", "Theo Mensah", {}, "mentee in Mentoring, mentor in Reverse mentoring"),
 ]
+
+SENIORITY = ["Associate", "Professional", "Senior", "Lead", "Head of", "Director"]
+DEPARTMENTS = {
+    "Engineering": ["python", "cloud", "system design", "code review"],
+    "Data": ["sql", "statistics", "data visualisation", "python"],
+    "Product": ["roadmapping", "user research", "prioritising"],
+    "Design": ["user research", "accessibility", "prototyping"],
+    "Sales": ["negotiation", "account management", "public speaking"],
+    "Marketing": ["brand", "writing", "public speaking"],
+    "Finance": ["budgeting", "financial modelling", "stakeholder management"],
+    "People": ["coaching", "recruiting", "change management"],
+}
+TOPICS = [
+    "career development", "first job and interviews", "confidence", "prioritising and decision making",
+    "leadership", "work-life balance", "moving teams", "public speaking", "stakeholder management", "networking",
+]  # fmt: skip
+FIRST_NAMES = [
+    "Amara", "Ben", "Chiara", "Dmitri", "Elif", "Farah", "Gustavo", "Hina", "Ivan", "Jia", "Kofi", "Lena", "Mateo",
+    "Nadia", "Omar", "Priya", "Quentin", "Rosa", "Sven", "Tariq", "Uma", "Victor", "Wen", "Xavier", "Yara", "Zoltan",
+    "Aisha", "Bruno", "Carmen", "Dev", "Esther", "Felix", "Grace", "Hugo", "Ingrid", "Jonas", "Kemi", "Luca",
+    "Mei", "Niall", "Olga", "Pablo", "Rania", "Sofia", "Tomás", "Ulla", "Vikram", "Wanjiru", "Yusuf", "Zainab",
+]  # fmt: skip
+LAST_NAMES = [
+    "Abara", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Hassan", "Ito", "Jensen", "Kowalski",
+    "Larsen", "Moreau", "Nakamura", "Osei", "Patel", "Quinn", "Rossi", "Schmidt", "Tanaka", "Usman", "Varga",
+    "Weber", "Yilmaz", "Zhang",
+]  # fmt: skip
+TIMEZONES = ["Europe/London", "Europe/Berlin", "Europe/Stockholm", "America/New_York", "Asia/Singapore"]
+GENDERS = ["woman", "man", "non-binary"]
+ETHNICITY = ["Asian", "Black", "Mixed", "White", "Other"]
+GENERATIONS = ["gen_z", "millennial", "gen_x", "boomer"]
+NETWORKS = ["", "", "Women in Tech", "Pride network", "Disability network", "Race & ethnicity network"]
 
 
 def ensure_user(email: str, full_name: str, **flags) -> User:
-    user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name, **flags})
+    values = {"full_name": full_name, **flags}
+    user, created = User.objects.get_or_create(email=email, defaults=values)
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = _demo_password_hash()
         user.save(update_fields=["password"])
     else:
-        changed = [field for field, value in {"full_name": full_name, **flags}.items() if getattr(user, field) != value]
+        changed = [field for field, value in values.items() if getattr(user, field) != value]
         for field in changed:
-            setattr(user, field, {"full_name": full_name, **flags}[field])
+            setattr(user, field, values[field])
         if changed:
             user.save(update_fields=changed)
     # Demo addresses are confirmed, so the logins work even where verification is mandatory.
@@ -43,10 +83,194 @@ def ensure_user(email: str, full_name: str, **flags) -> User:
     return user
 
 
+_hash_cache: list[str] = []
+
+
+def _demo_password_hash() -> str:
+    # One hash for everyone: hashing 150 passwords one by one takes most of a minute.
+    if not _hash_cache:
+        _hash_cache.append(make_password(DEMO_PASSWORD))
+    return _hash_cache[0]
+
+
+def seed_vocabulary() -> tuple[dict[str, Department], list[SeniorityLevel], dict[str, Tag]]:
+    departments = {name: Department.objects.get_or_create(name=name)[0] for name in DEPARTMENTS}
+    levels = []
+    for rank, name in enumerate(SENIORITY, start=1):
+        level, _ = SeniorityLevel.objects.update_or_create(rank=rank, defaults={"name": name})
+        levels.append(level)
+    names = {skill for skills in DEPARTMENTS.values() for skill in skills} | set(TOPICS)
+    tags = {name: Tag.objects.get_or_create(name=name)[0] for name in sorted(names)}
+    return departments, levels, tags
+
+
+def seed_people(rng: random.Random, departments, levels, tags) -> list[User]:
+    """About 120 colleagues in reporting lines: each department has a director,
+    who manages heads and leads, who manage everyone else."""
+    people = []
+    for i in range(120):
+        # Names repeat their first name every 50 people; the surname then shifts, so no two are alike.
+        name = f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {LAST_NAMES[(i + 7 * (i // len(FIRST_NAMES))) % len(LAST_NAMES)]}"
+        user = ensure_user(f"person{i:03d}@{DOMAIN}", name)
+        people.append(user)
+    department_names = list(DEPARTMENTS)
+    by_department: dict[str, list[tuple[User, int]]] = {name: [] for name in department_names}
+    for i, user in enumerate(people):
+        department = department_names[i % len(department_names)]
+        # A few senior people per department, most in the first three levels.
+        rank = 6 if i < len(department_names) else rng.choices([1, 2, 3, 4, 5], weights=[30, 30, 20, 12, 8])[0]
+        by_department[department].append((user, rank))
+    for department, members in by_department.items():
+        members.sort(key=lambda member: -member[1])
+        for position, (user, rank) in enumerate(members):
+            managers = [m for m, r in members[:position] if r > rank]
+            manager = managers[-1] if managers and rank < 5 else (members[0][0] if position else None)
+            seed_profile(rng, user, departments[department], levels[rank - 1], manager, tags, department)
+    return people
+
+
+def seed_profile(rng, user, department, level, manager, tags, department_name) -> None:
+    profile, _ = Profile.objects.update_or_create(
+        user=user,
+        defaults={
+            "department": department,
+            "seniority": level,
+            "manager": manager if manager != user else None,
+            "job_title": job_title(level, department_name),
+            "timezone": rng.choice(TIMEZONES),
+            "languages": sorted({"English", *rng.sample(["French", "German", "Spanish", "Swedish", "Hindi"], 1)}),
+            "bio": f"{level.name} in {department_name}. Happy to talk about {rng.choice(TOPICS)}.",
+            "meeting_format": rng.choice(["video", "in_person", "either"]),
+            "preferred_time": rng.choice(["morning", "afternoon", "any"]),
+            "preferred_days": sorted(rng.sample(["mon", "tue", "wed", "thu", "fri"], 2)),
+            "location": rng.choice(["London", "Berlin", "Stockholm", "New York", "Singapore", "Remote"]),
+        },
+    )
+    profile.skills.set([tags[name] for name in DEPARTMENTS[department_name]] + [tags[rng.choice(TOPICS)]])
+    profile.topics.set([tags[name] for name in rng.sample(TOPICS, 3)])
+
+
+def job_title(level: SeniorityLevel, department: str) -> str:
+    if level.rank == 6:
+        return f"{department} Director"
+    if level.rank == 5:
+        return f"Head of {department}"
+    return f"{level.name} {department.lower()} specialist"
+
+
+def seed_demographics(rng: random.Random, people: list[User]) -> None:
+    """About half the people consented to share demographics for reverse mentoring."""
+    for user in people:
+        if rng.random() < 0.5:
+            Demographics.objects.update_or_create(
+                user=user,
+                defaults={
+                    "consented_at": timezone.now(),
+                    "gender": rng.choice(GENDERS),
+                    "ethnicity_group": rng.choice(ETHNICITY),
+                    "disability": rng.choice(["no", "no", "no", "yes", "prefer_not"]),
+                    "generation": rng.choice(GENERATIONS),
+                    "staff_network": rng.choice(NETWORKS),
+                },
+            )
+
+
+def seed_programmes(rng, coordinator, people, maya, theo) -> list[Programme]:
+    today = date.today()
+    traditional, _ = Programme.objects.update_or_create(
+        name="Mentoring",
+        cohort="2026–27",
+        defaults={
+            "kind": Programme.Kind.TRADITIONAL,
+            "purpose": "Help colleagues grow their careers with an experienced mentor from another part of the "
+            "organisation: an hour every two weeks, for six months.",
+            "status": Programme.Status.RUNNING,
+            "cadence": Programme.Cadence.FORTNIGHTLY,
+            "meeting_minutes": 60,
+            "starts_on": today - timedelta(days=60),
+            "ends_on": today + timedelta(days=120),
+            "goals_expected": 2,
+            "goals_due_by_meeting": 2,
+            "asked_profile_fields": ["department", "job_title", "seniority", "skills", "topics"],
+            "matching_mode": Programme.MatchingMode.COORDINATOR,
+            "default_mentor_capacity": 2,
+            "created_by": coordinator,
+        },
+    )
+    reverse, _ = Programme.objects.update_or_create(
+        name="Reverse mentoring",
+        cohort="Spring 2027",
+        defaults={
+            "kind": Programme.Kind.REVERSE,
+            "purpose": "Junior colleagues mentor senior leaders, so leaders see the organisation through other "
+            "eyes: across gender, ethnicity, ability, generation and department. Monthly, for six months.",
+            "status": Programme.Status.OPEN,
+            "cadence": Programme.Cadence.MONTHLY,
+            "meeting_minutes": 60,
+            "starts_on": today + timedelta(days=30),
+            "ends_on": today + timedelta(days=210),
+            "enrolment_closes_on": today + timedelta(days=21),
+            "goals_expected": 2,
+            "goals_due_by_meeting": 2,
+            "asked_profile_fields": ["department", "seniority", "topics", "languages"],
+            "matching_mode": Programme.MatchingMode.BOTH,
+            "demographics_use": Programme.DemographicsUse.PREFER_DIFFERENCE,
+            "default_mentor_capacity": 1,
+            "created_by": coordinator,
+        },
+    )
+    for programme in (traditional, reverse):
+        Coordinator.objects.get_or_create(programme=programme, user=coordinator)
+    if not reverse.questions.exists():
+        reverse.questions.create(text="What do you hope to learn, or to help a leader see?", position=0)
+
+    by_rank = sorted(people, key=lambda u: u.profile.seniority.rank)
+    juniors = [u for u in by_rank if u.profile.seniority.rank <= 2]
+    seniors = [u for u in by_rank if u.profile.seniority.rank >= 4]
+    middle = [u for u in by_rank if u.profile.seniority.rank == 3]
+    # Traditional: experienced mentors, less experienced mentees.
+    enrol(traditional, [maya, *seniors[:14], *middle[:6]], Participant.Role.MENTOR, rng)
+    enrol(traditional, [theo, *juniors[:39]], Participant.Role.MENTEE, rng)
+    # Reverse: junior mentors, senior mentees; some people are in both programmes in the other role.
+    enrol(reverse, [theo, *juniors[-29:]], Participant.Role.MENTOR, rng)
+    enrol(reverse, [maya, *seniors[-21:], *middle[-8:]], Participant.Role.MENTEE, rng)
+    return [traditional, reverse]
+
+
+def enrol(programme: Programme, users: list[User], role: str, rng: random.Random) -> None:
+    statuses = [Participant.Status.APPROVED] * 8 + [Participant.Status.APPLIED, Participant.Status.WAITLISTED]
+    for index, user in enumerate(dict.fromkeys(users)):
+        status = Participant.Status.APPROVED if index == 0 else rng.choice(statuses)
+        Participant.objects.get_or_create(
+            programme=programme,
+            user=user,
+            defaults={
+                "role": role,
+                "status": status,
+                "capacity": rng.choice([1, 1, 2, 3]) if role == Participant.Role.MENTOR else None,
+                "motivation": "I'd like to learn from someone outside my own team.",
+                "decided_at": timezone.now() if status != Participant.Status.APPLIED else None,
+            },
+        )
+
+
 @transaction.atomic
 def seed() -> list[DemoLogin]:
+    rng = random.Random(20261122)
     logins = []
+    accounts = {}
     for email, full_name, flags, role in ROLE_ACCOUNTS:
-        ensure_user(email, full_name, **flags)
+        accounts[email] = ensure_user(email, full_name, **flags)
         logins.append(DemoLogin(email=email, role=role))
+    departments, levels, tags = seed_vocabulary()
+    people = seed_people(rng, departments, levels, tags)
+    maya, theo = accounts["mentor@demo.example"], accounts["mentee@demo.example"]
+    seed_profile(rng, maya, departments["Engineering"], levels[4], people[0], tags, "Engineering")
+    seed_profile(rng, theo, departments["Finance"], levels[0], people[6], tags, "Finance")
+    for email in ("coordinator@demo.example", "hr@demo.example"):
+        seed_profile(rng, accounts[email], departments["People"], levels[3], people[7], tags, "People")
+    seed_demographics(rng, [*people, maya, theo])
+    people = list(User.objects.filter(pk__in=[p.pk for p in people]).select_related("profile__seniority"))
+    people.sort(key=lambda u: u.email)
+    seed_programmes(rng, accounts["coordinator@demo.example"], people, maya, theo)
     return logins

@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count
 
-from .models import User
+from .models import ConsentEvent, Department, Profile, SeniorityLevel, Tag, User
+
+# Demographics is deliberately not registered: its values are for the matcher
+# only, and support staff have no reason to browse them. Withdrawal is done by
+# the person (people:demographics); deleting a user erases theirs by cascade.
 
 
 @admin.register(User)
@@ -18,3 +23,60 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "profile_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(profile_count=Count("profile"))
+
+    @admin.display(description="profiles", ordering="profile_count")
+    def profile_count(self, obj: Department) -> int:
+        return obj.profile_count
+
+
+@admin.register(SeniorityLevel)
+class SeniorityLevelAdmin(admin.ModelAdmin):
+    list_display = ["rank", "name"]
+    list_display_links = ["name"]
+    ordering = ["rank"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    """Coordinators curate tags at /people/tags/ (with rename and merge); this is for support."""
+
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "department", "job_title", "seniority", "location", "updated_at"]
+    list_select_related = ["user", "department", "seniority"]
+    list_filter = ["department", "seniority", "meeting_format"]
+    search_fields = ["user__email", "user__full_name", "job_title"]
+    autocomplete_fields = ["user", "manager", "skills", "topics"]
+    readonly_fields = ["updated_at"]
+
+
+@admin.register(ConsentEvent)
+class ConsentEventAdmin(admin.ModelAdmin):
+    """The consent record is evidence: it can be read, never written or edited here."""
+
+    list_display = ["user", "action", "at"]
+    list_select_related = ["user"]
+    list_filter = ["action"]
+    search_fields = ["user__email", "user__full_name"]
+    readonly_fields = ["user", "action", "wording", "at"]
+    date_hierarchy = "at"
+    actions = None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

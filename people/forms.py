@@ -1,5 +1,24 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Fieldset, Hidden, Layout, Row, Submit
 from django import forms
+from django.urls import reverse
+
+from .models import (
+    LANGUAGES,
+    WEEKDAYS,
+    Demographics,
+    Department,
+    MeetingFormat,
+    Profile,
+    SeniorityLevel,
+    Tag,
+    TimeOfDay,
+    User,
+)
+from .selectors import timezone_choices
+from .services import DEMOGRAPHICS_CONSENT_WORDING
 
 
 class SignupForm(AllauthSignupForm):
@@ -22,3 +41,269 @@ class SignupForm(AllauthSignupForm):
         user.full_name = self.cleaned_data["full_name"]
         user.save(update_fields=["full_name"])
         return user
+
+
+# -- the people pages ------------------------------------------------------------
+# Forms validate what a person typed and turn it into the values the services
+# take; the services (people.services) do the writing.
+
+
+def _max_length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+class ProfileForm(forms.Form):
+    """The signed-in person's own profile. The manager is picked by email address."""
+
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.order_by("name"), required=False, empty_label="— Not set —"
+    )
+    job_title = forms.CharField(max_length=_max_length(Profile, "job_title"), required=False)
+    seniority = forms.ModelChoiceField(
+        queryset=SeniorityLevel.objects.order_by("rank"), required=False, empty_label="— Not set —"
+    )
+    manager = forms.EmailField(
+        label="Your line manager's email",
+        required=False,
+        help_text="So matching never pairs you inside your own reporting line. They must have an account here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    location = forms.CharField(
+        max_length=_max_length(Profile, "location"), required=False, help_text="City or office, e.g. “Leeds”."
+    )
+    timezone = forms.ChoiceField(
+        label="Time zone",
+        choices=timezone_choices,
+        error_messages={"invalid_choice": "“%(value)s” is not a time zone we know; choose one from the list."},
+    )
+    languages = forms.MultipleChoiceField(
+        label="Languages you can mentor in",
+        choices=[(language, language) for language in LANGUAGES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    skills = forms.ModelMultipleChoiceField(
+        label="Skills you can offer",
+        queryset=Tag.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    skills_other = forms.CharField(
+        label="Other skills",
+        max_length=_max_length(Profile, "skills_other"),
+        required=False,
+        help_text="Anything not in the list, separated by commas.",
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label="Topics you want help with",
+        queryset=Tag.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    topics_other = forms.CharField(
+        label="Other topics",
+        max_length=_max_length(Profile, "topics_other"),
+        required=False,
+        help_text="Anything not in the list, separated by commas.",
+    )
+    bio = forms.CharField(
+        label="About you",
+        max_length=_max_length(Profile, "bio"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="A few sentences a mentor or mentee would like to read before meeting you.",
+    )
+    preferred_days = forms.MultipleChoiceField(
+        label="Days that suit you", choices=WEEKDAYS, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    preferred_time = forms.ChoiceField(label="Time of day", choices=TimeOfDay.choices, widget=forms.RadioSelect)
+    meeting_format = forms.ChoiceField(label="How you like to meet", choices=MeetingFormat.choices,
+                                       widget=forms.RadioSelect)  # fmt: skip
+
+    def __init__(self, *args, user: User, profile: Profile, **kwargs) -> None:
+        self.user = user
+        if "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(profile)
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = reverse("people:profile_edit")
+        self.helper.attrs = {"novalidate": ""}  # the server's messages are the clear ones
+        self.helper.layout = Layout(
+            Fieldset(
+                "Your role",
+                Row(Column("department", css_class="col-md-6"), Column("job_title", css_class="col-md-6")),
+                Row(Column("seniority", css_class="col-md-6"), Column("manager", css_class="col-md-6")),
+            ),
+            Fieldset(
+                "Where you work",
+                Row(Column("location", css_class="col-md-6"), Column("timezone", css_class="col-md-6")),
+                InlineCheckboxes("languages"),
+            ),
+            Fieldset(
+                "Skills and topics",
+                InlineCheckboxes("skills"),
+                "skills_other",
+                InlineCheckboxes("topics"),
+                "topics_other",
+                Field("bio"),
+            ),
+            Fieldset(
+                "When and how you meet",
+                InlineCheckboxes("preferred_days"),
+                InlineRadios("preferred_time"),
+                InlineRadios("meeting_format"),
+            ),
+            Submit("save", "Save profile", css_class="mt-2"),
+        )
+
+    @staticmethod
+    def initial_from(profile: Profile) -> dict:
+        saved = profile.pk is not None
+        return {
+            "department": profile.department_id,
+            "job_title": profile.job_title,
+            "seniority": profile.seniority_id,
+            "manager": profile.manager.email if profile.manager_id else "",
+            "location": profile.location,
+            "timezone": profile.timezone,
+            "languages": profile.languages,
+            "skills": list(profile.skills.all()) if saved else [],
+            "skills_other": profile.skills_other,
+            "topics": list(profile.topics.all()) if saved else [],
+            "topics_other": profile.topics_other,
+            "bio": profile.bio,
+            "preferred_days": profile.preferred_days,
+            "preferred_time": profile.preferred_time,
+            "meeting_format": profile.meeting_format,
+        }
+
+    def clean_manager(self) -> User | None:
+        email = self.cleaned_data["manager"].strip()
+        if not email:
+            return None
+        manager = User.objects.filter(email__iexact=email, is_active=True).first()
+        if manager is None:
+            raise forms.ValidationError(
+                f"Nobody with the address {email} has an account here. Check the spelling, or leave this empty."
+            )
+        if manager.pk == self.user.pk:
+            raise forms.ValidationError("That is your own address; give your line manager's email instead.")
+        return manager
+
+
+class DemographicsForm(forms.Form):
+    """Optional, self-described answers; stored only when the consent box is ticked."""
+
+    gender = forms.CharField(
+        label="Gender, in your own words", max_length=_max_length(Demographics, "gender"), required=False
+    )
+    ethnicity_group = forms.CharField(
+        label="Ethnic group, in your own words", max_length=_max_length(Demographics, "ethnicity_group"),
+        required=False,
+    )  # fmt: skip
+    disability = forms.ChoiceField(
+        label="Do you consider yourself to have a disability?",
+        choices=[("", "— Not answered —"), *Demographics._meta.get_field("disability").choices],
+        required=False,
+    )
+    generation = forms.ChoiceField(
+        label="Generation",
+        choices=[("", "— Not answered —"), *Demographics._meta.get_field("generation").choices],
+        required=False,
+    )
+    staff_network = forms.CharField(
+        label="Staff networks you belong to",
+        max_length=_max_length(Demographics, "staff_network"),
+        required=False,
+        help_text="For example a women's, LGBTQ+, disability or ethnic-minority network.",
+    )
+    # Not `required=True`: the check is in clean_consent, so the wording is shown
+    # without a "required" asterisk appended to what the person agrees to.
+    consent = forms.BooleanField(label=DEMOGRAPHICS_CONSENT_WORDING, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = reverse("people:demographics")
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            Fieldset(
+                "Your answers (all optional)",
+                Row(Column("gender", css_class="col-md-6"), Column("ethnicity_group", css_class="col-md-6")),
+                Row(Column("disability", css_class="col-md-6"), Column("generation", css_class="col-md-6")),
+                "staff_network",
+            ),
+            Fieldset("Your consent", "consent"),
+            Submit("save", "Save with my consent"),
+        )
+
+    def clean_consent(self) -> bool:
+        if not self.cleaned_data.get("consent"):
+            raise forms.ValidationError("Tick the consent box to save; without it nothing is stored.")
+        return True
+
+    @staticmethod
+    def initial_from(demographics: Demographics | None) -> dict:
+        if demographics is None:
+            return {}
+        # The consent box is never pre-ticked: each save is a fresh, explicit consent.
+        return {name: getattr(demographics, name) for name in ("gender", "ethnicity_group", "disability",
+                                                               "generation", "staff_network")}  # fmt: skip
+
+
+# -- the shared tag list -------------------------------------------------------------
+
+
+def _tag_helper(action: str, submit_label: str, *fields) -> FormHelper:
+    helper = FormHelper()
+    helper.form_action = reverse("people:tags")
+    helper.attrs = {"novalidate": ""}
+    helper.layout = Layout(*fields, Hidden("action", action), Submit("submit", submit_label))
+    return helper
+
+
+class TagAddForm(forms.Form):
+    name = forms.CharField(label="New tag", max_length=_max_length(Tag, "name"), help_text="e.g. “Public speaking”.")
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("prefix", "add")
+        super().__init__(*args, **kwargs)
+        self.helper = _tag_helper("add", "Add tag", "name")
+
+
+class TagRenameForm(forms.Form):
+    tag = forms.ModelChoiceField(
+        label="Tag to rename", queryset=Tag.objects.order_by("name"), empty_label="— Choose a tag —"
+    )
+    name = forms.CharField(label="New name", max_length=_max_length(Tag, "name"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("prefix", "rename")
+        super().__init__(*args, **kwargs)
+        self.helper = _tag_helper("rename", "Rename", "tag", "name")
+
+
+class TagMergeForm(forms.Form):
+    source = forms.ModelChoiceField(
+        label="Merge this tag",
+        queryset=Tag.objects.order_by("name"),
+        empty_label="— Choose a tag —",
+        help_text="It is deleted after the merge.",
+    )
+    target = forms.ModelChoiceField(
+        label="into this one",
+        queryset=Tag.objects.order_by("name"),
+        empty_label="— Choose a tag —",
+        help_text="Profiles that used the first tag use this one instead.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("prefix", "merge")
+        super().__init__(*args, **kwargs)
+        self.helper = _tag_helper("merge", "Merge", "source", "target")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("source") and cleaned.get("source") == cleaned.get("target"):
+            self.add_error("target", "Choose a different tag to merge into.")
+        return cleaned

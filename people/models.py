@@ -84,3 +84,149 @@ class User(AbstractBaseUser, PermissionsMixin):
             names.append("HR viewer")
         names.append("Participant")
         return names
+
+
+class Department(models.Model):
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="people_department_name_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SeniorityLevel(models.Model):
+    """One step of the organisation's seniority scale; a higher rank is more senior."""
+
+    rank = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["rank"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    """A skill someone offers or a topic someone wants help with, from one shared,
+    coordinator-curated list, so mentees' topics and mentors' skills can meet."""
+
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="people_tag_name_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeetingFormat(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "Video call"
+    EITHER = "either", "Either"
+
+
+class TimeOfDay(models.TextChoices):
+    MORNING = "morning", "Mornings"
+    AFTERNOON = "afternoon", "Afternoons"
+    ANY = "any", "Any time in working hours"
+
+
+WEEKDAYS = [("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"), ("fri", "Friday")]
+
+LANGUAGES = [
+    "Arabic", "Bengali", "Chinese (Mandarin)", "Dutch", "English", "French", "German", "Hindi", "Italian",
+    "Japanese", "Korean", "Polish", "Portuguese", "Russian", "Spanish", "Swahili", "Swedish", "Turkish",
+    "Ukrainian", "Urdu",
+]  # fmt: skip
+
+
+class Profile(models.Model):
+    """What a person tells their programmes about themselves. They, staff and the
+    coordinators of their programmes may read it; demographics are kept apart."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL)
+    job_title = models.CharField(max_length=120, blank=True)
+    seniority = models.ForeignKey(SeniorityLevel, null=True, blank=True, on_delete=models.SET_NULL)
+    manager = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="direct_reports",
+        help_text="Your line manager, so matching never pairs you inside your own reporting line.",
+    )  # fmt: skip
+    location = models.CharField(max_length=120, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC")
+    languages = models.JSONField(default=list, blank=True)
+    skills = models.ManyToManyField(Tag, blank=True, related_name="offered_by", help_text="What you can offer.")
+    skills_other = models.CharField("other skills", max_length=300, blank=True)
+    topics = models.ManyToManyField(Tag, blank=True, related_name="wanted_by", help_text="What you want help with.")
+    topics_other = models.CharField("other topics", max_length=300, blank=True)
+    bio = models.TextField(max_length=2000, blank=True)
+    preferred_days = models.JSONField(default=list, blank=True)
+    preferred_time = models.CharField(max_length=10, choices=TimeOfDay.choices, default=TimeOfDay.ANY)
+    meeting_format = models.CharField(max_length=10, choices=MeetingFormat.choices, default=MeetingFormat.EITHER)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(manager=models.F("user")), name="people_profile_not_own_manager"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+
+class Demographics(models.Model):
+    """Optional, self-described attributes, stored only while the person consents.
+
+    Used only by matching in programmes that ask for them; never shown to other
+    participants; withdrawing consent deletes the row (see people.services)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="demographics")
+    consented_at = models.DateTimeField()
+    gender = models.CharField(max_length=60, blank=True)
+    ethnicity_group = models.CharField(max_length=60, blank=True)
+    disability = models.CharField(
+        max_length=20, blank=True, choices=[("yes", "Yes"), ("no", "No"), ("prefer_not", "Prefer not to say")]
+    )
+    generation = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[
+            ("boomer", "Baby boomer (1946-64)"),
+            ("gen_x", "Generation X (1965-80)"),
+            ("millennial", "Millennial (1981-96)"),
+            ("gen_z", "Generation Z (1997-2012)"),
+        ],
+    )
+    staff_network = models.CharField("staff network membership", max_length=120, blank=True)
+
+    class Meta:
+        verbose_name_plural = "demographics"
+
+    def __str__(self) -> str:
+        return f"Demographics of {self.user}"
+
+
+class ConsentEvent(models.Model):
+    """The record of each time a person gave or withdrew consent to demographics."""
+
+    class Action(models.TextChoices):
+        GIVEN = "given", "Consent given"
+        WITHDRAWN = "withdrawn", "Consent withdrawn"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consent_events")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    wording = models.TextField(help_text="The consent text the person saw.")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"

@@ -23,3 +23,24 @@ def test_demo_logins_work_with_the_printed_password(client):
 
     for email in ["admin@demo.example", "coordinator@demo.example", "hr@demo.example", "mentee@demo.example"]:
         assert client.login(email=email, password=DEMO_PASSWORD), email
+
+
+def test_the_demo_has_a_traditional_and_a_reverse_programme_with_about_sixty_people_each():
+    from people.models import Demographics
+    from programmes.models import Participant, Programme
+
+    call_command("seed_demo")
+
+    for kind in ("traditional", "reverse"):
+        programme = Programme.objects.get(kind=kind)
+        assert 55 <= programme.participants.count() <= 70
+        assert programme.coordinators.filter(user__email="coordinator@demo.example").exists()
+        assert programme.participants.filter(role="mentor").exists()
+        assert programme.participants.filter(role="mentee").exists()
+    maya_roles = dict(
+        Participant.objects.filter(user__email="mentor@demo.example").values_list("programme__kind", "role")
+    )
+    assert maya_roles == {"traditional": "mentor", "reverse": "mentee"}
+    assert Demographics.objects.count() > 20
+    # Reporting lines exist, so matching has someone to keep apart.
+    assert User.objects.filter(profile__manager__isnull=False).count() > 50

@@ -1,0 +1,25 @@
+"""The start page. It sits in the project package because it gathers from every app."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from people.models import Profile
+from programmes.selectors import programmes_for_home
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """A welcome for visitors; for a signed-in person, their programmes and next steps."""
+    if not request.user.is_authenticated:
+        return render(request, "people/welcome.html")
+    sections = programmes_for_home(request.user)
+    profile = Profile.objects.filter(user=request.user).select_related("department", "seniority").first()
+    return render(
+        request,
+        "people/home.html",
+        {
+            "enrolments": sections["enrolments"],
+            "coordinated": sections["coordinated"] if request.user.can_create_programmes else None,
+            "open_to_join": sections["open_to_join"][:3],
+            "profile_incomplete": profile is None or not (profile.department_id and profile.seniority_id),
+        },
+    )

@@ -1,0 +1,240 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+
+from people.models import LANGUAGES, Department, Profile, Tag
+
+from .models import Participant, Programme
+
+# Profile fields a programme's application form may ask for, in the form's words.
+ASKABLE_PROFILE_FIELDS = [
+    ("department", "Department"),
+    ("job_title", "Job title"),
+    ("seniority", "Seniority level"),
+    ("skills", "Skills you can offer"),
+    ("topics", "Topics you want help with"),
+    ("languages", "Languages"),
+    ("meeting_format", "Preferred meeting format"),
+    ("bio", "A short bio"),
+]
+
+
+FRAMEWORK_FIELDS = [
+    "cadence", "meeting_minutes", "starts_on", "ends_on", "enrolment_opens_on", "enrolment_closes_on",
+    "goals_expected", "goals_due_by_meeting",
+]  # fmt: skip
+
+
+class ProgrammeForm(forms.ModelForm):
+    questions = forms.CharField(
+        label="Questions of your own",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line, e.g. “What would make this programme a success for you?”",
+    )
+    asked_profile_fields = forms.MultipleChoiceField(
+        label="Profile fields the application asks for",
+        choices=ASKABLE_PROFILE_FIELDS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Programme
+        fields = [
+            "name", "cohort", "kind", "purpose",
+            "cadence", "meeting_minutes", "starts_on", "ends_on", "enrolment_opens_on", "enrolment_closes_on",
+            "goals_expected", "goals_due_by_meeting",
+            "matching_mode", "default_mentor_capacity", "demographics_use", "asked_profile_fields",
+        ]  # fmt: skip
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "enrolment_opens_on": forms.DateInput(attrs={"type": "date"}),
+            "enrolment_closes_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["questions"].initial = "\n".join(self.instance.questions.values_list("text", flat=True))
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset("The programme", "name", "cohort", "kind", "purpose"),
+            Fieldset("The framework", *FRAMEWORK_FIELDS),
+            Fieldset("Pairing", "matching_mode", "default_mentor_capacity", "demographics_use"),
+            Fieldset("The application", "asked_profile_fields", "questions"),
+            Submit("save", "Save programme"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_on", "The programme must end after it starts.")
+        opens, closes = cleaned.get("enrolment_opens_on"), cleaned.get("enrolment_closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("enrolment_closes_on", "Enrolment must close on or after the day it opens.")
+        if cleaned.get("demographics_use") == Programme.DemographicsUse.PREFER_DIFFERENCE and cleaned.get(
+            "kind"
+        ) not in (Programme.Kind.REVERSE, None):
+            self.add_error("demographics_use", "Only reverse mentoring programmes prefer pairs who differ.")
+        return cleaned
+
+    @property
+    def question_texts(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("questions", "").splitlines() if line.strip()]
+
+
+class ApplicationForm(forms.Form):
+    """Built from the programme's settings: the role, the mentor's capacity, the
+    profile fields the programme asks for, and its own questions."""
+
+    role = forms.ChoiceField(
+        label="I would like to join as", choices=Participant.Role.choices, widget=forms.RadioSelect
+    )
+    capacity = forms.IntegerField(
+        label="As a mentor, how many mentees can you take on at once?", min_value=1, max_value=5, required=False
+    )
+    motivation = forms.CharField(
+        label="What do you hope to get from the programme?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=3000,
+        required=False,
+    )
+
+    def __init__(self, *args, programme: Programme, profile_form: forms.Form | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        self.fields["capacity"].initial = programme.default_mentor_capacity
+        self.question_fields = []
+        for question in programme.questions.all():
+            name = f"question_{question.pk}"
+            self.fields[name] = forms.CharField(
+                label=question.text, required=question.required, max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )  # fmt: skip
+            self.question_fields.append((name, question))
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") == Participant.Role.MENTOR and not cleaned.get("capacity"):
+            self.add_error("capacity", "Say how many mentees you can take on (1 to 5).")
+        return cleaned
+
+    @property
+    def answers(self) -> dict[str, str]:
+        return {question.text: self.cleaned_data.get(name, "") for name, question in self.question_fields}
+
+
+SMALL_SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
+
+
+class ParticipantFilterForm(forms.Form):
+    role = forms.ChoiceField(choices=[("", "Any role"), *Participant.Role.choices], required=False, widget=SMALL_SELECT)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Participant.Status.choices], required=False, widget=SMALL_SELECT
+    )
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.all(), required=False, empty_label="Any department", widget=SMALL_SELECT
+    )
+    q = forms.CharField(
+        label="Name or email", required=False, max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "type": "search"}),
+    )  # fmt: skip
+
+
+class InviteForm(forms.Form):
+    emails = forms.CharField(
+        label="Email addresses",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One or more addresses, separated by commas or new lines.",
+    )
+    role = forms.ChoiceField(choices=Participant.Role.choices, widget=forms.RadioSelect)
+
+    def clean_emails(self) -> list[str]:
+        from django.core.validators import validate_email
+
+        raw = [part.strip() for part in self.cleaned_data["emails"].replace(",", "\n").splitlines()]
+        addresses, bad = [], []
+        for address in filter(None, raw):
+            try:
+                validate_email(address)
+                addresses.append(address.lower())
+            except forms.ValidationError:
+                bad.append(address)
+        if bad:
+            raise forms.ValidationError(f"These are not email addresses: {', '.join(bad)}")
+        if not addresses:
+            raise forms.ValidationError("Enter at least one email address.")
+        return list(dict.fromkeys(addresses))
+
+
+class CoordinatorAddForm(forms.Form):
+    email = forms.EmailField(label="Email of the person to add as coordinator")
+
+
+class RunAgainForm(forms.Form):
+    cohort = forms.CharField(label="Name of the new cohort", max_length=60)
+
+
+class ApplicationProfileForm(forms.ModelForm):
+    """The profile fields a programme asks for on its application; saving
+    updates the person's profile, so they answer once for every programme."""
+
+    languages = forms.MultipleChoiceField(
+        choices=[(name, name) for name in LANGUAGES], required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Profile
+        fields = [name for name, _ in ASKABLE_PROFILE_FIELDS]
+        widgets = {
+            "skills": forms.CheckboxSelectMultiple,
+            "topics": forms.CheckboxSelectMultiple,
+            "bio": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = dict(ASKABLE_PROFILE_FIELDS)
+
+    def __init__(self, *args, asked: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in asked:
+                del self.fields[name]
+        for name in ("skills", "topics"):
+            if name in self.fields:
+                self.fields[name].queryset = Tag.objects.all()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+def application_profile_form(programme: Programme, *, data, instance: Profile) -> ApplicationProfileForm | None:
+    asked = [name for name, _ in ASKABLE_PROFILE_FIELDS if name in programme.asked_profile_fields]
+    if not asked:
+        return None
+    return ApplicationProfileForm(data, instance=instance, asked=asked, prefix="profile")
+
+
+class InvitedAccountForm(forms.Form):
+    """For an invited person without a password: their name and a password."""
+
+    full_name = forms.CharField(label="Full name", max_length=150)
+    password = forms.CharField(
+        label="Choose a password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, email: str, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+        self.user = user
+        if user is not None:
+            self.fields["full_name"].initial = user.full_name
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        validate_password(password, user=self.user)
+        return password

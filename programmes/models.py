@@ -1,0 +1,251 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Programme(models.Model):
+    """A mentoring programme: its purpose, its framework and how people are paired.
+
+    A programme may run again with a new intake: the new cohort is a new
+    Programme whose `previous_cohort` points at the last one."""
+
+    class Kind(models.TextChoices):
+        TRADITIONAL = "traditional", "Traditional mentoring"
+        REVERSE = "reverse", "Reverse mentoring"
+        PEER = "peer", "Peer mentoring"
+        OFFICE_HOURS = "office_hours", "Open office hours"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open for enrolment"
+        RUNNING = "running", "Running"
+        CLOSED = "closed", "Closed"
+
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", "Every week"
+        FORTNIGHTLY = "fortnightly", "Every two weeks"
+        MONTHLY = "monthly", "Every month"
+        AD_HOC = "ad_hoc", "As needed (one-off sessions)"
+
+    class MatchingMode(models.TextChoices):
+        COORDINATOR = "coordinator", "Coordinator matches, with approval"
+        CHOICE = "choice", "Participants choose from suggestions"
+        BOTH = "both", "Both: suggestions, then the coordinator completes"
+
+    class DemographicsUse(models.TextChoices):
+        IGNORE = "ignore", "Not used"
+        PREFER_DIFFERENCE = "prefer_difference", "Prefer pairs who differ (reverse mentoring)"
+
+    name = models.CharField(max_length=120, help_text="The name your organisation uses, e.g. “Mentoring”.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TRADITIONAL)
+    purpose = models.TextField(help_text="Why the programme exists and what success looks like.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    cohort = models.CharField(max_length=60, blank=True, help_text="e.g. “Spring 2027”.")
+    previous_cohort = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_cohorts"
+    )
+
+    # The framework
+    cadence = models.CharField(max_length=12, choices=Cadence.choices, default=Cadence.FORTNIGHTLY)
+    meeting_minutes = models.PositiveSmallIntegerField(
+        "expected meeting length (minutes)", default=60, validators=[MinValueValidator(10), MaxValueValidator(480)]
+    )
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    enrolment_opens_on = models.DateField(null=True, blank=True)
+    enrolment_closes_on = models.DateField(null=True, blank=True)
+    goals_expected = models.PositiveSmallIntegerField(
+        "goals expected per pair", default=2, validators=[MaxValueValidator(10)]
+    )
+    goals_due_by_meeting = models.PositiveSmallIntegerField(
+        "goals agreed by meeting number", default=2, help_text="e.g. 2: goals are agreed by the second meeting."
+    )
+
+    # The application and the pairing
+    asked_profile_fields = models.JSONField(
+        default=list, blank=True, help_text="Profile fields the application form asks for."
+    )
+    matching_mode = models.CharField(max_length=12, choices=MatchingMode.choices, default=MatchingMode.COORDINATOR)
+    demographics_use = models.CharField(max_length=20, choices=DemographicsUse.choices, default=DemographicsUse.IGNORE)
+    default_mentor_capacity = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gt=F("starts_on")),
+                name="programme_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(enrolment_closes_on__isnull=True)
+                | Q(enrolment_opens_on__isnull=True)
+                | Q(enrolment_closes_on__gte=F("enrolment_opens_on")),
+                name="programme_enrolment_closes_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_mentor_capacity__gte=1) & Q(default_mentor_capacity__lte=20),
+                name="programme_default_capacity_1_to_20",
+            ),
+            models.CheckConstraint(
+                condition=Q(meeting_minutes__gte=10) & Q(meeting_minutes__lte=480), name="programme_meeting_length"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.cohort})" if self.cohort else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("programmes:detail", args=[self.pk])
+
+    @property
+    def is_reverse(self) -> bool:
+        return self.kind == self.Kind.REVERSE
+
+    @property
+    def uses_demographics(self) -> bool:
+        return self.demographics_use != self.DemographicsUse.IGNORE
+
+    def is_enrolment_open(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        if self.status != self.Status.OPEN:
+            return False
+        if self.enrolment_opens_on and today < self.enrolment_opens_on:
+            return False
+        return not (self.enrolment_closes_on and today > self.enrolment_closes_on)
+
+
+class Coordinator(models.Model):
+    """A person in charge of a programme; a programme may have any number."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="coordinators")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coordinating")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at"]
+        constraints = [models.UniqueConstraint(fields=["programme", "user"], name="coordinator_once_per_programme")]
+
+    def __str__(self) -> str:
+        return f"{self.user} coordinates {self.programme}"
+
+
+class Participant(models.Model):
+    """A person's enrolment in a programme, as mentor or mentee.
+
+    One person may be a mentor in one programme and a mentee in another, but
+    holds one role per programme: the database refuses a second enrolment."""
+
+    class Role(models.TextChoices):
+        MENTOR = "mentor", "Mentor"
+        MENTEE = "mentee", "Mentee"
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        APPROVED = "approved", "Approved"
+        WAITLISTED = "waitlisted", "Waitlisted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations")
+    role = models.CharField(max_length=6, choices=Role.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPLIED)
+    capacity = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="How many mentees a mentor takes on at once.",
+    )
+    motivation = models.TextField(blank=True, max_length=3000)
+    answers = models.JSONField(default=dict, blank=True, help_text="Answers to the programme's own questions.")
+    applied_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["applied_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "user"], name="participant_one_role_per_programme"),
+            models.CheckConstraint(
+                condition=(Q(role="mentor") & Q(capacity__gte=1) & Q(capacity__lte=20))
+                | (Q(role="mentee") & Q(capacity__isnull=True)),
+                name="participant_capacity_only_for_mentors",
+            ),
+        ]
+        indexes = [models.Index(fields=["programme", "role", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.programme})"
+
+
+class ApplicationQuestion(models.Model):
+    """A question of the programme's own on its application form."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(max_length=300)
+    required = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Invitation(models.Model):
+    """An invitation by email to join a programme in a role. The token in the
+    link lets the person in once; accepting enrols them, approved."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=6, choices=Participant.Role.choices)
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint("programme", Lower("email"), name="invitation_once_per_programme_and_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.programme}"
+
+
+class RosterImport(models.Model):
+    """An uploaded roster: parsed and previewed first, applied on confirmation."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        APPLIED = "applied", "Applied"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="roster_imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(max_length=255)
+    rows = models.JSONField(help_text="The parsed rows, with their errors and planned changes.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Roster {self.filename} for {self.programme}"

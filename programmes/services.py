@@ -1,0 +1,258 @@
+"""The verbs that change programmes, enrolments and coordinators.
+
+Each runs in one transaction and raises ProgrammeError, with a sentence a
+person can act on, when asked to do something the rules do not allow."""
+
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from people.models import User
+
+from .models import ApplicationQuestion, Coordinator, Invitation, Participant, Programme
+
+
+class ProgrammeError(Exception):
+    """A request the programme's rules refuse; the message is shown to the person."""
+
+
+# -- programmes -------------------------------------------------------------
+
+PROGRAMME_COPIED_FIELDS = [
+    "name", "kind", "purpose", "cadence", "meeting_minutes", "goals_expected", "goals_due_by_meeting",
+    "asked_profile_fields", "matching_mode", "demographics_use", "default_mentor_capacity",
+]  # fmt: skip
+
+STATUS_TRANSITIONS = {
+    Programme.Status.DRAFT: {Programme.Status.OPEN},
+    Programme.Status.OPEN: {Programme.Status.DRAFT, Programme.Status.RUNNING},
+    Programme.Status.RUNNING: {Programme.Status.CLOSED},
+    Programme.Status.CLOSED: set(),
+}
+
+
+@transaction.atomic
+def programme_create(*, created_by: User, questions: Iterable[str] = (), **fields) -> Programme:
+    """Create a draft programme; its creator becomes its first coordinator."""
+    if not created_by.can_create_programmes:
+        raise ProgrammeError("Only coordinators and staff can create programmes.")
+    programme = Programme(created_by=created_by, **fields)
+    programme.full_clean()
+    programme.save()
+    Coordinator.objects.create(programme=programme, user=created_by, added_by=created_by)
+    questions_set(programme=programme, texts=questions)
+    return programme
+
+
+@transaction.atomic
+def questions_set(*, programme: Programme, texts: Iterable[str]) -> None:
+    """Replace the programme's own application questions (one per line in the form)."""
+    programme.questions.all().delete()
+    ApplicationQuestion.objects.bulk_create(
+        ApplicationQuestion(programme=programme, text=text.strip(), position=i)
+        for i, text in enumerate(t for t in texts if t.strip())
+    )
+
+
+def programme_set_status(*, programme: Programme, status: str, by: User) -> Programme:
+    allowed = STATUS_TRANSITIONS[Programme.Status(programme.status)]
+    if status not in allowed:
+        raise ProgrammeError(
+            f"A programme that is {programme.get_status_display().lower()} cannot become "
+            f"{Programme.Status(status).label.lower()}."
+        )
+    if status == Programme.Status.OPEN and not programme.purpose.strip():
+        raise ProgrammeError("Write the programme's purpose before opening enrolment.")
+    programme.status = status
+    programme.save(update_fields=["status"])
+    return programme
+
+
+@transaction.atomic
+def programme_run_again(*, programme: Programme, by: User, cohort: str) -> Programme:
+    """Start the next cohort: a new draft with the same settings, questions and coordinators."""
+    if not cohort.strip():
+        raise ProgrammeError("Name the new cohort, e.g. “Autumn 2027”.")
+    new = Programme(
+        created_by=by, cohort=cohort.strip(), previous_cohort=programme,
+        **{field: getattr(programme, field) for field in PROGRAMME_COPIED_FIELDS},
+    )  # fmt: skip
+    new.full_clean()
+    new.save()
+    Coordinator.objects.bulk_create(
+        Coordinator(programme=new, user_id=user_id, added_by=by)
+        for user_id in {*programme.coordinators.values_list("user_id", flat=True), by.pk}
+    )
+    questions_set(programme=new, texts=programme.questions.values_list("text", flat=True))
+    return new
+
+
+# -- coordinators ------------------------------------------------------------
+
+
+def coordinator_add(*, programme: Programme, email: str, by: User) -> Coordinator:
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        raise ProgrammeError(f"Nobody with the address {email} has an account yet; invite them first.")
+    try:
+        with transaction.atomic():
+            return Coordinator.objects.create(programme=programme, user=user, added_by=by)
+    except IntegrityError:
+        raise ProgrammeError(f"{user} already coordinates this programme.") from None
+
+
+@transaction.atomic
+def coordinator_remove(*, programme: Programme, user_id: int, by: User) -> None:
+    coordinators = Coordinator.objects.select_for_update().filter(programme=programme)
+    if not coordinators.filter(user_id=user_id).exists():
+        raise ProgrammeError("That person does not coordinate this programme.")
+    if coordinators.count() == 1:
+        raise ProgrammeError("A programme needs at least one coordinator; add another before removing this one.")
+    coordinators.filter(user_id=user_id).delete()
+
+
+# -- enrolment ----------------------------------------------------------------
+
+
+def participant_apply(
+    *,
+    programme: Programme,
+    user: User,
+    role: str,
+    capacity: int | None = None,
+    motivation: str = "",
+    answers: dict | None = None,
+    approved: bool = False,
+) -> Participant:
+    """Enrol a person who applies; `approved` for people the coordinator invited."""
+    if not programme.is_enrolment_open() and not approved:
+        raise ProgrammeError("Enrolment in this programme is closed.")
+    # Mentors take mentees up to a capacity; mentees have none (a database rule too).
+    capacity = (capacity or programme.default_mentor_capacity) if role == Participant.Role.MENTOR else None
+    participant = Participant(
+        programme=programme, user=user, role=role, capacity=capacity, motivation=motivation,
+        answers=answers or {}, status=Participant.Status.APPROVED if approved else Participant.Status.APPLIED,
+        decided_at=timezone.now() if approved else None,
+    )  # fmt: skip
+    participant.full_clean(validate_constraints=False, validate_unique=False)
+    try:
+        with transaction.atomic():
+            participant.save()
+    except IntegrityError:
+        existing = Participant.objects.get(programme=programme, user=user)
+        raise ProgrammeError(
+            f"You are already enrolled in this programme as a {existing.get_role_display().lower()}; "
+            "a person takes one role per programme."
+        ) from None
+    return participant
+
+
+DECISIONS = {Participant.Status.APPROVED, Participant.Status.WAITLISTED, Participant.Status.DECLINED}
+
+
+def participant_decide(*, participant: Participant, status: str, by: User) -> Participant:
+    if status not in DECISIONS:
+        raise ProgrammeError("An application can be approved, waitlisted or declined.")
+    if participant.status == Participant.Status.WITHDRAWN:
+        raise ProgrammeError(f"{participant.user} has withdrawn from the programme.")
+    participant.status = status
+    participant.decided_at = timezone.now()
+    participant.decided_by = by
+    participant.save(update_fields=["status", "decided_at", "decided_by"])
+    return participant
+
+
+def participant_withdraw(*, participant: Participant) -> Participant:
+    participant.status = Participant.Status.WITHDRAWN
+    participant.save(update_fields=["status"])
+    return participant
+
+
+# -- invitations ----------------------------------------------------------------
+
+
+def invitation_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + reverse("programmes:invitation", args=[invitation.token])
+
+
+def invitations_create(*, programme: Programme, people: Iterable[tuple[str, str]], by: User) -> list[Invitation]:
+    """Invite (email, role) pairs not invited to this programme before, and queue
+    the mails after commit. Inviting someone again sends nothing twice."""
+    from .tasks import send_invitations  # tasks import services; import here to keep that direction
+
+    already = {e.lower() for e in Invitation.objects.filter(programme=programme).values_list("email", flat=True)}
+    new = []
+    for email, role in people:
+        if email.lower() in already:
+            continue
+        already.add(email.lower())
+        new.append(Invitation(programme=programme, email=email.lower(), role=role, token=secrets.token_urlsafe(32),
+                              invited_by=by))  # fmt: skip
+    Invitation.objects.bulk_create(new)
+    if new:
+        ids = list(Invitation.objects.filter(programme=programme, sent_at__isnull=True).values_list("pk", flat=True))
+        transaction.on_commit(lambda: send_invitations.delay(ids))
+    return new
+
+
+def invitations_send(*, invitation_ids: list[int]) -> int:
+    """Mail each invitation not mailed yet. Each is claimed with a conditional
+    UPDATE first, so two workers (or a retried task) never mail one twice."""
+    from people.mail import send_mail
+
+    sent = 0
+    for invitation in Invitation.objects.filter(pk__in=invitation_ids, sent_at__isnull=True).select_related(
+        "programme", "invited_by"
+    ):
+        with transaction.atomic():
+            claimed = Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+            if not claimed:
+                continue
+            send_mail(
+                to=invitation.email,
+                template="programmes/mail/invitation",
+                context={
+                    "invitation": invitation,
+                    "programme": invitation.programme,
+                    "url": invitation_url(invitation),
+                },
+            )  # a failed send rolls the claim back, so the retry mails it
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def invited_account_activate(*, invitation: Invitation, user: User | None, full_name: str, password: str) -> User:
+    """Give an invited person (new, or imported without a password) a name and a
+    password. Following the mailed link proves the address, so it is verified."""
+    from allauth.account.models import EmailAddress
+
+    if user is None:
+        user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name.strip())
+    else:
+        if user.has_usable_password():
+            raise ProgrammeError("This account already has a password; sign in instead.")
+        user.full_name = full_name.strip() or user.full_name
+        user.set_password(password)
+        user.save(update_fields=["full_name", "password"])
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    return user
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Participant:
+    """The invited person joins the programme, approved, in the invited role."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.email.lower() != user.email.lower():
+        raise ProgrammeError(f"This invitation was sent to {invitation.email}; sign in with that address to accept it.")
+    existing = Participant.objects.filter(programme=invitation.programme, user=user).first()
+    if existing is None:
+        existing = participant_apply(programme=invitation.programme, user=user, role=invitation.role, approved=True)
+    if invitation.accepted_at is None:
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+    return existing

@@ -1,0 +1,70 @@
+"""A coordinator imports a roster in a real Chromium: a mistake, a fix, a confirmation."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from people.models import User
+from people.tests.factories import UserFactory
+from programmes.models import Participant
+from programmes.services import programme_create
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+HEADER = "name,email,department,title,seniority,manager email,role\n"
+ROWS = [
+    "Priya Shah,priya@example.org,Engineering,Director of Engineering,,,mentee",
+    "Tom Becker,tom@example.org,Engineering,Software Engineer,,priya@example.org,mentor",
+    "Lena Okoye,lena@example.org,Customer Success,Support Specialist,,{manager},mentor",
+]
+
+
+def test_a_coordinator_fixes_a_roster_after_the_preview_and_imports_it(
+    live_server, page, screenshot, tmp_path, password
+):
+    carol = UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True, password=password)
+    programme = programme_create(
+        created_by=carol, name="Reverse mentoring", kind="reverse", purpose="Leaders learn from newer colleagues."
+    )
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill("carol@example.org")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("link", name="Sign in")).to_have_count(0)
+
+    page.goto(live_server.url + reverse("programmes:roster_upload", args=[programme.pk]))
+    expect(page.get_by_role("heading", name="Import a roster")).to_be_visible()
+    screenshot("1-upload")
+
+    first_try = tmp_path / "roster.csv"
+    first_try.write_text(HEADER + "\n".join(ROWS).format(manager="marco@example.org") + "\n")
+    page.get_by_label("Roster file").set_input_files(first_try)
+    page.get_by_role("button", name="Upload and preview").click()
+
+    expect(page.get_by_role("heading", name="Check the roster before importing")).to_be_visible()
+    expect(page.get_by_text("Unknown manager marco@example.org")).to_be_visible()
+    expect(page.get_by_role("button", name="Confirm and import")).to_have_count(0)
+    screenshot("2-preview-error")
+
+    # Lena's manager is Priya, not Marco: the coordinator fixes the file and uploads it again.
+    fixed = tmp_path / "roster-fixed.csv"
+    fixed.write_text(HEADER + "\n".join(ROWS).format(manager="priya@example.org") + "\n")
+    page.get_by_role("link", name="upload it again").click()
+    page.get_by_label("Roster file").set_input_files(fixed)
+    page.get_by_role("button", name="Upload and preview").click()
+
+    expect(page.get_by_text("No problems found.")).to_be_visible()
+    expect(page.get_by_role("cell", name="create person + enrol as mentor").first).to_be_visible()
+    screenshot("3-preview-ok")
+    page.get_by_role("button", name="Confirm and import").click()
+
+    expect(page).to_have_url(re.compile(re.escape(reverse("programmes:detail", args=[programme.pk])) + "$"))
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Roster imported: 3 people created, 0 updated, 0 unchanged; 3 enrolled (1 mentee, 2 mentors), 3 invited."
+    )
+    screenshot("4-applied")
+    assert Participant.objects.filter(programme=programme, status="approved").count() == 3
+    assert User.objects.get(email="lena@example.org").profile.manager.email == "priya@example.org"

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+from .urls_roster import urlpatterns as roster_urlpatterns
+
+app_name = "programmes"
+
+urlpatterns = [
+    path("", views.programme_list, name="list"),
+    path("new/", views.programme_create, name="create"),
+    path("<int:pk>/", views.programme_detail, name="detail"),
+    path("<int:pk>/settings/", views.programme_edit, name="edit"),
+    path("<int:pk>/status/", views.programme_status, name="status"),
+    path("<int:pk>/run-again/", views.programme_run_again, name="run_again"),
+    path("<int:pk>/apply/", views.programme_apply, name="apply"),
+    path("<int:pk>/withdraw/", views.programme_withdraw, name="withdraw"),
+    path("<int:pk>/participants/", views.participant_list, name="participants"),
+    path("<int:pk>/participants/<int:participant_pk>/", views.participant_detail, name="participant"),
+    path("<int:pk>/participants/<int:participant_pk>/decide/", views.participant_decide, name="participant_decide"),
+    path("<int:pk>/coordinators/", views.coordinator_list, name="coordinators"),
+    path("<int:pk>/coordinators/<int:user_id>/remove/", views.coordinator_remove, name="coordinator_remove"),
+    path("<int:pk>/invite/", views.invite, name="invite"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
+    *roster_urlpatterns,
+]

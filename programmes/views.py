@@ -1,0 +1,277 @@
+"""Programme pages. Each view fetches its objects through programmes.permissions
+(outsiders get 404), calls a service, and turns ProgrammeError into a message."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from people.models import User
+from people.selectors import profile_for_edit
+from people.services import PeopleError, profile_update
+
+from . import permissions, selectors, services
+from .forms import (
+    ApplicationForm,
+    CoordinatorAddForm,
+    InvitedAccountForm,
+    InviteForm,
+    ParticipantFilterForm,
+    ProgrammeForm,
+    RunAgainForm,
+    application_profile_form,
+)
+from .models import Invitation, Participant, Programme
+from .services import ProgrammeError
+
+PARTICIPANTS_PER_PAGE = 50
+
+
+@login_required
+def programme_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "programmes/programme_list.html", selectors.programmes_for_home(request.user))
+
+
+@login_required
+def programme_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.can_create_programmes:
+        raise PermissionDenied("Only coordinators can create programmes.")
+    form = ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: value for name, value in form.cleaned_data.items() if name != "questions"}
+        try:
+            programme = services.programme_create(created_by=request.user, questions=form.question_texts, **fields)
+        except ProgrammeError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"“{programme}” is created as a draft. Open enrolment when it is ready.")
+            return redirect(programme)
+    return render(request, "programmes/programme_form.html", {"form": form, "programme": None})
+
+
+@login_required
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = permissions.get_programme_for_viewer(request.user, pk)
+    enrolment = Participant.objects.filter(programme=programme, user=request.user).first()
+    context = {"programme": programme, "enrolment": enrolment}
+    if permissions.is_coordinator_of(request.user, programme):
+        context.update(
+            counts=selectors.programme_counts(programme),
+            coordinators=programme.coordinators.select_related("user"),
+            transitions=sorted(services.STATUS_TRANSITIONS[Programme.Status(programme.status)]),
+            status_labels=dict(Programme.Status.choices),
+            run_again_form=RunAgainForm(),
+        )
+        return render(request, "programmes/programme_manage.html", context)
+    return render(request, "programmes/programme_detail.html", context)
+
+
+@login_required
+def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = permissions.get_programme_for_coordinator(request.user, pk)
+    form = ProgrammeForm(request.POST or None, instance=programme)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            services.questions_set(programme=programme, texts=form.question_texts)
+        messages.success(request, "Programme settings saved.")
+        return redirect(programme)
+    return render(request, "programmes/programme_form.html", {"form": form, "programme": programme})
+
+
+@login_required
+@require_POST
+def programme_status(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = permissions.get_programme_for_coordinator(request.user, pk)
+    try:
+        services.programme_set_status(programme=programme, status=request.POST.get("status", ""), by=request.user)
+    except (ProgrammeError, ValueError) as error:
+        messages.error(request, str(error) if isinstance(error, ProgrammeError) else "Unknown status.")
+    else:
+        messages.success(request, f"The programme is now {programme.get_status_display().lower()}.")
+    return redirect(programme)
+
+
+@login_required
+@require_POST
+def programme_run_again(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = permissions.get_programme_for_coordinator(request.user, pk)
+    form = RunAgainForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Name the new cohort.")
+        return redirect(programme)
+    new = services.programme_run_again(programme=programme, by=request.user, cohort=form.cleaned_data["cohort"])
+    messages.success(request, f"“{new}” is ready as a draft with the same settings.")
+    return redirect(new)
+
+
+@login_required
+def programme_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = permissions.get_programme_for_viewer(request.user, pk)
+    if Participant.objects.filter(programme=programme, user=request.user).exists():
+        messages.info(request, "You are already enrolled in this programme.")
+        return redirect(programme)
+    if not programme.is_enrolment_open():
+        messages.error(request, "Enrolment in this programme is closed.")
+        return redirect(programme)
+    profile = profile_for_edit(request.user)  # unsaved until the application is sent
+    form = ApplicationForm(request.POST or None, programme=programme)
+    profile_form = application_profile_form(programme, data=request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid() and (profile_form is None or profile_form.is_valid()):
+        try:
+            with transaction.atomic():
+                if profile_form is not None:
+                    profile_update(user=request.user, **profile_form.cleaned_data)
+                services.participant_apply(
+                    programme=programme, user=request.user, role=form.cleaned_data["role"],
+                    capacity=form.cleaned_data.get("capacity"), motivation=form.cleaned_data["motivation"],
+                    answers=form.answers,
+                )  # fmt: skip
+        except PeopleError as error:
+            profile_form.add_error(error.field if error.field in profile_form.fields else None, str(error))
+        except ProgrammeError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Thank you! Your application is in; the coordinators will be in touch.")
+            return redirect(programme)
+    return render(
+        request, "programmes/application_form.html",
+        {"programme": programme, "form": form, "profile_form": profile_form},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def programme_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = permissions.get_programme_for_viewer(request.user, pk)
+    participant = get_object_or_404(Participant, programme=programme, user=request.user)
+    services.participant_withdraw(participant=participant)
+    messages.success(request, "You have withdrawn from the programme.")
+    return redirect("programmes:list")
+
+
+@login_required
+def participant_list(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = permissions.get_programme_for_coordinator(request.user, pk)
+    filters = ParticipantFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    participants = selectors.participants_for_programme(programme, **criteria)
+    page = Paginator(participants, PARTICIPANTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "programmes/participant_list.html",
+        {"programme": programme, "filters": filters, "page": page, "query": query.urlencode()},
+    )  # fmt: skip
+
+
+@login_required
+def participant_detail(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+    programme = permissions.get_programme_for_coordinator(request.user, pk)
+    participant = get_object_or_404(
+        programme.participants.select_related(
+            "user", "user__profile", "user__profile__department", "user__profile__seniority", "decided_by"
+        ),
+        pk=participant_pk,
+    )
+    return render(request, "programmes/participant_detail.html", {"programme": programme, "participant": participant})
+
+
+@login_required
+@require_POST
+def participant_decide(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+    programme = permissions.get_programme_for_coordinator(request.user, pk)
+    participant = get_object_or_404(programme.participants.select_related("user"), pk=participant_pk)
+    try:
+        services.participant_decide(participant=participant, status=request.POST.get("status", ""), by=request.user)
+    except ProgrammeError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{participant.user}: {participant.get_status_display().lower()}.")
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("programmes:participants", pk=programme.pk)
+
+
+@login_required
+def coordinator_list(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = permissions.get_programme_for_coordinator(request.user, pk)
+    form = CoordinatorAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.coordinator_add(programme=programme, email=form.cleaned_data["email"], by=request.user)
+        except ProgrammeError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, f"{added.user} now coordinates this programme.")
+            return redirect("programmes:coordinators", pk=programme.pk)
+    coordinators = programme.coordinators.select_related("user", "added_by")
+    return render(
+        request, "programmes/coordinators.html", {"programme": programme, "coordinators": coordinators, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def coordinator_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    programme = permissions.get_programme_for_coordinator(request.user, pk)
+    try:
+        services.coordinator_remove(programme=programme, user_id=user_id, by=request.user)
+    except ProgrammeError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Coordinator removed.")
+    return redirect("programmes:coordinators", pk=programme.pk)
+
+
+@login_required
+def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = permissions.get_programme_for_coordinator(request.user, pk)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        role = form.cleaned_data["role"]
+        emails = form.cleaned_data["emails"]
+        created = services.invitations_create(
+            programme=programme, people=[(email, role) for email in emails], by=request.user
+        )
+        skipped = len(emails) - len(created)
+        note = f" ({skipped} had been invited already)" if skipped else ""
+        messages.success(request, f"{len(created)} invitation(s) sent{note}.")
+        return redirect("programmes:invite", pk=programme.pk)
+    invitations = programme.invitations.select_related("invited_by")[:200]
+    return render(request, "programmes/invite.html", {"programme": programme, "form": form, "invitations": invitations})
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in an invitation mail. Whoever holds it may join the programme in
+    the invited role; people without a password set one here first."""
+    invitation = get_object_or_404(Invitation.objects.select_related("programme"), token=token)
+    if invitation.programme.status == Programme.Status.CLOSED:
+        raise Http404("This programme has closed.")
+    user = request.user if request.user.is_authenticated else None
+    if user is None:
+        existing = User.objects.filter(email__iexact=invitation.email).first()
+        if existing is not None and existing.has_usable_password():
+            messages.info(request, f"Sign in as {invitation.email} to accept the invitation.")
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        form = InvitedAccountForm(request.POST or None, email=invitation.email, user=existing)
+        if request.method == "POST" and form.is_valid():
+            user = services.invited_account_activate(invitation=invitation, user=existing, **form.cleaned_data)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        else:
+            return render(request, "programmes/invitation_account.html", {"invitation": invitation, "form": form})
+    try:
+        services.invitation_accept(invitation=invitation, user=user)
+    except ProgrammeError as error:
+        messages.error(request, str(error))
+        return redirect("home")
+    messages.success(request, f"Welcome to {invitation.programme}!")
+    return redirect(invitation.programme)

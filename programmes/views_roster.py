@@ -1,0 +1,116 @@
+"""Roster import pages: upload a file, check the preview, confirm.
+
+Thin views: the programme is fetched through the coordinator permission helper
+(404 for anyone else), the import through the programme, and the work is done
+by programmes.roster."""
+
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from people.models import SeniorityLevel
+
+from . import roster
+from .permissions import get_programme_for_coordinator
+from .services import ProgrammeError
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Roster file",
+        help_text="A CSV file (UTF-8, commas or semicolons) or an Excel workbook (.xlsx), up to 5 MB.",
+        widget=forms.FileInput(
+            attrs={
+                "accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "class": "form-control",
+            }
+        ),
+        error_messages={"required": "Choose a file to upload.", "empty": "The file is empty."},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in roster.EXTENSIONS:
+            raise forms.ValidationError(f"“{upload.name}” is not a CSV (.csv) or Excel (.xlsx) file.")
+        if upload.size > roster.MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 5 MB. Split it into smaller files."
+            )
+        return upload
+
+
+PREVIEW_FILTERS = {
+    "all": ("All lines", lambda row: True),
+    "errors": ("Lines with problems", lambda row: row["errors"]),
+    "changes": ("Lines that change something", lambda row: row["action"] in ("create", "update")),
+}
+
+
+@login_required
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme_for_coordinator(request.user, pk)
+    form = RosterUploadForm()
+    if request.method == "POST":
+        form = RosterUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            file = form.cleaned_data["file"]
+            try:
+                roster_import = roster.roster_parse(
+                    programme=programme, uploaded_file=file, filename=file.name, by=request.user
+                )
+            except roster.RosterFileError as error:
+                form.add_error("file", str(error))
+            else:
+                return redirect("programmes:roster_preview", programme.pk, roster_import.pk)
+    return render(
+        request,
+        "programmes/roster_upload.html",
+        {
+            "programme": programme,
+            "form": form,
+            "sample_header": roster.SAMPLE_HEADER,
+            "levels": SeniorityLevel.objects.all(),
+        },
+    )
+
+
+@login_required
+def preview(request: HttpRequest, pk: int, import_pk: int) -> HttpResponse:
+    programme = get_programme_for_coordinator(request.user, pk)
+    roster_import = get_object_or_404(programme.roster_imports.select_related("uploaded_by"), pk=import_pk)
+    shown = request.GET.get("show", "all")
+    if shown not in PREVIEW_FILTERS:
+        shown = "all"
+    keep = PREVIEW_FILTERS[shown][1]
+    return render(
+        request,
+        "programmes/roster_preview.html",
+        {
+            "programme": programme,
+            "roster_import": roster_import,
+            "summary": roster_import.summary,
+            "rows": [row for row in roster_import.rows if keep(row)],
+            "can_apply": roster.roster_can_apply(roster_import),
+            "filters": [(key, label) for key, (label, _) in PREVIEW_FILTERS.items()],
+            "shown": shown,
+        },
+    )
+
+
+@login_required
+@require_POST
+def apply(request: HttpRequest, pk: int, import_pk: int) -> HttpResponse:
+    programme = get_programme_for_coordinator(request.user, pk)
+    roster_import = get_object_or_404(programme.roster_imports, pk=import_pk)
+    try:
+        summary = roster.roster_apply(roster_import=roster_import, by=request.user)
+    except ProgrammeError as error:
+        messages.error(request, str(error))
+        return redirect("programmes:roster_preview", programme.pk, roster_import.pk)
+    messages.success(request, f"Roster imported: {roster.roster_summary_in_words(summary)}")
+    return redirect("programmes:detail", programme.pk)
