@@ -44,5 +44,9 @@ check-deploy: $(VENV)/.installed
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))') \
 	  ALLOWED_HOSTS=mentoring.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
+## bench: the benchmarks (scripts, not tests); set DATABASE_URL for the ones that use the database
+bench: $(VENV)/.installed-dev
+	$(PY) bench/bench_roster_import.py
+
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -1,5 +1,5 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
@@ -18,12 +18,6 @@ ASKABLE_PROFILE_FIELDS = [
     ("meeting_format", "Preferred meeting format"),
     ("bio", "A short bio"),
 ]
-
-
-FRAMEWORK_FIELDS = [
-    "cadence", "meeting_minutes", "starts_on", "ends_on", "enrolment_opens_on", "enrolment_closes_on",
-    "goals_expected", "goals_due_by_meeting",
-]  # fmt: skip
 
 
 class ProgrammeForm(forms.ModelForm):
@@ -50,6 +44,7 @@ class ProgrammeForm(forms.ModelForm):
         ]  # fmt: skip
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),
+            "kind": forms.RadioSelect,
             "starts_on": forms.DateInput(attrs={"type": "date"}),
             "ends_on": forms.DateInput(attrs={"type": "date"}),
             "enrolment_opens_on": forms.DateInput(attrs={"type": "date"}),
@@ -63,8 +58,14 @@ class ProgrammeForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset("The programme", "name", "cohort", "kind", "purpose"),
-            Fieldset("The framework", *FRAMEWORK_FIELDS),
-            Fieldset("Pairing", "matching_mode", "default_mentor_capacity", "demographics_use"),
+            Fieldset(
+                "The framework",
+                Row(Column("cadence"), Column("meeting_minutes")),
+                Row(Column("starts_on"), Column("ends_on")),
+                Row(Column("enrolment_opens_on"), Column("enrolment_closes_on")),
+                Row(Column("goals_expected"), Column("goals_due_by_meeting")),
+            ),
+            Fieldset("Pairing", Row(Column("matching_mode"), Column("default_mentor_capacity")), "demographics_use"),
             Fieldset("The application", "asked_profile_fields", "questions"),
             Submit("save", "Save programme"),
         )

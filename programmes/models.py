@@ -41,7 +41,11 @@ class Programme(models.Model):
         PREFER_DIFFERENCE = "prefer_difference", "Prefer pairs who differ (reverse mentoring)"
 
     name = models.CharField(max_length=120, help_text="The name your organisation uses, e.g. “Mentoring”.")
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TRADITIONAL)
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.TRADITIONAL,
+        help_text="Traditional: the mentor is more senior. Reverse: a junior colleague mentors a senior one. "
+        "Peer: colleagues at a similar level. Office hours: one-off 30-minute sessions.",
+    )  # fmt: skip
     purpose = models.TextField(help_text="Why the programme exists and what success looks like.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     cohort = models.CharField(max_length=60, blank=True, help_text="e.g. “Spring 2027”.")

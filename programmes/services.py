@@ -179,6 +179,9 @@ def invitation_url(invitation: Invitation) -> str:
     return settings.SITE_URL + reverse("programmes:invitation", args=[invitation.token])
 
 
+INVITATION_BATCH = 200
+
+
 def invitations_create(*, programme: Programme, people: Iterable[tuple[str, str]], by: User) -> list[Invitation]:
     """Invite (email, role) pairs not invited to this programme before, and queue
     the mails after commit. Inviting someone again sends nothing twice."""
@@ -193,9 +196,11 @@ def invitations_create(*, programme: Programme, people: Iterable[tuple[str, str]
         new.append(Invitation(programme=programme, email=email.lower(), role=role, token=secrets.token_urlsafe(32),
                               invited_by=by))  # fmt: skip
     Invitation.objects.bulk_create(new)
-    if new:
-        ids = list(Invitation.objects.filter(programme=programme, sent_at__isnull=True).values_list("pk", flat=True))
-        transaction.on_commit(lambda: send_invitations.delay(ids))
+    # Mail in batches: a retry then re-walks one batch, not a whole roster.
+    ids = [invitation.pk for invitation in new]
+    for start in range(0, len(ids), INVITATION_BATCH):
+        batch = ids[start : start + INVITATION_BATCH]
+        transaction.on_commit(lambda batch=batch: send_invitations.delay(batch))
     return new
 
 

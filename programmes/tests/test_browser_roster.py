@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 
 from people.models import User
 from people.tests.factories import UserFactory
-from programmes.models import Participant
-from programmes.services import programme_create
+from programmes.models import Participant, Programme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,10 +23,7 @@ ROWS = [
 def test_a_coordinator_fixes_a_roster_after_the_preview_and_imports_it(
     live_server, page, screenshot, tmp_path, password
 ):
-    carol = UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True, password=password)
-    programme = programme_create(
-        created_by=carol, name="Reverse mentoring", kind="reverse", purpose="Leaders learn from newer colleagues."
-    )
+    UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True, password=password)
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill("carol@example.org")
@@ -35,7 +31,20 @@ def test_a_coordinator_fixes_a_roster_after_the_preview_and_imports_it(
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("link", name="Sign in")).to_have_count(0)
 
-    page.goto(live_server.url + reverse("programmes:roster_upload", args=[programme.pk]))
+    # Carol creates the reverse mentoring programme in the browser.
+    page.get_by_role("link", name="Programmes", exact=True).click()
+    page.get_by_role("link", name="New programme").click()
+    page.get_by_label("Name").fill("Reverse mentoring")
+    page.get_by_label("Reverse mentoring").check()
+    page.get_by_label("Purpose").fill("Leaders learn from newer colleagues.")
+    page.get_by_label("Demographics use").select_option("prefer_difference")
+    screenshot("0-new-programme")
+    page.get_by_role("button", name="Save programme").click()
+    expect(page.get_by_role("alert")).to_contain_text("is created as a draft")
+    programme = Programme.objects.get(name="Reverse mentoring")
+    assert (programme.kind, programme.status) == ("reverse", "draft")
+
+    page.get_by_role("link", name="Import a roster (CSV or Excel)").click()
     expect(page.get_by_role("heading", name="Import a roster")).to_be_visible()
     screenshot("1-upload")
 
