@@ -46,6 +46,7 @@ check-deploy: $(VENV)/.installed
 
 ## bench: the benchmarks (scripts, not tests); set DATABASE_URL for the ones that use the database
 bench: $(VENV)/.installed-dev
+	$(PY) bench/bench_matching.py
 	$(PY) bench/bench_roster_import.py
 
 clean:

@@ -272,5 +272,21 @@ def seed() -> list[DemoLogin]:
     seed_demographics(rng, [*people, maya, theo])
     people = list(User.objects.filter(pk__in=[p.pk for p in people]).select_related("profile__seniority"))
     people.sort(key=lambda u: u.email)
-    seed_programmes(rng, accounts["coordinator@demo.example"], people, maya, theo)
+    traditional, reverse = seed_programmes(rng, accounts["coordinator@demo.example"], people, maya, theo)
+    seed_matching(traditional, reverse, accounts["coordinator@demo.example"])
     return logins
+
+
+def seed_matching(traditional: Programme, reverse: Programme, coordinator: User) -> None:
+    """The running programme arrives matched by the engine; the reverse programme
+    has a run waiting for the coordinator to review."""
+    from matching import services as matching
+    from matching.models import Match, MatchRun
+
+    if not Match.objects.filter(programme=traditional).exists():
+        run = MatchRun.objects.create(programme=traditional, started_by=coordinator)
+        matching.match_run_execute(run_id=run.pk)
+        matching.match_run_publish(run=run, by=coordinator, notify=False)
+    if not MatchRun.objects.filter(programme=reverse).exists():
+        run = MatchRun.objects.create(programme=reverse, started_by=coordinator)
+        matching.match_run_execute(run_id=run.pk)

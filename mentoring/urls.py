@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("people/", include("people.urls")),
     path("programmes/", include("programmes.urls")),
+    path("matching/", include("matching.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,8 +1,10 @@
 """The start page. It sits in the project package because it gathers from every app."""
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from matching.models import Match
 from people.models import Profile
 from programmes.selectors import programmes_for_home
 
@@ -12,11 +14,17 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "people/welcome.html")
     sections = programmes_for_home(request.user)
+    matches = (
+        Match.objects.filter(Q(mentee__user=request.user) | Q(mentor__user=request.user), status=Match.Status.ACTIVE)
+        .select_related("programme", "mentee__user", "mentor__user")
+        .order_by("-created_at")
+    )
     profile = Profile.objects.filter(user=request.user).select_related("department", "seniority").first()
     return render(
         request,
         "people/home.html",
         {
+            "matches": matches,
             "enrolments": sections["enrolments"],
             "coordinated": sections["coordinated"] if request.user.can_create_programmes else None,
             "open_to_join": sections["open_to_join"][:3],

@@ -44,3 +44,16 @@ def test_the_demo_has_a_traditional_and_a_reverse_programme_with_about_sixty_peo
     assert Demographics.objects.count() > 20
     # Reporting lines exist, so matching has someone to keep apart.
     assert User.objects.filter(profile__manager__isnull=False).count() > 50
+
+
+def test_the_demo_arrives_matched_by_the_engine_with_one_run_left_to_review():
+    from matching.models import Match, MatchRun
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    assert Match.objects.filter(programme__kind="traditional", status="active").count() >= 15
+    assert MatchRun.objects.filter(programme__kind="traditional", status="published").count() == 1
+    review = MatchRun.objects.get(programme__kind="reverse")
+    assert review.status == "ready" and review.proposals.count() >= 15
+    assert all(proposal.reasons for proposal in review.proposals.all())

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from matching.models import Match
 from people.models import Department, Profile, SeniorityLevel, Tag
 from people.tests.factories import UserFactory
 from programmes.models import Participant, Programme
@@ -244,7 +245,11 @@ def test_the_programme_list_and_home_page_cost_the_same_queries_with_more_progra
     def add_programmes(count):
         for i in range(count):
             programme = make_programme(carol, name=f"Programme {i}", status="open" if i % 2 else "running")
-            Participant.objects.create(programme=programme, user=alice, role="mentee", status="approved")
+            mentee = Participant.objects.create(programme=programme, user=alice, role="mentee", status="approved")
+            mentor = Participant.objects.create(
+                programme=programme, user=UserFactory(), role="mentor", status="approved", capacity=1
+            )
+            Match.objects.create(programme=programme, mentee=mentee, mentor=mentor, reasons=["same timezone"])
             enrol_many(programme, 3)
 
     add_programmes(2)

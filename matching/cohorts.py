@@ -1,0 +1,147 @@
+"""From the ORM to the engine: a programme's people as the engine's plain records.
+
+Engine ids are user ids (not participant ids), because reporting lines are
+between people: a mentee's manager may be a mentor in the same run."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, F, OuterRef, Q, Subquery
+
+from people.models import Demographics, Profile
+from programmes.models import Participant, Programme
+
+from . import engine
+from .models import Match, MatchingSettings, PairRule
+
+DEMOGRAPHIC_FIELDS = ("gender", "ethnicity_group", "disability", "generation", "staff_network")
+
+
+@dataclass
+class ProgrammeCohort:
+    """The engine's cohort plus what the service needs to map results back."""
+
+    cohort: engine.Cohort
+    weights: engine.Weights
+    participant_of_user: dict[int, Participant]
+    forbidden: list[tuple[int, int]]
+    locked: list[tuple[int, int]]
+    previous: list[tuple[int, int]]
+    allow_previous: bool
+    k: int
+
+
+def track_of(programme: Programme) -> str:
+    return "reverse" if programme.kind == Programme.Kind.REVERSE else "traditional"
+
+
+def unmatched_mentees(programme: Programme):
+    """Approved mentees waiting for a mentor: never matched, or whose last match
+    ended with a rematch asked for (a pair that met its goals is not re-paired)."""
+    last_ended = Match.objects.filter(mentee=OuterRef("pk"), status=Match.Status.ENDED).order_by("-ended_at")
+    return (
+        programme.participants.filter(role=Participant.Role.MENTEE, status=Participant.Status.APPROVED)
+        .exclude(matches_as_mentee__status=Match.Status.ACTIVE)
+        .annotate(last_rematch=Subquery(last_ended.values("rematch_requested")[:1]))
+        .filter(Q(last_rematch__isnull=True) | Q(last_rematch=True))
+    )
+
+
+def mentors_with_room(programme: Programme):
+    """Approved mentors, annotated with how many mentees they can still take."""
+    return (
+        programme.participants.filter(role=Participant.Role.MENTOR, status=Participant.Status.APPROVED)
+        .annotate(active=Count("matches_as_mentor", filter=Q(matches_as_mentor__status=Match.Status.ACTIVE)))
+        .filter(capacity__gt=F("active"))
+    )
+
+
+def _record(participant: Participant, profile: Profile | None, demographics: Demographics | None, track: str,
+            *, use_demographics: bool, peer: bool) -> dict:  # fmt: skip
+    is_mentor = participant.role == Participant.Role.MENTOR
+    seniority = profile.seniority.rank if profile and profile.seniority else 0
+    if peer:
+        # Peer programmes pair colleagues whatever their level: the engine sees every
+        # mentor as one step more senior than every mentee, so seniority never blocks.
+        seniority = 1 if is_mentor else 0
+    record = {
+        "id": participant.user_id,
+        "seniority": seniority,
+        "department": profile.department.name if profile and profile.department else None,
+        "manager_id": profile.manager_id if profile else None,
+        "skills": [tag.name for tag in profile.skills.all()] if profile else [],
+        "topics": [tag.name for tag in profile.topics.all()] if profile else [],
+        "languages": list(profile.languages) if profile else [],
+        "timezone": profile.timezone if profile else None,
+        "meeting_format": profile.meeting_format if profile else None,
+    }
+    if use_demographics and demographics is not None:
+        record["demographics"] = {name: getattr(demographics, name) or None for name in DEMOGRAPHIC_FIELDS}
+    if is_mentor:
+        record["capacity"] = max(0, (participant.capacity or 1) - getattr(participant, "active", 0))
+        record["tracks"] = [track]
+    else:
+        # The mentee's topics are what they want help with: the mentor's skills should cover them.
+        record["goals"] = record["topics"]
+        record["track"] = track
+    return record
+
+
+def build(programme: Programme, mentees: Iterable[Participant], mentors: Iterable[Participant]) -> ProgrammeCohort:
+    """The engine's view of these mentees and mentors, with the programme's rules."""
+    settings, _ = MatchingSettings.objects.get_or_create(programme=programme)
+    mentees, mentors = list(mentees), list(mentors)
+    people = [*mentees, *mentors]
+    user_ids = [p.user_id for p in people]
+    profiles = {
+        profile.user_id: profile
+        for profile in Profile.objects.filter(user_id__in=user_ids)
+        .select_related("department", "seniority")
+        .prefetch_related("skills", "topics")
+    }
+    use_demographics = programme.uses_demographics
+    demographics = {d.user_id: d for d in Demographics.objects.filter(user_id__in=user_ids)} if use_demographics else {}
+    track = track_of(programme)
+    peer = programme.kind == Programme.Kind.PEER
+    records = {
+        p.pk: _record(p, profiles.get(p.user_id), demographics.get(p.user_id), track,
+                      use_demographics=use_demographics, peer=peer)
+        for p in people
+    }  # fmt: skip
+    # The whole org chart, so chains through people outside this run are followed.
+    managers = dict(Profile.objects.filter(manager__isnull=False).values_list("user_id", "manager_id"))
+    cohort = engine.Cohort.from_records(
+        [records[p.pk] for p in mentees],
+        [records[p.pk] for p in mentors],
+        demographic_fields=DEMOGRAPHIC_FIELDS,
+        managers=managers,
+    )
+    rules = PairRule.objects.filter(programme=programme).values_list("kind", "mentee__user_id", "mentor__user_id")
+    # Pairs who were matched before, in this programme or an earlier cohort of it.
+    previous = list(
+        Match.objects.filter(
+            Q(programme=programme) | Q(programme__next_cohorts=programme), status=Match.Status.ENDED
+        ).values_list("mentee__user_id", "mentor__user_id")
+    )
+    return ProgrammeCohort(
+        cohort=cohort,
+        weights=engine.Weights.from_mapping(settings.weights or {}),
+        participant_of_user={p.user_id: p for p in people},
+        forbidden=[(e, m) for kind, e, m in rules if kind == PairRule.Kind.FORBID],
+        locked=[(e, m) for kind, e, m in rules if kind == PairRule.Kind.LOCK],
+        previous=previous,
+        allow_previous=settings.allow_rematch_with_previous,
+        k=settings.candidates_per_mentee,
+    )
+
+
+def run_engine(built: ProgrammeCohort, *, locked: list[tuple[int, int]] | None = None) -> engine.MatchResult:
+    return engine.match_cohort(
+        built.cohort,
+        built.weights,
+        k=built.k,
+        forbidden=built.forbidden,
+        previous=built.previous,
+        allow_previous=built.allow_previous,
+        locked=built.locked if locked is None else locked,
+    )

@@ -1,0 +1,186 @@
+"""Forms of the matching console and of ending a match. They validate input only;
+the views call the services, which enforce the matching rules."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+from programmes.models import Participant
+
+from .engine import Weights
+from .models import Match, MatchingSettings, Proposal
+
+# The engine's weights (matching.engine.Weights) in the coordinator's words.
+WEIGHT_FIELDS = [
+    ("goal_skill", "Goals covered by skills",
+     "The mentee's goals that the mentor lists among their skills."),
+    ("topic", "Shared topics", "Topics both people list."),
+    ("language", "A shared language", "At least one language in common."),
+    ("timezone", "Close time zones",
+     "Full points in the same time zone, half within three hours of each other."),
+    ("meeting_format", "Meeting format fits",
+     "Both prefer the same format (in person or video), or one of them is happy with either."),
+    ("cross_dept", "Different departments",
+     "Traditional and peer mentoring: a mentor from another part of the organisation."),
+    ("cross_dept_reverse", "Different departments (reverse mentoring)",
+     "Reverse mentoring: a mentor from another part of the organisation."),
+    ("diversity", "Different backgrounds (reverse mentoring)",
+     "Reverse mentoring in programmes that use demographics: how many of the consented attributes differ. "
+     "Values are never shown to anyone."),
+]  # fmt: skip
+WEIGHT_MAX = 10
+SETTING_LIMITS = {"candidates_per_mentee": (1, 500), "max_choices": (1, 10), "request_days": (1, 60)}
+
+
+class MatchingSettingsForm(forms.ModelForm):
+    """The programme's matching settings, with the engine's weights as number inputs."""
+
+    class Meta:
+        model = MatchingSettings
+        fields = [
+            "candidates_per_mentee", "periodic", "publish_directly", "max_choices", "request_days",
+            "allow_rematch_with_previous",
+        ]  # fmt: skip
+        labels = {
+            "candidates_per_mentee": "Mentors considered per mentee",
+            "allow_rematch_with_previous": "Allow pairs who were matched before",
+        }
+        help_texts = {
+            "candidates_per_mentee": "The engine keeps each mentee's best mentors up to this number; "
+            "40 finds the best matching in practice.",
+            "max_choices": "When participants choose: how many mentors a mentee may ask, in order.",
+            "request_days": "When participants choose: after this many days a request passes to the next choice.",
+            "allow_rematch_with_previous": "Otherwise a mentee is never proposed a mentor they had before, "
+            "in this cohort or the previous one.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = {**Weights().__dict__, **(self.instance.weights or {})}
+        for name, label, help_text in WEIGHT_FIELDS:
+            self.fields[name] = forms.FloatField(
+                label=label, help_text=help_text, min_value=0, max_value=WEIGHT_MAX, initial=current[name],
+                widget=forms.NumberInput(attrs={"step": "0.5", "min": 0, "max": WEIGHT_MAX}),
+            )  # fmt: skip
+        for name, (low, high) in SETTING_LIMITS.items():
+            field = self.fields[name]
+            field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+            field.widget.attrs.update(min=low, max=high)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(
+                "How much each criterion counts",
+                HTML('<p class="small text-body-secondary">Points for a perfect fit, from 0 (ignored) to 10. '
+                     "Hard rules come first whatever the weights: the mentor's seniority, reporting lines, "
+                     "capacity and your locks and forbids.</p>"),
+                *[Row(*[Column(name, css_class="col-md-6") for name, _, _ in WEIGHT_FIELDS[i:i + 2]])
+                  for i in range(0, len(WEIGHT_FIELDS), 2)],
+            ),
+            Fieldset("The engine", Row(Column("candidates_per_mentee"), Column("allow_rematch_with_previous"))),
+            Fieldset("Rolling enrolment", "periodic", "publish_directly"),
+            Fieldset("Participant choice", Row(Column("max_choices"), Column("request_days"))),
+            Submit("save", "Save matching settings"),
+        )  # fmt: skip
+
+    def save(self, commit: bool = True) -> MatchingSettings:
+        self.instance.weights = {name: self.cleaned_data[name] for name, _, _ in WEIGHT_FIELDS}
+        return super().save(commit=commit)
+
+
+SELECT = "form-select form-select-sm"
+
+
+def _person(participant: Participant) -> str:
+    return str(participant.user)
+
+
+class SwapForm(forms.Form):
+    """Two proposals of a run whose mentors change places. The choices come from the
+    proposals the page already loaded, so the form costs no query."""
+
+    first = forms.TypedChoiceField(label="First pair", coerce=int, widget=forms.Select(attrs={"class": SELECT}))
+    second = forms.TypedChoiceField(label="Second pair", coerce=int, widget=forms.Select(attrs={"class": SELECT}))
+
+    def __init__(self, *args, proposals: list[Proposal], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposals = {p.pk: p for p in proposals}
+        choices = [("", "Choose a pair")] + [
+            (p.pk, f"{_person(p.mentee)} ← {_person(p.mentor)}")
+            for p in sorted(proposals, key=lambda p: (str(p.mentee.user), p.pk))
+        ]
+        for name in ("first", "second"):
+            self.fields[name].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("first"), cleaned.get("second")
+        if first is not None and first == second:
+            raise forms.ValidationError("Choose two different pairs to swap.")
+        if first is not None and second is not None:
+            cleaned["first"], cleaned["second"] = self.proposals[first], self.proposals[second]
+        return cleaned
+
+
+class AssignForm(forms.Form):
+    """A mentee without a proposal and a mentor with room, paired by hand."""
+
+    mentee = forms.TypedChoiceField(label="Mentee", coerce=int, widget=forms.Select(attrs={"class": SELECT}))
+    mentor = forms.TypedChoiceField(label="Mentor", coerce=int, widget=forms.Select(attrs={"class": SELECT}))
+
+    def __init__(self, *args, mentees: list[Participant], mentors: list[Participant], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mentees = {m.pk: m for m in mentees}
+        self.mentors = {m.pk: m for m in mentors}
+        self.fields["mentee"].choices = [("", "Choose a mentee")] + [(m.pk, _person(m)) for m in mentees]
+        self.fields["mentor"].choices = [("", "Choose a mentor")] + [
+            (m.pk, f"{_person(m)} ({_places(getattr(m, 'room', None))})") for m in mentors
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "mentee" in cleaned:
+            cleaned["mentee"] = self.mentees[cleaned["mentee"]]
+        if "mentor" in cleaned:
+            cleaned["mentor"] = self.mentors[cleaned["mentor"]]
+        return cleaned
+
+
+def _places(room: int | None) -> str:
+    if room is None:
+        return "has room"
+    if room <= 0:
+        return "full in this run"
+    return f"{room} place{'' if room == 1 else 's'} left"
+
+
+class MatchFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Show", required=False, choices=[("", "All matches"), *Match.Status.choices],
+        widget=forms.Select(attrs={"class": SELECT}),
+    )  # fmt: skip
+
+
+class EndMatchForm(forms.Form):
+    """Why a match ends; the mentee (or a coordinator for them) may ask for a new mentor."""
+
+    reason = forms.ChoiceField(label="Why is the match ending?", choices=Match.EndReason.choices,
+                               widget=forms.RadioSelect)  # fmt: skip
+    note = forms.CharField(
+        label="A note (optional)", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Seen by the programme's coordinators.",
+    )  # fmt: skip
+    rematch = forms.BooleanField(
+        label="I would like a new mentor", required=False,
+        help_text="You will be included in the next matching, never with the same mentor again.",
+    )  # fmt: skip
+
+    def __init__(self, *args, role: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if role == "mentor":
+            del self.fields["rematch"]  # the mentee's wish, not the mentor's
+        elif role == "coordinator":
+            rematch = self.fields["rematch"]
+            rematch.label = "The mentee would like a new mentor"
+            rematch.help_text = "They will be included in the next matching, never with the same mentor again."

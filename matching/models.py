@@ -1,0 +1,252 @@
+"""Matching: runs of the engine, their proposals, the coordinator's locks and
+forbids, participants' ranked requests, and the matches that result."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from programmes.models import Participant, Programme
+
+
+class MatchingSettings(models.Model):
+    """How a programme's matching behaves; the weights are the engine's, tunable by coordinators."""
+
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="matching_settings")
+    weights = models.JSONField(default=dict, blank=True, help_text="Engine weights by name; missing ones use defaults.")
+    candidates_per_mentee = models.PositiveSmallIntegerField(default=40)
+    periodic = models.BooleanField(
+        "match newly approved people automatically", default=False,
+        help_text="For rolling enrolment: a daily job matches people approved since the last run.",
+    )  # fmt: skip
+    publish_directly = models.BooleanField(
+        "publish automatic matches without review", default=False,
+        help_text="Otherwise the automatic run waits as proposals for a coordinator to publish.",
+    )  # fmt: skip
+    max_choices = models.PositiveSmallIntegerField("mentors a mentee may rank", default=3)
+    request_days = models.PositiveSmallIntegerField("days a mentor has to answer a request", default=5)
+    allow_rematch_with_previous = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "matching settings"
+
+    def __str__(self) -> str:
+        return f"Matching settings of {self.programme}"
+
+
+class PairRule(models.Model):
+    """A coordinator's lock (this pair must be in the next run) or forbid (never)."""
+
+    class Kind(models.TextChoices):
+        LOCK = "lock", "Locked"
+        FORBID = "forbid", "Forbidden"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="pair_rules")
+    mentee = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mentee", "mentor"], name="pair_rule_once_per_pair"),
+            # A mentee is locked to at most one mentor.
+            models.UniqueConstraint(fields=["mentee"], condition=Q(kind="lock"), name="pair_rule_one_lock_per_mentee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.mentee} with {self.mentor}"
+
+
+class MatchRun(models.Model):
+    """One run of the engine over a programme's approved, unmatched people."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        READY = "ready", "Ready for review"
+        FAILED = "failed", "Failed"
+        PUBLISHED = "published", "Published"
+        DISCARDED = "discarded", "Replaced by a newer run"
+
+    class Trigger(models.TextChoices):
+        COORDINATOR = "coordinator", "Started by a coordinator"
+        PERIODIC = "periodic", "Rolling enrolment job"
+        STABLE = "stable", "Stable matching of participants' rankings"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="match_runs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    trigger = models.CharField(max_length=12, choices=Trigger.choices, default=Trigger.COORDINATOR)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    progress = models.CharField(max_length=200, blank=True)
+    stats = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One run at a time per programme: a second "run" click finds the first.
+            models.UniqueConstraint(
+                fields=["programme"], condition=Q(status__in=["queued", "running"]), name="match_run_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Match run {self.pk} of {self.programme} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("matching:run", args=[self.programme_id, self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class Proposal(models.Model):
+    """A proposed pair in a run, with its score and the reasons in words."""
+
+    class Source(models.TextChoices):
+        ENGINE = "engine", "Matching engine"
+        LOCKED = "locked", "Locked by a coordinator"
+        MANUAL = "manual", "Assigned by hand"
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="proposals")
+    mentee = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.ENGINE)
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        constraints = [models.UniqueConstraint(fields=["run", "mentee"], name="proposal_one_per_mentee_per_run")]
+
+    def __str__(self) -> str:
+        return f"{self.mentee} with {self.mentor} ({self.score:.2f})"
+
+
+class UnmatchedMentee(models.Model):
+    """A mentee a run could not match, and why."""
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="unmatched")
+    mentee = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "mentee"], name="unmatched_once_per_run")]
+
+    def __str__(self) -> str:
+        return f"{self.mentee}: {self.reason}"
+
+
+class Match(models.Model):
+    """A mentor and a mentee paired in a programme: the pair's relationship."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+
+    class EndReason(models.TextChoices):
+        NOT_RIGHT_FIT = "not_right_fit", "We are not the right fit"
+        GOALS_MET = "goals_met", "Goals met"
+        NO_TIME = "no_time", "No time to continue"
+        PROGRAMME_CLOSED = "programme_closed", "The programme closed"
+        LEFT = "left", "Left the organisation"
+        OTHER = "other", "Another reason"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="matches")
+    mentee = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="matches_as_mentee")
+    mentor = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="matches_as_mentor")
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.ACTIVE)
+    score = models.FloatField(null=True, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    run = models.ForeignKey(MatchRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="matches")
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    end_note = models.TextField(blank=True, max_length=2000)
+    rematch_requested = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "matches"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentee"], condition=Q(status="active"), name="match_one_active_per_mentee"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", ended_at__isnull=True) | Q(status="ended", ended_at__isnull=False),
+                name="match_ended_has_a_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["programme", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.mentor.user} mentors {self.mentee.user}"
+
+
+class MatchRequest(models.Model):
+    """Participant choice: a mentee's ranked request to a mentor. One is pending at
+    a time; declined or expired, it passes to the mentee's next choice."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for earlier choices"
+        PENDING = "pending", "Waiting for the mentor"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Expired"
+        CANCELLED = "cancelled", "Cancelled"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="match_requests")
+    mentee = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="requests_sent")
+    mentor = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="requests_received")
+    rank = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.WAITING)
+    message = models.TextField(blank=True, max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["mentee", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["mentee", "mentor"], name="request_once_per_pair"),
+            models.UniqueConstraint(fields=["mentee", "rank"], name="request_one_per_rank"),
+            models.UniqueConstraint(
+                fields=["mentee"], condition=Q(status="pending"), name="request_one_pending_per_mentee"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentee.user} asks {self.mentor.user} (choice {self.rank})"
+
+
+class MentorRanking(models.Model):
+    """For stable matching: how a mentor ranks the mentees who asked for them."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="mentor_rankings")
+    mentor = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="rankings_given")
+    mentee = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["mentor", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["mentor", "mentee"], name="mentor_ranking_once_per_pair"),
+            models.UniqueConstraint(fields=["mentor", "rank"], name="mentor_ranking_one_per_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor.user} ranks {self.mentee.user} {self.rank}"
