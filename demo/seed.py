@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from demo.seed_sessions import seed_sessions
 from people.models import Demographics, Department, Profile, SeniorityLevel, Tag, User
 from programmes.models import Coordinator, Participant, Programme
 
@@ -29,7 +30,7 @@ ROLE_ACCOUNTS = [
     ("admin@demo.example", "Sasha Support", {"is_staff": True, "is_superuser": True}, "staff: admin site, roles"),
     ("coordinator@demo.example", "Corinne Okafor", {"is_coordinator": True}, "coordinator: runs both programmes"),
     ("hr@demo.example", "Hamid Rahimi", {"is_hr": True}, "HR viewer: reports and exports"),
-    ("mentor@demo.example", "Maya Lindqvist", {}, "mentor in Mentoring, mentee in Reverse mentoring"),
+    ("mentor@demo.example", "Maya Lindqvist", {}, "mentor in Mentoring and Open office hours, mentee in Reverse"),
     ("mentee@demo.example", "Theo Mensah", {}, "mentee in Mentoring, mentor in Reverse mentoring"),
 ]
 
@@ -274,6 +275,9 @@ def seed() -> list[DemoLogin]:
     people.sort(key=lambda u: u.email)
     traditional, reverse = seed_programmes(rng, accounts["coordinator@demo.example"], people, maya, theo)
     seed_matching(traditional, reverse, accounts["coordinator@demo.example"])
+    seed_sessions(
+        rng, traditional, coordinator=accounts["coordinator@demo.example"], people=people, maya=maya, theo=theo
+    )
     return logins
 
 

@@ -271,9 +271,11 @@ def match_end(request: HttpRequest, pk: int) -> HttpResponse:
             if role == "coordinator":
                 messages.success(request, f"The match of {match.mentor.user} and {match.mentee.user} has ended.")
                 return redirect("matching:matches", match.programme_id)
-            wish = " You will be included in the next matching." if form.cleaned_data.get("rematch") else ""
-            messages.success(request, f"Your match with {other} has ended.{wish}")
-            return redirect("programmes:detail", match.programme_id)
+            match.refresh_from_db(fields=["rematch_requested"])
+            wish = " You will be included in the next matching." if role == "mentee" and match.rematch_requested else ""
+            messages.success(request, f"Your match with {other} has ended.{wish} How did it go?")
+            # The exit survey lives with the pair's workspace (sessions_log); linked by name only.
+            return redirect("sessions_log:exit_survey", match.pk)
     elif request.method == "POST" and match.status != Match.Status.ACTIVE:
         messages.error(request, "This match has already ended.")
     return render(request, "matching/match_end.html", {"match": match, "role": role, "form": form,

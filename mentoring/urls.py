@@ -12,5 +12,6 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("programmes/", include("programmes.urls")),
     path("matching/", include("matching.urls")),
+    path("pairs/", include("sessions_log.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -38,7 +38,9 @@ def test_the_demo_has_a_traditional_and_a_reverse_programme_with_about_sixty_peo
         assert programme.participants.filter(role="mentor").exists()
         assert programme.participants.filter(role="mentee").exists()
     maya_roles = dict(
-        Participant.objects.filter(user__email="mentor@demo.example").values_list("programme__kind", "role")
+        Participant.objects.filter(
+            user__email="mentor@demo.example", programme__kind__in=["traditional", "reverse"]
+        ).values_list("programme__kind", "role")
     )
     assert maya_roles == {"traditional": "mentor", "reverse": "mentee"}
     assert Demographics.objects.count() > 20

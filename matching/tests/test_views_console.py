@@ -438,7 +438,7 @@ def test_the_mentee_ends_their_match_and_asks_for_a_new_mentor(client, programme
 
     response = client.post(end_url, {"reason": "not_right_fit", "note": "  Different rhythms.  ", "rematch": "on"})
 
-    assert response.url == reverse("programmes:detail", args=[programme.pk])
+    assert response.url == reverse("sessions_log:exit_survey", args=[match.pk])
     match.refresh_from_db()
     assert (match.status, match.end_reason, match.end_note, match.rematch_requested, match.ended_by) == (
         "ended", "not_right_fit", "Different rhythms.", True, people["tess"].user,
@@ -455,7 +455,7 @@ def test_when_the_mentor_stops_the_mentee_waits_for_a_new_mentor(client, program
     response = client.post(url("end", match.pk), {"reason": "no_time"})
 
     assert "End your match with Tess Tan" in page and "new mentor" not in page
-    assert response.url == reverse("programmes:detail", args=[programme.pk])
+    assert response.url == reverse("sessions_log:exit_survey", args=[match.pk])
     match.refresh_from_db()
     # Tess did not choose to stop, so she is matched again (never with Omar).
     assert match.status == "ended" and match.rematch_requested

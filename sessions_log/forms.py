@@ -1,0 +1,119 @@
+"""Forms of the workspace: goals, progress notes and meetings. They check what a
+person can correct and turn their wall-clock time into UTC; the services check
+again and write."""
+
+from datetime import datetime, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from matching.models import Match
+from programmes.models import Programme
+
+from .models import Goal, MeetingFormat
+from .services import MAX_MINUTES, MIN_MINUTES, local_to_utc, zone_of
+
+
+class GoalForm(forms.Form):
+    objective = forms.CharField(max_length=200, help_text="What you want to achieve, in a sentence.")
+    measure = forms.CharField(
+        label="How you will know", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What will be different when the goal is reached.",
+    )  # fmt: skip
+    target_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    owner = forms.ChoiceField(label="Whose goal", required=False)
+
+    def __init__(self, *args, match: Match, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.match = match
+        # Reverse mentoring: both people learn, so either may own a goal.
+        if match.programme.kind == Programme.Kind.REVERSE:
+            self.fields["owner"].choices = [
+                (match.mentee_id, f"{match.mentee.user} (mentee)"),
+                (match.mentor_id, f"{match.mentor.user} (mentor)"),
+            ]
+        else:
+            del self.fields["owner"]
+
+    def clean_owner(self):
+        value = self.cleaned_data.get("owner")
+        if not value:
+            return self.match.mentee
+        return self.match.mentor if str(value) == str(self.match.mentor_id) else self.match.mentee
+
+
+class GoalNoteForm(forms.Form):
+    text = forms.CharField(label="Progress note", required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    status_after = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Keep the status"), *Goal.Status.choices]
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("text") or "").strip() and not data.get("status_after"):
+            raise forms.ValidationError("Write a note on the progress, or choose a new status.")
+        return data
+
+
+class MeetingForm(forms.Form):
+    """Date, start and end in the scheduler's own zone (from their profile)."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label="Starts", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end_time = forms.TimeField(label="Ends", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    format = forms.ChoiceField(choices=MeetingFormat.choices, widget=forms.RadioSelect, initial=MeetingFormat.VIDEO)
+    location = forms.CharField(
+        label="Place or video link", required=False, max_length=300,
+        help_text="For a video call, the link; in person, the room or the café.",
+    )  # fmt: skip
+    agenda = forms.CharField(required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 5}),
+                             help_text="Goes into both calendars. Open actions are carried over.")  # fmt: skip
+
+    def __init__(self, *args, zone_name: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone_name = zone_of(zone_name).key
+        self.fields["start_time"].help_text = f"Your time ({self.zone_name})."
+
+    def clean(self):
+        data = super().clean()
+        day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
+        if day is None or start is None or end is None:
+            return data
+        starts_at = local_to_utc(day, start, self.zone_name)
+        minutes = int((datetime.combine(day, end) - datetime.combine(day, start)) / timedelta(minutes=1))
+        if starts_at <= timezone.now():
+            self.add_error("date", "That time has already passed: choose a time in the future.")
+        if minutes <= 0:
+            self.add_error("end_time", "The meeting must end after it starts.")
+        elif minutes < MIN_MINUTES:
+            self.add_error("end_time", f"A meeting lasts at least {MIN_MINUTES} minutes.")
+        elif minutes > MAX_MINUTES:
+            self.add_error("end_time", f"A meeting lasts at most {MAX_MINUTES // 60} hours.")
+        if data.get("format") == MeetingFormat.IN_PERSON and not (data.get("location") or "").strip():
+            self.add_error("location", "Say where you will meet.")
+        data["starts_at"], data["minutes"] = starts_at, minutes
+        return data
+
+    @classmethod
+    def initial_for(cls, *, starts_at: datetime, minutes: int, zone_name: str, **rest) -> dict:
+        local = starts_at.astimezone(zone_of(zone_name))
+        return {"date": local.date(), "start_time": local.time(),
+                "end_time": (local + timedelta(minutes=minutes)).time(), **rest}  # fmt: skip
+
+
+class MeetingCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the meeting cancelled?", max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say briefly why the meeting is cancelled: your pair will read it."},
+    )  # fmt: skip
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Say briefly why the meeting is cancelled: your pair will read it.")
+        return reason
+
+
+class MeetingMarkForm(forms.Form):
+    status = forms.ChoiceField(choices=[("held", "We met"), ("missed", "We missed it")], widget=forms.RadioSelect)

@@ -1,0 +1,313 @@
+"""The pair's shared workspace: goals, meetings, recaps, actions, feedback,
+resources, and office-hours slots."""
+
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from matching.models import Match
+from programmes.models import Participant, Programme
+
+
+class Goal(models.Model):
+    """What a person wants from the pairing, and how they will know they got it.
+    Reverse pairs set goals for both people: `owner` says whose goal it is."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        ACHIEVED = "achieved", "Achieved"
+        DROPPED = "dropped", "Dropped"
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="goals")
+    owner = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="goals")
+    objective = models.CharField(max_length=200)
+    measure = models.TextField("how success will be measured", max_length=1000)
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.objective
+
+
+class GoalNote(models.Model):
+    """Progress on a goal over time, in the pair's words."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(max_length=2000)
+    status_after = models.CharField(max_length=12, choices=Goal.Status.choices, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Note on {self.goal}"
+
+
+class MeetingFormat(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "Video call"
+
+
+class Meeting(models.Model):
+    """A session of a pair (or an office-hours booking, which has no match)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        HELD = "held", "Held"
+        MISSED = "missed", "Missed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    match = models.ForeignKey(Match, null=True, blank=True, on_delete=models.CASCADE, related_name="meetings")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="meetings")
+    mentor = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="meetings_as_mentor")
+    mentee = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="meetings_as_mentee")
+    starts_at = models.DateTimeField()
+    minutes = models.PositiveSmallIntegerField(default=60, validators=[MinValueValidator(10), MaxValueValidator(480)])
+    format = models.CharField(max_length=10, choices=MeetingFormat.choices, default=MeetingFormat.VIDEO)
+    location = models.CharField("place or video link", max_length=300, blank=True)
+    agenda = models.TextField(blank=True, max_length=3000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # iCalendar identity: the same UID with a higher SEQUENCE updates the invitation.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__gte=10) & Q(minutes__lte=480), name="meeting_length_10_to_480"),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""), name="meeting_cancel_has_reason"
+            ),
+        ]
+        indexes = [models.Index(fields=["match", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"Meeting of {self.mentor.user} and {self.mentee.user} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.minutes)
+
+
+class Recap(models.Model):
+    """One person's recap of a held meeting: what was discussed and what they learned."""
+
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", "Private note (only me)"
+        PAIR = "pair", "Shared with my pair"
+        COORDINATOR = "coordinator", "Shared with my pair and the coordinators"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="recaps")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recaps")
+    discussed = models.TextField("what we discussed", max_length=5000)
+    learned = models.TextField("what I learned", blank=True, max_length=3000)
+    goal_progress = models.TextField("progress on our goals", blank=True, max_length=3000)
+    visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.PAIR)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "author"], name="recap_one_per_author_per_meeting"),
+            models.CheckConstraint(condition=~Q(discussed=""), name="recap_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recap by {self.author} of {self.meeting}"
+
+
+class ActionItem(models.Model):
+    """A commitment to act before the next meeting; open ones carry over to the
+    next meeting's agenda until done."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="actions")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
+    owner = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="actions")
+    description = models.CharField(max_length=300)
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=4, choices=Status.choices, default=Status.OPEN)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["status", "due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", done_at__isnull=True) | Q(status="done", done_at__isnull=False),
+                name="action_done_has_a_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Feedback(models.Model):
+    """After a meeting, each person rates it. The coordinators see it; the other person does not."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="feedback")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "author"], name="feedback_once_per_author_per_meeting"),
+            models.CheckConstraint(condition=Q(rating__gte=1) & Q(rating__lte=5), name="feedback_rating_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback {self.rating}/5 by {self.author} on {self.meeting}"
+
+
+class ExitSurvey(models.Model):
+    """When a match ends, each person says briefly how it went (coordinators read it)."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="exit_surveys")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField(
+        "how useful was the pairing (1-5)", validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    goals_met = models.BooleanField("did you reach your goals?", default=False)
+    would_recommend = models.BooleanField("would you recommend the programme?", default=True)
+    comment = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["match", "author"], name="exit_survey_once_per_author"),
+            models.CheckConstraint(condition=Q(rating__gte=1) & Q(rating__lte=5), name="exit_rating_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exit survey by {self.author} on {self.match}"
+
+
+class ResourceTag(models.Model):
+    """A theme for resources: the defaults every organisation gets, plus its own."""
+
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Resource(models.Model):
+    """A link, book or article in a programme's library."""
+
+    class Kind(models.TextChoices):
+        LINK = "link", "Link"
+        BOOK = "book", "Book"
+        ARTICLE = "article", "Article"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="resources")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.LINK)
+    url = models.URLField(blank=True, max_length=500)
+    author_or_source = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True, max_length=2000)
+    tags = models.ManyToManyField(ResourceTag, blank=True, related_name="resources")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SharedResource(models.Model):
+    """A resource a mentor shared into the pair's workspace."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="shared_resources")
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="shares")
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["match", "resource"], name="shared_resource_once_per_match")]
+
+    def __str__(self) -> str:
+        return f"{self.resource} shared with {self.match}"
+
+
+class OfficeHourSlot(models.Model):
+    """A free 30-minute slot a mentor publishes in an office-hours programme.
+    Booking claims it: the booked meeting is unique per slot, so of two people
+    booking at once exactly one gets it."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="office_hour_slots")
+    mentor = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="office_hour_slots")
+    starts_at = models.DateTimeField()
+    minutes = models.PositiveSmallIntegerField(default=30)
+    format = models.CharField(max_length=10, choices=MeetingFormat.choices, default=MeetingFormat.VIDEO)
+    location = models.CharField("place or video link", max_length=300, blank=True)
+    booked_by = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="office_hour_bookings"
+    )
+    meeting = models.OneToOneField(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="office_hour_slot"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["mentor", "starts_at"], name="slot_once_per_mentor_and_time"),
+            models.CheckConstraint(
+                condition=Q(booked_by__isnull=True, meeting__isnull=True)
+                | Q(booked_by__isnull=False, meeting__isnull=False),
+                name="slot_booking_has_a_meeting",
+            ),
+            models.CheckConstraint(condition=~Q(booked_by=F("mentor")), name="slot_not_booked_by_its_mentor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Office hour of {self.mentor.user} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A person's private iCalendar feed of their meetings; revoking gives a new token."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"

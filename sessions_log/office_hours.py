@@ -1,0 +1,314 @@
+"""Open office hours: mentors publish free 30-minute slots, approved mentees of
+the programme book one, and both get the meeting in their calendar.
+
+Booking is a claim: a conditional UPDATE ... WHERE booked_by IS NULL, whose row
+count says whether we got the slot. Of two people booking the same slot at once
+the database lets exactly one UPDATE match; the other's transaction rolls back,
+its meeting with it."""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import icalendar
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from people.mail import build_mail
+from people.models import User
+from programmes.models import Participant, Programme
+from programmes.permissions import is_coordinator_of
+
+from .models import Meeting, MeetingFormat, OfficeHourSlot
+from .tasks import notify_booking
+
+logger = logging.getLogger(__name__)
+
+SLOT_MINUTES = 30
+MAX_SLOTS_AT_ONCE = 8
+
+
+class OfficeHoursError(Exception):
+    """A refused publish, booking or cancellation, with a sentence the user can read."""
+
+
+class SlotTaken(OfficeHoursError):
+    """Someone else booked the slot first."""
+
+
+def user_timezone(user: User) -> ZoneInfo:
+    """The person's own time zone from their profile; UTC when they have none."""
+    name = getattr(getattr(user, "profile", None), "timezone", "") or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+# -- who sees what --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfficeHoursAccess:
+    programme: Programme
+    me: Participant | None  # approved enrolment, mentor or mentee
+    is_coordinator: bool
+
+    @property
+    def is_mentor(self) -> bool:
+        return self.me is not None and self.me.role == Participant.Role.MENTOR
+
+    @property
+    def is_mentee(self) -> bool:
+        return self.me is not None and self.me.role == Participant.Role.MENTEE
+
+
+def get_office_hours_for_user(user: User, programme_pk: int) -> OfficeHoursAccess:
+    """404 unless the programme runs office hours and the person coordinates it
+    or is one of its approved participants."""
+    programme = Programme.objects.filter(pk=programme_pk, kind=Programme.Kind.OFFICE_HOURS).first()
+    if programme is None or not user.is_authenticated:
+        raise Http404("No such office hours.")
+    me = (
+        Participant.objects.filter(programme=programme, user=user, status=Participant.Status.APPROVED)
+        .select_related("user__profile")
+        .first()
+    )
+    coordinator = is_coordinator_of(user, programme)
+    if me is None and not coordinator:
+        raise Http404("No such office hours.")
+    return OfficeHoursAccess(programme=programme, me=me, is_coordinator=coordinator)
+
+
+# -- selectors ------------------------------------------------------------
+
+
+def free_slots(programme: Programme, *, now: datetime | None = None) -> QuerySet[OfficeHourSlot]:
+    now = now or timezone.now()
+    return (
+        OfficeHourSlot.objects.filter(programme=programme, booked_by__isnull=True, starts_at__gt=now)
+        .select_related("mentor__user__profile")
+        .order_by("starts_at", "mentor__user__full_name", "pk")
+    )
+
+
+def bookings_of(mentee: Participant, *, now: datetime | None = None) -> QuerySet[OfficeHourSlot]:
+    """The mentee's booked slots that have not ended."""
+    now = now or timezone.now()
+    return (
+        OfficeHourSlot.objects.filter(booked_by=mentee, starts_at__gt=now - timedelta(minutes=SLOT_MINUTES))
+        .select_related("mentor__user", "meeting")
+        .order_by("starts_at", "pk")
+    )
+
+
+def slots_of(mentor: Participant, *, now: datetime | None = None) -> QuerySet[OfficeHourSlot]:
+    """The mentor's slots that have not ended, free or booked."""
+    now = now or timezone.now()
+    return (
+        OfficeHourSlot.objects.filter(mentor=mentor, starts_at__gt=now - timedelta(minutes=SLOT_MINUTES))
+        .select_related("booked_by__user", "meeting")
+        .order_by("starts_at", "pk")
+    )
+
+
+# -- publishing -----------------------------------------------------------
+
+
+def slots_publish(
+    *,
+    mentor: Participant,
+    day: date,
+    start: time,
+    count: int = 1,
+    format: str = MeetingFormat.VIDEO,
+    location: str = "",
+    now: datetime | None = None,
+) -> list[OfficeHourSlot]:
+    """`count` consecutive 30-minute slots from `start` on `day`, both read in the
+    mentor's own time zone. Refuses past times and slots overlapping the mentor's
+    existing ones (free or booked), so nothing is half-published."""
+    programme = mentor.programme
+    if programme.kind != Programme.Kind.OFFICE_HOURS:
+        raise OfficeHoursError("This programme does not run office hours.")
+    if mentor.role != Participant.Role.MENTOR or mentor.status != Participant.Status.APPROVED:
+        raise OfficeHoursError("Only the programme's approved mentors can publish office hours.")
+    if not 1 <= count <= MAX_SLOTS_AT_ONCE:
+        raise OfficeHoursError(f"Publish between 1 and {MAX_SLOTS_AT_ONCE} slots at once.")
+    if format not in MeetingFormat.values:
+        raise OfficeHoursError("Choose video call or in person.")
+    location = location.strip()
+    if format == MeetingFormat.IN_PERSON and not location:
+        raise OfficeHoursError("Say where you will meet in person.")
+
+    tz = user_timezone(mentor.user)
+    # Build each start as a wall-clock time in the mentor's zone, then convert: a
+    # run of slots across a DST change keeps its wall-clock spacing.
+    first = datetime.combine(day, start).replace(tzinfo=tz)
+    starts = [first + timedelta(minutes=SLOT_MINUTES * i) for i in range(count)]
+    now = now or timezone.now()
+    if starts[0] <= now:
+        raise OfficeHoursError("That time has passed: choose a time in the future.")
+
+    window_start, window_end = starts[0], starts[-1] + timedelta(minutes=SLOT_MINUTES)
+    clash = (
+        OfficeHourSlot.objects.filter(
+            mentor=mentor,
+            starts_at__lt=window_end,
+            starts_at__gt=window_start - timedelta(minutes=SLOT_MINUTES),
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    if clash is not None:
+        local = timezone.localtime(clash.starts_at, tz)
+        raise OfficeHoursError(f"You already have a slot at {local:%H:%M} on {local:%A %-d %B}: slots may not overlap.")
+
+    slots = [
+        OfficeHourSlot(programme=programme, mentor=mentor, starts_at=moment.astimezone(ZoneInfo("UTC")),
+                       minutes=SLOT_MINUTES, format=format, location=location)
+        for moment in starts
+    ]  # fmt: skip
+    for slot in slots:
+        slot.full_clean(exclude=["programme", "mentor"], validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            return OfficeHourSlot.objects.bulk_create(slots)
+    except IntegrityError:  # the same slots published from two tabs at once
+        raise OfficeHoursError("Those slots overlap slots you have just published.") from None
+
+
+def slot_withdraw(*, slot: OfficeHourSlot, by: User) -> None:
+    """The mentor takes back a free slot; a booked one must be cancelled by the mentee."""
+    if slot.mentor.user_id != by.pk:
+        raise OfficeHoursError("Only the mentor who published a slot can withdraw it.")
+    deleted, _ = OfficeHourSlot.objects.filter(pk=slot.pk, booked_by__isnull=True).delete()
+    if not deleted:
+        raise OfficeHoursError("Someone has booked that slot; it can no longer be withdrawn.")
+
+
+# -- booking --------------------------------------------------------------
+
+
+def slot_book(*, slot: OfficeHourSlot, mentee: Participant, now: datetime | None = None) -> Meeting:
+    """Claim the slot for the mentee, create the meeting, and once committed mail
+    both people an invitation (.ics). Raises SlotTaken if someone got there first."""
+    now = now or timezone.now()
+    if mentee.programme_id != slot.programme_id or mentee.status != Participant.Status.APPROVED:
+        raise OfficeHoursError("Only approved participants of this programme can book its office hours.")
+    if mentee.role != Participant.Role.MENTEE or mentee.pk == slot.mentor_id:
+        raise OfficeHoursError("Mentors cannot book office hours.")
+    if slot.starts_at <= now:
+        raise OfficeHoursError("That slot has already started.")
+    if OfficeHourSlot.objects.filter(
+        booked_by=mentee, starts_at__lt=slot.starts_at + timedelta(minutes=slot.minutes),
+        starts_at__gt=slot.starts_at - timedelta(minutes=SLOT_MINUTES),
+    ).exists():  # fmt: skip
+        raise OfficeHoursError("You already have a booking at that time.")
+
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            match=None, programme_id=slot.programme_id, mentor_id=slot.mentor_id, mentee=mentee,
+            starts_at=slot.starts_at, minutes=slot.minutes, format=slot.format, location=slot.location,
+            agenda="Office hours", scheduled_by=mentee.user,
+        )  # fmt: skip
+        # The claim: only a still-free slot matches. A concurrent booker's UPDATE
+        # waits for our row lock, then re-checks the WHERE and matches nothing.
+        claimed = OfficeHourSlot.objects.filter(pk=slot.pk, booked_by__isnull=True).update(
+            booked_by=mentee, meeting=meeting
+        )
+        if not claimed:
+            raise SlotTaken("Sorry, someone has just booked that slot. Please choose another.")
+        transaction.on_commit(lambda: notify_booking.delay(meeting.pk))
+    slot.booked_by, slot.meeting = mentee, meeting
+    return meeting
+
+
+def booking_cancel(*, slot: OfficeHourSlot, by: User, reason: str) -> Meeting:
+    """The mentee cancels their booking: the meeting is cancelled with the reason
+    (a new SEQUENCE, so calendars drop it) and the slot is free again."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise OfficeHoursError("Say briefly why you are cancelling; the mentor will see it.")
+    if len(reason) > Meeting._meta.get_field("cancel_reason").max_length:
+        raise OfficeHoursError("Keep the reason under 300 characters.")
+    with transaction.atomic():
+        locked = (
+            OfficeHourSlot.objects.select_for_update(of=("self",))
+            .filter(pk=slot.pk)
+            .select_related("booked_by", "meeting")
+            .first()
+        )
+        if locked is None or locked.booked_by is None:
+            raise OfficeHoursError("That slot is not booked.")
+        if locked.booked_by.user_id != by.pk:
+            raise OfficeHoursError("Only the person who booked the slot can cancel it.")
+        meeting = locked.meeting
+        # Both fields change together: the slot_booking_has_a_meeting check holds.
+        OfficeHourSlot.objects.filter(pk=locked.pk).update(booked_by=None, meeting=None)
+        meeting.status = Meeting.Status.CANCELLED
+        meeting.cancel_reason = reason
+        meeting.sequence += 1
+        meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+        transaction.on_commit(lambda: notify_booking.delay(meeting.pk))
+    slot.booked_by, slot.meeting = None, None
+    return meeting
+
+
+# -- the invitation -------------------------------------------------------
+
+
+def meeting_ics(meeting: Meeting) -> bytes:
+    """An iCalendar invitation (METHOD:REQUEST), or its cancellation (METHOD:CANCEL)
+    when the meeting is cancelled. Times are UTC, so every calendar places it right."""
+    cancelled = meeting.status == Meeting.Status.CANCELLED
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//{settings.SITE_NAME}//Office hours//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    event = icalendar.Event()
+    event.add("uid", f"{meeting.uid}")
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", timezone.now().astimezone(ZoneInfo("UTC")))
+    event.add("dtstart", meeting.starts_at.astimezone(ZoneInfo("UTC")))
+    event.add("dtend", meeting.ends_at.astimezone(ZoneInfo("UTC")))
+    mentor, mentee = meeting.mentor.user, meeting.mentee.user
+    event.add("summary", f"Office hours: {mentee.get_full_name()} with {mentor.get_full_name()}")
+    if meeting.location:
+        event.add("location", meeting.location)
+    event.add(
+        "description", f"{meeting.programme}: a {meeting.minutes}-minute session ({meeting.get_format_display()})."
+    )
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    organizer = icalendar.vCalAddress(f"mailto:{mentor.email}")
+    organizer.params["cn"] = icalendar.vText(mentor.get_full_name())
+    event.add("organizer", organizer)
+    for person in (mentor, mentee):
+        attendee = icalendar.vCalAddress(f"mailto:{person.email}")
+        attendee.params["cn"] = icalendar.vText(person.get_full_name())
+        attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+        event.add("attendee", attendee, encode=0)
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def booking_mails_send(*, meeting_id: int) -> None:
+    """Mail the mentor and the mentee the booking (or its cancellation) with the .ics."""
+    meeting = Meeting.objects.select_related("mentor__user__profile", "mentee__user__profile", "programme").get(
+        pk=meeting_id
+    )
+    cancelled = meeting.status == Meeting.Status.CANCELLED
+    ics = meeting_ics(meeting)
+    for person, other in ((meeting.mentor.user, meeting.mentee.user), (meeting.mentee.user, meeting.mentor.user)):
+        context = {
+            "meeting": meeting, "person": person, "other": other, "cancelled": cancelled,
+            "local_start": meeting.starts_at, "tz": user_timezone(person),
+        }  # fmt: skip
+        template = "sessions_log/mail/booking_cancelled" if cancelled else "sessions_log/mail/booking"
+        message = build_mail(to=person.email, template=template, context=context)
+        message.attach("office-hours.ics", ics, "text/calendar")
+        message.send()

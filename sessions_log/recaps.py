@@ -1,0 +1,246 @@
+"""Services after a meeting: recaps, their action items, feedback, the exit survey
+and the quick log of a short one-off.
+
+Each service checks everything before it writes, inside one transaction, so bad
+input raises `RecapError` with a sentence for the person and saves nothing. Who
+may read what is decided in sessions_log.permissions, not here: these services
+only decide who may write."""
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from matching.models import Match
+from people.models import User
+from programmes.models import Participant
+
+from .models import ActionItem, ExitSurvey, Feedback, Meeting, Recap
+
+# "One or two actions": more than that and none of them gets done.
+MAX_ACTIONS_PER_RECAP = 2
+QUICK_LOG_MINUTES = 30
+
+ActionRow = tuple[Participant | None, str, date | None]
+
+
+class RecapError(Exception):
+    """Input a person can correct; the message is shown to them as is."""
+
+
+def participant_in_pair(match: Match, user: User) -> Participant | None:
+    """The user's own enrolment in the pair (mentee or mentor), or None for anyone else."""
+    if match.mentee.user_id == user.pk:
+        return match.mentee
+    if match.mentor.user_id == user.pk:
+        return match.mentor
+    return None
+
+
+def _require_pair_member(match: Match | None, user: User) -> Participant:
+    person = participant_in_pair(match, user) if match is not None else None
+    if person is None:
+        raise RecapError("Only the mentee and the mentor of this pair can do that.")
+    return person
+
+
+def _clean_text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def _check_actions(match: Match, actions: Sequence[ActionRow]) -> list[ActionRow]:
+    """Validate action rows before anything is written; returns them stripped."""
+    if len(actions) > MAX_ACTIONS_PER_RECAP:
+        raise RecapError(f"Agree on one or two actions, not {len(actions)}: at most {MAX_ACTIONS_PER_RECAP} a recap.")
+    pair = {match.mentee_id, match.mentor_id}
+    cleaned = []
+    for number, (owner, description, due_on) in enumerate(actions, start=1):
+        description = _clean_text(description)
+        if owner is None or not description:
+            raise RecapError(f"Action {number} needs both a description and who will do it.")
+        if owner.pk not in pair:
+            raise RecapError(f"Action {number} must be owned by you or your pair.")
+        if len(description) > 300:
+            raise RecapError(f"Keep action {number} under 300 characters.")
+        cleaned.append((owner, description, due_on))
+    return cleaned
+
+
+def _check_recap_text(discussed: str, learned: str, goal_progress: str, visibility: str) -> None:
+    if not discussed:
+        raise RecapError("Say briefly what you discussed: a recap cannot be empty.")
+    if visibility not in Recap.Visibility.values:
+        raise RecapError("Choose who may read the recap.")
+    for label, text, limit in (("what you discussed", discussed, 5000), ("what you learned", learned, 3000),
+                               ("goal progress", goal_progress, 3000)):  # fmt: skip
+        if len(text) > limit:
+            raise RecapError(f"Keep {label} under {limit} characters.")
+
+
+def recap_write(
+    *,
+    meeting: Meeting,
+    author: User,
+    discussed: str,
+    learned: str = "",
+    goal_progress: str = "",
+    visibility: str = Recap.Visibility.PAIR,
+    actions: Sequence[ActionRow] = (),
+    mark_held: bool = False,
+) -> Recap:
+    """The author's recap of a meeting of their own pair, with one or two actions.
+
+    The meeting must be held. With `mark_held`, a scheduled meeting whose start has
+    passed is marked held in the same transaction (writing the recap is how people
+    say it took place); a meeting in the future, missed or cancelled, never is."""
+    discussed, learned, goal_progress = _clean_text(discussed), _clean_text(learned), _clean_text(goal_progress)
+    with transaction.atomic():
+        # Lock the meeting: two tabs marking it held at once end with one update.
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        match = Match.objects.select_related("mentee", "mentor").get(pk=meeting.match_id) if meeting.match_id else None
+        _require_pair_member(match, author)
+        _check_recap_text(discussed, learned, goal_progress, visibility)
+        cleaned_actions = _check_actions(match, actions)
+        if meeting.status != Meeting.Status.HELD:
+            if not (mark_held and meeting.status == Meeting.Status.SCHEDULED):
+                status = meeting.get_status_display().lower()
+                raise RecapError(f"This meeting is {status}: recaps are for meetings that took place.")
+            if meeting.starts_at > timezone.now():
+                raise RecapError("This meeting hasn't happened yet: write the recap once it has.")
+        if Recap.objects.filter(meeting=meeting, author=author).exists():
+            raise RecapError("You have already written a recap of this meeting; edit it instead.")
+        if meeting.status != Meeting.Status.HELD:
+            meeting.status = Meeting.Status.HELD
+            meeting.save(update_fields=["status", "updated_at"])
+        try:
+            # A savepoint, so that a racing second submit leaves the outer transaction usable.
+            with transaction.atomic():
+                recap = Recap.objects.create(
+                    meeting=meeting, author=author, discussed=discussed, learned=learned,
+                    goal_progress=goal_progress, visibility=visibility,
+                )  # fmt: skip
+        except IntegrityError:
+            raise RecapError("You have already written a recap of this meeting; edit it instead.") from None
+        ActionItem.objects.bulk_create(
+            ActionItem(match=match, meeting=meeting, owner=owner, description=description, due_on=due_on,
+                       created_by=author)
+            for owner, description, due_on in cleaned_actions
+        )  # fmt: skip
+    return recap
+
+
+def recap_update(
+    *, recap: Recap, by: User, discussed: str, learned: str = "", goal_progress: str = "", visibility: str
+) -> Recap:
+    """Edit one's own recap (the text and who may read it; actions are ticked off on their own)."""
+    if recap.author_id != by.pk:
+        raise RecapError("Only the author can edit a recap.")
+    discussed, learned, goal_progress = _clean_text(discussed), _clean_text(learned), _clean_text(goal_progress)
+    _check_recap_text(discussed, learned, goal_progress, visibility)
+    recap.discussed, recap.learned, recap.goal_progress, recap.visibility = (
+        discussed, learned, goal_progress, visibility,
+    )  # fmt: skip
+    recap.save(update_fields=["discussed", "learned", "goal_progress", "visibility", "updated_at"])
+    return recap
+
+
+def _action_set_status(*, action: ActionItem, by: User, status: str) -> ActionItem:
+    match = Match.objects.select_related("mentee", "mentor").get(pk=action.match_id)
+    _require_pair_member(match, by)
+    done_at = timezone.now() if status == ActionItem.Status.DONE else None
+    # Conditional update: ticking twice (two tabs, a double click) changes the row once
+    # and keeps the first done_at.
+    ActionItem.objects.filter(pk=action.pk).exclude(status=status).update(status=status, done_at=done_at)
+    action.refresh_from_db(fields=["status", "done_at"])
+    return action
+
+
+def action_complete(*, action: ActionItem, by: User) -> ActionItem:
+    """Tick an action off; either person of the pair may."""
+    return _action_set_status(action=action, by=by, status=ActionItem.Status.DONE)
+
+
+def action_reopen(*, action: ActionItem, by: User) -> ActionItem:
+    """Undo a tick: the action is open again (and carries over to the next agenda)."""
+    return _action_set_status(action=action, by=by, status=ActionItem.Status.OPEN)
+
+
+def _check_rating(rating) -> int:
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise RecapError("Choose a rating from 1 to 5.")
+    return rating
+
+
+def feedback_give(*, meeting: Meeting, author: User, rating: int, comment: str = "") -> Feedback:
+    """One person's rating of a held meeting of their pair, once. The coordinators
+    read it; the other person never does (see permissions.feedback_visible_to)."""
+    match = Match.objects.select_related("mentee", "mentor").get(pk=meeting.match_id) if meeting.match_id else None
+    _require_pair_member(match, author)
+    rating = _check_rating(rating)
+    comment = _clean_text(comment)
+    if meeting.status != Meeting.Status.HELD:
+        raise RecapError("Feedback is for meetings that took place.")
+    if len(comment) > 2000:
+        raise RecapError("Keep the comment under 2000 characters.")
+    try:
+        with transaction.atomic():
+            return Feedback.objects.create(meeting=meeting, author=author, rating=rating, comment=comment)
+    except IntegrityError:
+        raise RecapError("You have already given feedback on this meeting.") from None
+
+
+def exit_survey_give(
+    *, match: Match, author: User, rating: int, goals_met: bool, would_recommend: bool, comment: str = ""
+) -> ExitSurvey:
+    """How the pairing went, once per person, after the match has ended."""
+    _require_pair_member(match, author)
+    if match.status != Match.Status.ENDED:
+        raise RecapError("The exit survey opens when the match has ended.")
+    rating = _check_rating(rating)
+    comment = _clean_text(comment)
+    if len(comment) > 2000:
+        raise RecapError("Keep the comment under 2000 characters.")
+    try:
+        with transaction.atomic():
+            return ExitSurvey.objects.create(
+                match=match, author=author, rating=rating, goals_met=bool(goals_met),
+                would_recommend=bool(would_recommend), comment=comment,
+            )  # fmt: skip
+    except IntegrityError:
+        raise RecapError("You have already filled in the exit survey of this match.") from None
+
+
+def meeting_quick_log(
+    *,
+    match: Match,
+    author: User,
+    started_at: datetime,
+    minutes: int = QUICK_LOG_MINUTES,
+    discussed: str,
+    learned: str = "",
+    actions: Iterable[ActionRow] = (),
+    visibility: str = Recap.Visibility.PAIR,
+) -> Recap:
+    """Log a short one-off that already happened: a held meeting and the author's
+    recap in one step, or neither."""
+    _require_pair_member(match, author)
+    if match.status != Match.Status.ACTIVE:
+        raise RecapError("This match has ended: meetings can no longer be logged.")
+    if not isinstance(minutes, int) or not 10 <= minutes <= 480:
+        raise RecapError("A meeting lasts between 10 and 480 minutes.")
+    if started_at is None or started_at + timedelta(minutes=minutes) > timezone.now() + timedelta(minutes=1):
+        raise RecapError("Log a meeting once it is over: the start time plus its length is in the future.")
+    actions = list(actions)
+    # Check the recap before creating the meeting, so an empty recap leaves no meeting behind.
+    _check_recap_text(_clean_text(discussed), _clean_text(learned), "", visibility)
+    _check_actions(match, actions)
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            match=match, programme_id=match.programme_id, mentor=match.mentor, mentee=match.mentee,
+            starts_at=started_at, minutes=minutes, status=Meeting.Status.HELD, scheduled_by=author,
+        )  # fmt: skip
+        return recap_write(
+            meeting=meeting, author=author, discussed=discussed, learned=learned, visibility=visibility,
+            actions=actions,
+        )  # fmt: skip
