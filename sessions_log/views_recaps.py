@@ -6,6 +6,8 @@ included) get 404; the coordinator may read what is shared with coordinators but
 gets 403 on what only the pair may change; the pair's feedback page is the
 coordinator's alone (404 for the pair, so nobody learns it exists)."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,8 +23,20 @@ from matching.models import Match
 from . import recaps
 from .forms_recaps import ExitSurveyForm, FeedbackForm, QuickLogForm, RecapForm
 from .models import ActionItem, ExitSurvey, Feedback, Meeting, Recap
+from .office_hours import user_timezone
 from .permissions import feedback_visible_to, get_workspace, recaps_visible_to
 from .recaps import RecapError, participant_in_pair
+
+
+def in_viewers_timezone(view):
+    """Show and read times in the signed-in person's own time zone, as the workspace does."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        with timezone.override(user_timezone(request.user)):
+            return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def workspace_url(match: Match) -> str:
@@ -56,6 +70,7 @@ def _pair_only(request: HttpRequest, match_pk: int):
 
 
 @login_required
+@in_viewers_timezone
 def recap(request: HttpRequest, match_pk: int, meeting_pk: int) -> HttpResponse:
     """A meeting's recaps the user may read, and for the pair, their own recap's form
     (new, or edit). Writing the recap of a scheduled meeting whose start has passed
@@ -134,6 +149,7 @@ def action_reopen(request: HttpRequest, match_pk: int, action_pk: int) -> HttpRe
 
 
 @login_required
+@in_viewers_timezone
 def feedback_give(request: HttpRequest, match_pk: int, meeting_pk: int) -> HttpResponse:
     """Rate a held meeting, once; the other person never sees it."""
     match, role, _me = _pair_only(request, match_pk)
@@ -156,6 +172,7 @@ def feedback_give(request: HttpRequest, match_pk: int, meeting_pk: int) -> HttpR
 
 
 @login_required
+@in_viewers_timezone
 def feedback_list(request: HttpRequest, match_pk: int) -> HttpResponse:
     """The pair's feedback and exit surveys, for the programme's coordinators only."""
     match, role = get_workspace(request.user, match_pk)
@@ -174,6 +191,7 @@ def feedback_list(request: HttpRequest, match_pk: int) -> HttpResponse:
 
 
 @login_required
+@in_viewers_timezone
 def quick_log(request: HttpRequest, match_pk: int) -> HttpResponse:
     """Log a 30-minute one-off that already happened: the meeting and a recap at once."""
     match, role, me = _pair_only(request, match_pk)
@@ -196,6 +214,7 @@ def quick_log(request: HttpRequest, match_pk: int) -> HttpResponse:
 
 
 @login_required
+@in_viewers_timezone
 def exit_survey(request: HttpRequest, match_pk: int) -> HttpResponse:
     """Once the match has ended, each person says how it went (coordinators read it)."""
     match, role, _me = _pair_only(request, match_pk)
