@@ -9,10 +9,8 @@ its meeting with it."""
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-import icalendar
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.http import Http404
@@ -23,7 +21,9 @@ from people.models import User
 from programmes.models import Participant, Programme
 from programmes.permissions import is_coordinator_of
 
+from .calendar import invitation_ics
 from .models import Meeting, MeetingFormat, OfficeHourSlot
+from .services import timezone_name_of, zone_of
 from .tasks import notify_booking
 
 logger = logging.getLogger(__name__)
@@ -42,11 +42,7 @@ class SlotTaken(OfficeHoursError):
 
 def user_timezone(user: User) -> ZoneInfo:
     """The person's own time zone from their profile; UTC when they have none."""
-    name = getattr(getattr(user, "profile", None), "timezone", "") or "UTC"
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_of(timezone_name_of(user))
 
 
 # -- who sees what --------------------------------------------------------
@@ -263,37 +259,9 @@ def booking_cancel(*, slot: OfficeHourSlot, by: User, reason: str) -> Meeting:
 
 
 def meeting_ics(meeting: Meeting) -> bytes:
-    """An iCalendar invitation (METHOD:REQUEST), or its cancellation (METHOD:CANCEL)
-    when the meeting is cancelled. Times are UTC, so every calendar places it right."""
-    cancelled = meeting.status == Meeting.Status.CANCELLED
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", f"-//{settings.SITE_NAME}//Office hours//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
-    event = icalendar.Event()
-    event.add("uid", f"{meeting.uid}")
-    event.add("sequence", meeting.sequence)
-    event.add("dtstamp", timezone.now().astimezone(ZoneInfo("UTC")))
-    event.add("dtstart", meeting.starts_at.astimezone(ZoneInfo("UTC")))
-    event.add("dtend", meeting.ends_at.astimezone(ZoneInfo("UTC")))
-    mentor, mentee = meeting.mentor.user, meeting.mentee.user
-    event.add("summary", f"Office hours: {mentee.get_full_name()} with {mentor.get_full_name()}")
-    if meeting.location:
-        event.add("location", meeting.location)
-    event.add(
-        "description", f"{meeting.programme}: a {meeting.minutes}-minute session ({meeting.get_format_display()})."
-    )
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    organizer = icalendar.vCalAddress(f"mailto:{mentor.email}")
-    organizer.params["cn"] = icalendar.vText(mentor.get_full_name())
-    event.add("organizer", organizer)
-    for person in (mentor, mentee):
-        attendee = icalendar.vCalAddress(f"mailto:{person.email}")
-        attendee.params["cn"] = icalendar.vText(person.get_full_name())
-        attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
-        event.add("attendee", attendee, encode=0)
-    calendar.add_component(event)
-    return calendar.to_ical()
+    """The booking's invitation (METHOD:REQUEST), or its cancellation (METHOD:CANCEL):
+    the same iCalendar as every other meeting's (sessions_log.calendar)."""
+    return invitation_ics(meeting, method="CANCEL" if meeting.status == Meeting.Status.CANCELLED else "REQUEST")
 
 
 def booking_mails_send(*, meeting_id: int) -> None:
