@@ -203,6 +203,21 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
+def sign_in(page, live_server):
+    """Sign in through the real login form: `sign_in(email)` or `sign_in(email, password)`."""
+    from playwright.sync_api import expect
+
+    def sign_in_as(email: str, password: str = PASSWORD) -> None:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign In").click()
+        expect(page.get_by_role("link", name="Sign in")).to_have_count(0)
+
+    return sign_in_as
+
+
+@pytest.fixture
 def screenshot(page, request):
     """Save a full-page screenshot under test-artifacts/screenshots/<test>-<step>.png."""
     folder = ARTIFACTS / "screenshots"

@@ -260,7 +260,7 @@ def match_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = EndMatchForm(request.POST or None, role=role)
     if request.method == "POST" and match.status == Match.Status.ACTIVE and form.is_valid():
         try:
-            services.match_end(
+            ended = services.match_end(
                 match=match, by=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
                 rematch=form.cleaned_data.get("rematch", False),
             )  # fmt: skip
@@ -271,8 +271,7 @@ def match_end(request: HttpRequest, pk: int) -> HttpResponse:
             if role == "coordinator":
                 messages.success(request, f"The match of {match.mentor.user} and {match.mentee.user} has ended.")
                 return redirect("matching:matches", match.programme_id)
-            match.refresh_from_db(fields=["rematch_requested"])
-            wish = " You will be included in the next matching." if role == "mentee" and match.rematch_requested else ""
+            wish = " You will be included in the next matching." if role == "mentee" and ended.rematch_requested else ""
             messages.success(request, f"Your match with {other} has ended.{wish} How did it go?")
             # The exit survey lives with the pair's workspace (sessions_log); linked by name only.
             return redirect("sessions_log:exit_survey", match.pk)

@@ -9,8 +9,6 @@ from . import selectors, services
 from .forms import DemographicsForm, ProfileForm, TagAddForm, TagMergeForm, TagRenameForm
 from .models import WEEKDAYS, User
 
-# -- the people pages ------------------------------------------------------------
-
 
 def _form_error_from(form: forms.Form, error: services.PeopleError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)

@@ -10,17 +10,9 @@ from demo.seed import DEMO_PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, email):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("heading", name="Welcome")).to_be_visible()
-
-
-def test_the_coordinator_tours_the_demo_programmes(live_server, page, screenshot):
+def test_the_coordinator_tours_the_demo_programmes(live_server, page, screenshot, sign_in):
     call_command("seed_demo")
-    sign_in(page, live_server, "coordinator@demo.example")
+    sign_in("coordinator@demo.example", DEMO_PASSWORD)
     screenshot("1-home")
 
     page.get_by_role("link", name="Programmes", exact=True).click()
@@ -41,9 +33,9 @@ def test_the_coordinator_tours_the_demo_programmes(live_server, page, screenshot
     screenshot("5-new-programme-form")
 
 
-def test_a_participant_sees_their_two_roles_and_applies_to_nothing_twice(live_server, page, screenshot):
+def test_a_participant_sees_their_two_roles_and_applies_to_nothing_twice(live_server, page, screenshot, sign_in):
     call_command("seed_demo")
-    sign_in(page, live_server, "mentor@demo.example")
+    sign_in("mentor@demo.example", DEMO_PASSWORD)
 
     expect(page.get_by_role("listitem").filter(has_text="Mentoring (2026–27)")).to_contain_text("mentor · approved")
     expect(page.get_by_role("listitem").filter(has_text="Reverse mentoring")).to_contain_text("mentee · approved")

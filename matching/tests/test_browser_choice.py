@@ -17,15 +17,7 @@ from programmes.tests.factories import make_programme
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, email: str, password: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("link", name="Sign in")).to_have_count(0)
-
-
-def test_a_mentee_chooses_mentors_and_the_first_one_accepts(live_server, page, screenshot, password):
+def test_a_mentee_chooses_mentors_and_the_first_one_accepts(live_server, page, screenshot, password, sign_in):
     carol = UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True, password=password)
     programme = make_programme(carol, matching_mode="choice", name="Mentoring circle", cohort="Spring 2027")
     MatchingSettings.objects.create(programme=programme, max_choices=2, request_days=5)
@@ -42,7 +34,7 @@ def test_a_mentee_chooses_mentors_and_the_first_one_accepts(live_server, page, s
     enrol(programme, erin, "mentor")
     enrol(programme, make_person("Fred Fox", seniority=4, department="Legal"), "mentor")
 
-    sign_in(page, live_server, "alice@example.org", password)
+    sign_in("alice@example.org", password)
     page.goto(live_server.url + reverse("matching:choose", args=[programme.pk]))
     expect(page.get_by_role("heading", name="Choose your mentor")).to_be_visible()
     dana_card = page.get_by_role("region", name="Dana Diaz")
@@ -59,7 +51,7 @@ def test_a_mentee_chooses_mentors_and_the_first_one_accepts(live_server, page, s
     screenshot("1b-status")
 
     page.context.clear_cookies()
-    sign_in(page, live_server, "dana@example.org", password)
+    sign_in("dana@example.org", password)
     page.goto(live_server.url + reverse("matching:requests", args=[programme.pk]))
     request_card = page.get_by_role("region", name="Alice Adams")
     expect(request_card).to_contain_text("I'd like to learn to lead a team.")

@@ -25,14 +25,10 @@ def names(proposal) -> str:
     return f"{proposal.mentee.user} with {proposal.mentor.user}"
 
 
-def test_the_coordinator_runs_locks_forbids_reruns_and_publishes(live_server, page, screenshot):
+def test_the_coordinator_runs_locks_forbids_reruns_and_publishes(live_server, page, screenshot, sign_in):
     call_command("seed_demo")
     programme = Programme.objects.get(name="Reverse mentoring")
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill("coordinator@demo.example")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("link", name="Sign in")).to_have_count(0)
+    sign_in("coordinator@demo.example", DEMO_PASSWORD)
 
     page.goto(f"{live_server.url}/matching/{programme.pk}/")
     expect(page.get_by_role("heading", name="Matching", exact=True)).to_be_visible()
@@ -80,7 +76,9 @@ def test_the_coordinator_runs_locks_forbids_reruns_and_publishes(live_server, pa
     assert programme.match_runs.get(pk=second.pk).status == MatchRun.Status.PUBLISHED
 
 
-def test_the_console_polls_a_queued_run_and_opens_it_when_it_is_ready(live_server, page, screenshot, carol, password):
+def test_the_console_polls_a_queued_run_and_opens_it_when_it_is_ready(
+    live_server, page, screenshot, carol, password, sign_in
+):
     from matching import services
     from matching.tests.factories import make_trio
     from programmes.tests.factories import make_programme
@@ -91,11 +89,7 @@ def test_the_console_polls_a_queued_run_and_opens_it_when_it_is_ready(live_serve
     make_trio(programme)
     # Queued as if the worker were busy: nothing executes it until the test does.
     run = MatchRun.objects.create(programme=programme, started_by=carol)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(carol.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("link", name="Sign in")).to_have_count(0)
+    sign_in(carol.email, password)
 
     page.goto(f"{live_server.url}/matching/{programme.pk}/")
     expect(page.get_by_role("status").filter(has_text="Matching is waiting to start")).to_be_visible()

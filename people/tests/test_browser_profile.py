@@ -10,7 +10,7 @@ from people.tests.factories import UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_person_edits_their_profile_and_shares_then_withdraws_demographics(live_server, page, screenshot):
+def test_a_person_edits_their_profile_and_shares_then_withdraws_demographics(live_server, page, screenshot, sign_in):
     erin = UserFactory(email="erin@example.org", full_name="Erin Evans")
     manager = UserFactory(email="maya@example.org", full_name="Maya Moore")
     Department.objects.create(name="Engineering")
@@ -20,10 +20,7 @@ def test_a_person_edits_their_profile_and_shares_then_withdraws_demographics(liv
     for name in ["Data analysis", "Leadership", "Public speaking", "Python", "Stakeholder management"]:
         Tag.objects.create(name=name)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill("erin@example.org")
-    page.get_by_label("Password").fill("correct-horse-battery-staple")
-    page.get_by_role("button", name="Sign In").click()
+    sign_in("erin@example.org")
     expect(page.get_by_role("heading", name="Welcome, Erin")).to_be_visible()
 
     page.goto(f"{live_server.url}/people/profile/")
@@ -74,15 +71,12 @@ def test_a_person_edits_their_profile_and_shares_then_withdraws_demographics(liv
     assert ConsentEvent.objects.filter(user=erin, action=ConsentEvent.Action.WITHDRAWN).exists()
 
 
-def test_a_coordinator_adds_renames_and_merges_tags(live_server, page, screenshot):
+def test_a_coordinator_adds_renames_and_merges_tags(live_server, page, screenshot, sign_in):
     UserFactory(email="cora@example.org", full_name="Cora Coordinator", is_coordinator=True)
     for name in ["Leadership", "Public speaking", "Public-speaking", "Pyhton"]:
         Tag.objects.create(name=name)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill("cora@example.org")
-    page.get_by_label("Password").fill("correct-horse-battery-staple")
-    page.get_by_role("button", name="Sign In").click()
+    sign_in("cora@example.org")
     expect(page.get_by_role("heading", name="Welcome, Cora")).to_be_visible()
 
     page.goto(f"{live_server.url}/people/tags/")

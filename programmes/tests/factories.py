@@ -1,5 +1,7 @@
+from people.models import Department, Profile, SeniorityLevel
+from people.tests.factories import UserFactory
 from programmes import services
-from programmes.models import Programme
+from programmes.models import Participant, Programme
 
 
 def make_programme(coordinator, *, status=Programme.Status.OPEN, **fields) -> Programme:
@@ -10,3 +12,15 @@ def make_programme(coordinator, *, status=Programme.Status.OPEN, **fields) -> Pr
         Programme.objects.filter(pk=programme.pk).update(status=status)
         programme.refresh_from_db()
     return programme
+
+
+def enrol_many(programme, count: int) -> None:
+    """`count` new applicants (mentees) with profiles, in bulk: for query-count tests at size."""
+    level = SeniorityLevel.objects.get_or_create(rank=1, defaults={"name": "Associate"})[0]
+    department = Department.objects.get_or_create(name="Operations")[0]
+    start = UserFactory._meta.model.objects.count()
+    users = UserFactory._meta.model.objects.bulk_create(
+        UserFactory.build(email=f"bulk{start + i}@example.org", full_name=f"Bulk {start + i}") for i in range(count)
+    )
+    Profile.objects.bulk_create(Profile(user=u, department=department, seniority=level) for u in users)
+    Participant.objects.bulk_create(Participant(programme=programme, user=u, role="mentee") for u in users)

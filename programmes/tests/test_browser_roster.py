@@ -21,15 +21,11 @@ ROWS = [
 
 
 def test_a_coordinator_fixes_a_roster_after_the_preview_and_imports_it(
-    live_server, page, screenshot, tmp_path, password
+    live_server, page, screenshot, tmp_path, password, sign_in
 ):
     UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True, password=password)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill("carol@example.org")
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("link", name="Sign in")).to_have_count(0)
+    sign_in("carol@example.org", password)
 
     # Carol creates the reverse mentoring programme in the browser.
     page.get_by_role("link", name="Programmes", exact=True).click()

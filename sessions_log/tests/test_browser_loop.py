@@ -20,19 +20,11 @@ from sessions_log.models import ActionItem, Meeting, Recap
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, email: str, password: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("link", name="Sign in")).to_have_count(0)
-
-
 def sign_out(page) -> None:
     page.context.clear_cookies()
 
 
-def test_a_pair_meets_recaps_and_ticks_an_action_off(live_server, page, screenshot, password):
+def test_a_pair_meets_recaps_and_ticks_an_action_off(live_server, page, screenshot, password, sign_in):
     carol = UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True, password=password)
     programme = make_programme(carol, name="Mentoring circle")
     alice = make_person("Alice Adams", email="alice@example.org", seniority=2, password=password)
@@ -43,7 +35,7 @@ def test_a_pair_meets_recaps_and_ticks_an_action_off(live_server, page, screensh
 
     # 1. The mentee schedules the first meeting, tomorrow at 10:00 in her zone (London), so the
     #    test never depends on the time of day it runs at.
-    sign_in(page, live_server, "alice@example.org", password)
+    sign_in("alice@example.org", password)
     page.goto(workspace)
     page.get_by_role("link", name="Schedule a meeting").first.click()
     soon = (timezone.now().astimezone(ZoneInfo("Europe/London")) + timedelta(days=1)).replace(hour=10, minute=0)
@@ -63,7 +55,7 @@ def test_a_pair_meets_recaps_and_ticks_an_action_off(live_server, page, screensh
 
     # 3. The mentor marks it held and writes the recap with two actions.
     sign_out(page)
-    sign_in(page, live_server, "bob@example.org", password)
+    sign_in("bob@example.org", password)
     page.goto(workspace)
     page.get_by_role("button", name="We met").click()
     expect(page.get_by_role("alert")).to_contain_text("Marked as held")
@@ -88,7 +80,7 @@ def test_a_pair_meets_recaps_and_ticks_an_action_off(live_server, page, screensh
 
     # 4. The mentee reads the recap in the workspace and ticks her action off.
     sign_out(page)
-    sign_in(page, live_server, "alice@example.org", password)
+    sign_in("alice@example.org", password)
     page.goto(workspace)
     expect(page.get_by_text("Alice's first quarter and how to ask for feedback.")).to_be_visible()
     page.get_by_role("button", name="Mark done: Ask the team lead for feedback").click()

@@ -19,15 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery-staple"
 
 
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("link", name="Sign in")).to_have_count(0)
-
-
-def test_a_mentee_books_a_slot(live_server, page, screenshot):
+def test_a_mentee_books_a_slot(live_server, page, screenshot, sign_in):
     carol = UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True, password=PASSWORD)
     programme = make_programme(carol, status="running", kind="office_hours", name="Open office hours",
                                cadence="ad_hoc", meeting_minutes=30)  # fmt: skip
@@ -41,7 +33,7 @@ def test_a_mentee_books_a_slot(live_server, page, screenshot):
                   start=time(14, 0), count=2, format="in_person", location="Room 4.12")  # fmt: skip
     mentee = enrol(programme, alice, "mentee")
 
-    sign_in(page, live_server, "alice@example.org")
+    sign_in("alice@example.org")
     page.goto(f"{live_server.url}/pairs/office-hours/{programme.pk}/")
     expect(page.get_by_role("heading", name="Free slots")).to_be_visible()
     screenshot("1-slots")
@@ -55,7 +47,7 @@ def test_a_mentee_books_a_slot(live_server, page, screenshot):
     assert OfficeHourSlot.objects.filter(booked_by__isnull=True).count() == 4
 
 
-def test_a_mentor_looks_at_the_library(live_server, page, screenshot):
+def test_a_mentor_looks_at_the_library(live_server, page, screenshot, sign_in):
     carol = UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True, password=PASSWORD)
     programme = make_programme(carol, status="running", name="Mentoring circle")
     bob = make_person("Bob Brown", email="bob@example.org", seniority=5, password=PASSWORD)
@@ -72,7 +64,7 @@ def test_a_mentor_looks_at_the_library(live_server, page, screenshot):
                         tags=[ResourceTag.objects.get_or_create(name=theme)[0]])  # fmt: skip
     # (A transactional test starts from an empty database: migration 0002's themes are made here.)
 
-    sign_in(page, live_server, "bob@example.org")
+    sign_in("bob@example.org")
     page.goto(f"{live_server.url}/pairs/library/{programme.pk}/")
     expect(page.get_by_role("heading", name="Library")).to_be_visible()
     card = page.locator("article", has=page.get_by_role("heading", name="Essentialism"))

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery-staple"
 
 
-def test_the_mentee_schedules_the_first_meeting_from_the_workspace(live_server, page, screenshot):
+def test_the_mentee_schedules_the_first_meeting_from_the_workspace(live_server, page, screenshot, sign_in):
     carol = UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True, password=PASSWORD)
     programme = make_programme(carol, name="Mentoring circle", cohort="Spring 2026")
     alice = UserFactory(email="alice@example.org", full_name="Alice Adams", password=PASSWORD)
@@ -32,11 +32,7 @@ def test_the_mentee_schedules_the_first_meeting_from_the_workspace(live_server, 
                                  mentor=enrol(programme, omar, "mentor"))  # fmt: skip
     ActionItem.objects.create(match=match, owner=match.mentee, description="Write down three hopes for the pairing")
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill("alice@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("link", name="Sign in")).to_have_count(0)
+    sign_in("alice@example.org", PASSWORD)
 
     page.goto(f"{live_server.url}/pairs/{match.pk}/")
     next_step = page.locator(".next-step")
