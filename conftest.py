@@ -7,6 +7,8 @@ viewer and sam is support staff. Each test says who acts and on whose objects.
 
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -64,7 +66,7 @@ def _celery_runs_tasks_in_process(request):
     tests that start a real worker keep the broker."""
     from mentoring.celery import app
 
-    if "celery_worker_process" in request.fixturenames:
+    if "celery_workers" in request.fixturenames:
         yield
         return
     app.conf.task_always_eager = True
@@ -122,10 +124,11 @@ def sam(db):
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, settings):
-    """Start `celery worker` as its own process, on the Redis broker, against
-    the test database, and stop it afterwards. Tests using it must commit
-    their rows (transactional_db) so the worker can see them."""
+def celery_workers(transactional_db, settings):
+    """Start `celery worker` processes on the Redis broker, against the test
+    database: `start(name, **env)` returns the process (its own process group,
+    so `os.killpg` kills it with its pool). All are stopped afterwards. Tests
+    using it must commit their rows (transactional_db) so the workers see them."""
     from mentoring.celery import app
 
     database = settings.DATABASES["default"]
@@ -134,31 +137,50 @@ def celery_worker_process(transactional_db, settings):
         skip_or_fail("the worker tests need DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis)")
 
     app.control.purge()  # nothing left over from an earlier, interrupted run
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(database),
-        "CELERY_BROKER_URL": broker,
-        "DJANGO_SETTINGS_MODULE": "mentoring.settings",
-    }
+    started: list[subprocess.Popen] = []
     log_path = ARTIFACTS / "celery-worker.log"
     log_path.parent.mkdir(exist_ok=True)
-    hostname = f"pytest-{os.getpid()}@%h"
-    with open(log_path, "ab") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "mentoring", "worker", "--loglevel=INFO",
-             "--concurrency=1", "--without-gossip", "--without-mingle", "-n", hostname],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+
+    def start(name: str = "main", **extra_env: str) -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(database),
+            "CELERY_BROKER_URL": broker,
+            "DJANGO_SETTINGS_MODULE": "mentoring.settings",
+            **extra_env,
+        }
+        hostname = f"pytest-{os.getpid()}-{name}-{len(started)}@%h"
+        with open(log_path, "ab") as log:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "mentoring", "worker", "--loglevel=INFO",
+                 "--concurrency=1", "--without-gossip", "--without-mingle", "-n", hostname],
+                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        started.append(worker)
+        _wait_for_worker(app, worker, hostname.replace("%h", socket.gethostname()))
+        return worker
+
+    yield start
+    for worker in started:
+        _stop(worker)
+    app.control.purge()
+
+
+@pytest.fixture
+def celery_worker_process(celery_workers):
+    """One real worker, for the tests that need one."""
+    return celery_workers()
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is not None:
+        return
+    worker.terminate()
     try:
-        _wait_for_worker(app, worker)
-        yield worker
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
 
 
 def _database_url(database: dict) -> str:
@@ -170,12 +192,12 @@ def _database_url(database: dict) -> str:
     return f"postgres://{credentials}{host}:{port}/{database['NAME']}"
 
 
-def _wait_for_worker(app, worker: subprocess.Popen, timeout: float = 60) -> None:
+def _wait_for_worker(app, worker: subprocess.Popen, hostname: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if worker.poll() is not None:
             raise RuntimeError(f"the Celery worker exited with {worker.returncode}; see test-artifacts/")
-        if app.control.ping(timeout=1.0):
+        if app.control.ping(destination=[hostname], timeout=1.0):
             return
     raise RuntimeError("the Celery worker did not answer a ping within a minute")
 

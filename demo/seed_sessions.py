@@ -32,6 +32,9 @@ from sessions_log.models import (
 )
 from sessions_log.office_hours import user_timezone
 
+from .seed_circles import seed_circles
+from .seed_health import last_meeting_day, seed_health
+
 GOALS = [
     ("Prepare for a team-lead role", "I lead our weekly planning for a month and ask two peers for feedback."),
     ("Speak up in large meetings", "I present at the monthly all-hands once and contribute in every team meeting."),
@@ -128,6 +131,8 @@ def seed_sessions(
     )
     seed_workspaces(base, traditional, matches, start, today)
     seed_shares(base, matches, resources)
+    seed_health(base, traditional, coordinator, today)
+    seed_circles(traditional, coordinator)
     return seed_office_hours(base, coordinator, mentors, mentees, today)
 
 
@@ -166,7 +171,9 @@ def seed_library(programme: Programme, coordinator: User) -> list[Resource]:
 
 
 def seed_workspaces(base: int, programme: Programme, matches: list[Match], start: date, today: date) -> None:
-    """Two months of each pair: a meeting every two weeks since the programme started."""
+    """Two months of each pair: a meeting every two weeks since the programme started.
+    A few pairs stopped meeting (see demo.seed_health), so the dashboard shows
+    pairs in every state of health."""
     done_already = set(Meeting.objects.filter(match__in=matches).values_list("match_id", flat=True).distinct())
     fresh = [match for match in matches if match.pk not in done_already]
     if not fresh:
@@ -187,7 +194,8 @@ def seed_workspaces(base: int, programme: Programme, matches: list[Match], start
                               created_at=_at(start + timedelta(days=r.randint(7, 20)), 18, 0, tz)))  # fmt: skip
         day = start + timedelta(days=r.randint(3, 8))
         number = 0
-        while day < today - timedelta(days=1):
+        stops_on = last_meeting_day(matches, match, today)
+        while day < min(today - timedelta(days=1), stops_on):
             status = Meeting.Status.HELD if r.random() > 0.08 or number == 0 else Meeting.Status.MISSED
             meeting = Meeting(
                 match=match, programme=programme, mentor=match.mentor, mentee=match.mentee,
@@ -199,7 +207,7 @@ def seed_workspaces(base: int, programme: Programme, matches: list[Match], start
             plans.append((match, meeting, r, number))
             number += 1
             day += timedelta(days=r.choice([13, 14, 14, 15]))
-        if r.random() < 0.8:  # most pairs have their next meeting in the diary
+        if stops_on >= today and r.random() < 0.8:  # most pairs have their next meeting in the diary
             upcoming = today + timedelta(days=r.randint(2, 12))
             meetings.append(Meeting(
                 match=match, programme=programme, mentor=match.mentor, mentee=match.mentee,

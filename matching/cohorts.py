@@ -36,11 +36,17 @@ def track_of(programme: Programme) -> str:
 
 
 def unmatched_mentees(programme: Programme):
-    """Approved mentees waiting for a mentor: never matched, or whose last match
-    ended with a rematch asked for (a pair that met its goals is not re-paired)."""
+    """Approved mentees of the programme waiting for a mentor."""
+    return waiting_for_a_mentor(programme.participants.all())
+
+
+def waiting_for_a_mentor(participants):
+    """Of `participants`, the approved mentees waiting for a mentor: never matched,
+    or whose last match ended with a rematch asked for (a pair that met its goals
+    is not re-paired)."""
     last_ended = Match.objects.filter(mentee=OuterRef("pk"), status=Match.Status.ENDED).order_by("-ended_at")
     return (
-        programme.participants.filter(role=Participant.Role.MENTEE, status=Participant.Status.APPROVED)
+        participants.filter(role=Participant.Role.MENTEE, status=Participant.Status.APPROVED)
         .exclude(matches_as_mentee__status=Match.Status.ACTIVE)
         .annotate(last_rematch=Subquery(last_ended.values("rematch_requested")[:1]))
         .filter(Q(last_rematch__isnull=True) | Q(last_rematch=True))

@@ -65,8 +65,12 @@ INSTALLED_APPS = [
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 served from our own static files
     "people",
     "programmes",
+    "notifications",
     "matching",
     "sessions_log",
+    "circles",
+    "surveys",
+    "engagement",
     "demo",
 ]
 
@@ -170,10 +174,14 @@ STORAGES = {
 }
 
 # Mail: console in development; EMAIL_URL (e.g. smtp+tls://user:pass@host:587) in production.
+# EMAIL_BACKEND (a dotted path) and EMAIL_FILE_PATH choose another backend, e.g. the
+# file backend on a staging server, or the test suite's mailbox for its workers.
 if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+    if "EMAIL_FILE_PATH" in env:
+        EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -13,5 +13,9 @@ urlpatterns = [
     path("programmes/", include("programmes.urls")),
     path("matching/", include("matching.urls")),
     path("pairs/", include("sessions_log.urls")),
+    path("circles/", include("circles.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("health/", include("engagement.urls")),
     path("admin/", admin.site.urls),
 ]

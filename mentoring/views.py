@@ -7,6 +7,7 @@ from django.shortcuts import render
 from matching.models import Match
 from people.models import Profile
 from programmes.selectors import programmes_for_home
+from surveys.selectors import check_ins_due_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -19,12 +20,14 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("programme", "mentee__user", "mentor__user")
         .order_by("-created_at")
     )
+    matches = list(matches)
     profile = Profile.objects.filter(user=request.user).select_related("department", "seniority").first()
     return render(
         request,
         "people/home.html",
         {
             "matches": matches,
+            "check_ins_due": check_ins_due_for(request.user, matches),
             "enrolments": sections["enrolments"],
             "coordinated": sections["coordinated"] if request.user.can_create_programmes else None,
             "open_to_join": sections["open_to_join"][:3],

@@ -3,6 +3,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
+from mentoring.widgets import DateInput
 from people.models import LANGUAGES, Department, Profile, Tag
 
 from .models import Participant, Programme
@@ -45,10 +46,10 @@ class ProgrammeForm(forms.ModelForm):
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),
             "kind": forms.RadioSelect,
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
-            "enrolment_opens_on": forms.DateInput(attrs={"type": "date"}),
-            "enrolment_closes_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "enrolment_opens_on": DateInput(),
+            "enrolment_closes_on": DateInput(),
         }
 
     def __init__(self, *args, **kwargs):

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from matching.models import Match
+from mentoring.widgets import DateInput, TimeInput
 from programmes.models import Programme
 
 from .models import Goal, MeetingFormat
@@ -20,7 +21,7 @@ class GoalForm(forms.Form):
         label="How you will know", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What will be different when the goal is reached.",
     )  # fmt: skip
-    target_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    target_date = forms.DateField(required=False, widget=DateInput())
     owner = forms.ChoiceField(label="Whose goal", required=False)
 
     def __init__(self, *args, match: Match, **kwargs):
@@ -59,9 +60,9 @@ class GoalNoteForm(forms.Form):
 class MeetingForm(forms.Form):
     """Date, start and end in the scheduler's own zone (from their profile)."""
 
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label="Starts", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    end_time = forms.TimeField(label="Ends", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    date = forms.DateField(widget=DateInput())
+    start_time = forms.TimeField(label="Starts", widget=TimeInput())
+    end_time = forms.TimeField(label="Ends", widget=TimeInput())
     format = forms.ChoiceField(choices=MeetingFormat.choices, widget=forms.RadioSelect, initial=MeetingFormat.VIDEO)
     location = forms.CharField(
         label="Place or video link", required=False, max_length=300,

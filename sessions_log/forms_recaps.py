@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from matching.models import Match
+from mentoring.widgets import DateInput
 from programmes.models import Participant
 
 from .models import Recap
@@ -38,7 +39,7 @@ class ActionRowsMixin:
                 label=f"Action {n}: who", choices=_owner_choices(match, me), required=False
             )
             self.fields[f"action_{n}_due_on"] = forms.DateField(
-                label=f"Action {n}: due", required=False, widget=forms.DateInput(attrs={"type": "date"})
+                label=f"Action {n}: due", required=False, widget=DateInput()
             )
 
     def action_row_fields(self):

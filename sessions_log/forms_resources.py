@@ -4,6 +4,7 @@ services in resources.py and office_hours.py decide what is allowed."""
 from django import forms
 
 from matching.models import Match
+from mentoring.widgets import DateInput, TimeInput
 
 from .models import MeetingFormat, Resource, ResourceTag
 from .office_hours import MAX_SLOTS_AT_ONCE
@@ -44,8 +45,8 @@ class ShareForm(forms.Form):
 
 
 class SlotPublishForm(forms.Form):
-    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
+    day = forms.DateField(label="Date", widget=DateInput())
+    start = forms.TimeField(label="Start time", widget=TimeInput(attrs={"step": 900}))
     count = forms.TypedChoiceField(
         label="Number of 30-minute slots", coerce=int, initial=2,
         choices=[(n, f"{n} ({n * 30} minutes)") for n in range(1, MAX_SLOTS_AT_ONCE + 1)],

@@ -6,8 +6,11 @@ import random
 import pytest
 from django.utils import timezone
 
+from circles.models import Post, Reply
 from demo.seed import seed
 from demo.seed_sessions import seed_sessions
+from engagement.models import Escalation, EscalationStep
+from matching.models import Match
 from people.models import User
 from programmes.models import Programme
 from sessions_log.models import (
@@ -20,10 +23,12 @@ from sessions_log.models import (
     Resource,
     SharedResource,
 )
+from surveys.models import PulseResponse
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Goal, Meeting, Recap, ActionItem, Feedback, Resource, SharedResource, OfficeHourSlot, Programme]
+MODELS = [Goal, Meeting, Recap, ActionItem, Feedback, Resource, SharedResource, OfficeHourSlot, Programme, Match,
+          Escalation, EscalationStep, PulseResponse, Post, Reply]  # fmt: skip
 
 
 def run_seed_sessions() -> Programme:
@@ -102,3 +107,26 @@ def test_open_office_hours_has_free_slots_and_a_couple_of_bookings(seeded):
     booked = slots.filter(booked_by__isnull=False)
     assert booked.count() == 2
     assert all(slot.meeting.match is None and slot.meeting.starts_at == slot.starts_at for slot in booked)
+
+
+def test_the_dashboard_shows_pairs_in_every_state_of_health_and_a_queue(seeded):
+    from engagement.escalation import work_queue
+    from engagement.selectors import health_counts, pairs_with_health
+    from surveys.models import PulseResponse
+
+    traditional = Programme.objects.get(name="Mentoring", kind="traditional")
+    counts = health_counts(pairs_with_health(traditional))
+    assert all(counts[status] >= 1 for status in ("stalled", "attention", "new", "on_track")), counts
+    queue = work_queue(traditional)
+    assert [e.stage for e in queue][:2] == ["queued", "nudged"]
+    assert [step.kind for step in queue[0].steps.all()] == ["nudged", "reminded", "queued"]
+    assert PulseResponse.objects.filter(match__programme=traditional).count() > 20
+
+
+def test_the_mentors_circle_has_conversations_one_pinned(seeded):
+    from circles.models import Post
+
+    posts = Post.objects.filter(circle__programme__name="Mentoring", circle__audience="mentors")
+    assert posts.count() == 3
+    assert posts.filter(is_pinned=True).count() == 1
+    assert sum(post.replies.count() for post in posts) == 3

@@ -1,0 +1,36 @@
+"""Forms of the circles. They check the shape of the input only; the services
+in services.py decide what is allowed."""
+
+from django import forms
+
+from .services import POST_BODY_MAX, REASON_MAX, REPLY_BODY_MAX, TITLE_MAX
+
+
+class PostForm(forms.Form):
+    title = forms.CharField(
+        label="Title", max_length=TITLE_MAX,
+        error_messages={"required": "Give your post a title.",
+                        "max_length": f"A title can be {TITLE_MAX} characters at most."},
+    )  # fmt: skip
+    body = forms.CharField(
+        label="Your post", max_length=POST_BODY_MAX, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="An experience, a question, something that worked. Line breaks are kept.",
+        error_messages={"required": "Write something in your post.",
+                        "max_length": f"A post can be {POST_BODY_MAX:,} characters at most."},
+    )  # fmt: skip
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply", max_length=REPLY_BODY_MAX, widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write something in your reply.",
+                        "max_length": f"A reply can be {REPLY_BODY_MAX:,} characters at most."},
+    )  # fmt: skip
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (its author reads it)", max_length=REASON_MAX,
+        error_messages={"required": "Say why it is hidden: its author will read the reason.",
+                        "max_length": f"Keep the reason under {REASON_MAX} characters."},
+    )  # fmt: skip

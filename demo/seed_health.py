@@ -1,0 +1,135 @@
+"""The demo's programme health: a few pairs of the running programme stopped
+meeting (two of them are on the escalation ladder, one in the coordinator's
+work queue), one pair is new, and most pairs answered their first check-in.
+
+Deterministic and idempotent like the rest of the demo: the pairs are chosen by
+their place in the list ordered by mentee email, and rows are only added where
+none exist."""
+
+import random
+import uuid
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from engagement.models import Escalation, EscalationStep
+from matching.cohorts import mentors_with_room, unmatched_mentees
+from matching.models import Match
+from programmes.models import Programme
+from sessions_log.models import Meeting
+from surveys.models import PulseResponse
+
+UTC = ZoneInfo("UTC")
+
+DEMO_MENTEE = "mentee@demo.example"  # Theo's pair stays healthy: it is the demo's showcase
+STALLED_AT = (1, 4, 7)  # stopped meeting 50 days ago
+ATTENTION_AT = (2, 5)  # stopped meeting 24 days ago
+
+
+def _others(matches: list[Match]) -> list[Match]:
+    return [m for m in sorted(matches, key=lambda m: m.mentee.user.email) if m.mentee.user.email != DEMO_MENTEE]
+
+
+def last_meeting_day(matches: list[Match], match: Match, today: date) -> date:
+    """The day after which this pair held no more meetings (today for most)."""
+    others = _others(matches)
+    if match not in others:
+        return today
+    place = others.index(match)
+    if place in STALLED_AT:
+        return today - timedelta(days=50)
+    if place in ATTENTION_AT:
+        return today - timedelta(days=24)
+    return today
+
+
+def seed_health(base: int, programme: Programme, coordinator, today: date) -> None:
+    matches = list(
+        Match.objects.filter(programme=programme, status=Match.Status.ACTIVE).select_related(
+            "mentee__user", "mentor__user"
+        )
+    )
+    seed_ladder(programme, matches, coordinator, today)
+    seed_new_pair(programme, today)
+    seed_check_ins(base, matches, today)
+
+
+def seed_ladder(programme: Programme, matches: list[Match], coordinator, today: date) -> None:
+    """The first stalled pair is in the work queue (nudged two weeks ago, reminded a
+    week ago, queued today); the second was nudged five days ago. The third has
+    just stalled: the next daily walk nudges it."""
+    if Escalation.objects.filter(match__programme=programme).exists():
+        return
+    stalled = [m for place, m in enumerate(_others(matches)) if place in STALLED_AT]
+    steps = [(stalled[0], Escalation.Stage.QUEUED, ((EscalationStep.Kind.NUDGED, 14), (EscalationStep.Kind.REMINDED, 7),
+                                                     (EscalationStep.Kind.QUEUED, 0)))] if stalled else []  # fmt: skip
+    if len(stalled) >= 2:
+        steps.append((stalled[1], Escalation.Stage.NUDGED, ((EscalationStep.Kind.NUDGED, 5),)))
+    for match, stage, history in steps:
+        last_met = Meeting.objects.filter(match=match, status=Meeting.Status.HELD).latest("starts_at").starts_at.date()
+        opened_on = today - timedelta(days=history[0][1])
+        next_step_on = None if stage == Escalation.Stage.QUEUED else opened_on + timedelta(days=7)
+        escalation = Escalation.objects.create(match=match, stage=stage, opened_on=opened_on, next_step_on=next_step_on)
+        for kind, days_ago in history:
+            on = today - timedelta(days=days_ago)
+            reason = f"Last met {(on - last_met).days} days ago; the programme expects one every 14 days."
+            EscalationStep.objects.create(escalation=escalation, kind=kind, on=on, reason=reason,
+                                          created_at=datetime.combine(on, time(6), tzinfo=UTC))  # fmt: skip
+
+
+def seed_new_pair(programme: Programme, today: date) -> None:
+    """A mentee who joined late, matched five days ago, first meeting booked."""
+    if Match.objects.filter(programme=programme, created_at__date__gte=today - timedelta(days=10)).exists():
+        return
+    mentee = unmatched_mentees(programme).order_by("user__email").first()
+    if mentee is None:  # approve a late applicant
+        mentee = programme.participants.filter(role="mentee", status="applied").order_by("user__email").first()
+        if mentee is None:
+            return
+        mentee.status, mentee.decided_at = "approved", datetime.combine(today - timedelta(days=6), time(9), tzinfo=UTC)
+        mentee.save(update_fields=["status", "decided_at"])
+    mentor = mentors_with_room(programme).order_by("user__email").first()
+    if mentor is None:  # a mentor agrees to take one more
+        mentor = (
+            programme.participants.filter(role="mentor", status="approved", capacity__lt=20)
+            .order_by("user__email")
+            .first()
+        )
+        mentor.capacity += 1
+        mentor.save(update_fields=["capacity"])
+    match = Match.objects.create(
+        programme=programme,
+        mentee=mentee,
+        mentor=mentor,
+        score=0.8,
+        reasons=["Joined late: matched by hand"],
+        created_at=datetime.combine(today - timedelta(days=5), time(10), tzinfo=UTC),
+    )
+    Meeting.objects.create(
+        match=match, programme=programme, mentor=mentor, mentee=mentee, minutes=programme.meeting_minutes,
+        starts_at=datetime.combine(today + timedelta(days=3), time(11), tzinfo=UTC), agenda="Getting to know us",
+        scheduled_by=mentee.user, uid=uuid.UUID(int=random.Random(f"new:{mentee.pk}").getrandbits(128), version=4),
+    )  # fmt: skip
+
+
+def seed_check_ins(base: int, matches: list[Match], today: date) -> None:
+    """The day-30 check-in: most people answered; the stalled pairs less happily."""
+    if PulseResponse.objects.filter(match__in=matches).exists():
+        return
+    stalled = {m.pk for place, m in enumerate(_others(matches)) if place in STALLED_AT}
+    responses = []
+    for match in matches:
+        r = random.Random(f"{base}:pulse:{match.mentee.user.email}")
+        wave = match.created_at.date() + timedelta(days=30)
+        if wave > today:
+            continue
+        for author in (match.mentee.user, match.mentor.user):
+            if r.random() < 0.2:
+                continue  # not everyone answers
+            low = match.pk in stalled
+            responses.append(PulseResponse(
+                match=match, author=author, due_on=wave,
+                rating=r.choice([1, 2, 2, 3]) if low else r.choices([3, 4, 5], [20, 45, 35])[0],
+                meeting_as_planned=not low and r.random() < 0.85,
+                obstacle=r.choice(["time", "time", "fit"]) if low else r.choice(["none", "none", "none", "time"]),
+            ))  # fmt: skip
+    PulseResponse.objects.bulk_create(responses)

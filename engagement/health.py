@@ -1,0 +1,245 @@
+"""The health of a pair, judged against its programme's framework.
+
+`assess` is pure: the facts of one pair in, a status and the reasons in words
+out. `pair_facts` gathers the facts of any number of pairs in a fixed number of
+queries. The thresholds are named below, so each rule reads as it is tested."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from matching.models import Match
+from programmes.models import Programme
+from sessions_log.models import ActionItem, Feedback, Goal, Meeting, Recap
+
+
+class Status:
+    NEW = "new"
+    ON_TRACK = "on_track"
+    ATTENTION = "attention"
+    STALLED = "stalled"
+    ENDED = "ended"
+
+
+STATUS_LABELS = {
+    Status.NEW: "New",
+    Status.ON_TRACK: "On track",
+    Status.ATTENTION: "Needs attention",
+    Status.STALLED: "Stalled",
+    Status.ENDED: "Ended",
+}
+SEVERITY = {Status.ENDED: -1, Status.ON_TRACK: 0, Status.NEW: 1, Status.ATTENTION: 2, Status.STALLED: 3}
+
+# Days between meetings the framework expects; ad hoc programmes expect none.
+CADENCE_DAYS = {
+    Programme.Cadence.WEEKLY: 7,
+    Programme.Cadence.FORTNIGHTLY: 14,
+    Programme.Cadence.MONTHLY: 30,
+    Programme.Cadence.AD_HOC: None,
+}
+OVERDUE_ACTIONS_FOR_ATTENTION = 2
+LOW_RATING = 3.0  # an average meeting rating below this needs attention
+LOW_PULSE = 2  # a check-in rated this or lower needs attention
+FEEDBACK_WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True)
+class PairFacts:
+    created_on: date
+    held: int = 0
+    last_held_on: date | None = None
+    next_meeting_on: date | None = None  # a scheduled meeting still to come
+    recapped: int = 0  # held meetings with at least one recap
+    goals: int = 0  # goals set and not dropped
+    overdue_actions: int = 0
+    ratings: int = 0  # meeting ratings in the last FEEDBACK_WINDOW_DAYS
+    average_rating: float | None = None
+    latest_pulse: int | None = None
+    ended: bool = False
+
+
+@dataclass(frozen=True)
+class Framework:
+    cadence_days: int | None
+    goals_expected: int
+    goals_due_by_meeting: int
+
+    @classmethod
+    def of(cls, programme: Programme) -> "Framework":
+        return cls(CADENCE_DAYS.get(programme.cadence), programme.goals_expected, programme.goals_due_by_meeting)
+
+
+@dataclass(frozen=True)
+class Health:
+    status: str
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def reason(self) -> str:
+        return self.reasons[0] if self.reasons else ""
+
+
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def _days(count: int) -> str:
+    return _count(count, "day")
+
+
+def assess(facts: PairFacts, framework: Framework, today: date) -> Health:
+    """The pair's status (the worst any rule gives) and every reason, worst first."""
+    if facts.ended:
+        return Health(Status.ENDED, ["The match has ended."])
+    found: list[tuple[str, str]] = []
+    every = framework.cadence_days
+    if every:
+        found += _meeting_gap(facts, every, today)
+        expected = (today - facts.created_on).days // every
+        if expected >= 3 and facts.held * 2 < expected:
+            found.append(
+                (Status.ATTENTION, f"{_count(facts.held, 'meeting')} held of about {expected} expected so far.")
+            )
+    goals_due = framework.goals_expected and facts.held >= framework.goals_due_by_meeting > 0
+    if goals_due and facts.goals < framework.goals_expected:
+        due_by, expected = framework.goals_due_by_meeting, framework.goals_expected
+        found.append((Status.ATTENTION, f"Goals were due by meeting {due_by}: {facts.goals} of {expected} set."))
+    if facts.held >= 2 and facts.recapped * 2 < facts.held:
+        found.append(
+            (Status.ATTENTION, f"Recaps written for {facts.recapped} of {_count(facts.held, 'meeting')} held.")
+        )
+    if facts.overdue_actions >= OVERDUE_ACTIONS_FOR_ATTENTION:
+        found.append((Status.ATTENTION, f"{_count(facts.overdue_actions, 'action')} past their due date."))
+    if facts.ratings >= 2 and facts.average_rating is not None and facts.average_rating < LOW_RATING:
+        found.append((Status.ATTENTION, f"Meetings rated {facts.average_rating:.1f} of 5 on average lately."))
+    if facts.latest_pulse is not None and facts.latest_pulse <= LOW_PULSE:
+        found.append((Status.ATTENTION, f"The latest check-in was rated {facts.latest_pulse} of 5."))
+    if not found:
+        return Health(Status.ON_TRACK, [_on_track_reason(facts, today)])
+    found.sort(key=lambda item: -SEVERITY[item[0]])
+    return Health(found[0][0], [reason for _status, reason in found])
+
+
+def _meeting_gap(facts: PairFacts, every: int, today: date) -> list[tuple[str, str]]:
+    """No meeting for more than twice the cadence: stalled (unless the next one is
+    booked); for more than one and a half times: needs attention. A new pair has
+    one cadence to hold its first meeting."""
+    since = facts.last_held_on or facts.created_on
+    gap = (today - since).days
+    booked = f" The next meeting is booked for {facts.next_meeting_on:%-d %b}." if facts.next_meeting_on else ""
+    expectation = f"the programme expects one every {_days(every)}."
+    if facts.last_held_on is None:
+        if gap <= every:
+            first_by = facts.created_on + timedelta(days=every)
+            return [(Status.NEW, f"Matched {_days(gap)} ago: first meeting expected by {first_by:%-d %b}.{booked}")]
+        what = f"No meeting yet, {_days(gap)} after matching;"
+    else:
+        what = f"Last met {_days(gap)} ago;"
+    if gap > 2 * every:
+        return [(Status.ATTENTION if facts.next_meeting_on else Status.STALLED, f"{what} {expectation}{booked}")]
+    if gap > every + every // 2 or facts.last_held_on is None:
+        return [(Status.ATTENTION, f"{what} {expectation}{booked}")]
+    return []
+
+
+def _on_track_reason(facts: PairFacts, today: date) -> str:
+    if facts.last_held_on:
+        return f"Last met {_days((today - facts.last_held_on).days)} ago; {_count(facts.held, 'meeting')} held."
+    return f"Matched {_days((today - facts.created_on).days)} ago."
+
+
+# -- facts from the database -----------------------------------------------
+
+
+def pair_facts(matches: QuerySet[Match], now: datetime | None = None) -> dict[int, PairFacts]:
+    """The facts of every match in `matches`, in five queries (six with check-ins)
+    whatever their number."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    rows = {row["pk"]: row for row in matches.values("pk", "created_at", "status")}
+    ids = list(rows)
+    has_recap = Exists(Recap.objects.filter(meeting=OuterRef("pk")))
+    meetings = {
+        row["match_id"]: row
+        for row in Meeting.objects.filter(match_id__in=ids)
+        .values("match_id")
+        .annotate(
+            held=Count("pk", filter=Q(status=Meeting.Status.HELD)),
+            last_held=Max("starts_at", filter=Q(status=Meeting.Status.HELD)),
+            next_at=Min("starts_at", filter=Q(status=Meeting.Status.SCHEDULED, starts_at__gt=now)),
+            recapped=Count("pk", filter=Q(status=Meeting.Status.HELD) & Q(has_recap)),
+        )
+    }
+    goals = dict(
+        Goal.objects.filter(match_id__in=ids)
+        .exclude(status=Goal.Status.DROPPED)
+        .values("match_id")
+        .annotate(n=Count("pk"))
+        .values_list("match_id", "n")
+    )
+    overdue = dict(
+        ActionItem.objects.filter(match_id__in=ids, status=ActionItem.Status.OPEN, due_on__lt=today)
+        .values("match_id")
+        .annotate(n=Count("pk"))
+        .values_list("match_id", "n")
+    )
+    ratings = {
+        row["meeting__match_id"]: row
+        for row in Feedback.objects.filter(
+            meeting__match_id__in=ids, created_at__gte=now - timedelta(days=FEEDBACK_WINDOW_DAYS)
+        )
+        .values("meeting__match_id")
+        .annotate(n=Count("pk"), average=Avg("rating"))
+    }
+    pulses = _latest_pulses(ids)
+    facts = {}
+    for pk, row in rows.items():
+        meeting = meetings.get(pk, {})
+        rating = ratings.get(pk, {})
+        facts[pk] = PairFacts(
+            created_on=timezone.localdate(row["created_at"]),
+            held=meeting.get("held", 0),
+            last_held_on=timezone.localdate(meeting["last_held"]) if meeting.get("last_held") else None,
+            next_meeting_on=timezone.localdate(meeting["next_at"]) if meeting.get("next_at") else None,
+            recapped=meeting.get("recapped", 0),
+            goals=goals.get(pk, 0),
+            overdue_actions=overdue.get(pk, 0),
+            ratings=rating.get("n", 0),
+            average_rating=rating.get("average"),
+            latest_pulse=pulses.get(pk),
+            ended=row["status"] == Match.Status.ENDED,
+        )
+    return facts
+
+
+def _latest_pulses(match_ids: list[int]) -> dict[int, int]:
+    """The lower rating of each pair's latest check-in wave (one query)."""
+    from surveys.models import PulseResponse
+
+    latest_wave = PulseResponse.objects.filter(match=OuterRef("match")).order_by("-due_on").values("due_on")[:1]
+    return dict(
+        PulseResponse.objects.filter(match_id__in=match_ids, due_on=Subquery(latest_wave))
+        .values("match_id")
+        .annotate(low=Min("rating"))
+        .values_list("match_id", "low")
+    )
+
+
+def health_of_matches(matches: QuerySet[Match], now: datetime | None = None) -> dict[int, Health]:
+    """The health of each match; `matches` must select_related its programme
+    (or be of one programme) so no query is spent per pair."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    facts = pair_facts(matches, now)
+    frameworks: dict[int, Framework] = {}
+    health = {}
+    for match in matches.select_related("programme"):
+        framework = frameworks.setdefault(match.programme_id, Framework.of(match.programme))
+        health[match.pk] = assess(facts[match.pk], framework, today)
+    return health

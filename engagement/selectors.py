@@ -1,0 +1,179 @@
+"""What the coordinator's dashboard and Monday digest read, each in a fixed
+number of queries whatever the programme's size. Recap and note text is never
+read here: the activity feed says that a recap was written, not what it says."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from matching.cohorts import waiting_for_a_mentor
+from matching.models import Match
+from people.models import User
+from programmes.models import Participant, Programme
+from programmes.permissions import programmes_coordinated_by
+from sessions_log.models import Meeting, Recap
+
+from . import health
+from .escalation import work_queue
+from .models import EscalationStep
+
+ACTIVITY_ITEMS = 15
+STATUS_ORDER = [health.Status.STALLED, health.Status.ATTENTION, health.Status.NEW, health.Status.ON_TRACK]
+
+
+@dataclass
+class PairRow:
+    match: Match
+    health: health.Health
+
+
+@dataclass
+class Activity:
+    at: datetime
+    text: str
+    match_id: int | None = None
+
+
+@dataclass
+class Milestone:
+    on: date
+    text: str
+
+
+@dataclass
+class Dashboard:
+    programme: Programme
+    counts: dict[str, int]
+    pairs: list[PairRow]
+    queue: list = field(default_factory=list)
+    activity: list[Activity] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
+
+
+def pairs_with_health(programme: Programme, now: datetime | None = None) -> list[PairRow]:
+    """The programme's active pairs, worst health first."""
+    now = now or timezone.now()
+    matches = programme.matches.filter(status=Match.Status.ACTIVE)
+    health_of = health.health_of_matches(matches, now)
+    rows = [
+        PairRow(match, health_of[match.pk])
+        for match in matches.select_related("mentee__user", "mentor__user").order_by("created_at", "pk")
+    ]
+    rows.sort(key=lambda row: -health.SEVERITY[row.health.status])
+    return rows
+
+
+def health_counts(rows: list[PairRow]) -> dict[str, int]:
+    counted = Counter(row.health.status for row in rows)
+    return {status: counted.get(status, 0) for status in STATUS_ORDER}
+
+
+def programme_dashboard(programme: Programme, now: datetime | None = None) -> Dashboard:
+    now = now or timezone.now()
+    rows = pairs_with_health(programme, now)
+    return Dashboard(
+        programme=programme,
+        counts=health_counts(rows),
+        pairs=rows,
+        queue=work_queue(programme),
+        activity=recent_activity(programme),
+        milestones=upcoming_milestones(programme, now),
+    )
+
+
+def recent_activity(programme: Programme, limit: int = ACTIVITY_ITEMS) -> list[Activity]:
+    """The latest happenings of the programme, newest first (five queries)."""
+    items: list[Activity] = []
+    pair = "{0.mentor.user} and {0.mentee.user}".format
+    for match in programme.matches.select_related("mentor__user", "mentee__user").order_by("-created_at")[:limit]:
+        items.append(Activity(match.created_at, f"{pair(match)} were matched", match.pk))
+    ended = programme.matches.filter(status=Match.Status.ENDED).select_related("mentor__user", "mentee__user")
+    for match in ended.order_by("-ended_at")[:limit]:
+        items.append(Activity(match.ended_at, f"{pair(match)} ended: {match.get_end_reason_display()}", match.pk))
+    held = Meeting.objects.filter(programme=programme, status=Meeting.Status.HELD, starts_at__lte=timezone.now())
+    for meeting in held.select_related("mentor__user", "mentee__user").order_by("-starts_at")[:limit]:
+        items.append(Activity(meeting.starts_at, f"{pair(meeting)} met ({meeting.minutes} min)", meeting.match_id))
+    recaps = Recap.objects.filter(meeting__programme=programme).select_related("author", "meeting")
+    for recap in recaps.order_by("-created_at")[:limit]:
+        items.append(Activity(recap.created_at, f"{recap.author} wrote a recap", recap.meeting.match_id))
+    steps = EscalationStep.objects.filter(escalation__match__programme=programme).select_related(
+        "escalation__match__mentor__user", "escalation__match__mentee__user"
+    )
+    for step in steps.order_by("-created_at")[:limit]:
+        match = step.escalation.match
+        items.append(Activity(step.created_at, f"{pair(match)}: {step.get_kind_display().lower()}", match.pk))
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:limit]
+
+
+def upcoming_milestones(programme: Programme, now: datetime, days: int = 60) -> list[Milestone]:
+    """The programme's dates in the next `days` days, and this week's meetings."""
+    today = timezone.localdate(now)
+    horizon = today + timedelta(days=days)
+    found = []
+    if programme.enrolment_closes_on:
+        found.append(Milestone(programme.enrolment_closes_on, "Enrolment closes"))
+    if programme.starts_on:
+        found.append(Milestone(programme.starts_on, "The programme starts"))
+    if programme.starts_on and programme.ends_on:
+        midpoint = programme.starts_on + (programme.ends_on - programme.starts_on) / 2
+        found.append(Milestone(midpoint, "Midpoint: programme feedback opens"))
+        found.append(Milestone(programme.ends_on - timedelta(days=7), "Closing feedback and final check-ins open"))
+    if programme.ends_on:
+        found.append(Milestone(programme.ends_on, "The programme ends"))
+    upcoming = [m for m in found if today <= m.on <= horizon]
+    week = Meeting.objects.filter(
+        programme=programme, status=Meeting.Status.SCHEDULED, starts_at__gte=now, starts_at__lt=now + timedelta(days=7)
+    ).count()
+    if week:
+        upcoming.append(Milestone(today, f"{week} meeting{'s' if week != 1 else ''} scheduled in the next 7 days"))
+    return sorted(upcoming, key=lambda m: m.on)
+
+
+@dataclass
+class DigestProgramme:
+    programme: Programme
+    counts: dict[str, int]
+    queued: int
+    applications: int
+    waiting_for_mentor: int
+    meetings_held_last_week: int
+
+
+def digest_for_coordinator(user: User, now: datetime | None = None) -> list[DigestProgramme]:
+    """For the Monday digest: each live programme the person is a coordinator of."""
+    return programme_summaries(Programme.objects.filter(coordinators__user=user), now)
+
+
+def coordinator_overview(user: User, now: datetime | None = None) -> list[DigestProgramme]:
+    """The live programmes the person coordinates (every one, for staff)."""
+    return programme_summaries(programmes_coordinated_by(user), now)
+
+
+def programme_summaries(programmes, now: datetime | None = None) -> list[DigestProgramme]:
+    """Each live programme of `programmes` with its health and what waits on it
+    (about ten queries per programme)."""
+    now = now or timezone.now()
+    # Office hours are one-off bookings: no pairs, so no health to show.
+    live = programmes.filter(status__in=[Programme.Status.OPEN, Programme.Status.RUNNING]).exclude(
+        kind=Programme.Kind.OFFICE_HOURS
+    )
+    summaries = []
+    for programme in live.annotate(
+        applications=Count("participants", filter=Q(participants__status=Participant.Status.APPLIED), distinct=True)
+    ).order_by("name"):
+        rows = pairs_with_health(programme, now)
+        summaries.append(DigestProgramme(
+            programme=programme, counts=health_counts(rows),
+            queued=sum(1 for e in work_queue(programme) if e.stage == e.Stage.QUEUED),
+            applications=programme.applications,
+            waiting_for_mentor=waiting_for_a_mentor(programme.participants.all()).count(),
+            meetings_held_last_week=Meeting.objects.filter(
+                programme=programme, status=Meeting.Status.HELD, starts_at__gte=now - timedelta(days=7),
+                starts_at__lte=now,
+            ).count(),
+        ))  # fmt: skip
+    return summaries
