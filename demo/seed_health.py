@@ -1,6 +1,7 @@
 """The demo's programme health: a few pairs of the running programme stopped
 meeting (two of them are on the escalation ladder, one in the coordinator's
-work queue), one pair is new, and most pairs answered their first check-in.
+work queue), one pair is new, most people answered their check-ins, and two
+thirds gave the midpoint feedback.
 
 Deterministic and idempotent like the rest of the demo: the pairs are chosen by
 their place in the list ordered by mentee email, and rows are only added where
@@ -16,7 +17,8 @@ from matching.cohorts import mentors_with_room, unmatched_mentees
 from matching.models import Match
 from programmes.models import Programme
 from sessions_log.models import Meeting
-from surveys.models import PulseResponse
+from surveys.models import ProgrammeFeedback, PulseResponse
+from surveys.schedule import feedback_stage_dates, pulse_waves
 
 UTC = ZoneInfo("UTC")
 
@@ -51,6 +53,7 @@ def seed_health(base: int, programme: Programme, coordinator, today: date) -> No
     seed_ladder(programme, matches, coordinator, today)
     seed_new_pair(programme, today)
     seed_check_ins(base, matches, today)
+    seed_programme_feedback(base, programme, today)
 
 
 def seed_ladder(programme: Programme, matches: list[Match], coordinator, today: date) -> None:
@@ -112,24 +115,48 @@ def seed_new_pair(programme: Programme, today: date) -> None:
 
 
 def seed_check_ins(base: int, matches: list[Match], today: date) -> None:
-    """The day-30 check-in: most people answered; the stalled pairs less happily."""
+    """Every check-in wave so far: most people answered; the stalled pairs less happily."""
     if PulseResponse.objects.filter(match__in=matches).exists():
         return
     stalled = {m.pk for place, m in enumerate(_others(matches)) if place in STALLED_AT}
     responses = []
     for match in matches:
         r = random.Random(f"{base}:pulse:{match.mentee.user.email}")
-        wave = match.created_at.date() + timedelta(days=30)
-        if wave > today:
-            continue
-        for author in (match.mentee.user, match.mentor.user):
-            if r.random() < 0.2:
-                continue  # not everyone answers
-            low = match.pk in stalled
-            responses.append(PulseResponse(
-                match=match, author=author, due_on=wave,
-                rating=r.choice([1, 2, 2, 3]) if low else r.choices([3, 4, 5], [20, 45, 35])[0],
-                meeting_as_planned=not low and r.random() < 0.85,
-                obstacle=r.choice(["time", "time", "fit"]) if low else r.choice(["none", "none", "none", "time"]),
-            ))  # fmt: skip
+        for wave in pulse_waves(match.created_at.date(), match.programme.ends_on, today):
+            low = match.pk in stalled and wave > today - timedelta(days=60)
+            for author in (match.mentee.user, match.mentor.user):
+                if r.random() < 0.2:
+                    continue  # not everyone answers
+                responses.append(PulseResponse(
+                    match=match, author=author, due_on=wave,
+                    rating=r.choice([1, 2, 2, 3]) if low else r.choices([3, 4, 5], [20, 45, 35])[0],
+                    meeting_as_planned=not low and r.random() < 0.85,
+                    obstacle=r.choice(["time", "time", "fit"]) if low else r.choice(["none", "none", "none", "time"]),
+                    created_at=datetime.combine(wave + timedelta(days=r.randint(0, 4)), time(12), tzinfo=UTC),
+                ))  # fmt: skip
     PulseResponse.objects.bulk_create(responses)
+
+
+KEEP = ["Meeting someone from another department", "The fortnightly rhythm", "The goal template", "The library"]
+CHANGE = ["More help with the first meeting", "A mid-programme event for everyone", "Shorter check-ins", ""]
+
+
+def seed_programme_feedback(base: int, programme: Programme, today: date) -> None:
+    """The midpoint feedback, when the programme has passed its midpoint: about
+    two thirds of the approved participants answered."""
+    stages = feedback_stage_dates(programme.starts_on, programme.ends_on)
+    if stages["midpoint"] > today or ProgrammeFeedback.objects.filter(programme=programme).exists():
+        return
+    r = random.Random(f"{base}:programme-feedback")
+    answers = []
+    for participant in programme.participants.filter(status="approved").order_by("user__email"):
+        if r.random() < 0.35:
+            continue
+        answers.append(ProgrammeFeedback(
+            programme=programme, participant=participant, stage="midpoint",
+            overall=r.choices([2, 3, 4, 5], [5, 20, 45, 30])[0], matching=r.choices([2, 3, 4, 5], [5, 15, 45, 35])[0],
+            support=r.choices([3, 4, 5], [20, 45, 35])[0], would_recommend=r.random() < 0.85,
+            keep=r.choice(KEEP), change=r.choice(CHANGE),
+            created_at=datetime.combine(stages["midpoint"] + timedelta(days=r.randint(0, 10)), time(12), tzinfo=UTC),
+        ))  # fmt: skip
+    ProgrammeFeedback.objects.bulk_create(answers)

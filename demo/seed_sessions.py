@@ -1,4 +1,4 @@
-"""The demo's workspace life: two months of a running programme (goals, held
+"""The demo's workspace life: five months of a running programme (goals, held
 meetings with recaps, actions and feedback, upcoming meetings), a programme
 library with a few resources shared into pairs, and an open office-hours
 programme with free slots and a couple of bookings.
@@ -122,7 +122,7 @@ def seed_sessions(
     mentors, mentees = [maya, *seniors[:2]], [theo, *juniors[:12]]
     base = rng.randrange(2**32)
     today = timezone.localdate()
-    start = traditional.starts_on or today - timedelta(days=60)
+    start = traditional.starts_on or today - timedelta(days=150)
     resources = seed_library(traditional, coordinator)
     matches = list(
         Match.objects.filter(programme=traditional, status=Match.Status.ACTIVE)
@@ -171,7 +171,7 @@ def seed_library(programme: Programme, coordinator: User) -> list[Resource]:
 
 
 def seed_workspaces(base: int, programme: Programme, matches: list[Match], start: date, today: date) -> None:
-    """Two months of each pair: a meeting every two weeks since the programme started.
+    """Five months of each pair: a meeting every two weeks since the programme started.
     A few pairs stopped meeting (see demo.seed_health), so the dashboard shows
     pairs in every state of health."""
     done_already = set(Meeting.objects.filter(match__in=matches).values_list("match_id", flat=True).distinct())

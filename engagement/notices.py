@@ -212,11 +212,13 @@ MEETINGS, GOALS, PROGRAMMES, PAIR, COORDINATING = (
     "Coordinating",
 )
 for kind in (
+    # Time-bound reminders cannot wait for Monday's digest: the day would be past.
     kinds.Kind("meeting_upcoming", "A reminder the day before a meeting", MEETINGS, "engagement/mail/meeting_upcoming",
-               meeting_upcoming, attachments=meeting_ics),
+               meeting_upcoming, attachments=meeting_ics, digestible=False),
     kinds.Kind("recap_due", "A reminder to write your recap, the day after a meeting", MEETINGS,
                "engagement/mail/recap_due", recap_due),
-    kinds.Kind("action_due", "Actions of yours due tomorrow", GOALS, "engagement/mail/action_due", action_due),
+    kinds.Kind("action_due", "Actions of yours due tomorrow", GOALS, "engagement/mail/action_due", action_due,
+               digestible=False),
     kinds.Kind("goals_overdue", "Goals not yet agreed by the programme's deadline", GOALS,
                "engagement/mail/goals_overdue", goals_overdue),
     kinds.Kind("profile_incomplete", "Your profile lacks what matching needs", PROGRAMMES,

@@ -27,10 +27,20 @@ class Kind:
     # Runs in the delivery's transaction after the mail is handed over (the digest
     # marks its items sent here, so they go out once with it).
     after_send: Callable[["Notification", dict], None] | None = None
-    audience: str = field(default="participants")  # "participants" or "coordinators": who sees it in preferences
+    # Who sees it on the preferences page: "participants" (everyone), "coordinators",
+    # or "hr" (never listed: the monthly report is asked for on the reports page).
+    audience: str = field(default="participants")
 
 
 _KINDS: dict[str, Kind] = {}
+
+# The order of the groups on the preferences page; a group not listed comes last.
+GROUP_ORDER = ["Meetings", "Goals and actions", "Your pair", "Check-ins", "Your programmes", "Circles",
+               "Coordinating", "Reports", "Digest"]  # fmt: skip
+
+
+def group_position(group: str) -> int:
+    return GROUP_ORDER.index(group) if group in GROUP_ORDER else len(GROUP_ORDER)
 
 
 def register(kind: Kind) -> Kind:

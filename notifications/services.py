@@ -79,11 +79,12 @@ def preferences_of(user: User) -> list[tuple[kinds.Kind, str]]:
     # and gets the coordinators' notices all the same.
     coordinates = user.is_coordinator or user.is_staff or Coordinator.objects.filter(user=user).exists()
     audiences = {"participants"} | ({"coordinators"} if coordinates else set())
-    return [
+    listed = [
         (kind, delivery_of(user.pk, kind, chosen.get(kind.key)))
         for kind in kinds.all_kinds()
         if kind.audience in audiences and (kind.optional or kind.digestible)
     ]
+    return sorted(listed, key=lambda item: kinds.group_position(item[0].group))
 
 
 def preference_set(*, user: User, kind_key: str, delivery: str) -> None:
@@ -197,7 +198,7 @@ def deliver(notification_id: int) -> bool:
 
 def _send(notification: Notification) -> bool:
     kind = kinds.get(notification.kind)
-    context = kind.context(notification) if notification.recipient.is_active else None
+    context = kind.context(notification) if _still_wanted(notification, kind) else None
     if context is None:
         notification.status = Notification.Status.SKIPPED
         notification.save(update_fields=["status"])
@@ -227,6 +228,15 @@ def _send(notification: Notification) -> bool:
     if kind.after_send:
         kind.after_send(notification, context)
     return True
+
+
+def _still_wanted(notification: Notification, kind: kinds.Kind) -> bool:
+    """An inactive account, or a kind turned off since the notice was recorded,
+    gets nothing."""
+    if not notification.recipient.is_active:
+        return False
+    chosen = deliveries_for([notification.recipient_id], [kind.key]).get((notification.recipient_id, kind.key))
+    return delivery_of(notification.recipient_id, kind, chosen) != Delivery.OFF
 
 
 def _record_failure(notification_id: int, error: Exception) -> None:

@@ -160,7 +160,7 @@ def _programme_feedback_context(notification: Notification) -> dict | None:
 
 kinds.register(
     kinds.Kind(
-        key=PROGRAMME_FEEDBACK_DUE, label="Feedback on the programme (midpoint and close)", group="Programme",
+        key=PROGRAMME_FEEDBACK_DUE, label="Feedback on the programme (midpoint and close)", group="Your programmes",
         template="surveys/mail/programme_feedback_due", context=_programme_feedback_context,
     )
 )  # fmt: skip
