@@ -48,6 +48,7 @@ check-deploy: $(VENV)/.installed
 bench: $(VENV)/.installed-dev
 	$(PY) bench/bench_matching.py
 	$(PY) bench/bench_roster_import.py
+	$(PY) bench/bench_exports.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -45,6 +45,7 @@ def last_meeting_day(matches: list[Match], match: Match, today: date) -> date:
 
 
 def seed_health(base: int, programme: Programme, coordinator, today: date) -> None:
+    seed_enrolment_dates(base, programme)
     matches = list(
         Match.objects.filter(programme=programme, status=Match.Status.ACTIVE).select_related(
             "mentee__user", "mentor__user"
@@ -54,6 +55,18 @@ def seed_health(base: int, programme: Programme, coordinator, today: date) -> No
     seed_new_pair(programme, today)
     seed_check_ins(base, matches, today)
     seed_programme_feedback(base, programme, today)
+
+
+def seed_enrolment_dates(base: int, programme: Programme) -> None:
+    """People applied in the weeks before the programme started, not the day the
+    demo was built (the reports' participation chart shows it)."""
+    if programme.starts_on is None:
+        return
+    r = random.Random(f"{base}:applied")
+    for participant in programme.participants.filter(applied_at__date__gt=programme.starts_on).order_by("pk"):
+        applied = datetime.combine(programme.starts_on - timedelta(days=r.randint(5, 60)), time(10), tzinfo=UTC)
+        decided = applied + timedelta(days=r.randint(1, 5)) if participant.decided_at else None
+        type(participant).objects.filter(pk=participant.pk).update(applied_at=applied, decided_at=decided)
 
 
 def seed_ladder(programme: Programme, matches: list[Match], coordinator, today: date) -> None:

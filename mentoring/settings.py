@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "circles",
     "surveys",
     "engagement",
+    "reports",
     "demo",
 ]
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("notifications/", include("notifications.urls")),
     path("health/", include("engagement.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

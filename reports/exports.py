@@ -1,0 +1,218 @@
+"""The exports: programme figures, per-match progress and the meeting log, as CSV
+or Excel, built from generators so memory stays flat however many rows there
+are. CSV streams to the browser row by row; Excel is written by openpyxl's
+write-only workbook to a temporary file on disk, which is then streamed.
+
+What an export never holds: recap, goal-note, feedback or survey text, agendas,
+or any other words a participant wrote. Each column below is a count, a date,
+a name, a status or a number."""
+
+import csv
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import transaction
+from django.db.models import Avg, Count, Q, Sum
+from django.utils import timezone
+from openpyxl import Workbook
+
+from engagement.health import STATUS_LABELS, health_of_matches
+from matching.models import Match
+from sessions_log.models import Feedback, Goal, Meeting
+
+from . import figures
+from .models import ExportAudit
+
+CHUNK = 2000  # matches per batch of the per-match sheet: its queries are per batch, not per row
+
+
+@dataclass
+class Sheet:
+    title: str
+    header: list[str]
+    rows: Iterable[list]
+
+
+# -- the sheets -----------------------------------------------------------
+
+
+def figure_sheets(user, report_filter: figures.ReportFilter) -> list[Sheet]:
+    """One sheet per breakdown of the figures (groups under 5 people suppressed),
+    and the end reasons."""
+    sheets = []
+    header_tail = [label for _key, label in figures.COLUMNS]
+    for by, label in figures.BREAKDOWNS.items():
+        rows = figures.figure_rows(user, report_filter, by=by)
+        if by != "programme" and len(rows) <= 1:
+            continue  # e.g. no reverse programme in scope: no attribute breakdown
+        sheets.append(
+            Sheet(f"By {label.lower()}"[:31], [label, *header_tail], [[row.label, *row.cells()] for row in rows])
+        )
+    sheets.append(
+        Sheet(
+            "End reasons",
+            ["Reason", "Matches ended"],
+            [list(item) for item in figures.end_reasons(user, report_filter)],
+        )
+    )
+    return sheets
+
+
+MATCH_HEADER = [
+    "Match", "Programme", "Cohort", "Mentor", "Mentee", "Matched on", "Ended on", "End reason", "Meetings held",
+    "Hours", "Goals set", "Goals achieved", "Health", "Meeting rating (1-5)",
+]  # fmt: skip
+
+
+def _matches_in_scope(user, report_filter: figures.ReportFilter):
+    matches = Match.objects.filter(programme__in=figures.scoped_programmes(user, report_filter))
+    if report_filter.date_to:
+        matches = matches.filter(created_at__date__lte=report_filter.date_to)
+    if report_filter.date_from:
+        matches = matches.filter(Q(ended_at__isnull=True) | Q(ended_at__date__gte=report_filter.date_from))
+    return matches
+
+
+def match_rows(user, report_filter: figures.ReportFilter) -> Iterator[list]:
+    """Per-match progress, CHUNK matches at a time (about ten queries a chunk)."""
+    ids = _matches_in_scope(user, report_filter).order_by("pk").values_list("pk", flat=True)
+    last = 0
+    while True:
+        chunk = list(ids.filter(pk__gt=last)[:CHUNK])
+        if not chunk:
+            return
+        last = chunk[-1]
+        yield from _match_chunk(chunk, report_filter)
+
+
+def _match_chunk(ids: list[int], report_filter: figures.ReportFilter) -> Iterator[list]:
+    matches = Match.objects.filter(pk__in=ids).select_related("programme", "mentor__user", "mentee__user")
+    health = health_of_matches(matches.filter(status=Match.Status.ACTIVE))
+    meetings = Meeting.objects.filter(match_id__in=ids, status=Meeting.Status.HELD)
+    if report_filter.date_from:
+        meetings = meetings.filter(starts_at__date__gte=report_filter.date_from)
+    if report_filter.date_to:
+        meetings = meetings.filter(starts_at__date__lte=report_filter.date_to)
+    held = {row["match_id"]: row for row in meetings.values("match_id").annotate(n=Count("pk"), minutes=Sum("minutes"))}
+    goals = {
+        row["match_id"]: row
+        for row in Goal.objects.filter(match_id__in=ids).exclude(status=Goal.Status.DROPPED).values("match_id")
+        .annotate(n=Count("pk"), achieved=Count("pk", filter=Q(status=Goal.Status.ACHIEVED)))
+    }  # fmt: skip
+    ratings = dict(
+        Feedback.objects.filter(meeting__match_id__in=ids).values("meeting__match_id")
+        .annotate(average=Avg("rating")).values_list("meeting__match_id", "average")
+    )  # fmt: skip
+    for match in matches.order_by("pk"):
+        meeting, goal = held.get(match.pk, {}), goals.get(match.pk, {})
+        state = health.get(match.pk)
+        rating = ratings.get(match.pk)
+        yield [
+            match.pk, match.programme.name, match.programme.cohort, match.mentor.user.full_name,
+            match.mentee.user.full_name, _day(match.created_at), _day(match.ended_at), match.get_end_reason_display(),
+            meeting.get("n", 0), round((meeting.get("minutes") or 0) / 60, 2), goal.get("n", 0),
+            goal.get("achieved", 0), state.label if state else STATUS_LABELS["ended"],
+            round(rating, 2) if rating is not None else None,
+        ]  # fmt: skip
+
+
+MEETING_HEADER = [
+    "Meeting",
+    "Programme",
+    "Match",
+    "Mentor",
+    "Mentee",
+    "Date",
+    "Start (UTC)",
+    "Minutes",
+    "Status",
+    "Format",
+]
+MEETING_STATUS = dict(Meeting.Status.choices)
+
+
+def meeting_rows(user, report_filter: figures.ReportFilter) -> Iterator[list]:
+    """Every meeting in scope and range (no agenda, no recap): one query, read
+    from a server-side cursor in chunks."""
+    meetings = Meeting.objects.filter(programme__in=figures.scoped_programmes(user, report_filter))
+    if report_filter.date_from:
+        meetings = meetings.filter(starts_at__date__gte=report_filter.date_from)
+    if report_filter.date_to:
+        meetings = meetings.filter(starts_at__date__lte=report_filter.date_to)
+    rows = meetings.order_by("starts_at", "pk").values_list(
+        "pk", "programme__name", "match_id", "mentor__user__full_name", "mentee__user__full_name", "starts_at",
+        "minutes", "status", "format",
+    )  # fmt: skip
+    for pk, programme, match_id, mentor, mentee, starts_at, minutes, status, meeting_format in rows.iterator(
+        chunk_size=5000
+    ):
+        utc = starts_at.astimezone(UTC)
+        yield [pk, programme, match_id, mentor, mentee, utc.date(), utc.strftime("%H:%M"), minutes,
+               MEETING_STATUS[status], meeting_format]  # fmt: skip
+
+
+def _day(moment: datetime | None):
+    return timezone.localdate(moment) if moment else None
+
+
+# -- writing -----------------------------------------------------------------
+
+
+class _Line:
+    """A file-like object whose write returns the line, for csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(sheets: list[Sheet], counter: list[int]) -> Iterator[str]:
+    """The sheets as one CSV: a sheet's title line before its header when there are
+    several. `counter[0]` counts the data rows written."""
+    writer = csv.writer(_Line())
+    yield "\ufeff"  # a byte-order mark, so Excel opens the file as UTF-8
+    for sheet in sheets:
+        if len(sheets) > 1:
+            yield writer.writerow([sheet.title])
+        yield writer.writerow(sheet.header)
+        for row in sheet.rows:
+            counter[0] += 1
+            yield writer.writerow(["" if value is None else value for value in row])
+        if len(sheets) > 1:
+            yield writer.writerow([])
+
+
+def xlsx_file(sheets: list[Sheet], counter: list[int]):
+    """The sheets as an Excel workbook in a temporary file (deleted when closed),
+    written row by row: openpyxl's write-only mode keeps no rows in memory."""
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        worksheet = workbook.create_sheet(title=sheet.title[:31])
+        worksheet.append(sheet.header)
+        for row in sheet.rows:
+            counter[0] += 1
+            worksheet.append(row)
+    output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (returned open; FileResponse closes it)
+    workbook.save(output)
+    output.seek(0)
+    return output
+
+
+# -- the audit log -----------------------------------------------------------
+
+
+def audit_start(*, user, kind: str, file_format: str, report_filter: figures.ReportFilter) -> ExportAudit:
+    return ExportAudit.objects.create(user=user, kind=kind, file_format=file_format, filters=report_filter.as_dict())
+
+
+def audit_finish(audit: ExportAudit, rows: int) -> None:
+    with transaction.atomic():
+        ExportAudit.objects.filter(pk=audit.pk).update(rows=rows, finished_at=timezone.now())
+
+
+SHEETS = {
+    ExportAudit.Kind.FIGURES: figure_sheets,
+    ExportAudit.Kind.MATCHES: lambda user, f: [Sheet("Matches", MATCH_HEADER, match_rows(user, f))],
+    ExportAudit.Kind.MEETINGS: lambda user, f: [Sheet("Meetings", MEETING_HEADER, meeting_rows(user, f))],
+}

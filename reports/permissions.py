@@ -1,0 +1,35 @@
+"""Who may open reports, and on which programmes: one place for the rule.
+
+HR viewers (`is_hr`) and staff open the reports area; everyone else gets 404.
+Staff and HR viewers without scope rows see every programme; an HR viewer with
+scope rows sees only those programmes. Reports show figures, never a pair's
+workspace, recaps or notes: HR gets 404 there (sessions_log.permissions)."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from people.models import User
+from programmes.models import Programme
+
+from .models import ReportScope
+
+
+def may_see_reports(user: User) -> bool:
+    return user.is_authenticated and user.is_active and (user.is_hr or user.is_staff)
+
+
+def require_reports_access(user: User) -> None:
+    if not may_see_reports(user):
+        raise Http404("No reports here.")
+
+
+def programmes_for_reports(user: User) -> QuerySet[Programme]:
+    """The programmes this person may report on (none for anyone else)."""
+    if not may_see_reports(user):
+        return Programme.objects.none()
+    if user.is_staff:
+        return Programme.objects.all()
+    scoped = ReportScope.objects.filter(user=user).values("programme_id")
+    if ReportScope.objects.filter(user=user).exists():
+        return Programme.objects.filter(pk__in=scoped)
+    return Programme.objects.all()

@@ -1,0 +1,50 @@
+"""HR in a real browser on the demo: the reports page, filtered by a programme
+and a date range, and the Excel download opened with openpyxl."""
+
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from demo.seed import DEMO_PASSWORD
+from reports.models import ExportAudit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_hr_filters_the_reports_and_downloads_the_excel_file(live_server, page, screenshot, sign_in):
+    call_command("seed_demo")
+    sign_in("hr@demo.example", DEMO_PASSWORD)
+    page.get_by_role("link", name="Reports", exact=True).click()
+    expect(page.get_by_role("heading", name="Mentoring reports")).to_be_visible()
+    screenshot("1-all-programmes")
+
+    today = timezone.localdate()
+    page.get_by_label("Programmes").select_option(label="Mentoring (2026–27)")
+    page.get_by_label("From", exact=True).fill(str(today - timedelta(days=90)))
+    page.get_by_label("To", exact=True).fill(str(today))
+    page.get_by_label("Break down by").select_option(label="Month")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", name="By month")).to_be_visible()
+    screenshot("2-filtered-by-month")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Excel").first.click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()), read_only=True)
+    by_programme = list(workbook["By programme"].values)
+    assert by_programme[0][:2] == ("Programme", "People")
+    assert [row[0] for row in by_programme[1:]] == ["Mentoring", "All"]
+    audit = ExportAudit.objects.get()
+    assert (audit.kind, audit.file_format, audit.filters["date_to"]) == ("figures", "xlsx", str(today))
+
+    page.get_by_label("Break down by").select_option(label="Department")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", name="By department")).to_be_visible()
+    screenshot("3-by-department")

@@ -1,0 +1,176 @@
+"""Each figure from a known fixture against a hand count, the breakdowns, the
+date range, and suppression of groups under 5 people.
+
+The fixture, in carol's traditional programme "Mentoring" (cohort "2026"):
+- 6 mentors and 6 mentees in Sales (the pairs), all approved, enrolled 1 Jan;
+  pair 0 also in Sales, so Sales holds 12 people;
+- 2 more mentees in Finance (approved, never matched) and 1 applicant in
+  Finance: Finance holds 3 people (suppressed);
+- pairs 0-4 active, pair 5 ended on 10 May (reason "No time to continue");
+- every pair met on 10 March and 10 April (held, 60 minutes), pairs 0-2 also on
+  10 May (held, 90 minutes), and pair 3 missed a meeting on 10 May;
+- one recap per held meeting of pairs 0-1 (by the mentee);
+- goals: each pair has 2; pairs 0-1 achieved one of them; pair 5 dropped one;
+- actions due in April: pairs 0-3 one each, pairs 0-1 done;
+- feedback ratings 4 (pairs 0-2) and 2 (pair 3) on the 10 April meetings;
+- check-ins rated 5 (pair 0) and 3 (pair 1) for the wave of 1 May."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+
+from matching.models import Match
+from matching.tests.factories import enrol, make_person
+from programmes.models import Participant
+from programmes.tests.factories import make_programme
+from reports.figures import SUPPRESSED_TEXT, ReportFilter, figure_rows
+from sessions_log.models import ActionItem, Feedback, Goal, Meeting, Recap
+from surveys.models import PulseResponse
+
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+@pytest.fixture
+def fixture(carol):
+    with time_machine.travel(NOW, tick=False):
+        programme = make_programme(carol, name="Mentoring", cohort="2026", status="running")
+        Participant.objects.filter(programme=programme).delete()
+        pairs = []
+        for number in range(6):
+            mentor = enrol(programme, make_person(f"Mentor {number}", department="Sales"), "mentor")
+            mentee = enrol(programme, make_person(f"Mentee {number}", department="Sales"), "mentee")
+            match = Match.objects.create(programme=programme, mentor=mentor, mentee=mentee,
+                                         created_at=at(date(2026, 2, 1)))  # fmt: skip
+            pairs.append(match)
+        for number in range(2):
+            enrol(programme, make_person(f"Waiting {number}", department="Finance"), "mentee")
+        applicant = enrol(programme, make_person("Applicant", department="Finance"), "mentee")
+        Participant.objects.filter(pk=applicant.pk).update(status="applied")
+        Participant.objects.filter(programme=programme).update(applied_at=at(date(2026, 1, 1)))
+        Match.objects.filter(pk=pairs[5].pk).update(
+            status="ended", ended_at=at(date(2026, 5, 10)), end_reason="no_time"
+        )
+
+        def meeting(match, day, minutes=60, status="held"):
+            return Meeting.objects.create(match=match, programme=programme, mentor=match.mentor, mentee=match.mentee,
+                                          starts_at=at(day), minutes=minutes, status=status)  # fmt: skip
+
+        april = {}
+        for index, match in enumerate(pairs):
+            march_meeting = meeting(match, date(2026, 3, 10))
+            april[index] = meeting(match, date(2026, 4, 10))
+            if index <= 1:
+                for held in (march_meeting, april[index]):
+                    Recap.objects.create(meeting=held, author=match.mentee.user, discussed="Private words",
+                                         created_at=held.starts_at)  # fmt: skip
+            for goal_number in range(2):
+                status = "achieved" if index <= 1 and goal_number == 0 else "in_progress"
+                if index == 5 and goal_number == 1:
+                    status = "dropped"
+                Goal.objects.create(match=match, owner=match.mentee, objective=f"Goal {goal_number}", measure="M",
+                                    status=status, created_at=at(date(2026, 3, 12)))  # fmt: skip
+            if index <= 3:
+                done = index <= 1
+                ActionItem.objects.create(match=match, owner=match.mentee, description="Do it",
+                                          due_on=date(2026, 4, 20), status="done" if done else "open",
+                                          done_at=at(date(2026, 4, 19)) if done else None)  # fmt: skip
+                Feedback.objects.create(meeting=april[index], author=match.mentee.user, rating=2 if index == 3 else 4,
+                                        created_at=at(date(2026, 4, 11)))  # fmt: skip
+        for index in range(3):
+            may = meeting(pairs[index], date(2026, 5, 10), minutes=90)
+            if index <= 1:
+                Recap.objects.create(meeting=may, author=pairs[index].mentee.user, discussed="Words",
+                                     created_at=may.starts_at)  # fmt: skip
+        meeting(pairs[3], date(2026, 5, 10), status="missed")
+        for index, rating in ((0, 5), (1, 3)):
+            PulseResponse.objects.create(match=pairs[index], author=pairs[index].mentee.user,
+                                         due_on=date(2026, 5, 1), rating=rating, meeting_as_planned=True)  # fmt: skip
+        yield programme
+
+
+def rows_by_label(user, report_filter=None, by="programme"):
+    with time_machine.travel(NOW, tick=False):
+        return {row.label: row for row in figure_rows(user, report_filter or ReportFilter(), by=by)}
+
+
+def test_the_programme_row_matches_the_hand_count(hana, fixture):
+    row = rows_by_label(hana)["Mentoring"]
+    assert not row.suppressed
+    assert row.values == {
+        "people": 15, "mentors": 6, "mentees": 8, "applications": 15, "matched": 6, "unmatched": 2,
+        "active": 5, "ended": 1, "stalled": row.values["stalled"],
+        "meetings_held": 6 * 2 + 3, "hours": 6 * 2 * 1 + 3 * 1.5, "recaps": 2 * 2 + 2,
+        "goals_set": 12, "goals_achieved": 2, "actions_done_percent": 50,
+        "feedback_average": 3.5, "pulse_average": 4.0,
+    }  # fmt: skip
+
+
+def test_the_total_row_is_last_and_matches_the_single_programme(hana, fixture):
+    rows = list(rows_by_label(hana).values())
+    assert rows[-1].label == "All"
+    assert rows[-1].values == rows[0].values
+
+
+def test_by_department_people_count_in_their_group_and_pairs_in_their_mentees(hana, fixture):
+    rows = rows_by_label(hana, by="department")
+    sales, finance = rows["Sales"], rows["Finance"]
+    assert (sales.people, sales.values["meetings_held"], sales.values["mentees"]) == (12, 15, 6)
+    assert (finance.people, finance.suppressed) == (3, True)
+    assert finance.cells() == [SUPPRESSED_TEXT] * len(finance.cells())
+
+
+def test_by_month_each_figure_falls_in_its_own_month(hana, fixture):
+    rows = rows_by_label(hana, by="month")
+    assert [label for label in rows if label != "All"] == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
+    assert (rows["2026-03"].values["meetings_held"], rows["2026-03"].people) == (6, 12)
+    assert rows["2026-03"].values["goals_set"] == 12
+    assert (rows["2026-05"].values["meetings_held"], rows["2026-05"].values["hours"], rows["2026-05"].people) == (
+        3,
+        4.5,
+        6,
+    )
+    assert rows["2026-05"].values["ended"] == 1
+    assert rows["2026-01"].values["applications"] == 15
+
+
+def test_a_date_range_narrows_what_happened_in_it(hana, fixture):
+    april = ReportFilter(date_from=date(2026, 4, 1), date_to=date(2026, 4, 30))
+    row = rows_by_label(hana, april)["Mentoring"]
+    assert (row.values["meetings_held"], row.values["recaps"], row.values["ended"]) == (6, 2, 0)
+    assert (row.values["active"], row.values["actions_done_percent"], row.values["feedback_average"]) == (6, 50, 3.5)
+    assert row.values["goals_set"] == 0 and row.values["applications"] == 0
+    assert row.values["people"] == 15, "everyone enrolled by the end of April"
+
+
+def test_a_programme_of_fewer_than_five_people_is_suppressed_everywhere(hana, carol):
+    small = make_programme(carol, name="Tiny", status="running")
+    Participant.objects.filter(programme=small).delete()
+    for number in range(2):
+        enrol(small, make_person(f"Tiny mentor {number}"), "mentor")
+        enrol(small, make_person(f"Tiny mentee {number}"), "mentee")
+    rows = rows_by_label(hana)
+    assert rows["Tiny"].suppressed and rows["All"].suppressed
+    enrol(small, make_person("Fifth"), "mentee")
+    assert not rows_by_label(hana)["Tiny"].suppressed
+
+
+def test_attribute_breakdowns_cover_only_consented_people_of_reverse_programmes(hana, carol, fixture):
+    from people.models import Demographics
+
+    reverse = make_programme(carol, name="Reverse", kind="reverse", status="running")
+    Participant.objects.filter(programme=reverse).delete()
+    people = [make_person(f"Reverse {n}") for n in range(7)]
+    for index, person in enumerate(people):
+        enrol(reverse, person, "mentor" if index < 3 else "mentee")
+        if index < 6:  # the seventh did not consent
+            Demographics.objects.create(user=person, consented_at=NOW, generation="gen_z" if index < 5 else "gen_x")
+    rows = rows_by_label(hana, by="generation")
+    assert set(rows) == {"Generation Z (1997-2012)", "Generation X (1965-80)", "All"}
+    assert rows["Generation Z (1997-2012)"].people == 5 and not rows["Generation Z (1997-2012)"].suppressed
+    assert rows["Generation X (1965-80)"].suppressed
+    assert rows["All"].people == 6, "only the consented, and only the reverse programme"

@@ -1,0 +1,74 @@
+"""Exports, the export log and the monthly report subscription. Every export
+is recorded (who, when, which filters) before it streams, and its row count
+when it ends."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from . import exports
+from .forms import report_filter_from
+from .models import ExportAudit, ReportSubscription
+from .permissions import require_reports_access
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
+    require_reports_access(request.user)
+    if kind not in exports.SHEETS or file_format not in CONTENT_TYPES:
+        raise Http404("No such export.")
+    report_filter, errors = report_filter_from(request.user, request.GET)
+    if errors:
+        return HttpResponse("The export's filters are not valid: " + " ".join(errors), status=400,
+                            content_type="text/plain; charset=utf-8")  # fmt: skip
+    audit = exports.audit_start(user=request.user, kind=kind, file_format=file_format, report_filter=report_filter)
+    sheets = exports.SHEETS[kind](request.user, report_filter)
+    filename = f"mentoring-{kind}-{timezone.localdate():%Y-%m-%d}.{file_format}"
+    counter = [0]
+    if file_format == "csv":
+        response = StreamingHttpResponse(_audited(exports.csv_lines(sheets, counter), audit, counter),
+                                         content_type=CONTENT_TYPES["csv"])  # fmt: skip
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    output = exports.xlsx_file(sheets, counter)
+    exports.audit_finish(audit, counter[0])
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=CONTENT_TYPES["xlsx"])
+
+
+def _audited(lines, audit: ExportAudit, counter: list[int]):
+    """Pass the lines on; record the row count once the last one is out (an export
+    broken off midway keeps an empty count, which the log shows)."""
+    yield from lines
+    exports.audit_finish(audit, counter[0])
+
+
+@login_required
+def export_log(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_staff:
+        raise Http404("No such page.")
+    page = Paginator(ExportAudit.objects.select_related("user"), 50).get_page(request.GET.get("page"))
+    return render(request, "reports/export_log.html", {"page": page})
+
+
+@login_required
+@require_POST
+def subscription(request: HttpRequest) -> HttpResponse:
+    """Turn the monthly report by email on or off for oneself."""
+    require_reports_access(request.user)
+    if request.POST.get("subscribe") == "1":
+        ReportSubscription.objects.get_or_create(user=request.user)
+        messages.success(request, "You will receive the report by email on the first of each month.")
+    else:
+        ReportSubscription.objects.filter(user=request.user).delete()
+        messages.success(request, "You will no longer receive the monthly report.")
+    return redirect("reports:dashboard")
