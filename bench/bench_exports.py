@@ -27,12 +27,12 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from reports.figures import ReportFilter  # noqa: E402
 
 from matching.models import Match  # noqa: E402
 from people.models import User  # noqa: E402
 from programmes.models import Participant, Programme  # noqa: E402
 from reports import exports  # noqa: E402
+from reports.figures import ReportFilter  # noqa: E402
 
 PAIRS = 25_000
 MEETINGS_PER_PAIR = 40
