@@ -38,3 +38,14 @@ def replies_for_post(post: Post, *, viewer: User, is_moderator: bool) -> QuerySe
     if not is_moderator:
         replies = replies.filter(Q(hidden_at__isnull=True) | Q(author=viewer))
     return replies.select_related("author", "hidden_by").order_by("created_at", "pk")
+
+
+def open_mentee_circles_of(user) -> set[int]:
+    """The programmes in which the person is an approved mentee and the mentees'
+    circle is open (one query), for the links on their home page."""
+    return set(
+        Circle.objects.filter(
+            audience=Circle.Audience.MENTEES, is_open=True, programme__participants__user=user,
+            programme__participants__role="mentee", programme__participants__status="approved",
+        ).values_list("programme_id", flat=True)
+    )  # fmt: skip

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from circles.selectors import open_mentee_circles_of
 from matching.models import Match
 from people.models import Profile
 from programmes.selectors import programmes_for_home
@@ -28,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "matches": matches,
             "check_ins_due": check_ins_due_for(request.user, matches),
+            "open_mentee_circles": open_mentee_circles_of(request.user),
             "enrolments": sections["enrolments"],
             "coordinated": sections["coordinated"] if request.user.can_create_programmes else None,
             "open_to_join": sections["open_to_join"][:3],
