@@ -3,33 +3,29 @@ Times are UTC; a job that runs late or twice records nothing twice."""
 
 from django.db import migrations
 
+from mentoring.beat import Schedule, create, remove
+
+TASKS = "engagement.tasks."
 SCHEDULES = [
-    # (name, task, crontab minute, hour, day_of_week)
-    ("Remind: meetings tomorrow (hourly)", "engagement.tasks.remind_upcoming_meetings", "5", "*", "*"),
-    ("Remind: recaps due (hourly)", "engagement.tasks.remind_recaps_due", "20", "*", "*"),
-    ("Remind: match requests unanswered (hourly)", "engagement.tasks.remind_requests_unanswered", "40", "*", "*"),
-    ("Remind: actions due (daily)", "engagement.tasks.remind_actions_due", "0", "7", "*"),
-    ("Remind: goals overdue (daily)", "engagement.tasks.remind_goals_overdue", "10", "7", "*"),
-    ("Remind: profiles incomplete (daily)", "engagement.tasks.remind_profiles_incomplete", "20", "8", "*"),
-    ("Remind: applications unmatched (daily)", "engagement.tasks.remind_applications_unmatched", "30", "8", "*"),
-    ("Send check-ins and programme feedback (daily)", "engagement.tasks.send_surveys_due", "40", "7", "*"),
-    ("Walk the escalation ladder (daily)", "engagement.tasks.walk_escalation_ladder", "0", "6", "*"),
-    ("Coordinator digests (Mondays)", "engagement.tasks.send_coordinator_digests", "30", "6", "1"),
+    Schedule("Remind: meetings tomorrow (hourly)", TASKS + "remind_upcoming_meetings", minute="5"),
+    Schedule("Remind: recaps due (hourly)", TASKS + "remind_recaps_due", minute="20"),
+    Schedule("Remind: match requests unanswered (hourly)", TASKS + "remind_requests_unanswered", minute="40"),
+    Schedule("Remind: actions due (daily)", TASKS + "remind_actions_due", hour="7"),
+    Schedule("Remind: goals overdue (daily)", TASKS + "remind_goals_overdue", minute="10", hour="7"),
+    Schedule("Remind: profiles incomplete (daily)", TASKS + "remind_profiles_incomplete", minute="20", hour="8"),
+    Schedule("Remind: applications unmatched (daily)", TASKS + "remind_applications_unmatched", minute="30", hour="8"),
+    Schedule("Send check-ins and programme feedback (daily)", TASKS + "send_surveys_due", minute="40", hour="7"),
+    Schedule("Walk the escalation ladder (daily)", TASKS + "walk_escalation_ladder", hour="6"),
+    Schedule("Coordinator digests (Mondays)", TASKS + "send_coordinator_digests", minute="30", hour="6", day_of_week="1"),
 ]
 
 
 def create_schedules(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, minute, hour, day_of_week in SCHEDULES:
-        crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute=minute, hour=hour, day_of_week=day_of_week, day_of_month="*", month_of_year="*", timezone="UTC"
-        )
-        PeriodicTask.objects.update_or_create(name=name, defaults={"task": task, "crontab": crontab, "enabled": True})
+    create(apps, SCHEDULES)
 
 
 def remove_schedules(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name__in=[s[0] for s in SCHEDULES]).delete()
+    remove(apps, SCHEDULES)
 
 
 class Migration(migrations.Migration):

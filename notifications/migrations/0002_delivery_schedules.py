@@ -2,25 +2,21 @@
 
 from django.db import migrations
 
+from mentoring.beat import Schedule, create, remove
+
 SCHEDULES = [
-    # (name, task, crontab minute, hour, day_of_week)
-    ("Send pending notifications (every 5 minutes)", "notifications.tasks.deliver_pending_notifications", "*/5", "*", "*"),
-    ("Queue weekly digests (Mondays)", "notifications.tasks.queue_weekly_digests", "0", "7", "1"),
-]
+    Schedule("Send pending notifications (every 5 minutes)", "notifications.tasks.deliver_pending_notifications",
+             minute="*/5"),
+    Schedule("Queue weekly digests (Mondays)", "notifications.tasks.queue_weekly_digests", hour="7", day_of_week="1"),
+]  # fmt: skip
 
 
 def create_schedules(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, minute, hour, day_of_week in SCHEDULES:
-        crontab, _ = CrontabSchedule.objects.get_or_create(
-            minute=minute, hour=hour, day_of_week=day_of_week, day_of_month="*", month_of_year="*", timezone="UTC"
-        )
-        PeriodicTask.objects.update_or_create(name=name, defaults={"task": task, "crontab": crontab, "enabled": True})
+    create(apps, SCHEDULES)
 
 
 def remove_schedules(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name__in=[s[0] for s in SCHEDULES]).delete()
+    remove(apps, SCHEDULES)
 
 
 class Migration(migrations.Migration):

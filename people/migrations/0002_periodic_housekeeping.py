@@ -6,23 +6,17 @@ never clicked together in the admin.
 
 from django.db import migrations
 
-TASK_NAME = "Clear expired sessions (daily)"
+from mentoring.beat import Schedule, create, remove
+
+SCHEDULES = [Schedule("Clear expired sessions (daily)", "people.tasks.clear_expired_sessions", minute="15", hour="3")]
 
 
 def create_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    daily_at_3, _ = CrontabSchedule.objects.get_or_create(
-        minute="15", hour="3", day_of_week="*", day_of_month="*", month_of_year="*", timezone="UTC"
-    )
-    PeriodicTask.objects.update_or_create(
-        name=TASK_NAME,
-        defaults={"task": "people.tasks.clear_expired_sessions", "crontab": daily_at_3, "enabled": True},
-    )
+    create(apps, SCHEDULES)
 
 
 def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
+    remove(apps, SCHEDULES)
 
 
 class Migration(migrations.Migration):
