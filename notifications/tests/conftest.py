@@ -40,32 +40,18 @@ def add_action(match: Match, description: str, due_on: date, *, owner=None) -> A
     return ActionItem.objects.create(match=match, owner=owner or match.mentee, description=description, due_on=due_on)
 
 
-def action_notice(action: ActionItem, recipient, *, due_on: date | None = None, kind: str = "action_due") -> Notice:
+def action_notice(action: ActionItem, recipient, *, due_on: date | None = None) -> Notice:
     """The engagement app's "action due" notice, as its reminder job records it."""
-    return Notice(recipient.pk, kind, action, due_on or action.due_on, action.match.programme_id)
-
-
-DIGESTIBLE_ACTION = "test_action_digest"
-
-
-@pytest.fixture
-def digestible_action_kind(monkeypatch):
-    """The action reminder as a kind that may wait for the digest. The real one may
-    not (its day would be past by Monday); the digest tests need a kind whose
-    notices are objects of their own, several per person, so this test-only copy
-    of it is registered for them."""
-    from engagement.notices import action_due
-
-    kind = kinds.Kind(
-        key=DIGESTIBLE_ACTION, label="Actions of yours coming due", group="Goals and actions",
-        template="engagement/mail/action_due", context=action_due, optional=True, digestible=True,
-    )  # fmt: skip
-    monkeypatch.setitem(kinds._KINDS, kind.key, kind)
-    return kind
+    return Notice(recipient.pk, "action_due", action, due_on or action.due_on, action.match.programme_id)
 
 
 def meeting_notice(meeting: Meeting, recipient, kind: str = "meeting_upcoming") -> Notice:
     return Notice(recipient.pk, kind, meeting, meeting.starts_at.date(), meeting.programme_id)
+
+
+def goals_notice(match: Match, recipient) -> Notice:
+    """The engagement app's "goals not yet agreed" notice about the pair, as its job records it."""
+    return Notice(recipient.pk, "goals_overdue", match, match.created_at.date(), match.programme_id)
 
 
 @pytest.fixture

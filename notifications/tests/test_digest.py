@@ -2,40 +2,51 @@
 waited for it, each marked sent with the digest; once a week, however often the
 job runs; a notice arriving after the digest went out waits for the next one.
 
-bob mentors alice in carol's programme. alice gets action and recap reminders in
-the digest; bob gets recap reminders in it (see conftest.py for the pair)."""
+bob mentors alice in carol's programme. alice gets recap reminders and the
+reminder to agree the pair's goals in the digest; bob gets recap reminders in it
+(see conftest.py for the pair). Day-bound reminders (a meeting tomorrow, an
+action due tomorrow) never wait for it: by Monday the day would be past."""
 
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.urls import reverse
 
 from notifications.models import Delivery, Notification
 from notifications.services import deliver_pending, digests_queue, preference_set
 from notifications.tasks import queue_weekly_digests
+from sessions_log.models import Goal, Recap
 
-from .conftest import DIGESTIBLE_ACTION, NOW, TODAY, TOMORROW, action_notice, add_action, meeting_notice
+from .conftest import NOW, TODAY, TOMORROW, action_notice, add_meeting, goals_notice, meeting_notice
 
 NEXT_MONDAY = TODAY + timedelta(days=7)
 
 
+def recap_url(meeting) -> str:
+    return settings.SITE_URL + reverse("sessions_log:recap", args=[meeting.match_id, meeting.pk])
+
+
+def goals_url(match) -> str:
+    return settings.SITE_URL + reverse("sessions_log:goal_add", args=[match.pk])
+
+
 @pytest.fixture
-def waiting(frozen, send, pair, action, held, meeting, alice, bob, digestible_action_kind):
-    """alice: two actions and a recap waiting for her digest; bob: a recap waiting for
-    his, and tomorrow's meeting reminder, which he gets straight away."""
-    preference_set(user=alice, kind_key=DIGESTIBLE_ACTION, delivery=Delivery.DIGEST)
+def waiting(frozen, send, pair, held, meeting, alice, bob):
+    """alice: recaps of two meetings and the pair's goals waiting for her digest; bob:
+    a recap waiting for his, and tomorrow's meeting reminder, which he gets straight away."""
     preference_set(user=alice, kind_key="recap_due", delivery=Delivery.DIGEST)
+    preference_set(user=alice, kind_key="goals_overdue", delivery=Delivery.DIGEST)
     preference_set(user=bob, kind_key="recap_due", delivery=Delivery.DIGEST)
-    later = add_action(pair, "Book a room for the workshop", TODAY + timedelta(days=3))
+    earlier = add_meeting(pair, NOW - timedelta(days=4), status="held")  # last Thursday
     send([
-        action_notice(action, alice, kind=DIGESTIBLE_ACTION), action_notice(later, alice, kind=DIGESTIBLE_ACTION),
-        meeting_notice(held, alice, "recap_due"), meeting_notice(held, bob, "recap_due"),
-        meeting_notice(meeting, bob),
+        meeting_notice(earlier, alice, "recap_due"), meeting_notice(held, alice, "recap_due"),
+        goals_notice(pair, alice), meeting_notice(held, bob, "recap_due"), meeting_notice(meeting, bob),
     ])  # fmt: skip
     assert [m.to for m in mail.outbox] == [[bob.email]], "only the meeting reminder went straight away"
     mail.outbox.clear()
-    return {"action": action, "later": later}
+    return {"earlier": earlier, "held": held}
 
 
 @pytest.fixture
@@ -71,17 +82,17 @@ def test_the_digest_lists_every_waiting_notice_and_marks_them_sent_with_it(waiti
     sent = digest_to(alice)
     assert sent.subject == "[Mentoring] Your week: 3 notices"
     assert sent.extra_headers["X-Notification-Id"] == str(digest.pk)
-    lines = [
-        "- Due Tuesday 3 March: Read chapter three of the negotiation book",
-        "- Due Thursday 5 March: Book a room for the workshop",
-        "- Your recap of the meeting with Bob Brown",
+    earlier, held = waiting["earlier"], waiting["held"]
+    lines = [  # in the order they were recorded, each with its link
+        f"- Your recap of the meeting with Bob Brown\n  {recap_url(earlier)}",
+        f"- Your recap of the meeting with Bob Brown\n  {recap_url(held)}",
+        f"- Agree your goals with Bob Brown\n  {goals_url(pair)}",
     ]
-    for line in lines:
-        assert line in sent.body
-    assert f"{settings.SITE_URL}/pairs/{pair.pk}/" in sent.body
+    assert "\n".join(lines) in sent.body
     html = sent.alternatives[0][0]
-    assert f'<a href="{settings.SITE_URL}/pairs/{pair.pk}/">Due Tuesday 3 March: Read chapter three' in html
-    assert "Your recap of the meeting with Bob Brown</a>" in html
+    assert f'<a href="{recap_url(earlier)}">Your recap of the meeting with Bob Brown</a>' in html
+    assert f'<a href="{recap_url(held)}">Your recap of the meeting with Bob Brown</a>' in html
+    assert f'<a href="{goals_url(pair)}">Agree your goals with Bob Brown</a>' in html
 
     items = Notification.objects.filter(recipient=alice).exclude(kind="weekly_digest")
     assert items.count() == 3
@@ -103,7 +114,8 @@ def test_each_person_gets_only_their_own_notices(waiting, run_digests, bob):
     sent = digest_to(bob)
     assert sent.subject == "[Mentoring] Your week: 1 notice"
     assert "Your recap of the meeting with Alice Adams" in sent.body
-    assert "negotiation book" not in sent.body
+    assert "Bob Brown" not in sent.body
+    assert "Agree your goals" not in sent.body
 
 
 def test_running_the_job_again_the_same_week_records_nothing(waiting, run_digests, frozen):
@@ -119,9 +131,9 @@ def test_a_notice_arriving_after_the_digest_waits_for_the_next_week(waiting, run
     run_digests(today=TODAY)
     mail.outbox.clear()
     frozen.move_to(NOW + timedelta(days=3))  # Thursday
-    newer = add_action(pair, "Send Bob the draft plan", TODAY + timedelta(days=4))
-    send([action_notice(newer, alice, kind=DIGESTIBLE_ACTION)])
-    late = Notification.objects.get(object_id=newer.pk, kind=DIGESTIBLE_ACTION)
+    wednesday = add_meeting(pair, NOW + timedelta(days=2), status="held")
+    send([meeting_notice(wednesday, alice, "recap_due")])
+    late = Notification.objects.get(kind="recap_due", object_id=wednesday.pk)
     assert (late.channel, late.status) == (Delivery.DIGEST, Notification.Status.PENDING)
 
     assert run_digests() == 0
@@ -133,30 +145,31 @@ def test_a_notice_arriving_after_the_digest_waits_for_the_next_week(waiting, run
     assert run_digests() == 1
     sent = digest_to(alice)
     assert sent.subject == "[Mentoring] Your week: 1 notice"
-    assert "Due Friday 6 March: Send Bob the draft plan" in sent.body
-    assert "negotiation book" not in sent.body, "last week's notices are not sent again"
+    assert f"- Your recap of the meeting with Bob Brown\n  {recap_url(wednesday)}" in sent.body
+    assert recap_url(waiting["held"]) not in sent.body, "last week's notices are not sent again"
+    assert "Agree your goals" not in sent.body
     late.refresh_from_db()
     assert late.status == Notification.Status.SENT
     assert late.digest == digest_rows().get(recipient=alice, due_on=NEXT_MONDAY)
 
 
-def test_a_waiting_notice_that_no_longer_applies_is_left_out_and_skipped(waiting, run_digests, alice, held):
-    action = waiting["action"]
-    action.status, action.done_at = "done", NOW
-    action.save()
+def test_a_waiting_notice_that_no_longer_applies_is_left_out_and_skipped(waiting, run_digests, alice):
+    earlier = waiting["earlier"]
+    Recap.objects.create(meeting=earlier, author=alice, discussed="Her first quarter's plans")
     run_digests(today=TODAY)
     sent = digest_to(alice)
     assert sent.subject == "[Mentoring] Your week: 2 notices"
-    assert "negotiation book" not in sent.body
-    notice = Notification.objects.get(kind=DIGESTIBLE_ACTION, object_id=action.pk)
+    assert recap_url(earlier) not in sent.body
+    assert recap_url(waiting["held"]) in sent.body
+    notice = Notification.objects.get(kind="recap_due", recipient=alice, object_id=earlier.pk)
     assert (notice.status, notice.digest) == (Notification.Status.SKIPPED, None)
 
 
-def test_a_digest_with_nothing_left_to_say_is_skipped(waiting, run_digests, alice, held):
-    from sessions_log.models import ActionItem, Recap
-
-    ActionItem.objects.update(status="done", done_at=NOW)
-    Recap.objects.create(meeting=held, author=alice, discussed="Plans for the quarter")
+def test_a_digest_with_nothing_left_to_say_is_skipped(waiting, run_digests, pair, alice):
+    for meeting in (waiting["earlier"], waiting["held"]):
+        Recap.objects.create(meeting=meeting, author=alice, discussed="Plans for the quarter")
+    for objective in ("Lead the spring workshop", "Negotiate a raise"):
+        Goal.objects.create(match=pair, owner=pair.mentee, objective=objective, measure="Done by June")
     run_digests(today=TODAY)
     assert [m.to for m in mail.outbox] == [["bob@example.org"]]
     assert digest_rows().get(recipient=alice).status == Notification.Status.SKIPPED
@@ -196,16 +209,18 @@ def test_a_digest_whose_task_was_lost_is_sent_by_the_pending_job(waiting, frozen
     assert deliver_pending() == 0
 
 
-def test_a_kind_turned_off_while_its_notices_wait_is_left_out_of_the_digest(waiting, run_digests, client, alice):
+def test_a_kind_turned_off_while_its_notices_wait_is_left_out_of_the_digest(waiting, run_digests, client, alice,
+                                                                           bob):  # fmt: skip
     """The unsubscribe page promises no more mail about the kind: the waiting ones included."""
-    from django.urls import reverse
-
     from notifications.services import unsubscribe_token
 
-    client.post(reverse("notifications:unsubscribe", args=[unsubscribe_token(alice.pk, DIGESTIBLE_ACTION)]))
+    client.post(reverse("notifications:unsubscribe", args=[unsubscribe_token(alice.pk, "recap_due")]))
     run_digests(today=TODAY)
     sent = digest_to(alice)
     assert sent.subject == "[Mentoring] Your week: 1 notice"
-    assert "Due " not in sent.body
-    assert "Your recap of the meeting with Bob Brown" in sent.body
-    assert set(Notification.objects.filter(kind=DIGESTIBLE_ACTION).values_list("status", flat=True)) == {"skipped"}
+    assert "Your recap" not in sent.body
+    assert "Agree your goals with Bob Brown" in sent.body
+    recaps = Notification.objects.filter(kind="recap_due")
+    assert set(recaps.filter(recipient=alice).values_list("status", flat=True)) == {"skipped"}
+    assert list(recaps.filter(recipient=bob).values_list("status", flat=True)) == ["sent"], "bob's is his own"
+    assert "Your recap of the meeting with Alice Adams" in digest_to(bob).body
