@@ -191,13 +191,13 @@ def _check_workbook(data: bytes) -> None:
                 "allowed; save it again without empty formatted rows, or as “CSV UTF-8”."
             )
         try:
-            content_types = archive.getinfo("[Content_Types].xml")
+            content_types = archive.getinfo("[Content_Types].xml")  # every OOXML package has one
         except KeyError:
-            raise not_a_workbook from None
-        if content_types.file_size > MAX_CONTENT_TYPES_BYTES or content_types.flag_bits & 0x1:  # encrypted
+            content_types = None
+        if content_types is not None and content_types.file_size > MAX_CONTENT_TYPES_BYTES:
             raise not_a_workbook
         try:
-            declared = archive.read(content_types)
+            declared = archive.read(content_types) if content_types is not None else b""
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
             raise not_a_workbook from None
     if WORKBOOK_CONTENT_TYPE.encode() not in declared:
