@@ -33,7 +33,7 @@ def env_bool(name: str, default: bool) -> bool:
 DEBUG = env_bool("DEBUG", default=True)
 
 # A development key is only acceptable while DEBUG is on.
-_DEV_SECRET_KEY = "dev-insecure-key-do-not-use-in-production"  # noqa: S105 (refused when DEBUG=0)
+_DEV_SECRET_KEY = "dev-insecure-key-do-not-use-in-production"  # noqa: S105 (refused when DEBUG=0)  # nosec B105
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of 50+ characters when DEBUG=0.")
@@ -149,7 +149,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # allauth's defaults already limit failed logins; they are kept on deliberately.
-ACCOUNT_RATE_LIMITS = {
+ACCOUNT_RATE_LIMITS = {  # nosec B105  # "reset_password" names a rate limit, not a password
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
