@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "csp",  # django-csp: the Content-Security-Policy header (see the security block)
     "django_celery_beat",
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 served from our own static files
+    "audit",
     "people",
     "programmes",
     "notifications",
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "mentoring.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "people.signin.DeviceCookieMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
