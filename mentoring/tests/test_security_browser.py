@@ -181,7 +181,7 @@ def test_the_coordinator_and_hr_walk_their_pages_without_a_violation(
     watch.check()
 
 
-def test_the_admin_site_works_under_the_policy(live_server, page, watch, sign_in, demo):
+def test_the_admin_site_and_the_audit_log_work_under_the_policy(live_server, page, watch, sign_in, demo):
     sign_in("admin@demo.example", DEMO_PASSWORD)
     user = demo["match"].mentor.user
     for url in [
@@ -190,6 +190,7 @@ def test_the_admin_site_works_under_the_policy(live_server, page, watch, sign_in
         reverse("admin:people_user_change", args=[user.pk]),
         reverse("admin:programmes_programme_change", args=[demo["traditional"].pk]),
         reverse("admin:django_celery_beat_periodictask_changelist"),
+        reverse("audit:events"),  # staff's audit log, in our own layout
     ]:
         watch.visit(live_server.url + url)
 
