@@ -171,7 +171,8 @@ _sso_ids = [app["provider_id"] for app in SSO_OIDC_PROVIDERS + SSO_SAML_PROVIDER
 for _sso_id in _sso_ids:
     if _sso_ids.count(_sso_id) > 1 or _sso_id in {"openid_connect", "saml"}:
         raise ImproperlyConfigured(
-            f"SSO_OIDC_PROVIDERS/SSO_SAML_PROVIDERS: the id {_sso_id!r} is used twice or is reserved; give each its own."
+            f"SSO_OIDC_PROVIDERS/SSO_SAML_PROVIDERS: the id {_sso_id!r} is used twice or is reserved; "
+            "give each provider its own."
         )
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_http_methods
 
 from .models import User
 
-PASSWORD_LOGIN_OFF = (
+SSO_ONLY_MESSAGE = (
     "Signing in with a password is turned off here: use your organisation's single sign-on button instead."
 )
 
@@ -100,14 +100,14 @@ class LoginForm(AllauthLoginForm):
     def clean(self):
         # Checked before the password, so a closed form reveals nothing about it.
         if not settings.PASSWORD_LOGIN:
-            raise forms.ValidationError(PASSWORD_LOGIN_OFF)
+            raise forms.ValidationError(SSO_ONLY_MESSAGE)
         return super().clean()
 
 
 class ResetPasswordForm(AllauthResetPasswordForm):
     def clean(self):
         if not settings.PASSWORD_LOGIN:
-            raise forms.ValidationError("Passwords are not used here, so there is none to reset. " + PASSWORD_LOGIN_OFF)
+            raise forms.ValidationError("Passwords are not used here, so there is none to reset. " + SSO_ONLY_MESSAGE)
         return super().clean()
 
 
@@ -116,7 +116,7 @@ class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
 
     def clean(self):
         if not settings.PASSWORD_LOGIN:
-            raise forms.ValidationError("Passwords are not used here, so there is none to set. " + PASSWORD_LOGIN_OFF)
+            raise forms.ValidationError("Passwords are not used here, so there is none to set. " + SSO_ONLY_MESSAGE)
         return super().clean()
 
 

@@ -22,7 +22,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 CLIENT_ID = "mentoring-test"
-CLIENT_SECRET = "fake-idp-secret"  # noqa: S105 (test IdP only)
+CLIENT_SECRET = "fake-idp-secret"
 
 
 @dataclass

@@ -92,9 +92,7 @@ def test_a_second_sign_in_finds_the_same_account_by_the_idp_account_even_after_a
     assert signed_in_user(client).email == "dana@example.org"
 
 
-def test_a_new_person_whose_address_is_unverified_must_confirm_it_when_verification_is_mandatory(
-    client, idp, settings
-):
+def test_a_new_person_whose_address_is_unverified_must_confirm_it_when_verification_is_mandatory(client, idp, settings):
     settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
     idp.person["email_verified"] = False
 

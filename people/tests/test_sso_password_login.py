@@ -62,7 +62,12 @@ def test_with_password_login_off_sign_up_is_closed_and_creates_nobody(client, ss
     page = client.get(reverse("account_signup"))
     posted = client.post(
         reverse("account_signup"),
-        {"full_name": "Eve", "email": "eve@example.org", "password1": "a-long-passphrase", "password2": "a-long-passphrase"},
+        {
+            "full_name": "Eve",
+            "email": "eve@example.org",
+            "password1": "a-long-passphrase",
+            "password2": "a-long-passphrase",
+        },
     )
 
     assert "Sign-up with a password is closed" in page.content.decode()

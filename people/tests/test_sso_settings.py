@@ -48,7 +48,12 @@ def test_an_oidc_provider_becomes_an_allauth_app_with_pkce_on_by_default():
 def test_oidc_options_are_passed_on():
     [app] = parse_oidc_providers(
         "SSO_OIDC_PROVIDERS",
-        oidc(pkce=False, scope=["openid", "email"], verified_email=["Acme.example"], token_auth_method="client_secret_basic"),
+        oidc(
+            pkce=False,
+            scope=["openid", "email"],
+            verified_email=["Acme.example"],
+            token_auth_method="client_secret_basic",
+        ),
     )
 
     assert app["settings"] == {
@@ -105,7 +110,10 @@ def test_a_saml_provider_with_a_metadata_url_becomes_an_allauth_app_with_the_def
     [app] = parse_saml_providers("SSO_SAML_PROVIDERS", saml(attribute_mapping={"email": "mail"}))
 
     assert app["provider_id"] == app["client_id"] == "entra"
-    assert app["settings"]["idp"] == {"entity_id": ENTRA_SAML["idp_entity_id"], "metadata_url": ENTRA_SAML["metadata_url"]}
+    assert app["settings"]["idp"] == {
+        "entity_id": ENTRA_SAML["idp_entity_id"],
+        "metadata_url": ENTRA_SAML["metadata_url"],
+    }
     assert app["settings"]["attribute_mapping"] == {**DEFAULT_SAML_ATTRIBUTES, "email": ["mail"]}
 
 
