@@ -5,12 +5,14 @@ the environment is read in people/sso_settings.py. See docs/sso.md.
 """
 
 import hmac
+import logging
 import secrets
 from datetime import timedelta
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
+from allauth.account.signals import user_logged_in
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
@@ -31,6 +33,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from .models import User
+
+logger = logging.getLogger(__name__)
 
 SSO_ONLY_MESSAGE = (
     "Signing in with a password is turned off here: use your organisation's single sign-on button instead."
@@ -203,6 +207,9 @@ def break_glass(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         # Django's user_logged_in handler moves last_login, which spends the link.
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # allauth's signal, as its own sign-ins send: the new-device audit (people/signin.py) sees this one too.
+        user_logged_in.send(sender=User, request=request, user=user)
+        logger.warning("Break-glass sign-in of staff account %s from %s", user.pk, request.META.get("REMOTE_ADDR"))
         messages.warning(request, "You signed in with a break-glass link; it cannot be used again.")
         return redirect("admin:index")
     return render(request, "account/break_glass.html", {"person": user})

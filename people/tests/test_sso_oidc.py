@@ -12,6 +12,7 @@ from django.contrib.sites.models import Site
 from django.core import mail
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from people.models import User
 from people.tests.fake_idp import CLIENT_ID, FakeIdP, running
 
@@ -66,6 +67,7 @@ def test_a_new_person_gets_an_account_named_from_the_idp_and_lands_on_the_home_p
     assert SocialAccount.objects.get(user=dana).uid == "idp-dana"
     assert signed_in_user(client) == dana
     assert "Welcome, Dana" in client.get(reverse("home")).content.decode()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SIGN_IN_NEW_DEVICE, person=dana).exists()
 
 
 def test_the_request_to_the_idp_carries_state_nonce_and_pkce_and_the_token_call_the_verifier(client, idp):

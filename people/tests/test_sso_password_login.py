@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from people.models import User
 from people.tests.fake_idp import FakeIdP, running
 
@@ -143,6 +144,7 @@ def test_break_glass_signs_staff_in_once_with_password_login_off(client, sso_onl
 
     assert response.url == reverse("admin:index")
     assert client.get(reverse("admin:index")).status_code == 200
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SIGN_IN_NEW_DEVICE, person=sam).exists()
     client.logout()
     again = client.post(path)
     assert again.status_code == 400
