@@ -195,8 +195,8 @@ SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_LOGIN_ON_GET = False  # the sign-in buttons POST, so no site can start a sign-in for you
 SOCIALACCOUNT_STORE_TOKENS = False  # we only need to know who signed in, not to call the IdP later
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT", default=10)
-# PASSWORD_LOGIN=0: only single sign-on. The password form, sign-up and password
-# reset are refused (people/adapters.py, people/sso.py); the admin's own password
+# PASSWORD_LOGIN=0: only single sign-on. The password form, sign-up, password
+# reset and setting a password are refused (people/adapters.py, people/sso.py); the admin's own password
 # form redirects to the SSO page. Staff's break-glass: `manage.py break_glass_link EMAIL`.
 PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", default=True)
 if not PASSWORD_LOGIN and not _sso_ids and not env_bool("SSO_PROVIDERS_IN_ADMIN", default=False):
@@ -209,6 +209,8 @@ ACCOUNT_FORMS.update(
         "login": "people.sso.LoginForm",
         "reset_password": "people.sso.ResetPasswordForm",
         "reset_password_from_key": "people.sso.ResetPasswordKeyForm",
+        "change_password": "people.sso.ChangePasswordForm",
+        "set_password": "people.sso.SetPasswordForm",
     }
 )
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("people.sso.sign_in_options")

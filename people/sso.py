@@ -9,9 +9,11 @@ import logging
 import secrets
 from datetime import timedelta
 
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
+from allauth.account.forms import SetPasswordForm as AllauthSetPasswordForm
 from allauth.account.signals import user_logged_in
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
@@ -118,6 +120,22 @@ class ResetPasswordForm(AllauthResetPasswordForm):
 class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
     """A reset link mailed before password login was turned off sets nothing."""
 
+    def clean(self):
+        if not settings.PASSWORD_LOGIN:
+            raise forms.ValidationError("Passwords are not used here, so there is none to set. " + SSO_ONLY_MESSAGE)
+        return super().clean()
+
+
+class ChangePasswordForm(AllauthChangePasswordForm):
+    """A password nobody can sign in with is not worth keeping: none is set."""
+
+    def clean(self):
+        if not settings.PASSWORD_LOGIN:
+            raise forms.ValidationError("Passwords are not used here, so there is none to change. " + SSO_ONLY_MESSAGE)
+        return super().clean()
+
+
+class SetPasswordForm(AllauthSetPasswordForm):
     def clean(self):
         if not settings.PASSWORD_LOGIN:
             raise forms.ValidationError("Passwords are not used here, so there is none to set. " + SSO_ONLY_MESSAGE)

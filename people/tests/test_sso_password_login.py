@@ -97,6 +97,30 @@ def test_with_password_login_off_a_reset_link_mailed_earlier_sets_no_password(cl
     assert alice.check_password(password)
 
 
+def test_with_password_login_off_nobody_sets_or_changes_a_password(client, sso_only, alice, password):
+    client.force_login(alice)
+    menu = client.get(reverse("home")).content.decode()
+
+    changed = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": password, "password1": "a-brand-new-passphrase", "password2": "a-brand-new-passphrase"},
+    )
+
+    assert reverse("account_change_password") not in menu
+    assert "there is none to change" in changed.content.decode()
+    alice.refresh_from_db()
+    assert alice.check_password(password)
+    alice.set_unusable_password()
+    alice.save(update_fields=["password"])
+    client.force_login(alice)  # a new password hash ends the old session
+    set_ = client.post(
+        reverse("account_set_password"), {"password1": "a-brand-new-passphrase", "password2": "a-brand-new-passphrase"}
+    )
+    assert "there is none to set" in set_.content.decode()
+    alice.refresh_from_db()
+    assert not alice.has_usable_password()
+
+
 def test_with_password_login_off_the_admins_password_form_sends_people_to_sso(client, sso_only, sam, password):
     response = client.post(reverse("admin:login"), {"username": "sam@example.org", "password": password})
 
