@@ -11,9 +11,11 @@ matched to an account (docs/sso.md).
 """
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import render
 
@@ -36,6 +38,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         by verified email). A login still without an account whose address
         belongs to someone here is an unverified claim to that account: refuse."""
         if sociallogin.is_existing:
+            confirm_vouched_addresses(sociallogin)
             return
         addresses = {address.email.lower() for address in sociallogin.email_addresses if address.email}
         if sociallogin.user.email:
@@ -57,6 +60,33 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             address.email = address.email.lower()
         user.full_name = full_name_from_claims(data) or user.email.partition("@")[0]
         return user
+
+
+def confirm_vouched_addresses(sociallogin) -> None:
+    """The IdP vouches for the address of the account it signs into: record it
+    as verified here, so mandatory verification doesn't stop the sign-in with a
+    mail to confirm. Before that, as allauth does (wipe_password), an account
+    reached by email whose address was never confirmed loses its password:
+    whoever registered it might not be the person the IdP knows."""
+    user = sociallogin.user
+    vouched = {address.email.lower() for address in sociallogin.email_addresses if address.verified}
+    if not vouched:
+        return
+    with transaction.atomic():
+        rows = {
+            row.email.lower(): row for row in EmailAddress.objects.filter(user=user) if row.email.lower() in vouched
+        }
+        missing = ({user.email.lower()} & vouched) - set(rows)  # accounts made outside allauth have no row
+        unconfirmed = [row for row in rows.values() if not row.verified]
+        if not (unconfirmed or missing):
+            return
+        matched_by_email = sociallogin.account.pk is None  # a known IdP account was found by its uid instead
+        if matched_by_email and user.has_usable_password():
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        EmailAddress.objects.filter(pk__in=[row.pk for row in unconfirmed]).update(verified=True)
+        for email in missing:
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=not rows)
 
 
 def full_name_from_claims(data: dict) -> str:

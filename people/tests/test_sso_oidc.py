@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from people.models import User
+from people.tests.factories import UserFactory
 from people.tests.fake_idp import CLIENT_ID, FakeIdP, running
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +137,31 @@ def test_a_verified_address_signs_into_the_existing_account_whatever_its_case_an
     alice.refresh_from_db()
     assert alice.full_name == "Alice Adams"  # the account is hers; the IdP's spelling changes nothing
     assert alice.has_usable_password()  # her address was verified here too, so her password stays
+
+
+def test_an_account_whose_own_address_was_never_confirmed_is_reached_and_its_password_cleared(client, idp, settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    erin = UserFactory(email="erin@example.org", full_name="Erin Ek", verified_email=False)
+    idp.person = {"sub": "idp-erin", "email": "erin@example.org", "email_verified": True}
+
+    response = sign_in_with_sso(client, idp)
+
+    assert response.url == reverse("home")  # no mail to confirm: the IdP vouched for the address
+    assert signed_in_user(client) == erin
+    assert EmailAddress.objects.get(user=erin).verified
+    erin.refresh_from_db()
+    assert not erin.has_usable_password()  # whoever registered it unconfirmed keeps no way in
+
+
+def test_an_account_made_outside_allauth_gets_its_vouched_address_recorded(client, idp, settings, password):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    fred = User.objects.create_user("fred@example.org", password, full_name="Fred Fox")  # e.g. createsuperuser
+    idp.person = {"sub": "idp-fred", "email": "fred@example.org", "email_verified": True}
+
+    sign_in_with_sso(client, idp)
+
+    assert signed_in_user(client) == fred
+    assert EmailAddress.objects.get(user=fred).verified
 
 
 def test_an_unverified_address_never_takes_over_the_existing_account(client, idp, alice, password):
