@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",  # single sign-on (see the SSO block below)
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -158,6 +161,65 @@ ACCOUNT_RATE_LIMITS = {  # nosec B105  # "reset_password" names a rate limit, no
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
 }
+
+# -- Single sign-on (docs/sso.md) ------------------------------------------------
+# OpenID Connect and SAML identity providers come from the environment (JSON
+# lists, parsed in people/sso_settings.py; a malformed entry stops the app with
+# the variable's name) or from the admin (Social applications). A person whose
+# email address the IdP vouches for signs into the existing account with that
+# address; an unverified address never takes over an account (people/adapters.py).
+from people.sso_settings import parse_oidc_providers, parse_saml_providers  # noqa: E402
+
+SSO_OIDC_PROVIDERS = parse_oidc_providers("SSO_OIDC_PROVIDERS", env.str("SSO_OIDC_PROVIDERS", default=""))
+SSO_SAML_PROVIDERS = parse_saml_providers("SSO_SAML_PROVIDERS", env.str("SSO_SAML_PROVIDERS", default=""))
+_sso_ids = [app["provider_id"] for app in SSO_OIDC_PROVIDERS + SSO_SAML_PROVIDERS]
+for _sso_id in _sso_ids:
+    if _sso_ids.count(_sso_id) > 1 or _sso_id in {"openid_connect", "saml"}:
+        raise ImproperlyConfigured(
+            f"SSO_OIDC_PROVIDERS/SSO_SAML_PROVIDERS: the id {_sso_id!r} is used twice or is reserved; "
+            "give each provider its own."
+        )
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "APPS": SSO_OIDC_PROVIDERS,
+        # allauth's provider, plus a nonce in every request checked against the ID token.
+        "provider_class": "people.sso.OpenIDConnectProvider",
+    },
+    "saml": {"APPS": SSO_SAML_PROVIDERS},
+}
+SOCIALACCOUNT_ADAPTER = "people.adapters.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "people.adapters.AccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "people.sso.SocialSignupForm"}
+# Sign into the existing account whose address the IdP marks verified (matched
+# case-insensitively), and connect the IdP's account to it for next time.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = env_bool("SSO_EMAIL_AUTHENTICATION", default=True)
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the sign-in buttons POST, so no site can start a sign-in for you
+SOCIALACCOUNT_STORE_TOKENS = False  # we only need to know who signed in, not to call the IdP later
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT", default=10)
+# PASSWORD_LOGIN=0: only single sign-on. The password form, sign-up, password
+# reset and setting a password are refused (people/adapters.py, people/sso.py); the admin's own password
+# form redirects to the SSO page. Staff's break-glass: `manage.py break_glass_link EMAIL`.
+PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", default=True)
+if not PASSWORD_LOGIN and not _sso_ids and not env_bool("SSO_PROVIDERS_IN_ADMIN", default=False):
+    raise ImproperlyConfigured(
+        "PASSWORD_LOGIN=0 needs an identity provider: set SSO_OIDC_PROVIDERS or SSO_SAML_PROVIDERS, "
+        "or SSO_PROVIDERS_IN_ADMIN=1 if they are configured in the admin."
+    )
+ACCOUNT_FORMS.update(
+    {
+        "login": "people.sso.LoginForm",
+        "reset_password": "people.sso.ResetPasswordForm",
+        "reset_password_from_key": "people.sso.ResetPasswordKeyForm",
+        "change_password": "people.sso.ChangePasswordForm",
+        "set_password": "people.sso.SetPasswordForm",
+    }
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("people.sso.sign_in_options")
+# The break-glass link's lifetime, in seconds.
+BREAK_GLASS_LINK_MAX_AGE = 15 * 60
+# -- end of single sign-on --------------------------------------------------------
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

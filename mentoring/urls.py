@@ -2,12 +2,17 @@ from django.contrib import admin
 from django.urls import include, path
 
 from mentoring.views import home
+from people import sso
 
 admin.site.site_header = "Mentoring administration"
 admin.site.site_title = "Mentoring admin"
 
 urlpatterns = [
     path("", home, name="home"),
+    # Single sign-on (docs/sso.md): staff's one-time break-glass link, and the
+    # admin's own password form, which follows PASSWORD_LOGIN like the rest.
+    path("accounts/break-glass/<str:token>/", sso.break_glass, name="break_glass"),
+    path("admin/login/", sso.admin_login),
     path("accounts/", include("allauth.urls")),
     path("people/", include("people.urls")),
     path("programmes/", include("programmes.urls")),
