@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "people.sso.IdentityProviderFormActionMiddleware",  # below CSPMiddleware: adds the IdPs to form-action
     "mentoring.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "people.signin.DeviceCookieMiddleware",

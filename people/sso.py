@@ -8,6 +8,7 @@ import hmac
 import logging
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
@@ -231,3 +232,43 @@ def break_glass(request: HttpRequest, token: str) -> HttpResponse:
         messages.warning(request, "You signed in with a break-glass link; it cannot be used again.")
         return redirect("admin:index")
     return render(request, "account/break_glass.html", {"person": user})
+
+
+# -- the Content-Security-Policy of the sign-in pages ----------------------------
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def identity_provider_origins(request: HttpRequest) -> list[str]:
+    """Where the sign-in buttons' forms are redirected: each provider's issuer
+    (OpenID Connect) or single sign-on / metadata address (SAML), configured in
+    the environment or the admin. An authorisation endpoint on yet another
+    origin goes in CSP_FORM_ACTION_EXTRA (docs/sso.md)."""
+    origins = set()
+    for app in get_social_adapter().list_apps(request):
+        idp = app.settings.get("idp") or {}
+        for url in (app.settings.get("server_url"), idp.get("sso_url"), idp.get("metadata_url")):
+            if url:
+                origins.add(_origin(url))
+    return sorted(origins)
+
+
+class IdentityProviderFormActionMiddleware:
+    """The policy's `form-action` also applies to the redirects a form's POST
+    leads to (Chromium enforces it), so the account pages, where the sign-in
+    buttons post, allow the configured providers' origins. Must sit below
+    csp.middleware.CSPMiddleware, which reads the update from the response."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/accounts/") and response.get("Content-Type", "").startswith("text/html"):
+            origins = identity_provider_origins(request)
+            if origins:
+                response._csp_update = {"form-action": origins}
+        return response
