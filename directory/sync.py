@@ -23,6 +23,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from matching.models import Match
 from matching.services import match_end
 from notifications.services import Notice, notify_many
@@ -534,7 +536,7 @@ def _apply(plan: _Plan, result: SyncResult, matches: list[Match], now) -> None:
             for user_id in coordinators.get(match.programme_id, [])
         ]
         result.coordinators_told = len(notify_many(notices))
-        _audit_deactivations(plan, active_ids)
+        _audit_deactivations(plan, active_ids, matches)
 
 
 def _update_all(profiles: list[Profile], fields: list[str], batch_size: int = 1000) -> None:
@@ -569,24 +571,21 @@ def _update_all(profiles: list[Profile], fields: list[str], batch_size: int = 10
             )
 
 
-def _audit_deactivations(plan: _Plan, deactivated_ids: list[int]) -> None:
-    """One audit event per account turned off, where the audit log is installed."""
-    try:
-        from audit.services import audit_record
-    except ImportError:
-        return
+def _audit_deactivations(plan: _Plan, deactivated_ids: list[int], matches: list[Match]) -> None:
+    """One audit event per account the sync turned off, in the sync's transaction.
+    People are named through `person` only, so erasing someone leaves no trace."""
     deactivated = set(deactivated_ids)
-    for user, entry, why in plan.leavers:
+    ended: dict[int, int] = {}
+    for match in matches:
+        for user_id in {match.mentor.user_id, match.mentee.user_id} & deactivated:
+            ended[user_id] = ended.get(user_id, 0) + 1
+    for user, _entry, why in plan.leavers:
         if user.pk in deactivated:
             audit_record(
-                action="account_deactivated", actor=None, target=user,
-                summary=f"{user.email} deactivated by the roster sync: {why}.",
-                detail={"employee_id": entry.employee_id if entry else _employee_id_of(plan, user), "reason": why},
+                action=AuditEvent.Action.ACCOUNT_DEACTIVATED, actor=None, person=user, target=user,
+                summary=f"Deactivated by the roster sync: {why}.",
+                detail={"reason": why, "matches_ended": ended.get(user.pk, 0)},
             )  # fmt: skip
-
-
-def _employee_id_of(plan: _Plan, user: User) -> str:
-    return next((row.employee_id for row in plan.new_entries if row.user.pk == user.pk), "")
 
 
 # -- the run --------------------------------------------------------------------

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.db.models.functions import Lower
 
+from audit.models import AuditEvent
 from directory.models import RosterEntry, SyncRun
 from directory.sync import roster_sync
 from matching.models import Match
@@ -44,6 +45,7 @@ def state() -> dict:
         "matches": sorted(Match.objects.values_list("pk", "status", "end_reason")),
         "participants": sorted(Participant.objects.values_list("pk", "status")),
         "notifications": Notification.objects.count(),
+        "audit_events": AuditEvent.objects.count(),
     }
 
 
@@ -182,6 +184,10 @@ def test_someone_missing_from_the_file_is_deactivated_their_matches_ended_and_co
     assert "Bob Brown left the organisation" in message.subject
     assert "waits for a new mentor" in message.body
     assert Notification.objects.get().kind == "participant_left"
+    event = AuditEvent.objects.get(action="account_deactivated")
+    assert (event.actor_id, event.person_id, event.target_id) == (None, bob.pk, bob.pk)
+    assert event.summary == "Deactivated by the roster sync: missing from the file."
+    assert event.detail == {"reason": "missing from the file", "matches_ended": 1}
 
 
 def test_a_leaving_mentee_ends_the_match_without_a_rematch(synced, tmp_path, generous_limit):
