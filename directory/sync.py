@@ -137,16 +137,16 @@ class SyncResult:
         }  # fmt: skip
 
     def in_words(self) -> str:
-        verb = "would be" if self.dry_run else "were"
+        """“120 rows: 2 people updated, …; matches ended: 1; rows with errors (skipped): 0.”"""
         if self.outcome == SyncRun.Outcome.REFUSED:
             return f"Refused, nothing changed: {self.refusal}"
         words = (
             f"{self.rows:,} rows: {self.updated:,} people updated, {self.unchanged:,} unchanged, "
             f"{self.created:,} newly managed, {self.left:,} left, {self.rejoined:,} rejoined, "
-            f"{self.no_account:,} without an account; {self.matches_ended:,} matches {verb} ended; "
-            f"{self.rows_with_errors:,} rows with errors {verb} skipped."
+            f"{self.no_account:,} without an account; matches ended: {self.matches_ended:,}; "
+            f"rows with errors (skipped): {self.rows_with_errors:,}."
         )
-        return ("Dry run, nothing changed. " if self.dry_run else "") + words
+        return f"Dry run, nothing changed. It would do: {words}" if self.dry_run else words
 
 
 # -- reading ------------------------------------------------------------------
@@ -420,16 +420,14 @@ def _report(plan: _Plan, result: SyncResult, matches: list[Match]) -> None:
     for row in plan.rows:
         if row.user is None or row.errors:
             continue
-        label = f"line {row.line}: {row.user.email}"
-        if row.entry is None:
-            lines.append(f"{label}: now managed by the sync (employee {row.employee_id})")
-        if row.changes:
-            changes = "; ".join(
-                f"{label} {_describe(row.changes[name][0])} → {_describe(row.changes[name][1])}"
-                for name, label in FIELD_LABELS.items()
-                if name in row.changes
-            )
-            lines.append(f"{label}: {changes}")
+        said = [f"now managed by the sync (employee {row.employee_id})"] if row.entry is None else []
+        said += [
+            f"{field_label} {_describe(row.changes[name][0])} → {_describe(row.changes[name][1])}"
+            for name, field_label in FIELD_LABELS.items()
+            if name in row.changes
+        ]
+        if said:
+            lines.append(f"line {row.line}: {row.user.email}: {'; '.join(said)}")
     for name in plan.new_departments.values():
         lines.append(f"new department: {name}")
     ending = {}

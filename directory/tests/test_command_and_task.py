@@ -32,8 +32,9 @@ def test_the_command_applies_the_file_and_prints_each_change(org, tmp_path):
 
     output = run_command(str(hr_file(tmp_path, rows)))
 
-    assert "line 2: dana@example.org: now managed by the sync (employee E1)" in output
-    assert "line 2: dana@example.org: job title (none) → Finance director" in output
+    assert "line 2: dana@example.org: now managed by the sync (employee E1); job title (none) → Finance director" in (
+        output
+    )
     assert "4 rows: 1 people updated, 3 unchanged, 4 newly managed, 0 left" in output
     assert Profile.objects.get(user=org["dana"]).job_title == "Finance director"
     assert SyncRun.objects.get().trigger == "command"
