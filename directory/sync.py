@@ -404,15 +404,18 @@ def _check_safety(plan: _Plan, share: float, allow_mass_leave: bool) -> str:
     return ""
 
 
-def _active_matches_of(user_ids: list[int]) -> list[Match]:
+def _active_matches_of(user_ids: list[int], *, lock: bool) -> list[Match]:
+    """The leavers' active matches; locked when they are to be ended, so nobody
+    ends one in between (match_end would refuse it, and the whole run with it)."""
     if not user_ids:
         return []
-    return list(
+    matches = (
         Match.objects.filter(status=Match.Status.ACTIVE)
         .filter(Q(mentor__user_id__in=user_ids) | Q(mentee__user_id__in=user_ids))
         .select_related("programme", "mentor__user", "mentee__user")
         .order_by("pk")
     )
+    return list(matches.select_for_update(of=("self",)) if lock else matches)
 
 
 def _report(plan: _Plan, result: SyncResult, matches: list[Match]) -> None:
@@ -620,7 +623,7 @@ def roster_sync(
             with connection.cursor() as cursor:  # a second sync waits, then sees this one's work
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         plan = _plan(rows, {column for column in columns if column}, result)
-        matches = _active_matches_of([user.pk for user, _, _ in plan.leavers])
+        matches = _active_matches_of([user.pk for user, _, _ in plan.leavers], lock=not dry_run)
         _count(plan, result, matches)
         _report(plan, result, matches)
         refusal = _check_safety(plan, share, allow_mass_leave)
