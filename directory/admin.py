@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
 from .models import RosterEntry, SyncRun
 
@@ -22,7 +23,15 @@ class SyncRunAdmin(ReadOnly):
     list_filter = ["outcome", "trigger"]
     date_hierarchy = "started_at"
     fields = ["started_at", "finished_at", "trigger", "outcome", "path", "rows", "updated", "left", "rejoined",
-              "errors", "summary", "problems", "report"]  # fmt: skip
+              "errors", "summary", "problem_list", "report"]  # fmt: skip
+    readonly_fields = ["problem_list"]
+
+    @admin.display(description="Problems")
+    def problem_list(self, run: SyncRun) -> str:
+        """Why the file was refused, each row error and each warning, one per line."""
+        if not run.problems:
+            return "None"
+        return format_html_join(format_html("<br>"), "{}", ((problem,) for problem in run.problems))
 
 
 @admin.register(RosterEntry)

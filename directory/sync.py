@@ -418,6 +418,24 @@ def _active_matches_of(user_ids: list[int], *, lock: bool) -> list[Match]:
     return list(matches.select_for_update(of=("self",)) if lock else matches)
 
 
+def _warn_of_programmes_left_without_coordinators(plan: _Plan, result: SyncResult) -> None:
+    """A leaver may be the last active coordinator of a programme: a person must add one."""
+    leaving = {user.pk for user, _, _ in plan.leavers}
+    if not leaving:
+        return
+    teams: dict[int, list[Coordinator]] = {}
+    for coordinator in Coordinator.objects.filter(
+        programme_id__in=Coordinator.objects.filter(user_id__in=leaving).values("programme_id")
+    ).select_related("programme", "user"):
+        teams.setdefault(coordinator.programme_id, []).append(coordinator)
+    for team in teams.values():
+        if not any(c.user.is_active and c.user_id not in leaving for c in team):
+            result.warnings.append(
+                f"{team[0].programme} has no active coordinator once this file is applied "
+                f"({', '.join(c.user.email for c in team)}); add one."
+            )
+
+
 def _report(plan: _Plan, result: SyncResult, matches: list[Match]) -> None:
     lines = result.lines
     for row in plan.rows:
@@ -624,6 +642,7 @@ def roster_sync(
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         plan = _plan(rows, {column for column in columns if column}, result)
         matches = _active_matches_of([user.pk for user, _, _ in plan.leavers], lock=not dry_run)
+        _warn_of_programmes_left_without_coordinators(plan, result)
         _count(plan, result, matches)
         _report(plan, result, matches)
         refusal = _check_safety(plan, share, allow_mass_leave)

@@ -216,6 +216,19 @@ def test_staff_and_people_never_in_a_roster_are_never_deactivated(synced, tmp_pa
     )
 
 
+def test_a_programme_losing_its_last_coordinator_is_reported(synced, tmp_path, carol, generous_limit):
+    roster_sync(path=hr_file(tmp_path, [*everyone(synced), {"employee_id": "C1", "email": carol.email}]))
+
+    result = roster_sync(path=hr_file(tmp_path, [*everyone(synced), {"employee_id": "C1", "email": carol.email,
+                                                                     "status": "left"}]))  # fmt: skip
+
+    assert not User.objects.get(pk=carol.pk).is_active
+    assert (
+        "warning: Spring mentoring has no active coordinator once this file is applied (carol@example.org); add one."
+        in (result.lines)
+    )
+
+
 def test_a_row_with_errors_keeps_its_person_present(synced, tmp_path, generous_limit):
     rows = everyone(synced)
     rows[3] = person_row(synced["bob"], "E4", seniority="Galactic overlord")
