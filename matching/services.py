@@ -299,12 +299,14 @@ def match_create(*, programme: Programme, mentee: Participant, mentor: Participa
 
 
 @transaction.atomic
-def match_end(*, match: Match, by: User, reason: str, note: str = "", rematch: bool = False) -> Match:
+def match_end(*, match: Match, by: User | None, reason: str, note: str = "", rematch: bool = False) -> Match:
     """End a match honestly; this pair is never proposed again. The mentee waits for
     a new mentor when `rematch` is asked for, and also when the mentor ends it for
-    any reason but goals met (the mentee did not choose to stop)."""
+    any reason but goals met (the mentee did not choose to stop). `by` is None when
+    the system ends it (the roster sync, when someone left the organisation)."""
     match = Match.objects.select_for_update().select_related("mentor").get(pk=match.pk)
-    if by.pk == match.mentor.user_id and reason not in (Match.EndReason.GOALS_MET, Match.EndReason.LEFT):
+    mentor_ends = by is not None and by.pk == match.mentor.user_id
+    if mentor_ends and reason not in (Match.EndReason.GOALS_MET, Match.EndReason.LEFT):
         rematch = True
     if match.status == Match.Status.ENDED:
         raise MatchingError("This match has already ended.")

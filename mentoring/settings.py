@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "surveys",
     "engagement",
     "reports",
+    "directory",  # roster sync with the HR system: on top of matching, notifications and programmes
     "demo",
 ]
 
@@ -368,6 +369,18 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Roster sync (directory app, docs/roster-sync.md). ROSTER_SYNC_PATH is the HR
+# export the daily job reads; unset, the job does nothing and logs why. A file that
+# would deactivate more than ROSTER_SYNC_MAX_LEAVER_SHARE (0-1) of the people the sync
+# manages is refused; `manage.py sync_roster --allow-mass-leave` applies it once.
+ROSTER_SYNC_PATH = env.str("ROSTER_SYNC_PATH", default="")
+try:
+    ROSTER_SYNC_MAX_LEAVER_SHARE = float(env.str("ROSTER_SYNC_MAX_LEAVER_SHARE", default="0.10"))
+except ValueError:
+    raise ImproperlyConfigured("ROSTER_SYNC_MAX_LEAVER_SHARE must be a number between 0 and 1, e.g. 0.10.") from None
+if not 0 <= ROSTER_SYNC_MAX_LEAVER_SHARE <= 1:
+    raise ImproperlyConfigured("ROSTER_SYNC_MAX_LEAVER_SHARE must be between 0 and 1, e.g. 0.10 for 10%.")
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,10 @@ catches its mistakes before anyone receives an invitation:
 
 Both run a fixed number of queries whatever the number of rows (one read per
 table, bulk writes), so a roster of thousands of people takes seconds.
+
+The readers without a leading underscore (read_bytes, read_table, read_header,
+header_key, is_email, seniority_lookup) are shared with the directory's HR sync
+(directory/sync.py), which reads another set of columns.
 """
 
 import csv
@@ -59,11 +63,11 @@ ALIASES = {
 }  # fmt: skip
 
 
-def _header_key(text: str) -> str:
+def header_key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.casefold())
 
 
-HEADER_NAMES = {_header_key(alias): column for column, aliases in ALIASES.items() for alias in aliases}
+HEADER_NAMES = {header_key(alias): column for column, aliases in ALIASES.items() for alias in aliases}
 
 # The longest value each column may hold: what the database stores.
 MAX_LENGTHS = {
@@ -101,7 +105,7 @@ def size_in_words(size: int) -> str:
     return f"{size} bytes"
 
 
-def _read_bytes(uploaded_file: IO[bytes]) -> bytes:
+def read_bytes(uploaded_file: IO[bytes]) -> bytes:
     if hasattr(uploaded_file, "seek"):
         uploaded_file.seek(0)
     limit = max_bytes()
@@ -113,7 +117,7 @@ def _read_bytes(uploaded_file: IO[bytes]) -> bytes:
     return data
 
 
-def _read_table(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
+def read_table(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
     """(line number, cells) of every line that is not blank."""
     extension = Path(filename).suffix.lower()
     if extension == ".csv":
@@ -271,8 +275,18 @@ def _check_size(table: list, line: int) -> None:
 IGNORED = ""  # a header cell naming an unknown column: reported once, its values skipped
 
 
-def _read_header(cells: list[str]) -> tuple[list[str | None], list[str]]:
-    """The column each position holds (None for a blank header cell) and the header's errors."""
+def read_header(
+    cells: list[str],
+    *,
+    names: dict[str, str] = HEADER_NAMES,
+    labels: dict[str, str] = LABELS,
+    order: tuple[str, ...] = COLUMNS,
+    required: tuple[str, ...] = REQUIRED,
+) -> tuple[list[str | None], list[str]]:
+    """The column each position holds (None for a blank header cell) and the header's errors.
+
+    The defaults describe a programme's roster; the directory's HR export passes its own
+    columns (`names` maps header_key(alias) to a column)."""
     columns: list[str | None] = []
     errors, unknown = [], []
     for cell in cells:
@@ -280,20 +294,20 @@ def _read_header(cells: list[str]) -> tuple[list[str | None], list[str]]:
         if not text:
             columns.append(None)
             continue
-        column = HEADER_NAMES.get(_header_key(text))
+        column = names.get(header_key(text))
         if column is None:
             unknown.append(text[:60])
             columns.append(IGNORED)
         elif column in columns:
-            errors.append(f"The column “{LABELS[column]}” appears twice.")
+            errors.append(f"The column “{labels[column]}” appears twice.")
             columns.append(IGNORED)
         else:
             columns.append(column)
-    expected = ", ".join(LABELS[column] for column in COLUMNS)
+    expected = ", ".join(labels[column] for column in order)
     if unknown and not any(columns):
         return columns, [f"The first line must name the columns: {expected}."]
     errors += [f"Unknown column “{text}”; the columns are: {expected}." for text in unknown]
-    errors += [f"The required column “{LABELS[column]}” is missing." for column in REQUIRED if column not in columns]
+    errors += [f"The required column “{labels[column]}” is missing." for column in required if column not in columns]
     return columns, errors
 
 
@@ -361,7 +375,7 @@ def _cleaned(value: str) -> str:
     return value if len(value) <= SHOWN_LENGTH else value[:SHOWN_LENGTH] + "…"
 
 
-def _is_email(value: str) -> bool:
+def is_email(value: str) -> bool:
     try:
         validate_email(value)
     except ValidationError:
@@ -380,7 +394,7 @@ def _users_by_email(emails: set[str]) -> dict[str, User]:
     return {user.email_lower: user for user in users}
 
 
-def _seniority_lookup() -> tuple[dict[str, SeniorityLevel], str]:
+def seniority_lookup() -> tuple[dict[str, SeniorityLevel], str]:
     levels = list(SeniorityLevel.objects.all())
     lookup = {level.name.casefold(): level for level in levels} | {str(level.rank): level for level in levels}
     described = ", ".join(f"{level.name} ({level.rank})" for level in levels)
@@ -390,7 +404,7 @@ def _seniority_lookup() -> tuple[dict[str, SeniorityLevel], str]:
 def _evaluate(programme: Programme, rows: list[_Row], present: set[str]) -> _Plan:
     """Check every row against the file and the database, and work out what applying
     it would change. Five reads, whatever the number of rows."""
-    seniority_by_key, levels_described = _seniority_lookup()
+    seniority_by_key, levels_described = seniority_lookup()
 
     # First, what the file alone can tell.
     first_line_of: dict[str, int] = {}
@@ -403,7 +417,7 @@ def _evaluate(programme: Programme, rows: list[_Row], present: set[str]) -> _Pla
             errors.append("The name is empty.")
         if "email" in present and not email:
             errors.append("The email is empty.")
-        elif email and not _is_email(email):
+        elif email and not is_email(email):
             errors.append(f"“{values['email']}” is not a valid email address.")
         elif email in first_line_of:
             errors.append(f"{email} appears already on line {first_line_of[email]}; list each person once.")
@@ -422,7 +436,7 @@ def _evaluate(programme: Programme, rows: list[_Row], present: set[str]) -> _Pla
                 known = f"use one of: {levels_described}" if levels_described else "no levels are set up yet"
                 errors.append(f"Unknown seniority “{seniority}”; {known}, or leave it empty.")
         if manager_email:
-            if not _is_email(manager_email):
+            if not is_email(manager_email):
                 errors.append(f"The manager email “{values['manager_email']}” is not a valid email address.")
             elif manager_email == email:
                 errors.append("A person cannot be their own manager.")
@@ -528,15 +542,15 @@ def roster_parse(*, programme: Programme, uploaded_file: IO[bytes], filename: st
     Raises RosterFileError, storing nothing, when the file cannot be read at all
     (wrong type, empty, not UTF-8, too large). Problems with the header or rows are
     stored with the rows, so the preview can show all of them at once."""
-    data = _read_bytes(uploaded_file)
-    table = _read_table(data, filename)
+    data = read_bytes(uploaded_file)
+    table = read_table(data, filename)
     if not table:
         raise RosterFileError("The file is empty.")
     (_, header_cells), body = table[0], table[1:]
     if not body:
         raise RosterFileError("The file has a header line but nobody under it.")
 
-    columns, header_errors = _read_header(header_cells)
+    columns, header_errors = read_header(header_cells)
     rows, unnamed_columns = [], {}
     for line, cells in body:
         values = {}

@@ -1,0 +1,72 @@
+"""The roster sync's own state: who it manages, and what each run did.
+
+The people app's tables stay as they are: a RosterEntry marks a person as
+managed by the HR export (only they can be found to have left), and a SyncRun
+records each run for support staff (docs/roster-sync.md)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class RosterEntry(models.Model):
+    """A person the HR export lists (or listed): their account, their stable
+    employee id, and when the sync saw them first and last. `left_at` is set when
+    they leave (missing from a file, or marked as left); `deactivated` says the
+    sync itself turned their account off, so it may turn it on again if they
+    come back, while an account a person deactivated by hand stays off."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roster_entry")
+    employee_id = models.CharField(max_length=64, unique=True)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+    deactivated = models.BooleanField(default=False, help_text="The sync deactivated the account when they left.")
+
+    class Meta:
+        ordering = ["employee_id"]
+        verbose_name_plural = "roster entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deactivated=False) | models.Q(left_at__isnull=False),
+                name="directory_entry_deactivated_only_when_left",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} ({self.user})"
+
+
+class SyncRun(models.Model):
+    """One run of the roster sync that could change something (dry runs are not
+    recorded): applied, or refused with nothing changed."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        REFUSED = "refused", "Refused, nothing changed"
+
+    class Trigger(models.TextChoices):
+        COMMAND = "command", "manage.py sync_roster"
+        SCHEDULE = "schedule", "The daily job"
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    path = models.CharField("file", max_length=500)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    rows = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0, help_text="People whose profile fields changed.")
+    left = models.PositiveIntegerField(default=0, help_text="People found to have left: deactivated, matches ended.")
+    rejoined = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0, help_text="Rows with errors (skipped) and header errors.")
+    summary = models.JSONField(default=dict, blank=True, help_text="Every count of the run.")
+    problems = models.JSONField(
+        default=list, blank=True, help_text="Why the file was refused, the errors of each row, and warnings."
+    )
+    report = models.TextField(blank=True, help_text="What the run printed: each change, old → new.")
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Roster sync of {self.started_at:%Y-%m-%d %H:%M} ({self.get_outcome_display()})"
