@@ -219,7 +219,8 @@ def exit_survey(request: HttpRequest, match_pk: int) -> HttpResponse:
     """Once the match has ended, each person says how it went (coordinators read it)."""
     match, role, _me = _pair_only(request, match_pk)
     mine = ExitSurvey.objects.filter(match=match, author=request.user).first()
-    form = ExitSurveyForm(request.POST or None)
+    # Bound on every POST, even an empty one: the error below is added to a bound form.
+    form = ExitSurveyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and mine is None:
         if match.status != Match.Status.ENDED:
             form.is_valid()  # bind the values, so they are shown back with the error
