@@ -11,7 +11,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -133,7 +133,7 @@ def _action_change(request: HttpRequest, match_pk: int, action_pk: int, service)
         service(action=action, by=request.user)
     except RecapError as error:
         messages.error(request, str(error))
-    return redirect(_back(request, match))
+    return HttpResponseRedirect(_back(request, match))  # a URL: redirect() would read "0" as a view's name
 
 
 @login_required

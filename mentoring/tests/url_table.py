@@ -96,6 +96,7 @@ class Row:
     data: dict = field(default_factory=dict)
     variant: str = ""
     query: str = ""
+    fuzz_as: str = ""  # the role whose input test_fuzz_forms.py generates (default: the first one allowed)
 
     @property
     def id(self) -> str:
@@ -196,7 +197,7 @@ ROWS: list[Row] = [
     coord_post("programmes:coordinator_remove", "p1 cody"),
     coord("programmes:invite", post=COORDINATORS),
     Row("programmes:invitation", "invitation_token", everyone(302, anonymous=200),
-        post=everyone(302, anonymous=200)),
+        post=everyone(302, anonymous=200), fuzz_as="anonymous"),
     Row("programmes:invitation", "=not-a-token", everyone(404, anonymous=404), variant="bad token"),
     coord("programmes:roster_upload", post=COORDINATORS),
     _roster_preview,
