@@ -3,7 +3,8 @@
 The world is built once for the module inside a transaction that is rolled
 back at the end; each request runs in a savepoint that is rolled back too, so
 rows never depend on one another. A failure names the URL, the method, the
-role and what came back instead of what the row says."""
+role and what came back instead of what the row says. A request that is refused
+(LOGIN, 403, 404, 405) must also leave every table as it was."""
 
 import pytest
 from django.conf import settings
@@ -23,9 +24,12 @@ from .url_table import (
     ROLES,
     ROWS,
     build_world,
+    changed,
+    fingerprint,
     is_account,
     is_admin,
     url_patterns,
+    watched_tables,
 )
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -44,13 +48,16 @@ def world(django_db_setup, django_db_blocker):
     app.conf.task_always_eager = eager
 
 
-def fetch(client: Client, method: str, url: str, data: dict | None = None):
+def fetch(client: Client, method: str, url: str, data: dict | None = None, watch: list[str] | None = None):
     """One request in a savepoint that is rolled back: the world stays as built.
-    A streamed body is read inside, so its last write happens there too."""
+    A streamed body is read inside, so its last write happens there too. With
+    `watch`, `response.changed` lists the tables the request changed."""
     with transaction.atomic():
+        before = fingerprint(watch) if watch else None
         response = client.get(url) if method == "get" else client.post(url, data or {})
         if response.streaming:
             b"".join(response.streaming_content)
+        response.changed = changed(before, fingerprint(watch)) if watch else []
         transaction.set_rollback(True)
     return response
 
@@ -98,12 +105,16 @@ def check(world, row, method: str, profile: dict) -> list[str]:
     names = {role: (None if role == "anonymous" else (row.owner if role == "owner" else ROLE_USERS[role]))
              for role in ROLES}  # fmt: skip
     clients = clients_for(world, set(names.values()))
+    tables = watched_tables()
     problems = []
     for role in ROLES:
         if role == "owner" and row.owner in ROLE_USERS.values():
             continue  # the owner is one of the roles: checked under that role
-        response = fetch(clients[names[role]], method, url, row.data)
+        refused = profile[role] in (LOGIN, 403, 404, 405)
+        response = fetch(clients[names[role]], method, url, row.data, tables if refused else None)
         got = outcome(response, profile[role], login_url)
+        if got is None and response.changed:
+            got = f"{response.status_code}, but it changed {response.changed}"
         if got is not None:
             problems.append(f"{method.upper()} {url} as {role} ({names[role] or 'nobody'}): "
                             f"expected {profile[role]}, got {got}")  # fmt: skip

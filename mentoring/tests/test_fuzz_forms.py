@@ -20,7 +20,6 @@ each other's writes.
 FUZZ_EXAMPLES (environment, default 15) sets the examples per form; no
 Hypothesis database is written (database=None)."""
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -29,12 +28,12 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from django.contrib.messages import constants, get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .test_every_url import clients_for, fetch, world  # noqa: F401 (the module's world fixture)
-from .url_table import LOGIN, ROLE_USERS, ROWS
+from .url_table import LOGIN, ROLE_USERS, ROWS, changed, fingerprint, watched_tables
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 FUZZ = settings(
@@ -57,8 +56,6 @@ FORM_CLASSES = {
     "engagement:pair_extend": "engagement.forms.ExtendForm",
     "engagement:pair_end": "engagement.forms.EndForm",
 }
-# Tables that change on any request: the sessions.
-UNWATCHED_TABLES = {"django_session"}
 
 
 # -- reading forms -----------------------------------------------------------------------------
@@ -238,36 +235,6 @@ def form_data(draw, fields: list[Field]):
         data[spec.name] = draw(value_strategy(spec))
     extra = draw(st.dictionaries(st.from_regex(r"[a-z_]{1,12}", fullmatch=True), TEXTS, max_size=3))
     return {**extra, **data}
-
-
-# -- the database's fingerprint ------------------------------------------------------------------
-
-
-def watched_tables() -> list[str]:
-    return sorted(set(connection.introspection.table_names()) - UNWATCHED_TABLES)
-
-
-def fingerprint(tables: list[str]) -> dict[str, str]:
-    """Every row of every table, hashed per table: any insert, update or delete shows."""
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            parts = [
-                f"SELECT '{name}', md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {quote(name)} t"  # noqa: S608 (names from introspection)
-                for name in tables
-            ]
-            cursor.execute(" UNION ALL ".join(parts))
-            return dict(cursor.fetchall())
-        found = {}
-        for name in tables:
-            cursor.execute(f"SELECT * FROM {quote(name)}")  # noqa: S608 (table names from introspection)
-            rows = sorted(repr(row) for row in cursor.fetchall())
-            found[name] = hashlib.md5("|".join(rows).encode(), usedforsecurity=False).hexdigest()
-        return found
-
-
-def changed(before: dict, after: dict) -> list[str]:
-    return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
 
 
 def refused(response, row) -> bool:

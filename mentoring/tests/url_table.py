@@ -22,7 +22,7 @@ may read but not change gets 403; POST-only views answer GET with 405.
 
 Adding a row is one line in ROWS:
 
-    Row("app:name", "p1 pair_a", PAIR_ONLY, post=PAIR_ONLY_POST),
+    Row("app:name", "pair_a goal_a", PAIR_ONLY, post=PAIR_ONLY),
 
 - `args`: the URL's arguments, space-separated, as names of World attributes
   (their `.pk` is used for model instances, the value itself for strings such
@@ -31,7 +31,9 @@ Adding a row is one line in ROWS:
   the bases below with `|`, e.g. `COORDINATORS | {"hr": 200}`. `post=None`:
   the row is only requested with GET. POST rows send `data` (empty unless
   given) and are rolled back, like every request of the table.
-- `owner`: the World attribute of the user the row belongs to.
+- `owner`: the World attribute of the user the row belongs to (when it is one
+  of the role users, carol say, the row is checked under that role instead).
+- `query`: a query string; "{p2}" in it is the pk of the World attribute p2.
 - `variant`: a second row for the same URL (another object, a bad token, an
   object of another tenant mixed into the URL).
 
@@ -40,10 +42,13 @@ allauth's (`accounts/`) by another (ACCOUNT_ARGS gives arguments for the ones
 that take any); neither needs rows.
 """
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import SimpleNamespace
 
+from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -111,12 +116,11 @@ class Row:
                 value = getattr(world, word)
                 args.append(value if isinstance(value, str | int) else value.pk)
         url = reverse(self.name, args=args)
-        return f"{url}?{self.query}" if self.query else url
-
-    def user_for(self, world, role: str):
-        if role == "anonymous":
-            return None
-        return getattr(world, self.owner if role == "owner" else ROLE_USERS[role])
+        if not self.query:
+            return url
+        # "{p2}" in a query string is the pk of the World attribute p2.
+        names = {name: getattr(world, name).pk for name in re.findall(r"{(\w+)}", self.query)}
+        return f"{url}?{self.query.format(**names)}"
 
 
 def coord(name: str, args: str = "p1", get: dict = COORDINATORS, post: dict | None = None, **kw) -> Row:
@@ -345,6 +349,10 @@ ROWS: list[Row] = [
         )
     ],
     Row("reports:export", "=recaps =csv", everyone(404), owner="hana", variant="no such export"),
+    # hugo reports on P1 only: asking for P2's figures is refused, not answered
+    Row("reports:export", "=matches =csv", REPORTS | {"owner": 400}, owner="hugo", query="programme={p2}",
+        variant="a programme outside the HR viewer's scope"),
+    Row("reports:dashboard", "", REPORTS, owner="hugo", query="programme={p2}", variant="outside the scope"),
     Row("reports:export_log", "", everyone(404) | {"staff": 200}, owner="sam"),
     Row("reports:subscription", "", post=everyone(404) | {"hr": 302, "staff": 302, "owner": 302}, owner="hana"),
 ]
@@ -385,6 +393,39 @@ def is_account(route: str) -> bool:
     return route.startswith("accounts/") or route.startswith("^accounts/")
 
 
+# -- the database's fingerprint ---------------------------------------------------------
+
+# Tables that change on any request: the sessions.
+UNWATCHED_TABLES = {"django_session"}
+
+
+def watched_tables() -> list[str]:
+    return sorted(set(connection.introspection.table_names()) - UNWATCHED_TABLES)
+
+
+def fingerprint(tables: list[str]) -> dict[str, str]:
+    """Every row of every table, hashed per table: any insert, update or delete shows."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            parts = [
+                f"SELECT '{name}', md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {quote(name)} t"  # noqa: S608 (names from introspection)
+                for name in tables
+            ]
+            cursor.execute(" UNION ALL ".join(parts))
+            return dict(cursor.fetchall())
+        found = {}
+        for name in tables:
+            cursor.execute(f"SELECT * FROM {quote(name)}")  # noqa: S608 (table names from introspection)
+            rows = sorted(repr(row) for row in cursor.fetchall())
+            found[name] = hashlib.md5("|".join(rows).encode(), usedforsecurity=False).hexdigest()
+        return found
+
+
+def changed(before: dict, after: dict) -> list[str]:
+    return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+
+
 # -- the world -------------------------------------------------------------------
 
 ROSTER_CSV = b"name,email,role\nNew Person,new.person@example.org,mentee\n"
@@ -406,6 +447,7 @@ def build_world() -> SimpleNamespace:
     from programmes import services as programmes
     from programmes.models import Coordinator
     from programmes.tests.factories import make_programme
+    from reports.models import ReportScope
     from sessions_log import office_hours, recaps
     from sessions_log import services as sessions
     from sessions_log.models import ActionItem, Goal, Meeting, OfficeHourSlot, Resource
@@ -425,6 +467,7 @@ def build_world() -> SimpleNamespace:
     w.otto = make_person("Otto Olm", email="otto@example.org", seniority=2)
     w.hana = UserFactory(email="hana@example.org", full_name="Hana Haddad", is_hr=True)
     w.sam = UserFactory(email="sam@example.org", full_name="Sam Support", is_staff=True, is_superuser=True)
+    w.hugo = UserFactory(email="hugo@example.org", full_name="Hugo Hale", is_hr=True)  # scoped to P1 below
 
     start = timezone.localdate() - timedelta(days=60)
     w.p1 = make_programme(w.carol, name="Mentoring", status="running", matching_mode="both", starts_on=start,
@@ -436,6 +479,7 @@ def build_world() -> SimpleNamespace:
     w.p_open = make_programme(w.olga, name="Open to all", status="open")
     for programme in (w.p1, w.p2):
         MatchingSettings.objects.get_or_create(programme=programme)
+    ReportScope.objects.create(user=w.hugo, programme=w.p1, granted_by=w.sam)
 
     w.alice_p1, w.bob_p1 = enrol(w.p1, w.alice, "mentee"), enrol(w.p1, w.bob, "mentor")
     w.dan_p1, w.erin_p1 = enrol(w.p1, w.dan, "mentee"), enrol(w.p1, w.erin, "mentor")
