@@ -13,7 +13,8 @@ query strings.
 
 A submission counts as accepted when it answers a redirect without an error or
 warning message (or the row's own success status, FUZZ_SUCCESS); anything else
-must leave every table as it was (a fingerprint of every row of every table).
+must leave every table as it was (url_table.fingerprint: on PostgreSQL the
+transaction's own counts of rows inserted, updated and deleted per table).
 Each example runs in a savepoint that is rolled back, so examples never see
 each other's writes.
 
