@@ -230,9 +230,12 @@ ROWS: list[Row] = [
     coord_post("matching:forbid", "p1 run_1 proposal_1"),
     coord_post("matching:remove", "p1 run_1 proposal_1"),
     Row("matching:end", "pair_a", PAIR, post=PAIR),
-    # matching: participant choice (P1 lets mentees choose; finn waits on gus)
+    # matching: participant choice (P1 lets mentees choose; finn and jay wait on gus, ivan may choose)
     Row("matching:choose", "p1", everyone(404) | {"participant": 200, "other_pair": 200, "owner": 200},
-        post=everyone(404) | {"participant": 302, "other_pair": 302, "owner": 302}, owner="finn"),
+        post=everyone(404) | {"participant": 302, "other_pair": 302, "owner": 200}, owner="ivan"),
+    Row("matching:choose", "p1", everyone(404) | {"participant": 200, "other_pair": 200, "owner": 200},
+        post=everyone(404) | {"participant": 302, "other_pair": 302, "owner": 302}, owner="finn",
+        variant="a mentee whose request waits"),
     Row("matching:requests_cancel", "p1",
         post=everyone(404) | {"participant": 302, "other_pair": 302, "owner": 302}, owner="finn"),
     Row("matching:requests", "p1", everyone(404) | {"owner": 200}, owner="gus"),
@@ -273,7 +276,7 @@ ROWS: list[Row] = [
     Row("sessions_log:quick_log", "pair_a", PAIR_ONLY, post=PAIR_ONLY),
     Row("sessions_log:exit_survey", "pair_a", PAIR_ONLY, post=PAIR_ONLY),
     # the library of P1: members read it, coordinators and mentors (bob) keep it
-    Row("sessions_log:resources", "p1", MEMBERS),
+    Row("sessions_log:resources", "p1", MEMBERS, owner="bob"),
     Row("sessions_log:resource_add", "p1", _resource_edit.get, post=_resource_edit.get, owner="bob"),
     Row("sessions_log:resource_tag_add", "p1",
         post=everyone(404) | {"participant": 403, "other_pair": 403, "staff": 302, "coordinator": 302}),
@@ -466,6 +469,8 @@ def build_world() -> SimpleNamespace:
     w.erin = make_person("Erin Evans", email="erin@example.org", seniority=5)
     w.finn = make_person("Finn Fay", email="finn@example.org", seniority=2, topics=["Leadership"])
     w.gus = make_person("Gus Gray", email="gus@example.org", seniority=5, skills=["Leadership"])
+    w.ivan = make_person("Ivan Ives", email="ivan@example.org", seniority=2, topics=["Leadership"])
+    w.jay = make_person("Jay Jones", email="jay@example.org", seniority=1, topics=["Leadership"])
     w.olga = UserFactory(email="olga@example.org", full_name="Olga Olsen", is_coordinator=True)
     w.oscar = make_person("Oscar Ortiz", email="oscar@example.org", seniority=5)
     w.otto = make_person("Otto Olm", email="otto@example.org", seniority=2)
@@ -488,6 +493,7 @@ def build_world() -> SimpleNamespace:
     w.alice_p1, w.bob_p1 = enrol(w.p1, w.alice, "mentee"), enrol(w.p1, w.bob, "mentor")
     w.dan_p1, w.erin_p1 = enrol(w.p1, w.dan, "mentee"), enrol(w.p1, w.erin, "mentor")
     w.finn_p1, w.gus_p1 = enrol(w.p1, w.finn, "mentee"), enrol(w.p1, w.gus, "mentor", capacity=2)
+    w.ivan_p1, w.jay_p1 = enrol(w.p1, w.ivan, "mentee"), enrol(w.p1, w.jay, "mentee")
     w.otto_p2, w.oscar_p2 = enrol(w.p2, w.otto, "mentee"), enrol(w.p2, w.oscar, "mentor")
     created = now - timedelta(days=30)
     w.pair_a = Match.objects.create(programme=w.p1, mentee=w.alice_p1, mentor=w.bob_p1, created_at=created)
@@ -525,6 +531,15 @@ def build_world() -> SimpleNamespace:
         sent_at=now,
         expires_at=now + timedelta(days=5),
     )
+    MatchRequest.objects.create(
+        programme=w.p1,
+        mentee=w.jay_p1,
+        mentor=w.gus_p1,
+        rank=1,
+        status="pending",
+        sent_at=now,
+        expires_at=now + timedelta(days=5),
+    )  # gus may rank finn and jay
     w.request_2 = MatchRequest.objects.create(
         programme=w.p2,
         mentee=w.otto_p2,
