@@ -362,6 +362,8 @@ ROWS: list[Row] = [
         variant="a programme outside the HR viewer's scope"),
     Row("reports:dashboard", "", REPORTS, owner="hugo", query="programme={p2}", variant="outside the scope"),
     Row("reports:export_log", "", everyone(404) | {"staff": 200}, owner="sam"),
+    # the audit log: staff only
+    Row("audit:events", "", everyone(404) | {"staff": 200}, owner="sam"),
     Row("reports:subscription", "", post=everyone(404) | {"hr": 302, "staff": 302, "owner": 302}, owner="hana"),
 ]
 # fmt: on
