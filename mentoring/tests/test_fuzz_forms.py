@@ -280,7 +280,8 @@ def form_index(world, django_db_blocker):  # noqa: F811 (the fixture imported ab
         actors = {user_name(row, actor_of(row)) for row in TARGETS}
         for row in PAGES:
             url = row.url(world)
-            names = {user_name(row, role) for role in ACTOR_ORDER if row.get.get(role) == 200} & actors
+            # as the users who post, and as the page's owner (whose filter forms are fuzzed too)
+            names = {user_name(row, role) for role in ACTOR_ORDER if row.get.get(role) == 200} & (actors | {row.owner})
             for name, client in clients_for(world, names).items():
                 response = fetch(client, "get", url)
                 if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
