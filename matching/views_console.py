@@ -6,7 +6,7 @@ calls a service, and turns MatchingError into a message."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -215,7 +215,7 @@ def rule_remove(request: HttpRequest, pk: int, rule_pk: int) -> HttpResponse:
     messages.success(request, f"Removed the {what} of {rule.mentee.user} with {rule.mentor.user}.")
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)  # a URL as given: redirect() would read "0" as a view's name
     return redirect("matching:console", programme.pk)
 
 

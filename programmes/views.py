@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -197,7 +197,7 @@ def participant_decide(request: HttpRequest, pk: int, participant_pk: int) -> Ht
         messages.success(request, f"{participant.user}: {participant.get_status_display().lower()}.")
     next_url = request.POST.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)  # a URL as given: redirect() would read "0" as a view's name
     return redirect("programmes:participants", pk=programme.pk)
 
 

@@ -202,8 +202,10 @@ def figure_rows(user, report_filter: ReportFilter, by: str = "programme") -> lis
     if by == "month":
         first = report_filter.date_from.replace(day=1) if report_filter.date_from else date.min
         last = report_filter.date_to or date.max
-        rows = [_row(month.strftime("%Y-%m"), values) for month, values in sorted(groups.items())
-                if month and first <= month <= last]  # fmt: skip
+        # Rows without a date (an action with no due date) have no month; leave them out
+        # before sorting, as None cannot be compared with a date.
+        dated = sorted((month, values) for month, values in groups.items() if month is not None)
+        rows = [_row(month.strftime("%Y-%m"), values) for month, values in dated if first <= month <= last]
     else:
         names = _value_labels(by)
         ordered = sorted(groups.items(), key=lambda item: (item[0] is None, str(item[0])))

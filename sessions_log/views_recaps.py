@@ -11,7 +11,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -133,7 +133,7 @@ def _action_change(request: HttpRequest, match_pk: int, action_pk: int, service)
         service(action=action, by=request.user)
     except RecapError as error:
         messages.error(request, str(error))
-    return redirect(_back(request, match))
+    return HttpResponseRedirect(_back(request, match))  # a URL: redirect() would read "0" as a view's name
 
 
 @login_required
@@ -219,7 +219,8 @@ def exit_survey(request: HttpRequest, match_pk: int) -> HttpResponse:
     """Once the match has ended, each person says how it went (coordinators read it)."""
     match, role, _me = _pair_only(request, match_pk)
     mine = ExitSurvey.objects.filter(match=match, author=request.user).first()
-    form = ExitSurveyForm(request.POST or None)
+    # Bound on every POST, even an empty one: the error below is added to a bound form.
+    form = ExitSurveyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and mine is None:
         if match.status != Match.Status.ENDED:
             form.is_valid()  # bind the values, so they are shown back with the error
