@@ -359,6 +359,7 @@ if CELERY_BROKER_URL == "filesystem://":
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
+        "control_folder": str(_broker_dir / "control"),  # else kombu writes ./control/ wherever it runs
         "store_processed": False,
     }
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for another

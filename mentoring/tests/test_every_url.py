@@ -138,9 +138,9 @@ def test_every_url_pattern_has_a_row():
     covered = {row.name for row in ROWS}
     missing = []
     names = set()
-    for name, route, _pattern in url_patterns():
+    for name, route, pattern in url_patterns():
         names.add(name)
-        if is_admin(route) or is_account(route):
+        if is_admin(route) or is_account(route, pattern):
             continue
         if name is None or name not in covered:
             missing.append(f"{name or '(no name)'}: /{route}")
@@ -155,7 +155,7 @@ def test_every_url_pattern_has_a_row():
 def account_urls() -> list[tuple[str, str]]:
     urls = []
     for name, route, pattern in url_patterns():
-        if not is_account(route) or name is None:
+        if not is_account(route, pattern) or name is None:
             continue
         wanted = list(pattern.pattern.regex.groupindex) if hasattr(pattern.pattern, "regex") else []
         if wanted and name not in ACCOUNT_ARGS:
