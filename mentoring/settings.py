@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "surveys",
     "engagement",
     "reports",
+    "privacy",  # data rights: export and erasure (docs/privacy.md); sits on top of every app
     "demo",
 ]
 

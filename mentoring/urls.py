@@ -19,4 +19,5 @@ urlpatterns = [
     path("health/", include("engagement.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
+    path("my-data/", include("privacy.urls")),
 ]
