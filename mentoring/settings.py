@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 served from our own static files
+    "audit",
     "people",
     "programmes",
     "notifications",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "people.signin.DeviceCookieMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("health/", include("engagement.urls")),
     path("reports/", include("reports.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     path("my-data/", include("privacy.urls")),
 ]
