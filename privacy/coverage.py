@@ -22,7 +22,9 @@ class Covered:
 #   blanked    the rows stay (reports count them); the person's words in them go
 #   anonymous  the rows stay and still point at the account, which no longer
 #              holds anything personal
-ERASURE_WORDS = {"deleted", "blanked", "anonymous", "withdrawn", "ended", "detached"}
+#   kept       the security audit log: append-only, it refers to people by
+#              account number only, and outlives the erasure (docs/privacy.md)
+ERASURE_WORDS = {"deleted", "blanked", "anonymous", "withdrawn", "ended", "detached", "kept"}
 
 COVERAGE: dict[str, Covered] = {
     # people
@@ -30,6 +32,7 @@ COVERAGE: dict[str, Covered] = {
     "people.Profile.manager": Covered("work_for_programmes", "detached", "others' profiles: the link goes"),
     "people.Demographics.user": Covered("demographics", "deleted"),
     "people.ConsentEvent.user": Covered("consent_events", "deleted"),
+    "people.KnownDevice.user": Covered("devices", "deleted"),
     "account.EmailAddress.user": Covered("email_addresses", "deleted"),
     "admin.LogEntry.user": Covered(
         "", "anonymous", "the admin's own change log of staff; names in it are replaced on erasure"
@@ -112,6 +115,9 @@ COVERAGE: dict[str, Covered] = {
     "reports.ReportScope.granted_by": Covered("work_for_programmes", "anonymous"),
     "reports.ExportAudit.user": Covered("exports_made", "anonymous", "the export log is kept for security"),
     "reports.ReportSubscription.user": Covered("report_subscription", "deleted"),
+    # audit
+    "audit.AuditEvent.actor": Covered("security_log", "kept"),
+    "audit.AuditEvent.person": Covered("security_log", "kept"),
     # privacy
     "privacy.ErasureRequest.user": Covered("erasure_requests", "anonymous", "the record that the erasure happened"),
     "privacy.ErasureRequest.done_by": Covered("", "anonymous", "staff who carried out someone else's erasure"),

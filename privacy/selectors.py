@@ -18,11 +18,12 @@ from allauth.account.models import EmailAddress
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from circles.models import Circle, Post, Reply
 from engagement.models import Escalation, EscalationStep
 from matching.models import Match, MatchRequest, MatchRun, MentorRanking, PairRule
 from notifications.models import Notification, NotificationPreference
-from people.models import ConsentEvent, Demographics, Profile, User
+from people.models import ConsentEvent, Demographics, KnownDevice, Profile, User
 from programmes.models import Coordinator, Invitation, Participant, Programme, RosterImport
 from reports.models import ExportAudit, ReportScope, ReportSubscription
 from sessions_log.models import (
@@ -95,6 +96,11 @@ def person_sections(user: User) -> list[Section]:
     add("email_addresses", "Email addresses", "The addresses on your account and whether each is verified.", [
         {"email": address.email, "verified": address.verified, "primary": address.primary}
         for address in EmailAddress.objects.filter(user=user).order_by("-primary", "email")
+    ])  # fmt: skip
+
+    add("devices", "Browsers you signed in from", "Recognised so a sign-in from a new one can be told to you.", [
+        {"browser": device.user_agent, "first_seen": device.first_seen_at, "last_seen": device.last_seen_at}
+        for device in KnownDevice.objects.filter(user=user).order_by("first_seen_at", "pk")
     ])  # fmt: skip
 
     # -- profile, demographics, consent ----------------------------------------------
@@ -362,6 +368,15 @@ def person_sections(user: User) -> list[Section]:
             "people_you_manage_per_their_profiles": Profile.objects.filter(manager=user).count(),
         })  # fmt: skip
 
+    # Where and from which browser is theirs only when they acted.
+    add("security_log", "The security log about you", "What you did, and what was done to your account, in the "
+        "security audit log.", [
+            {"action": e.get_action_display(), "at": e.occurred_at, "summary": e.summary,
+             "by_you": e.actor_id == user.pk,
+             "address": e.ip_address if e.actor_id == user.pk else None,
+             "browser": e.user_agent if e.actor_id == user.pk else ""}
+            for e in AuditEvent.objects.filter(Q(actor_id=user.pk) | Q(person_id=user.pk)).order_by("occurred_at", "pk")
+        ])  # fmt: skip
     add("erasure_requests", "Erasure requests", "Your requests to have your data erased.", [
         {"status": r.get_status_display(), "requested": r.requested_at, "erase_after": r.erase_after,
          "cancelled": r.cancelled_at, "done": r.done_at}

@@ -8,7 +8,6 @@ as numbers), now belonging to an anonymous account: HR's figures give the same
 totals before and after. What happens to each kind of row is listed in
 privacy.coverage; docs/privacy.md says it in words."""
 
-import logging
 import re
 from datetime import datetime
 
@@ -20,6 +19,8 @@ from django.db.models import Model, Q, TextField, Value
 from django.db.models.functions import Cast, Replace
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from circles.models import Post, Reply
 from engagement.models import EscalationStep
 from matching import choice
@@ -27,7 +28,7 @@ from matching.models import Match, MatchRequest, MentorRanking
 from matching.services import match_end
 from notifications.models import Notification, NotificationPreference
 from notifications.services import Notice, notify_many
-from people.models import ConsentEvent, Demographics, Profile, User
+from people.models import ConsentEvent, Demographics, KnownDevice, Profile, User
 from programmes.models import Coordinator, Invitation, Participant, RosterImport
 from programmes.services import participant_withdraw
 from reports.models import ReportScope, ReportSubscription
@@ -47,8 +48,6 @@ from sessions_log.models import (
 from surveys.models import ProgrammeFeedback, PulseResponse
 
 from .models import ERASURE_GRACE, ErasureRequest
-
-logger = logging.getLogger(__name__)
 
 ERASED_NAME = "Erased person"
 # For text the database requires to be non-empty (a recap, a post's title).
@@ -116,7 +115,7 @@ def erasure_request(*, user: User, request=None, now: datetime | None = None) ->
         return pending
     erasure = ErasureRequest.objects.create(user=user, requested_at=now, erase_after=now + ERASURE_GRACE)
     _tell_about(erasure, now=now)
-    _audit("erasure_requested", actor=user, erasure=erasure, request=request,
+    _audit(AuditEvent.Action.ERASURE_REQUESTED, actor=user, erasure=erasure, request=request,
            summary=f"Erasure of account {user.pk} requested, due {erasure.erase_after:%Y-%m-%d}.")  # fmt: skip
     return erasure
 
@@ -146,7 +145,7 @@ def erasure_cancel(*, erasure: ErasureRequest, by: User, request=None, now: date
         return erasure
     erasure.status, erasure.cancelled_at = ErasureRequest.Status.CANCELLED, now or timezone.now()
     erasure.save(update_fields=["status", "cancelled_at"])
-    _audit("erasure_cancelled", actor=by, erasure=erasure, request=request,
+    _audit(AuditEvent.Action.ERASURE_CANCELLED, actor=by, erasure=erasure, request=request,
            summary=f"Erasure of account {erasure.user_id} cancelled by the person.")  # fmt: skip
     return erasure
 
@@ -201,7 +200,7 @@ def person_erase(*, user: User, by: User | None, now: datetime | None = None, re
         erasure = ErasureRequest(user=user, requested_at=now, erase_after=now)  # staff erasing without a request
     erasure.status, erasure.done_at, erasure.done_by = ErasureRequest.Status.DONE, now, by
     erasure.save()
-    _audit("erasure_done", actor=by, erasure=erasure, request=request,
+    _audit(AuditEvent.Action.ERASURE_DONE, actor=by, erasure=erasure, request=request,
            summary=f"Account {user.pk} erased {'by staff' if by else 'by the daily job'}.")  # fmt: skip
     return erasure
 
@@ -279,6 +278,7 @@ def _delete_personal_rows(user: User, *, now: datetime) -> None:
     NotificationPreference.objects.filter(user=user).delete()
     ReportSubscription.objects.filter(user=user).delete()
     ReportScope.objects.filter(user=user).delete()
+    KnownDevice.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()  # and allauth's confirmations with them
     user.groups.clear()
     user.user_permissions.clear()
@@ -344,4 +344,12 @@ def _anonymise_account(user: User) -> None:
 def _audit(action: str, *, actor: User | None, erasure: ErasureRequest, summary: str, request=None) -> None:
     """One event per request, cancellation and erasure, in the security audit log.
     The summary names the account by number only: the log outlives the erasure."""
-    logger.info("%s: %s", action, summary)
+    audit_record(action=action, actor=actor, person=erasure.user_id, target=erasure, summary=summary,
+                 detail={"erase_after": erasure.erase_after.isoformat()}, request=request)  # fmt: skip
+
+
+def data_downloaded(*, user: User, request=None) -> None:
+    """The person downloaded everything stored about them: worth a line in the
+    security log, since a stolen session could do it too."""
+    audit_record(action=AuditEvent.Action.DATA_DOWNLOADED, actor=user, person=user,
+                 summary="Personal data downloaded.", request=request)  # fmt: skip

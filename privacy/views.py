@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
@@ -37,6 +37,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def download(request: HttpRequest) -> HttpResponse:
     """The same data as one JSON file, for keeping or taking elsewhere."""
     now = timezone.now()
+    services.data_downloaded(user=request.user, request=request)
     body = json.dumps(selectors.person_data(request.user, now=now), cls=DjangoJSONEncoder, indent=2,
                       ensure_ascii=False)  # fmt: skip
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
@@ -59,8 +60,8 @@ def erase(request: HttpRequest) -> HttpResponse:
         except services.PrivacyError as error:
             messages.error(request, str(error))
             return redirect("privacy:overview")
-        when = timezone.localtime(erasure.erase_after)
-        messages.success(request, f"Your data will be erased after {when:%-d %B %Y}. Until then you can cancel here.")
+        when = formats.date_format(timezone.localtime(erasure.erase_after), "j F Y")
+        messages.success(request, f"Your data will be erased after {when}. Until then you can cancel here.")
         return redirect("privacy:overview")
     return render(request, "privacy/erase.html", {
         "form": form, "grace_days": ERASURE_GRACE.days, "phrase": CONFIRM_PHRASE,

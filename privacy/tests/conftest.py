@@ -66,8 +66,10 @@ def world(alice, bob, carol, hana, sam) -> World:
 def _build(alice, bob, carol) -> World:
     programme = make_programme(carol, name="Mentoring", cohort="2026", status="running")
     reverse = make_programme(carol, name="Reverse", kind="reverse", status="running")
-    Profile.objects.create(user=alice, job_title="ALICE-JOB-TITLE", location="ALICE-LOCATION", bio="ALICE-BIO",
-                           skills_other="ALICE-SKILLS-OTHER", timezone="Europe/London", languages=["English"])  # fmt: skip
+    Profile.objects.create(
+        user=alice, job_title="ALICE-JOB-TITLE", location="ALICE-LOCATION", bio="ALICE-BIO",
+        skills_other="ALICE-SKILLS-OTHER", timezone="Europe/London", languages=["English"],
+    )  # fmt: skip
     Profile.objects.create(user=bob, bio="BOB-BIO", manager=alice)
     Demographics.objects.create(user=alice, consented_at=NOW, gender="ALICE-GENDER", staff_network="ALICE-NETWORK")
     ConsentEvent.objects.create(user=alice, action="given", wording="I agree.")
@@ -85,8 +87,10 @@ def _build(alice, bob, carol) -> World:
     )  # fmt: skip
     dan = UserFactory(email="dan@example.org", full_name="Dan Dale")
     erin = UserFactory(email="erin@example.org", full_name="Erin Ek")
-    other_match = Match.objects.create(programme=programme, mentee=enrol(programme, erin, "mentee"),
-                                       mentor=enrol(programme, dan, "mentor"), created_at=at(date(2026, 3, 3)))  # fmt: skip
+    other_match = Match.objects.create(
+        programme=programme, mentee=enrol(programme, erin, "mentee"), mentor=enrol(programme, dan, "mentor"),
+        created_at=at(date(2026, 3, 3)),
+    )  # fmt: skip
 
     meetings = [
         Meeting.objects.create(match=match, programme=programme, mentor=bob_mentor, mentee=alice_mentee,
@@ -116,8 +120,10 @@ def _build(alice, bob, carol) -> World:
                                  meeting_as_planned=True, comment="ALICE-PULSE")  # fmt: skip
     PulseResponse.objects.create(match=match, author=bob, due_on=date(2026, 3, 15), rating=3,
                                  meeting_as_planned=False, comment="BOB-PULSE-FOR-COORDINATORS")  # fmt: skip
-    ProgrammeFeedback.objects.create(programme=programme, participant=alice_mentee, stage="midpoint", overall=5,
-                                     matching=4, support=4, would_recommend=True, keep="ALICE-PROGRAMME-KEEP")  # fmt: skip
+    ProgrammeFeedback.objects.create(
+        programme=programme, participant=alice_mentee, stage="midpoint", overall=5, matching=4, support=4,
+        would_recommend=True, keep="ALICE-PROGRAMME-KEEP",
+    )  # fmt: skip
     request = MatchRequest.objects.create(programme=programme, mentee=alice_mentee, mentor=bob_mentor, rank=1,
                                           status="accepted", message="ALICE-REQUEST-MESSAGE")  # fmt: skip
     assert request.pk
