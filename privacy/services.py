@@ -332,7 +332,8 @@ def _scrub_json(value, lowered: set[str]):
 def _anonymise_account(user: User) -> None:
     user.email = erased_email(user.pk)
     user.full_name = ERASED_NAME
-    user.set_unusable_password()
+    if user.has_usable_password():  # a second run leaves the first's unusable password as it is
+        user.set_unusable_password()
     user.is_active = user.is_staff = user.is_superuser = user.is_coordinator = user.is_hr = False
     user.last_login = None
     user.save()
