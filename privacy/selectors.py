@@ -59,6 +59,10 @@ class Section:
         return isinstance(self.rows, list)
 
     @property
+    def is_empty(self) -> bool:
+        return self.rows is None or self.rows == []
+
+    @property
     def columns(self) -> list[str]:
         """The keys of a list's rows, in order (every row of a section has the same keys)."""
         return list(self.rows[0]) if self.is_list and self.rows else []
@@ -365,7 +369,7 @@ def person_sections(user: User) -> list[Section]:
                 Q(mentee__user=user) | Q(mentor__user=user)).count(),
             "follow_up_steps_taken": EscalationStep.objects.filter(by=user).count(),
             "report_scopes_granted": ReportScope.objects.filter(granted_by=user).count(),
-            "people_you_manage_per_their_profiles": Profile.objects.filter(manager=user).count(),
+            "people_naming_you_their_line_manager": Profile.objects.filter(manager=user).count(),
         })  # fmt: skip
 
     # Where and from which browser is theirs only when they acted.

@@ -87,7 +87,7 @@ def test_bobs_download_has_his_pair_but_not_alices_private_note(client, world, b
     assert "BOB-RECAP-PRIVATE" in text  # his own
     for marker in ["ALICE-RECAP-PRIVATE", "ALICE-FEEDBACK", "ALICE-PULSE", "ALICE-GENDER", "ALICE-BIO"]:
         assert marker not in text
-    assert json.loads(text)["work_for_programmes"]["people_you_manage_per_their_profiles"] == 0
+    assert json.loads(text)["work_for_programmes"]["people_naming_you_their_line_manager"] == 0
 
 
 def test_the_page_shows_the_same_data_in_words(client, world, alice, password):

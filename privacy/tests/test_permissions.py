@@ -75,3 +75,21 @@ def test_an_unknown_request_is_not_found_for_staff(client, sam, password):
 def test_cancel_and_erase_need_post(client, alice, password):
     client.login(email=alice.email, password=password)
     assert client.get(reverse("privacy:erase_cancel")).status_code == 405
+
+
+def test_the_staff_page_costs_the_same_queries_however_many_requests(client, sam, password):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from people.tests.factories import UserFactory
+
+    client.login(email=sam.email, password=password)
+    erasure_request(user=UserFactory())
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("privacy:staff_list"))
+    for _ in range(10):
+        erasure_request(user=UserFactory())
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(reverse("privacy:staff_list")).content.decode()
+    assert page.count("Erase now…") == 11
+    assert len(large.captured_queries) == len(small.captured_queries)
