@@ -135,3 +135,13 @@ def test_the_page_costs_the_same_queries_however_much_there_is(client, world, al
         response = client.get(reverse("privacy:overview"))
     assert response.status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_each_download_is_in_the_security_log(client, alice, password):
+    from audit.models import AuditEvent
+
+    download(client, alice, password)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.DATA_DOWNLOADED)
+    assert (event.actor_id, event.person_id) == (alice.pk, alice.pk)
+    data = download(client, alice, password)
+    assert [row["action"] for row in data["security_log"]].count("Personal data downloaded") == 1  # the first
