@@ -26,7 +26,7 @@ def test_anonymous_visitors_cannot_cancel_or_erase(client, alice):
     assert erasure.is_pending
 
 
-@pytest.mark.parametrize("who", ["bob", "carol", "hana"])
+@pytest.mark.parametrize("who", ["bob", "carol", "hana", "sam"])
 def test_each_role_downloads_only_their_own_data(client, world, who, request, password):
     person = request.getfixturevalue(who)
     client.login(email=person.email, password=password)
