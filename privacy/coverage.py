@@ -5,7 +5,8 @@ enrolment (Participant), a pair (Match) or a meeting. `export` names the
 section of the download holding those rows, or is empty when they are left out
 (`why` says why); `erasure` says what person_erase does with them.
 privacy/tests/test_coverage.py walks every installed model and fails when a
-relation is missing here, so a new model cannot be forgotten."""
+relation is missing here, so a new model cannot be forgotten. An entry for an
+app that is not installed is ignored (allauth's social accounts, optional)."""
 
 from dataclasses import dataclass
 
@@ -34,6 +35,8 @@ COVERAGE: dict[str, Covered] = {
     "people.ConsentEvent.user": Covered("consent_events", "deleted"),
     "people.KnownDevice.user": Covered("devices", "deleted"),
     "account.EmailAddress.user": Covered("email_addresses", "deleted"),
+    # Single sign-on (allauth.socialaccount), when installed: its tokens go with the account.
+    "socialaccount.SocialAccount.user": Covered("social_accounts", "deleted"),
     "admin.LogEntry.user": Covered(
         "", "anonymous", "the admin's own change log of staff; names in it are replaced on erasure"
     ),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
@@ -102,6 +103,14 @@ def person_sections(user: User) -> list[Section]:
         for address in EmailAddress.objects.filter(user=user).order_by("-primary", "email")
     ])  # fmt: skip
 
+    if apps.is_installed("allauth.socialaccount"):  # single sign-on is optional
+        from allauth.socialaccount.models import SocialAccount
+
+        add("social_accounts", "Single sign-on accounts", "The identity providers linked to your account.", [
+            {"provider": account.provider, "id_at_provider": account.uid, "linked": account.date_joined,
+             "last_sign_in": account.last_login}
+            for account in SocialAccount.objects.filter(user=user).order_by("pk")
+        ])  # fmt: skip
     add("devices", "Browsers you signed in from", "Recognised so a sign-in from a new one can be told to you.", [
         {"browser": device.user_agent, "first_seen": device.first_seen_at, "last_seen": device.last_seen_at}
         for device in KnownDevice.objects.filter(user=user).order_by("first_seen_at", "pk")

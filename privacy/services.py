@@ -12,6 +12,7 @@ import re
 from datetime import datetime
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.db import transaction
@@ -280,6 +281,10 @@ def _delete_personal_rows(user: User, *, now: datetime) -> None:
     ReportScope.objects.filter(user=user).delete()
     KnownDevice.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()  # and allauth's confirmations with them
+    if apps.is_installed("allauth.socialaccount"):  # single sign-on is optional
+        from allauth.socialaccount.models import SocialAccount
+
+        SocialAccount.objects.filter(user=user).delete()  # and their tokens with them
     user.groups.clear()
     user.user_permissions.clear()
     _delete_sessions(user)
