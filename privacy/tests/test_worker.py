@@ -11,7 +11,7 @@ from conftest import wait_until
 from privacy.models import ErasureRequest
 from privacy.tasks import erase_due_requests
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_worker_erases_a_request_past_its_grace_period_once(celery_worker_process, alice, bob):
