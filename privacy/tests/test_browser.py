@@ -11,9 +11,25 @@ from privacy.models import ErasureRequest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# Every page of the journey is checked against the Content-Security-Policy.
+LISTEN = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+});
+"""
+
+
+def no_violations(page) -> None:
+    page.wait_for_load_state("load")
+    assert page.evaluate("window.__cspViolations || []") == [], page.url
+
 
 def test_alice_downloads_her_data_and_asks_for_erasure(live_server, page, screenshot, sign_in, world, alice,
                                                        password):  # fmt: skip
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.add_init_script(LISTEN)
     sign_in(alice.email)
     page.get_by_role("button", name="Alice").click()
     page.get_by_role("link", name="Your data").click()
@@ -22,6 +38,7 @@ def test_alice_downloads_her_data_and_asks_for_erasure(live_server, page, screen
     expect(page.get_by_text("BOB-RECAP-SHARED")).to_be_visible()
     expect(page.get_by_text("BOB-RECAP-PRIVATE")).to_have_count(0)
     screenshot("1-data-page")
+    no_violations(page)
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download everything (JSON)").click()
@@ -37,11 +54,13 @@ def test_alice_downloads_her_data_and_asks_for_erasure(live_server, page, screen
     page.get_by_role("button", name="Erase my data in 7 days").click()
     expect(page.get_by_text("That is not your password.")).to_be_visible()
     screenshot("2-confirm-page-wrong-password")
+    no_violations(page)
     page.get_by_label("Your password").fill(password)
     page.get_by_role("button", name="Erase my data in 7 days").click()
     expect(page.get_by_role("heading", name="Your data will be erased")).to_be_visible()
     expect(page.get_by_role("button", name="Cancel the erasure")).to_be_visible()
     screenshot("3-erasure-pending")
+    no_violations(page)
     erasure = ErasureRequest.objects.get(user=alice)
     assert erasure.is_pending
 
@@ -51,10 +70,14 @@ def test_alice_downloads_her_data_and_asks_for_erasure(live_server, page, screen
     page.goto(f"{live_server.url}/my-data/erasures/")
     expect(page.get_by_role("heading", name="Erasure requests")).to_be_visible()
     screenshot("4-staff-list")
+    no_violations(page)
     page.get_by_role("link", name="Erase now…").click()
     screenshot("5-staff-confirm")
+    no_violations(page)
     page.get_by_role("button", name="Erase now").click()
     expect(page.get_by_text(f"Account {alice.pk} is erased.")).to_be_visible()
     screenshot("6-staff-done")
+    no_violations(page)
     alice.refresh_from_db()
     assert alice.full_name == "Erased person" and not alice.is_active
+    assert errors == []
