@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "engagement",
     "reports",
     "directory",  # roster sync with the HR system: on top of matching, notifications and programmes
+    "privacy",  # data rights: export and erasure (docs/privacy.md); sits on top of every app
     "demo",
 ]
 

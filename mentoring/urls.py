@@ -25,4 +25,5 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
+    path("my-data/", include("privacy.urls")),
 ]
