@@ -40,6 +40,8 @@ COVERAGE: dict[str, Covered] = {
     "admin.LogEntry.user": Covered(
         "", "anonymous", "the admin's own change log of staff; names in it are replaced on erasure"
     ),
+    # the HR roster sync: the employee id and the sync's dates
+    "directory.RosterEntry.user": Covered("hr_roster", "deleted"),
     # programmes
     "programmes.Programme.created_by": Covered("programmes_created", "anonymous"),
     "programmes.Coordinator.user": Covered("coordinating", "deleted"),

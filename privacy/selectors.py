@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from circles.models import Circle, Post, Reply
+from directory.models import RosterEntry
 from engagement.models import Escalation, EscalationStep
 from matching.models import Match, MatchRequest, MatchRun, MentorRanking, PairRule
 from notifications.models import Notification, NotificationPreference
@@ -114,6 +115,12 @@ def person_sections(user: User) -> list[Section]:
     add("devices", "Browsers you signed in from", "Recognised so a sign-in from a new one can be told to you.", [
         {"browser": device.user_agent, "first_seen": device.first_seen_at, "last_seen": device.last_seen_at}
         for device in KnownDevice.objects.filter(user=user).order_by("first_seen_at", "pk")
+    ])  # fmt: skip
+
+    add("hr_roster", "Your entry in the HR roster", "How the nightly sync with the HR system knows you.", [
+        {"employee_id": entry.employee_id, "first_seen": entry.first_seen, "last_seen": entry.last_seen,
+         "left": entry.left_at}
+        for entry in RosterEntry.objects.filter(user=user)
     ])  # fmt: skip
 
     # -- profile, demographics, consent ----------------------------------------------

@@ -23,6 +23,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.services import audit_record
 from circles.models import Post, Reply
+from directory.models import RosterEntry
 from engagement.models import EscalationStep
 from matching import choice
 from matching.models import Match, MatchRequest, MentorRanking
@@ -280,6 +281,9 @@ def _delete_personal_rows(user: User, *, now: datetime) -> None:
     ReportSubscription.objects.filter(user=user).delete()
     ReportScope.objects.filter(user=user).delete()
     KnownDevice.objects.filter(user=user).delete()
+    # The HR export may still list them; without the entry (and with the address
+    # gone) the sync no longer recognises the account, so nothing comes back.
+    RosterEntry.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()  # and allauth's confirmations with them
     if apps.is_installed("allauth.socialaccount"):  # single sign-on is optional
         from allauth.socialaccount.models import SocialAccount

@@ -135,3 +135,29 @@ def test_staff_may_not_erase_themselves_by_the_service(sam):
         person_erase(user=sam, by=sam)
     sam.refresh_from_db()
     assert sam.is_active
+
+
+def test_the_hr_sync_no_longer_knows_her_and_brings_nothing_back(world, alice, tmp_path):
+    """The HR export may still list her: without her roster entry and her address,
+    the sync finds no account for the row and restores nothing."""
+    import csv
+
+    from directory.models import RosterEntry
+    from directory.sync import roster_sync
+
+    original_email = alice.email
+    RosterEntry.objects.create(user=alice, employee_id="E-0042")
+    erase(alice)
+    assert not RosterEntry.objects.exists()
+
+    path = tmp_path / "hr.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["employee id", "email", "full name", "department", "job title"])
+        writer.writerow(["E-0042", original_email, "Alice Adams", "Finance", "Analyst"])
+    roster_sync(path=path)
+
+    alice.refresh_from_db()
+    assert not alice.is_active and original_email != alice.email
+    assert not RosterEntry.objects.exists()
+    assert "Alice Adams" not in dump() and original_email not in dump()
