@@ -20,6 +20,8 @@ class AuditEvent(models.Model):
         EXPORT = "export", "Report exported"
         MATCHES_PUBLISHED = "matches_published", "Matches published"
         SIGN_IN_NEW_DEVICE = "sign_in_new_device", "Sign-in from a new device"
+        BREAK_GLASS_LINK = "break_glass_link", "Break-glass link made"
+        BREAK_GLASS_SIGN_IN = "break_glass_sign_in", "Break-glass sign-in"
         ACCOUNT_DEACTIVATED = "account_deactivated", "Account deactivated"
         DATA_DOWNLOADED = "data_downloaded", "Personal data downloaded"
         ERASURE_REQUESTED = "erasure_requested", "Erasure requested"

@@ -35,6 +35,9 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from audit.models import AuditEvent
+from audit.services import audit_record
+
 from .models import User
 
 logger = logging.getLogger(__name__)
@@ -201,6 +204,10 @@ def break_glass_link(user: User) -> tuple[str, timedelta]:
         salt=_BREAK_GLASS_SALT,
     )
     lifetime = timedelta(seconds=settings.BREAK_GLASS_LINK_MAX_AGE)
+    audit_record(
+        action=AuditEvent.Action.BREAK_GLASS_LINK, person=user, target=user,
+        summary=f"Break-glass link made on the server, valid for {int(lifetime.total_seconds() // 60)} minutes",
+    )  # fmt: skip
     return f"{settings.SITE_URL}{reverse('break_glass', args=[token])}", lifetime
 
 
@@ -229,6 +236,10 @@ def break_glass(request: HttpRequest, token: str) -> HttpResponse:
         # allauth's signal, as its own sign-ins send: the new-device audit (people/signin.py) sees this one too.
         user_logged_in.send(sender=User, request=request, user=user)
         logger.warning("Break-glass sign-in of staff account %s from %s", user.pk, request.META.get("REMOTE_ADDR"))
+        audit_record(
+            action=AuditEvent.Action.BREAK_GLASS_SIGN_IN, actor=user, person=user, target=user,
+            summary="Signed in with a break-glass link", request=request,
+        )  # fmt: skip
         messages.warning(request, "You signed in with a break-glass link; it cannot be used again.")
         return redirect("admin:index")
     return render(request, "account/break_glass.html", {"person": user})

@@ -364,6 +364,14 @@ ROWS: list[Row] = [
     Row("reports:export_log", "", everyone(404) | {"staff": 200}, owner="sam"),
     # the audit log: staff only
     Row("audit:events", "", everyone(404) | {"staff": 200}, owner="sam"),
+    # data rights: everyone's own data and erasure; staff carry out erin's request
+    Row("privacy:overview", "", everyone(200)),
+    Row("privacy:download", "", everyone(200)),
+    Row("privacy:erase", "", everyone(200), post=everyone(200)),  # an empty POST: the form's errors
+    Row("privacy:erase_cancel", "", everyone(405), post=everyone(302)),  # nothing to cancel: a message
+    Row("privacy:staff_list", "", everyone(404) | {"staff": 200}, owner="sam"),
+    Row("privacy:staff_erase", "erasure", everyone(404) | {"staff": 200}, post=everyone(404) | {"staff": 302},
+        owner="sam"),
     # staff's one-time sign-in link when the identity provider is down (people/sso.py)
     Row("break_glass", "=not-a-token", everyone(400, anonymous=400), post=everyone(400, anonymous=400),
         variant="forged link"),
@@ -403,9 +411,10 @@ def is_admin(route: str) -> bool:
 
 
 def is_account(route: str, pattern: URLPattern) -> bool:
-    """allauth's own pages (our views under accounts/, such as break-glass, have rows)."""
+    """allauth's pages (and its redirects from old addresses); our own views under
+    accounts/, such as break-glass, have rows."""
     under_accounts = route.startswith("accounts/") or route.startswith("^accounts/")
-    return under_accounts and pattern.callback.__module__.startswith("allauth.")
+    return under_accounts and not pattern.callback.__module__.startswith(("people.", "mentoring."))
 
 
 # -- the database's fingerprint ---------------------------------------------------------
@@ -457,6 +466,7 @@ def build_world() -> SimpleNamespace:
     from notifications import services as notifications
     from notifications.kinds import all_kinds
     from people.tests.factories import UserFactory
+    from privacy import services as privacy
     from programmes import roster
     from programmes import services as programmes
     from programmes.models import Coordinator
@@ -590,5 +600,7 @@ def build_world() -> SimpleNamespace:
     w.invitation_token = w.invitation.token
     w.unsubscribe_token = notifications.unsubscribe_token(w.alice.pk, next(k for k in all_kinds() if k.optional).key)
     w.calendar_token = sessions.calendar_feed_for(user=w.alice).token
+    # erin asked for her data to be erased (staff may carry it out now)
+    w.erasure = privacy.erasure_request(user=w.erin)
     w.today = date.today()
     return w

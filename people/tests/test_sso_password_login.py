@@ -169,6 +169,9 @@ def test_break_glass_signs_staff_in_once_with_password_login_off(client, sso_onl
     assert response.url == reverse("admin:index")
     assert client.get(reverse("admin:index")).status_code == 200
     assert AuditEvent.objects.filter(action=AuditEvent.Action.SIGN_IN_NEW_DEVICE, person=sam).exists()
+    made, used = AuditEvent.objects.filter(action__startswith="break_glass").order_by("pk")
+    assert (made.action, made.actor, made.person) == ("break_glass_link", None, sam)
+    assert (used.action, used.actor, used.person, used.ip_address) == ("break_glass_sign_in", sam, sam, "127.0.0.1")
     client.logout()
     again = client.post(path)
     assert again.status_code == 400
