@@ -387,6 +387,19 @@ ADMIN_ROLES = ("anonymous", "participant", "hr", "coordinator", "staff")
 ACCOUNT_ARGS = {
     "account_confirm_email": ["not-a-key"],
     "account_reset_password_from_key": ["1", "not-a-key"],
+    # single sign-on, for a provider that is not configured (404 is then an answer, not an error)
+    **{
+        name: ["no-such-idp"]
+        for name in (
+            "saml_acs",
+            "saml_finish_acs",
+            "saml_sls",
+            "saml_metadata",
+            "saml_login",
+            "openid_connect_login",
+            "openid_connect_callback",
+        )
+    },
 }
 
 
