@@ -1,5 +1,10 @@
 """The load test: participants, coordinators and HR viewers browsing the main pages.
 
+Of every 20 virtual users, 16 are participants, 3 coordinators and 1 an HR
+viewer (so 40, 7 or 8, and 2 or 3 of 50), each pausing between pages as a
+person reads: 2-8 s on a participant's page, 3-10 s on a coordinator's list or
+dashboard, 10-30 s on a report. 50 such users ask for about 8 pages a second.
+
 Run by bench/loadtest/run.sh (headless); on its own:
 
     LOADTEST_MANIFEST=var/loadtest/accounts.json locust -f bench/loadtest/locustfile.py \\
@@ -48,7 +53,6 @@ class Person(HttpUser):
 
     abstract = True
     role = ""
-    wait_time = between(1, 4)  # reading a page before clicking on
 
     def on_start(self) -> None:
         try:
@@ -85,8 +89,9 @@ class Person(HttpUser):
 class Participant(Person):
     """A mentor or mentee: the home page, their pair's workspace and goals, settings, programmes."""
 
-    weight = 7
+    weight = 16
     role = "participants"
+    wait_time = between(2, 8)  # reading a page before clicking on
 
     @task(4)
     def home(self):
@@ -120,8 +125,9 @@ class Participant(Person):
 class Coordinator(Person):
     """A coordinator following their programmes: every page of the coordinator's day."""
 
-    weight = 2
+    weight = 3
     role = "coordinators"
+    wait_time = between(3, 10)  # dashboards and lists take longer to read
 
     def programme(self) -> int:
         return random.choice(self.account["programmes"])
@@ -152,6 +158,8 @@ class Coordinator(Person):
     @task(2)
     def pair(self):
         pairs = self.account["queued"] or self.account["pairs"]
+        if not pairs:
+            return  # coordinators of the programme still open for enrolment: no pairs yet
         programme, match = random.choice(pairs)
         self.page(f"/health/{programme}/pairs/{match}/", "coordinator: pair follow-up")
 
@@ -161,6 +169,7 @@ class HRViewer(Person):
 
     weight = 1
     role = "hr"
+    wait_time = between(10, 30)  # a report is read, not clicked through
 
     def filters(self) -> str:
         by = random.choice(["programme", "department", "month", "cohort", "gender"])

@@ -1,5 +1,8 @@
-"""Open each page of the load test once per account kind, in-process, and print
-its time and SQL query count: where to look when the load test is slow.
+"""Open each page of the load test in-process (twice: cold, then warm) and print
+its SQL query count, wall time, and the CPU time this process spent on the
+warm request (rendering and Python work, without PostgreSQL's share): where to
+look when the load test is slow. CPU time hardly changes when other programs
+load the machine; wall time does.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mentoring_load \\
         .venv/bin/python bench/loadtest/profile_pages.py [var/loadtest/accounts.json]
@@ -54,8 +57,8 @@ def pages(manifest: dict) -> list[tuple[str, str, str]]:
 def main(path: str = "var/loadtest/accounts.json") -> None:
     manifest = json.loads(Path(path).read_text())
     clients: dict[str, Client] = {}
-    print("| page | status | queries | time (ms), first / second |")
-    print("| --- | ---: | ---: | ---: |")
+    print("| page | status | queries | wall ms, cold / warm | app CPU ms (warm) |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     for email, name, url in pages(manifest):
         if email not in clients:
             clients[email] = Client(HTTP_HOST="127.0.0.1")
@@ -63,12 +66,14 @@ def main(path: str = "var/loadtest/accounts.json") -> None:
         timings = []
         for _ in range(2):
             with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 response = clients[email].get(url)
                 if getattr(response, "streaming", False):
                     b"".join(response.streaming_content)
-                timings.append((time.perf_counter() - started) * 1000)
-        print(f"| {name} | {response.status_code} | {len(queries)} | {timings[0]:.0f} / {timings[1]:.0f} |", flush=True)
+                timings.append(((time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000))
+        (cold, _), (warm, warm_cpu) = timings
+        print(f"| {name} | {response.status_code} | {len(queries)} | {cold:.0f} / {warm:.0f} | {warm_cpu:.0f} |",
+              flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":
