@@ -36,7 +36,10 @@ from locust.exception import StopUser
 MANIFEST = json.loads(Path(os.environ.get("LOADTEST_MANIFEST", "var/loadtest/accounts.json")).read_text())
 PASSWORD = MANIFEST["password"]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# Where the sign-in figures go when the statistics restart (see Person.signed_in).
+SIGN_IN_STATS = os.environ.get("LOADTEST_SIGN_IN_STATS", "")
 _address = itertools.count(1)
+_signed_in = itertools.count(1)
 
 
 def _accounts(role: str):
@@ -77,6 +80,27 @@ class Person(HttpUser):
             if response.status_code != 200 or "/accounts/" in response.url:
                 response.failure(f"sign-in refused: status {response.status_code}, landed on {response.url}")
                 raise StopUser()
+        self.signed_in()
+
+    def signed_in(self) -> None:
+        """When everyone has signed in, keep the sign-in figures apart and start the
+        page statistics again: the figures then describe people browsing, not
+        the queue of fifty password checks at the start (each is about half a
+        second of CPU: PBKDF2 with a million iterations). Only with
+        LOADTEST_SIGN_IN_STATS set (run.sh sets it)."""
+        runner = self.environment.runner
+        if not SIGN_IN_STATS or next(_signed_in) != runner.target_user_count:
+            return
+        stats = self.environment.stats
+        rows = [
+            {"name": entry.name, "method": entry.method, "requests": entry.num_requests,
+             "failures": entry.num_failures, "p50": entry.get_response_time_percentile(0.5),
+             "p95": entry.get_response_time_percentile(0.95), "max": entry.max_response_time}
+            for entry in stats.entries.values()
+            if entry.name.startswith("sign in")
+        ]  # fmt: skip
+        Path(SIGN_IN_STATS).write_text(json.dumps(rows, indent=1))
+        stats.reset_all()
 
     def page(self, url: str, name: str) -> None:
         with self.client.get(url, name=name, catch_response=True) as response:

@@ -71,7 +71,8 @@ done
 
 echo "== locust: $USERS users (+$SPAWN_RATE/s) for $DURATION"
 status=0
-LOADTEST_MANIFEST="$OUT/accounts.json" timeout 15m "$BIN/locust" -f bench/loadtest/locustfile.py \
+rm -f "$OUT/sign_in.json"
+LOADTEST_MANIFEST="$OUT/accounts.json" LOADTEST_SIGN_IN_STATS="$OUT/sign_in.json" timeout 15m "$BIN/locust" -f bench/loadtest/locustfile.py \
   --host "http://127.0.0.1:$PORT" --headless -u "$USERS" -r "$SPAWN_RATE" -t "$DURATION" --stop-timeout 10 \
   --csv "$OUT/result" --only-summary --loglevel WARNING --exit-code-on-error 1 || status=$?
 
