@@ -204,8 +204,8 @@ def test_the_dashboard_costs_the_same_queries_for_3_and_30_pairs(client, carol, 
 
 
 def test_the_dashboard_lists_the_pairs_a_page_at_a_time_worst_first(client, carol, pair, django_assert_num_queries):
-    """A programme of thousands of pairs must not render them all: 50 a page, the
-    stalled pair first on page one, the counts still over every pair, and the
+    """A programme of thousands of pairs must not render them all: 50 a page, worst
+    health first across the pages, the counts still over every pair, and the
     same queries for a page of 50 out of 56 as for a page of 3."""
     client.force_login(carol)
     url = reverse("engagement:dashboard", args=[pair.programme_id])
