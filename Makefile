@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint format check-deploy bench loadtest clean
+.PHONY: run test lint format check-deploy security bench loadtest clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ format: $(VENV)/.installed-dev
 check-deploy: $(VENV)/.installed
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))') \
 	  ALLOWED_HOSTS=mentoring.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+## security: bandit over the project code and pip-audit over the runtime requirements (docs/security.md).
+## pip-audit needs https://api.osv.dev: unreachable, it warns NOT AUDITED and does not fail; a known
+## vulnerability fails. REQUIRE_AUDIT=1 fails when nothing could be audited.
+security: $(VENV)/.installed-dev
+	$(VENV)/bin/bandit -c .bandit.yaml -r . -q
+	$(VENV)/bin/bandit -r demo -x /tests/ -s B105,B311 -q  # demo data: a published password, seeded random
+	$(PY) .ci/audit_dependencies.py -r requirements.txt $(if $(filter 1,$(REQUIRE_AUDIT)),--require-audit)
 
 ## bench: the benchmarks (scripts, not tests); set DATABASE_URL for the ones that use the database
 bench: $(VENV)/.installed-dev

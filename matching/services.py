@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from people.models import User
 from programmes.models import Participant, Programme
 
@@ -265,6 +267,10 @@ def match_run_publish(*, run: MatchRun, by: User | None, notify: bool = True) ->
     MatchRequest.objects.filter(
         mentee_id__in=matched, status__in=[MatchRequest.Status.WAITING, MatchRequest.Status.PENDING]
     ).update(status=MatchRequest.Status.CANCELLED)
+    audit_record(
+        action=AuditEvent.Action.MATCHES_PUBLISHED, actor=by, target=run,
+        summary=f"{len(matches)} matches published in {run.programme}", detail={"programme_id": run.programme_id},
+    )  # fmt: skip
     ids = [m.pk for m in matches]
     if notify:
         transaction.on_commit(lambda: notify_new_matches.delay(ids))

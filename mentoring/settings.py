@@ -33,7 +33,7 @@ def env_bool(name: str, default: bool) -> bool:
 DEBUG = env_bool("DEBUG", default=True)
 
 # A development key is only acceptable while DEBUG is on.
-_DEV_SECRET_KEY = "dev-insecure-key-do-not-use-in-production"  # noqa: S105 (refused when DEBUG=0)
+_DEV_SECRET_KEY = "dev-insecure-key-do-not-use-in-production"  # noqa: S105 (refused when DEBUG=0)  # nosec B105
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of 50+ characters when DEBUG=0.")
@@ -61,8 +61,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "csp",  # django-csp: the Content-Security-Policy header (see the security block)
     "django_celery_beat",
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 served from our own static files
+    "audit",
     "people",
     "programmes",
     "notifications",
@@ -84,7 +86,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "mentoring.middleware.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "people.signin.DeviceCookieMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -146,7 +151,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # allauth's defaults already limit failed logins; they are kept on deliberately.
-ACCOUNT_RATE_LIMITS = {
+ACCOUNT_RATE_LIMITS = {  # nosec B105  # "reset_password" names a rate limit, not a password
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
@@ -186,7 +191,8 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Security: everything `check --deploy` asks for is on unless DEBUG.
+# -- Security (docs/security.md) -------------------------------------------------
+# Everything `check --deploy` asks for is on unless DEBUG.
 SECURE = env_bool("SECURE", default=not DEBUG)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
@@ -203,8 +209,89 @@ BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Another site's window opened from ours (or ours from it) gets no handle on ours.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Cookies: never readable by scripts, and not sent on cross-site sub-requests or
+# POSTs. Lax (not Strict) so a link in a mail opens the page signed in. Nothing
+# reads the CSRF cookie from JavaScript: htmx sends the token from the
+# hx-headers attribute in templates/base.html.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# A week; a sign-in without "Remember me" ends when the browser closes (allauth).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=7 * 24 * 3600)
+
+# Content-Security-Policy (django-csp): only our own files run or style the page;
+# no inline script, no style="" attribute, no <style> element, no eval. Sign-in
+# with an identity provider posts a form that is redirected to the provider, which
+# `form-action` must allow: CSP_FORM_ACTION_EXTRA lists such origins
+# (comma-separated, e.g. https://login.example.com), CSP_IMG_SRC_EXTRA image
+# origins. CSP_REPORT_URI, if set, receives the browsers' violation reports.
+_CSP_SELF, _CSP_NONE = "'self'", "'none'"
+
+
+def _csp_origins(name: str) -> list[str]:
+    """Origins from a comma-separated variable; a quoted keyword such as
+    'unsafe-inline' is refused, so the policy cannot be weakened by a typo."""
+    origins = [origin.strip() for origin in env.list(name, default=[]) if origin.strip()]
+    for origin in origins:
+        if "'" in origin or ";" in origin or " " in origin:
+            raise ImproperlyConfigured(f"{name} takes origins such as https://login.example.com, not {origin!r}.")
+    return origins
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_CSP_SELF],
+        "script-src": [_CSP_SELF],
+        "style-src": [_CSP_SELF],
+        "img-src": [_CSP_SELF, "data:", *_csp_origins("CSP_IMG_SRC_EXTRA")],  # Bootstrap's icons are data: SVGs
+        "font-src": [_CSP_SELF],
+        "connect-src": [_CSP_SELF],  # htmx's requests
+        "object-src": [_CSP_NONE],
+        "base-uri": [_CSP_SELF],
+        "form-action": [_CSP_SELF, *_csp_origins("CSP_FORM_ACTION_EXTRA")],
+        "frame-ancestors": [_CSP_NONE],
+        **({"report-uri": env.str("CSP_REPORT_URI")} if env.str("CSP_REPORT_URI", default="") else {}),
+    },
+}
+
+# Browser features the platform never uses are switched off for every page.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+        "microphone", "midi", "payment", "usb",
+    )
+)  # fmt: skip
+
+# Uploads. Django keeps at most FILE_UPLOAD_MAX_MEMORY_SIZE of a file in memory
+# (more goes to a temporary file), and mentoring.uploads stops storing any one
+# file past UPLOAD_MAX_BYTES, so an oversized upload fills neither memory nor
+# disk; each form then refuses what is over its own limit with a clear error.
+# The front proxy should also cap request bodies (e.g. nginx client_max_body_size 6m).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+ROSTER_UPLOAD_MAX_BYTES = env.int("ROSTER_UPLOAD_MAX_BYTES", default=UPLOAD_MAX_BYTES)
+if not 0 < ROSTER_UPLOAD_MAX_BYTES <= UPLOAD_MAX_BYTES:
+    raise ImproperlyConfigured("ROSTER_UPLOAD_MAX_BYTES must be positive and at most UPLOAD_MAX_BYTES.")
+# An .xlsx is a zip: the sizes its parts declare once unpacked, summed, may not
+# exceed this (a "zip bomb" declares gigabytes and is refused before unpacking).
+ROSTER_XLSX_MAX_UNPACKED_BYTES = env.int("ROSTER_XLSX_MAX_UNPACKED_BYTES", default=60 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "mentoring.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB (Django's default), then a temporary file
+# Form fields other than files: our longest text field holds 5,000 characters.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000  # the admin's bulk actions post one field a row (100 a page)
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# -- end of security ------------------------------------------------------------------
 
 # Celery: a broker that needs no server by default (kombu's filesystem
 # transport); CELERY_BROKER_URL=redis://... in production and CI.

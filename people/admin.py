@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count
 
+from . import services
 from .models import ConsentEvent, Department, Profile, SeniorityLevel, Tag, User
 
 # Demographics is deliberately not registered: its values are for the matcher
@@ -23,6 +24,11 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+
+    def save_model(self, request, obj, form, change):
+        before = services.roles_of(User.objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)  # the admin's view holds one transaction around both
+        services.role_changes_record(user=obj, before=before, by=request.user, request=request)
 
 
 @admin.register(Department)

@@ -230,3 +230,23 @@ class ConsentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class KnownDevice(models.Model):
+    """A browser someone has signed in from, recognised by a random id in a
+    long-lived cookie (only its hash is stored, so the table cannot be turned
+    back into cookies). A sign-in from a browser without a known id is a
+    sign-in from a new device: audited, and the person is told."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_devices")
+    key_hash = models.CharField(max_length=64)
+    user_agent = models.CharField(max_length=300, blank=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "key_hash"], name="people_known_device_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.user_agent or 'unknown browser'}"

@@ -235,3 +235,42 @@ def tag_merge(*, source: Tag, target: Tag, by: User) -> Tag:
         # What remains on source belonged to profiles that had both; target already covers them.
     locked[source.pk].delete()
     return locked[target.pk]
+
+
+# -- sign-ins and roles ------------------------------------------------------
+
+ROLE_FIELDS = {"is_staff": "staff", "is_superuser": "superuser", "is_coordinator": "coordinator", "is_hr": "HR viewer"}
+
+
+def roles_of(user: User) -> dict[str, bool]:
+    return {field: getattr(user, field) for field in ROLE_FIELDS}
+
+
+def role_changes_record(*, user: User, before: dict[str, bool], by: User, request=None) -> int:
+    """Audit each role `user` gained or lost since `before` (staff grant roles in the admin)."""
+    from audit.models import AuditEvent
+    from audit.services import audit_record
+
+    changed = 0
+    for field, label in ROLE_FIELDS.items():
+        had, has = before.get(field, False), getattr(user, field)
+        if had == has:
+            continue
+        audit_record(
+            action=AuditEvent.Action.ROLE_GRANTED if has else AuditEvent.Action.ROLE_REVOKED, actor=by, person=user,
+            target=user, summary=f"Role {'granted' if has else 'taken away'}: {label}", detail={"role": field},
+            request=request,
+        )  # fmt: skip
+        changed += 1
+    return changed
+
+
+def new_device_mail(*, device_id: int) -> None:
+    from .mail import send_mail
+    from .models import KnownDevice
+
+    device = KnownDevice.objects.select_related("user").filter(pk=device_id, user__is_active=True).first()
+    if device is None:
+        return
+    context = {"person": device.user, "device": device}
+    send_mail(to=device.user.email, template="people/mail/new_device", context=context)

@@ -17,10 +17,12 @@ table, bulk writes), so a roster of thousands of people takes seconds.
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -32,7 +34,6 @@ from people.models import Department, Profile, SeniorityLevel, User
 from .models import Participant, Programme, RosterImport
 from .services import ProgrammeError, invitations_create
 
-MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000  # far above any real organisation's intake; stops a runaway file early
 MAX_LINES = 100_000  # blank lines included: a formatted but empty sheet can claim a million rows
 EXTENSIONS = (".csv", ".xlsx")
@@ -87,12 +88,26 @@ class RosterFileError(ProgrammeError):
 # -- reading the file -----------------------------------------------------------
 
 
+def max_bytes() -> int:
+    """The largest roster file accepted (settings.ROSTER_UPLOAD_MAX_BYTES)."""
+    return settings.ROSTER_UPLOAD_MAX_BYTES
+
+
+def size_in_words(size: int) -> str:
+    """5242880 -> "5 MB", 1536 -> "1.5 KB"."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
 def _read_bytes(uploaded_file: IO[bytes]) -> bytes:
     if hasattr(uploaded_file, "seek"):
         uploaded_file.seek(0)
-    data = uploaded_file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise RosterFileError("The file is larger than 5 MB; split it into smaller files.")
+    limit = max_bytes()
+    data = uploaded_file.read(limit + 1)  # never more than one byte past the limit
+    if len(data) > limit:
+        raise RosterFileError(f"The file is larger than {size_in_words(limit)}; split it into smaller files.")
     if not data.strip():
         raise RosterFileError("The file is empty.")
     return data
@@ -104,13 +119,41 @@ def _read_table(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
     if extension == ".csv":
         return _read_csv(data)
     if extension == ".xlsx":
+        _check_workbook(data)
         return _read_xlsx(data)
     if extension == ".xls":
         raise RosterFileError("Old Excel files (.xls) cannot be read; save it as .xlsx or as “CSV UTF-8”.")
     raise RosterFileError(f"“{filename}” is not a CSV (.csv) or Excel (.xlsx) file.")
 
 
-def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
+# -- what a file is, from its content: the name can say anything --------------------
+
+ZIP_MAGIC = b"PK\x03\x04"
+# The first bytes of files people upload by mistake with a .csv name.
+NOT_TEXT = {
+    ZIP_MAGIC: "an Excel workbook or another zip archive",
+    b"\xd0\xcf\x11\xe0": "an old Office file (.xls or .doc)",
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+}
+# Control characters a spreadsheet never writes in a CSV (tab, newlines and form
+# feed aside). A stray one is reported on its line like any bad value; a file made
+# of them is not text at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+BINARY_SAMPLE = 64 * 1024
+BINARY_SHARE = 0.01  # more than 1% control characters in the first 64 KB
+WORKBOOK_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+MAX_PARTS = 1000  # a workbook has a dozen or two; thousands means something else
+MAX_CONTENT_TYPES_BYTES = 1024 * 1024
+
+
+def _check_text(data: bytes) -> str:
+    """The file's text, if it is UTF-8 text; RosterFileError saying what it is otherwise."""
+    for magic, what in NOT_TEXT.items():
+        if data.startswith(magic):
+            hint = " If it is an Excel workbook, upload it with its .xlsx name." if magic == ZIP_MAGIC else ""
+            raise RosterFileError(f"The file is {what}, not CSV text.{hint}")
     try:
         text = data.decode("utf-8-sig")  # Excel's “CSV UTF-8” starts with a byte-order mark
     except UnicodeDecodeError as error:
@@ -118,6 +161,54 @@ def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
         raise RosterFileError(
             f"The file is not UTF-8 text (line {line} is not). In Excel, save it with “CSV UTF-8”."
         ) from None
+    sample = text[:BINARY_SAMPLE]
+    if len(_CONTROL.findall(sample)) > max(BINARY_SHARE * len(sample), 2):
+        raise RosterFileError("The file is not CSV text: it holds binary data. Upload a CSV or an .xlsx file.")
+    return text
+
+
+def _check_workbook(data: bytes) -> None:
+    """Refuse, before anything unpacks it, a file that is not an OOXML workbook or
+    would unpack to more than settings.ROSTER_XLSX_MAX_UNPACKED_BYTES. Reading a zip
+    member never yields more than the size it declares (zipfile stops there), so
+    checking the declared sizes bounds what openpyxl can be made to hold."""
+    not_a_workbook = RosterFileError("The file cannot be opened as an Excel workbook (.xlsx).")
+    if not data.startswith(ZIP_MAGIC):
+        raise not_a_workbook
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise not_a_workbook from None
+    with archive:
+        parts = archive.infolist()
+        if len(parts) > MAX_PARTS:
+            raise not_a_workbook
+        unpacked = sum(part.file_size for part in parts)
+        limit = settings.ROSTER_XLSX_MAX_UNPACKED_BYTES
+        if unpacked > limit:
+            raise RosterFileError(
+                f"The workbook would unpack to {size_in_words(unpacked)}, more than the {size_in_words(limit)} "
+                "allowed; save it again without empty formatted rows, or as “CSV UTF-8”."
+            )
+        try:
+            content_types = archive.getinfo("[Content_Types].xml")  # every OOXML package has one
+        except KeyError:
+            content_types = None
+        if content_types is not None and content_types.file_size > MAX_CONTENT_TYPES_BYTES:
+            raise not_a_workbook
+        try:
+            declared = archive.read(content_types) if content_types is not None else b""
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
+            raise not_a_workbook from None
+    if WORKBOOK_CONTENT_TYPE.encode() not in declared:
+        # A Word or PowerPoint file, a macro-enabled workbook (.xlsm) or any other zip.
+        raise RosterFileError(
+            "The file is a zip archive but not an Excel workbook (.xlsx); save it from Excel as “Excel Workbook”."
+        )
+
+
+def _read_csv(data: bytes) -> list[tuple[int, list[str]]]:
+    text = _check_text(data)
     header_line = text.split("\n", 1)[0]
     # Spreadsheets set to European locales write semicolons; the header tells which.
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","

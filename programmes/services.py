@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from people.models import User
 
 from .models import ApplicationQuestion, Coordinator, Invitation, Participant, Programme
@@ -100,7 +102,12 @@ def coordinator_add(*, programme: Programme, email: str, by: User) -> Coordinato
         raise ProgrammeError(f"Nobody with the address {email} has an account yet; invite them first.")
     try:
         with transaction.atomic():
-            return Coordinator.objects.create(programme=programme, user=user, added_by=by)
+            coordinator = Coordinator.objects.create(programme=programme, user=user, added_by=by)
+            audit_record(
+                action=AuditEvent.Action.ROLE_GRANTED, actor=by, person=user, target=programme,
+                summary=f"Role granted: coordinator of {programme}", detail={"role": "coordinator"},
+            )  # fmt: skip
+            return coordinator
     except IntegrityError:
         raise ProgrammeError(f"{user} already coordinates this programme.") from None
 
@@ -113,6 +120,10 @@ def coordinator_remove(*, programme: Programme, user_id: int, by: User) -> None:
     if coordinators.count() == 1:
         raise ProgrammeError("A programme needs at least one coordinator; add another before removing this one.")
     coordinators.filter(user_id=user_id).delete()
+    audit_record(
+        action=AuditEvent.Action.ROLE_REVOKED, actor=by, person=user_id, target=programme,
+        summary=f"Role taken away: coordinator of {programme}", detail={"role": "coordinator"},
+    )  # fmt: skip
 
 
 # -- enrolment ----------------------------------------------------------------

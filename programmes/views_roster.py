@@ -7,6 +7,7 @@ by programmes.roster."""
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -21,9 +22,11 @@ from .services import ProgrammeError
 
 
 class RosterUploadForm(forms.Form):
+    """The name and size are checked here; what the file really holds is checked
+    by roster.roster_parse, whose RosterFileError the view puts on this field."""
+
     file = forms.FileField(
         label="Roster file",
-        help_text="A CSV file (UTF-8, commas or semicolons) or an Excel workbook (.xlsx), up to 5 MB.",
         widget=forms.FileInput(
             attrs={
                 "accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -33,13 +36,25 @@ class RosterUploadForm(forms.Form):
         error_messages={"required": "Choose a file to upload.", "empty": "The file is empty."},
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            "A CSV file (UTF-8, commas or semicolons) or an Excel workbook (.xlsx), "
+            f"up to {roster.size_in_words(roster.max_bytes())}."
+        )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in roster.EXTENSIONS:
             raise forms.ValidationError(f"“{upload.name}” is not a CSV (.csv) or Excel (.xlsx) file.")
-        if upload.size > roster.MAX_BYTES:
+        limit = roster.max_bytes()
+        if upload.size > limit:
+            # Past settings.UPLOAD_MAX_BYTES the upload handler kept only one byte more than
+            # the limit, so the size shown is then a floor ("more than"), not the real size.
+            shown = "more than" if upload.size > settings.UPLOAD_MAX_BYTES else ""
             raise forms.ValidationError(
-                f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 5 MB. Split it into smaller files."
+                f"The file is {shown + ' ' if shown else ''}{roster.size_in_words(upload.size)}; "
+                f"the limit is {roster.size_in_words(limit)}. Split it into smaller files."
             )
         return upload
 

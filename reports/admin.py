@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from audit.models import AuditEvent
+from audit.services import audit_record
+
 from .models import ExportAudit, ReportScope, ReportSubscription
 
 
@@ -12,6 +15,23 @@ class ReportScopeAdmin(admin.ModelAdmin):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
+        self._audit(request, obj, AuditEvent.Action.ROLE_GRANTED, "granted")
+
+    def delete_model(self, request, obj):
+        self._audit(request, obj, AuditEvent.Action.ROLE_REVOKED, "taken away")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for scope in queryset.select_related("programme"):
+            self._audit(request, scope, AuditEvent.Action.ROLE_REVOKED, "taken away")
+        super().delete_queryset(request, queryset)
+
+    @staticmethod
+    def _audit(request, scope: ReportScope, action: str, verb: str) -> None:
+        audit_record(
+            action=action, actor=request.user, person=scope.user_id, target=scope.programme,
+            summary=f"Report scope {verb}: {scope.programme}", detail={"role": "report_scope"}, request=request,
+        )  # fmt: skip
 
 
 @admin.register(ExportAudit)

@@ -18,6 +18,8 @@ from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 from openpyxl import Workbook
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from engagement.health import STATUS_LABELS, health_of_matches
 from matching.models import Match
 from sessions_log.models import Feedback, Goal, Meeting
@@ -203,8 +205,15 @@ def xlsx_file(sheets: list[Sheet], counter: list[int]):
 # -- the audit log -----------------------------------------------------------
 
 
-def audit_start(*, user, kind: str, file_format: str, report_filter: figures.ReportFilter) -> ExportAudit:
-    return ExportAudit.objects.create(user=user, kind=kind, file_format=file_format, filters=report_filter.as_dict())
+@transaction.atomic
+def audit_start(*, user, kind: str, file_format: str, report_filter: figures.ReportFilter, request=None) -> ExportAudit:
+    """The export log row (rows filled in when the file ends) and the security audit event."""
+    audit = ExportAudit.objects.create(user=user, kind=kind, file_format=file_format, filters=report_filter.as_dict())
+    audit_record(
+        action=AuditEvent.Action.EXPORT, actor=user, target=audit,
+        summary=f"{audit.get_kind_display()} exported ({file_format})", detail=audit.filters, request=request,
+    )  # fmt: skip
+    return audit
 
 
 def audit_finish(audit: ExportAudit, rows: int) -> None:

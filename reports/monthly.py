@@ -9,6 +9,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from notifications import kinds
 from notifications.models import Notification
 from notifications.services import Notice
@@ -60,10 +62,14 @@ def _attachments(notification: Notification, context: dict) -> list[tuple[str, b
 
 
 def _record_export(notification: Notification, context: dict) -> None:
-    """The emailed report is an export like any other: it goes in the log."""
-    ExportAudit.objects.create(
+    """The emailed report is an export like any other: it goes in both logs."""
+    audit = ExportAudit.objects.create(
         user=notification.recipient, kind=ExportAudit.Kind.MONTHLY, file_format="xlsx",
         filters=context["report_filter"].as_dict(), rows=context.get("rows", 0), finished_at=timezone.now(),
+    )  # fmt: skip
+    audit_record(
+        action=AuditEvent.Action.EXPORT, person=notification.recipient, target=audit,
+        summary="Monthly report (email) sent (xlsx)", detail=audit.filters,
     )  # fmt: skip
 
 

@@ -31,7 +31,9 @@ def export(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
     if errors:
         return HttpResponse("The export's filters are not valid: " + " ".join(errors), status=400,
                             content_type="text/plain; charset=utf-8")  # fmt: skip
-    audit = exports.audit_start(user=request.user, kind=kind, file_format=file_format, report_filter=report_filter)
+    audit = exports.audit_start(
+        user=request.user, kind=kind, file_format=file_format, report_filter=report_filter, request=request
+    )
     sheets = exports.SHEETS[kind](request.user, report_filter)
     filename = f"mentoring-{kind}-{timezone.localdate():%Y-%m-%d}.{file_format}"
     counter = [0]

@@ -5,6 +5,7 @@ publishing is all or nothing, and a second "run" finds the first."""
 import pytest
 from django.core import mail
 
+from audit.models import AuditEvent
 from matching import services
 from matching.models import Match, MatchRun, PairRule, Proposal
 from matching.services import MatchingError
@@ -171,6 +172,9 @@ def test_publishing_creates_every_match_and_mails_both_people(traditional, carol
     assert recipients == everyone
     tess_mail = next(m for m in mail.outbox if m.to == [people["tess"].user.email])
     assert "mentor" in tess_mail.subject and "Omar Okafor" in tess_mail.subject
+    event = AuditEvent.objects.get(action="matches_published")
+    assert (event.actor, event.target_type, event.target_id) == (carol, "matching.matchrun", run.pk)
+    assert event.summary == f"3 matches published in {programme}"
 
 
 def test_publishing_is_refused_whole_when_a_mentor_filled_up_meanwhile(traditional, carol):
@@ -187,6 +191,7 @@ def test_publishing_is_refused_whole_when_a_mentor_filled_up_meanwhile(tradition
     assert list(Match.objects.values_list("mentee", flat=True)) == [late.pk]
     run.refresh_from_db()
     assert run.status == MatchRun.Status.READY
+    assert not AuditEvent.objects.exists(), "a refused publish is not in the audit log"
 
 
 def test_publishing_twice_is_refused(traditional, carol):

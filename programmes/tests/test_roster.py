@@ -300,7 +300,7 @@ def test_a_file_that_cannot_be_read_as_a_roster_is_refused_and_stores_nothing(pr
 
 
 def test_a_file_larger_than_5_mb_is_refused(programme, carol):
-    data = HEADER.encode() + b"x" * roster.MAX_BYTES
+    data = HEADER.encode() + b"x" * (5 * 1024 * 1024)
 
     with pytest.raises(RosterFileError, match="larger than 5 MB"):
         parse(programme, carol, data)

@@ -2,6 +2,7 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError
 
+from audit.models import AuditEvent
 from programmes import services
 from programmes.models import Coordinator, Invitation, Participant, Programme
 from programmes.services import ProgrammeError
@@ -70,6 +71,11 @@ def test_the_last_coordinator_cannot_be_removed(carol, bob):
     services.coordinator_add(programme=programme, email="BOB@example.org", by=carol)
     services.coordinator_remove(programme=programme, user_id=carol.pk, by=bob)
     assert list(programme.coordinators.values_list("user", flat=True)) == [bob.pk]
+    events = AuditEvent.objects.order_by("pk")
+    assert [(e.action, e.actor, e.person, e.target_id, e.summary) for e in events] == [
+        ("role_granted", carol, bob, programme.pk, f"Role granted: coordinator of {programme}"),
+        ("role_revoked", bob, carol, programme.pk, f"Role taken away: coordinator of {programme}"),
+    ], "the refused removal left no event"
 
 
 def test_adding_a_coordinator_twice_or_without_an_account_is_refused(carol):
@@ -78,6 +84,7 @@ def test_adding_a_coordinator_twice_or_without_an_account_is_refused(carol):
         services.coordinator_add(programme=programme, email=carol.email, by=carol)
     with pytest.raises(ProgrammeError, match="has an account"):
         services.coordinator_add(programme=programme, email="ghost@example.org", by=carol)
+    assert not AuditEvent.objects.exists()
 
 
 def test_one_person_mentors_in_one_programme_and_is_mentored_in_another(carol, alice):

@@ -16,6 +16,7 @@ from django.core import mail
 from django.test import TestCase
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from engagement.tests.factories import add_meeting, make_match
 from matching.tests.factories import department_named, make_person
 from people.models import Profile
@@ -140,6 +141,12 @@ def test_each_export_is_recorded_with_its_filters_and_rows(client, hana, program
     assert (second.kind, second.file_format, second.rows) == ("matches", "xlsx", 5)
     assert second.filters["programme_ids"] == [programme.pk]
     assert first.finished_at is not None
+    events = list(AuditEvent.objects.filter(action="export").order_by("pk"))
+    assert [(e.actor, e.target_id, e.summary) for e in events] == [
+        (hana, first.pk, "Meetings exported (csv)"), (hana, second.pk, "Per-match progress exported (xlsx)"),
+    ]  # fmt: skip
+    assert events[1].detail["programme_ids"] == [programme.pk]
+    assert events[0].ip_address == "127.0.0.1"
 
 
 def test_bad_filters_are_refused_with_a_sentence_and_not_logged(client, hana, programme):
@@ -147,6 +154,7 @@ def test_bad_filters_are_refused_with_a_sentence_and_not_logged(client, hana, pr
     response = client.get(export_url("meetings", "csv", date_from="2026-06-30", date_to="2026-05-01"))
     assert response.status_code == 400
     assert not ExportAudit.objects.exists()
+    assert not AuditEvent.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["alice", "bob", "carol"])
