@@ -57,8 +57,9 @@ PYEOF
 "$PY" manage.py clearsessions
 
 echo "== gunicorn: $WORKERS workers on 127.0.0.1:$PORT"
-"$BIN/gunicorn" mentoring.wsgi --workers "$WORKERS" --bind "127.0.0.1:$PORT" --timeout 30 \
-  --access-logfile "$OUT/access.log" --error-logfile "$OUT/gunicorn.log" &
+# The command of docs/deployment.md, on 127.0.0.1:$PORT.
+"$BIN/gunicorn" mentoring.wsgi --bind "127.0.0.1:$PORT" --workers "$WORKERS" --timeout 300 --graceful-timeout 30 \
+  --max-requests 2000 --max-requests-jitter 200 --access-logfile "$OUT/access.log" --error-logfile "$OUT/gunicorn.log" &
 GUNICORN=$!
 trap 'kill "$GUNICORN" 2>/dev/null; wait "$GUNICORN" 2>/dev/null || true' EXIT
 for _ in $(seq 60); do
