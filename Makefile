@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint format check-deploy security bench clean
+.PHONY: run test lint format check-deploy security bench loadtest clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/bench_matching.py
 	$(PY) bench/bench_roster_import.py
 	$(PY) bench/bench_exports.py
+
+## loadtest: 50 users for 3 minutes against gunicorn and a 10,000-person organisation in PostgreSQL (docs/load-test.md)
+loadtest: $(VENV)/.installed-dev
+	PY=$(PY) bench/loadtest/run.sh
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from .escalation import work_queue
 from .models import EscalationStep
 
 ACTIVITY_ITEMS = 15
+PAIRS_PER_PAGE = 50
 STATUS_ORDER = [health.Status.STALLED, health.Status.ATTENTION, health.Status.NEW, health.Status.ON_TRACK]
 
 
@@ -47,7 +49,7 @@ class Milestone:
 class Dashboard:
     programme: Programme
     counts: dict[str, int]
-    pairs: list[PairRow]
+    pairs: Page  # of PairRow
     queue: list = field(default_factory=list)
     activity: list[Activity] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
@@ -71,13 +73,31 @@ def health_counts(rows: list[PairRow]) -> dict[str, int]:
     return {status: counted.get(status, 0) for status in STATUS_ORDER}
 
 
-def programme_dashboard(programme: Programme, now: datetime | None = None) -> Dashboard:
+def programme_dashboard(
+    programme: Programme, now: datetime | None = None, *, status: str = "", page: int | str | None = 1
+) -> Dashboard:
+    """The dashboard: the counts of every health, and one page of the pairs (worst
+    first, only those of `status` if it is one). Every pair's health is judged for
+    the counts, but only the page's pairs are loaded with their people: a
+    programme of thousands of pairs shows PAIRS_PER_PAGE at a time."""
     now = now or timezone.now()
-    rows = pairs_with_health(programme, now)
+    active = programme.matches.filter(status=Match.Status.ACTIVE)
+    health_of = health.health_of_matches(active, now)
+    ranked = sorted(
+        active.order_by("created_at", "pk").values_list("pk", flat=True),
+        key=lambda pk: -health.SEVERITY[health_of[pk].status],
+    )
+    counted = Counter(state.status for state in health_of.values())
+    counts = {key: counted.get(key, 0) for key in STATUS_ORDER}
+    chosen = [pk for pk in ranked if health_of[pk].status == status] if status in counts else ranked
+    pairs = Paginator(chosen, PAIRS_PER_PAGE).get_page(page)
+    matches = Match.objects.filter(pk__in=list(pairs.object_list)).select_related("mentee__user", "mentor__user")
+    by_pk = {match.pk: match for match in matches}
+    pairs.object_list = [PairRow(by_pk[pk], health_of[pk]) for pk in pairs.object_list]
     return Dashboard(
         programme=programme,
-        counts=health_counts(rows),
-        pairs=rows,
+        counts=counts,
+        pairs=pairs,
         queue=work_queue(programme),
         activity=recent_activity(programme),
         milestones=upcoming_milestones(programme, now),
@@ -165,9 +185,10 @@ def programme_summaries(programmes, now: datetime | None = None) -> list[DigestP
     for programme in live.annotate(
         applications=Count("participants", filter=Q(participants__status=Participant.Status.APPLIED), distinct=True)
     ).order_by("name"):
-        rows = pairs_with_health(programme, now)
+        states = health.health_of_matches(programme.matches.filter(status=Match.Status.ACTIVE), now).values()
+        counted = Counter(state.status for state in states)
         summaries.append(DigestProgramme(
-            programme=programme, counts=health_counts(rows),
+            programme=programme, counts={status: counted.get(status, 0) for status in STATUS_ORDER},
             queued=sum(1 for e in work_queue(programme) if e.stage == e.Stage.QUEUED),
             applications=programme.applications,
             waiting_for_mentor=waiting_for_a_mentor(programme.participants.all()).count(),

@@ -28,12 +28,13 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest, programme_pk: int) -> HttpResponse:
     programme = get_programme_for_coordinator(request.user, programme_pk)
-    board = selectors.programme_dashboard(programme)
     status = request.GET.get("health", "")
-    pairs = [row for row in board.pairs if row.health.status == status] if status in board.counts else board.pairs
+    board = selectors.programme_dashboard(programme, status=status, page=request.GET.get("page"))
+    status = status if status in board.counts else ""
     return render(request, "engagement/dashboard.html", {
-        "programme": programme, "board": board, "pairs": pairs, "status": status if status in board.counts else "",
-        "labels": health.STATUS_LABELS, "pulse": _pulse_summary(programme),
+        "programme": programme, "board": board, "pairs": board.pairs.object_list, "page": board.pairs,
+        "status": status, "query": f"health={status}" if status else "", "labels": health.STATUS_LABELS,
+        "pulse": _pulse_summary(programme),
     })  # fmt: skip
 
 

@@ -265,7 +265,14 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=SECURE)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", default=False) else None
+# Behind a reverse proxy that terminates TLS (BEHIND_PROXY=1): it says the scheme in
+# X-Forwarded-Proto, and appends the client's address to X-Forwarded-For, which
+# allauth's rate limits then count (TRUSTED_PROXY_COUNT proxies in front of us).
+# Without it every sign-in would seem to come from the proxy, and allauth's
+# 30 logins a minute per address would be 30 a minute for the whole site.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Another site's window opened from ours (or ours from it) gets no handle on ours.

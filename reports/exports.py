@@ -45,8 +45,9 @@ def figure_sheets(user, report_filter: figures.ReportFilter) -> list[Sheet]:
     and the end reasons."""
     sheets = []
     header_tail = [label for _key, label in figures.COLUMNS]
+    health = figures.health_today(user, report_filter)  # once for every breakdown
     for by, label in figures.BREAKDOWNS.items():
-        rows = figures.figure_rows(user, report_filter, by=by)
+        rows = figures.figure_rows(user, report_filter, by=by, health=health)
         if by != "programme" and len(rows) <= 1:
             continue  # e.g. no reverse programme in scope: no attribute breakdown
         sheets.append(

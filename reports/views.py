@@ -21,8 +21,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     valid = form.is_valid() if request.GET else True
     report_filter = form.report_filter() if request.GET and valid else figures.ReportFilter()
     by = form.breakdown() if request.GET and valid else "programme"
-    rows = figures.figure_rows(request.user, report_filter, by=by)
-    series = figures.chart_series(request.user, report_filter)
+    health = figures.health_today(request.user, report_filter)  # once for the table and the charts
+    rows = figures.figure_rows(request.user, report_filter, by=by, health=health)
+    series = figures.chart_series(request.user, report_filter, health=health)
     total = rows[-1]
     labels = dict(figures.COLUMNS)
     return render(request, "reports/dashboard.html", {

@@ -98,7 +98,11 @@ class Meeting(models.Model):
                 condition=~Q(status="cancelled") | ~Q(cancel_reason=""), name="meeting_cancel_has_reason"
             ),
         ]
-        indexes = [models.Index(fields=["match", "starts_at"])]
+        indexes = [
+            models.Index(fields=["match", "starts_at"]),
+            # The newest meetings of a programme (the health dashboard's activity feed).
+            models.Index(fields=["programme", "-starts_at"], name="meeting_programme_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"Meeting of {self.mentor.user} and {self.mentee.user} at {self.starts_at:%Y-%m-%d %H:%M}"
@@ -131,6 +135,8 @@ class Recap(models.Model):
             models.UniqueConstraint(fields=["meeting", "author"], name="recap_one_per_author_per_meeting"),
             models.CheckConstraint(condition=~Q(discussed=""), name="recap_not_empty"),
         ]
+        # The newest recaps first (the health dashboard's activity feed) without sorting them all.
+        indexes = [models.Index(fields=["-created_at"], name="recap_newest")]
 
     def __str__(self) -> str:
         return f"Recap by {self.author} of {self.meeting}"

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -362,12 +362,20 @@ def meeting_notify(*, meeting_id: int, sequence: int, event: str) -> int:
 def hours_of(user: User) -> dict[str, float]:
     """Hours of held meetings across all the person's pairs, as mentor and as mentee
     (one query)."""
-    totals = Meeting.objects.filter(status=Meeting.Status.HELD).filter(
-        Q(mentor__user=user) | Q(mentee__user=user)
-    ).aggregate(
-        mentoring=Sum("minutes", filter=Q(mentor__user=user)),
-        mentored=Sum("minutes", filter=Q(mentee__user=user)),
-    )  # fmt: skip
+
+    # One subquery per role, each joining from the person's enrolments to their
+    # meetings through the indexes; a single filter on "mentor or mentee" would
+    # scan every held meeting of the organisation instead.
+    def minutes_as(role: str) -> Subquery:
+        meetings = Meeting.objects.filter(status=Meeting.Status.HELD, **{f"{role}__user": OuterRef("pk")})
+        return Subquery(meetings.order_by().values(f"{role}__user").annotate(total=Sum("minutes")).values("total"))
+
+    totals = (
+        User.objects.filter(pk=user.pk)
+        .annotate(mentoring=minutes_as("mentor"), mentored=minutes_as("mentee"))
+        .values("mentoring", "mentored")
+        .get()
+    )
     return {key: round((value or 0) / 60, 1) for key, value in totals.items()}
 
 

@@ -40,8 +40,9 @@ def pulse_summary(programme: Programme) -> dict:
     )
     by_wave: dict[schedule.WaveLabel, list[tuple[int, bool, str]]] = defaultdict(list)
     latest: dict[int, tuple] = {}
+    zone = timezone.get_current_timezone()  # once: timezone.localdate() looks it up at every call
     for match_id, match_created_at, due_on, rating, as_planned, obstacle, created_at, pk in rows:
-        created_on = timezone.localdate(match_created_at)
+        created_on = match_created_at.astimezone(zone).date()
         by_wave[schedule.wave_label(created_on, programme.ends_on, due_on)].append((rating, as_planned, obstacle))
         key = (due_on, created_at, pk)
         if match_id not in latest or key > latest[match_id][0]:

@@ -12,6 +12,7 @@ import time_machine
 from django.urls import reverse
 
 from engagement.escalation import ladder_walk
+from engagement.health import SEVERITY
 from engagement.models import Escalation
 from matching.tests.factories import make_person
 from people.tests.factories import UserFactory
@@ -200,3 +201,39 @@ def test_the_dashboard_costs_the_same_queries_for_3_and_30_pairs(client, carol, 
     ladder_walk()
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_the_dashboard_lists_the_pairs_a_page_at_a_time_worst_first(client, carol, pair, django_assert_num_queries):
+    """A programme of thousands of pairs must not render them all: 50 a page, worst
+    health first across the pages, the counts still over every pair, and the
+    same queries for a page of 50 out of 56 as for a page of 3."""
+    client.force_login(carol)
+    url = reverse("engagement:dashboard", args=[pair.programme_id])
+    _grow(pair.programme, carol, 2)
+    client.get(url)  # warm the session and the content types
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    _grow(pair.programme, carol, 53)
+    with django_assert_num_queries(len(small.captured_queries)):
+        first = client.get(url)
+    assert len(first.context["pairs"]) == 50
+    counts = first.context["board"].counts
+    assert sum(counts.values()) == 56
+    assert "1–50 of 56, worst first." in first.content.decode()
+    second = client.get(url + "?page=2")
+    assert len(second.context["pairs"]) == 6
+    rows = [*first.context["pairs"], *second.context["pairs"]]
+    assert len({row.match.pk for row in rows}) == 56
+    severity = [SEVERITY[row.health.status] for row in rows]
+    assert severity == sorted(severity, reverse=True)  # worst first, across the pages
+    assert 'href="?page=2"' in first.content.decode()
+    # A page past the end shows the last one; a filter keeps to its pairs.
+    assert client.get(url + "?page=99").context["page"].number == 2
+    stalled = client.get(url + "?health=stalled")
+    assert 0 < counts["stalled"] < 50
+    assert len(stalled.context["pairs"]) == counts["stalled"]
+    assert pair in [row.match for row in stalled.context["pairs"]]  # 34 days since its only meeting, weekly
+    assert {row.health.status for row in stalled.context["pairs"]} == {"stalled"}

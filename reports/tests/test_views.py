@@ -106,3 +106,20 @@ def test_a_chart_of_nothing_says_so_and_a_suppressed_value_draws_no_bar():
 def test_a_line_chart_draws_a_line():
     root = parse_svg(str(render(Chart("p", "People", [("a", 1), ("b", 5)], kind="line"))))
     assert root.find("{http://www.w3.org/2000/svg}polyline") is not None
+
+
+@pytest.mark.parametrize("url", [URL, reverse("reports:export", args=["figures", "csv"])])
+def test_todays_health_of_the_pairs_is_judged_once_per_page_and_export(client, hana, fixture, url):  # noqa: F811
+    """Judging every pair is the costly part of the figures (seven queries over all
+    of their meetings, goals, actions, ratings and check-ins): the page's table and
+    four charts, and the export's nine breakdowns, share one judgement."""
+    client.force_login(hana)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"by": "month"})
+        if getattr(response, "streaming", False):
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
+    # The latest check-in of each pair is read only to judge health.
+    health_reads = [q["sql"] for q in queries.captured_queries if 'MIN("surveys_pulseresponse"."rating")' in q["sql"]]
+    assert len(health_reads) == 1
