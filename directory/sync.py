@@ -584,7 +584,8 @@ def _update_all(profiles: list[Profile], fields: list[str], batch_size: int = 10
                                             for f in model_fields)]
             ]  # fmt: skip
             cursor.execute(
-                f"UPDATE {quote(table)} SET {assignments} FROM (VALUES {rows}) AS v({names}) "  # noqa: S608 (names from the model)
+                # Identifiers come from the model and are quoted; every value is a parameter.
+                f"UPDATE {quote(table)} SET {assignments} FROM (VALUES {rows}) AS v({names}) "  # noqa: S608  # nosec B608
                 f"WHERE {quote(table)}.{quote(pk.column)} = v.{quote('pk')}",
                 params,
             )
