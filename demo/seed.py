@@ -273,12 +273,26 @@ def seed() -> list[DemoLogin]:
     seed_demographics(rng, [*people, maya, theo])
     people = list(User.objects.filter(pk__in=[p.pk for p in people]).select_related("profile__seniority"))
     people.sort(key=lambda u: u.email)
+    seed_role_grants(accounts)
     traditional, reverse = seed_programmes(rng, accounts["coordinator@demo.example"], people, maya, theo)
     seed_matching(traditional, reverse, accounts["coordinator@demo.example"])
     seed_sessions(
         rng, traditional, coordinator=accounts["coordinator@demo.example"], people=people, maya=maya, theo=theo
     )
     return logins
+
+
+def seed_role_grants(accounts: dict[str, User]) -> None:
+    """The audit log shows the admin granting the demo's coordinator and HR
+    viewer their roles (recorded once, as staff would have in the admin)."""
+    from audit.models import AuditEvent
+    from people.services import role_changes_record
+
+    admin = accounts["admin@demo.example"]
+    for email in ("coordinator@demo.example", "hr@demo.example"):
+        person = accounts[email]
+        if not AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_GRANTED, person=person).exists():
+            role_changes_record(user=person, before={}, by=admin)
 
 
 def seed_matching(traditional: Programme, reverse: Programme, coordinator: User) -> None:

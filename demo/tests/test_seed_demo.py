@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from audit.models import AuditEvent
 from demo.seed import DEMO_PASSWORD
 from people.models import User
 
@@ -9,10 +10,14 @@ pytestmark = pytest.mark.django_db
 
 def test_seeding_twice_creates_nothing_twice_and_prints_the_logins(capsys):
     call_command("seed_demo")
-    counts = User.objects.count()
+    counts = User.objects.count(), AuditEvent.objects.count()
     call_command("seed_demo")
 
-    assert User.objects.count() == counts
+    assert (User.objects.count(), AuditEvent.objects.count()) == counts
+    assert set(AuditEvent.objects.values_list("action", "person__email")) >= {
+        ("role_granted", "coordinator@demo.example"), ("role_granted", "hr@demo.example"),
+        ("matches_published", None),
+    }, "the staff's audit log has something to show"  # fmt: skip
     output = capsys.readouterr().out
     assert "coordinator@demo.example" in output
     assert DEMO_PASSWORD in output
