@@ -1,16 +1,22 @@
 """The one way anything is written to the audit log."""
 
+from allauth.account.adapter import get_adapter as get_account_adapter
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 
 from .models import AuditEvent
 
 
 def client_address(request) -> str | None:
-    """The client's address as the web server saw it (REMOTE_ADDR: behind a proxy,
-    the proxy sets it; we never trust a header the client could write)."""
+    """The client's address by the one rule allauth's rate limits use: REMOTE_ADDR,
+    or behind TRUSTED_PROXY_COUNT proxies (BEHIND_PROXY=1) the address the outermost
+    one saw, so the log names the person's machine rather than our proxy."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    try:
+        return get_account_adapter(request).get_client_ip(request)
+    except PermissionDenied:  # no address at all (never from a real web server)
+        return None
 
 
 def audit_record(

@@ -36,7 +36,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import audit_record, client_address
 
 from .models import User
 
@@ -235,7 +235,7 @@ def break_glass(request: HttpRequest, token: str) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         # allauth's signal, as its own sign-ins send: the new-device audit (people/signin.py) sees this one too.
         user_logged_in.send(sender=User, request=request, user=user)
-        logger.warning("Break-glass sign-in of staff account %s from %s", user.pk, request.META.get("REMOTE_ADDR"))
+        logger.warning("Break-glass sign-in of staff account %s from %s", user.pk, client_address(request))
         audit_record(
             action=AuditEvent.Action.BREAK_GLASS_SIGN_IN, actor=user, person=user, target=user,
             summary="Signed in with a break-glass link", request=request,

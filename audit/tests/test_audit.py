@@ -24,6 +24,13 @@ def test_an_event_records_who_whom_what_and_where(rf, sam, alice):
     assert (event.ip_address, event.user_agent, event.detail) == ("203.0.113.9", "Firefox/140.0", {"role": "is_hr"})
 
 
+def test_behind_a_proxy_the_event_has_the_clients_address_not_the_proxys(rf, settings, sam):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # BEHIND_PROXY=1
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    event = audit_record(action="export", actor=sam, summary="Meetings exported (csv)", request=request)
+    assert event.ip_address == "198.51.100.7"
+
+
 def test_an_unknown_action_is_refused(db):
     with pytest.raises(ValueError, match="Unknown audit action"):
         audit_record(action="made_up", summary="nothing")
