@@ -342,13 +342,18 @@ def end_reasons(user, report_filter: ReportFilter) -> list[tuple[str, int]]:
     return [(labels.get(row["end_reason"], "Not given"), row["n"]) for row in rows]
 
 
-def chart_series(user, report_filter: ReportFilter, health: dict[int, Health] | None = None) -> dict:
+def chart_series(
+    user, report_filter: ReportFilter, health: dict[int, Health] | None = None, month_rows: list | None = None
+) -> dict:
     """The data behind the four charts. Months with fewer than 5 people who met
     are left out of the monthly charts, as in the month table. `health` is
-    health_today()'s answer, if the caller has it already."""
+    health_today()'s answer and `month_rows` figure_rows(by="month")'s, if the
+    caller has them already."""
     if health is None:
         health = health_today(user, report_filter)
-    months = [row for row in figure_rows(user, report_filter, by="month", health=health) if row.label != TOTAL_LABEL]
+    if month_rows is None:
+        month_rows = figure_rows(user, report_filter, by="month", health=health)
+    months = [row for row in month_rows if row.label != TOTAL_LABEL]
     programmes = scoped_programmes(user, report_filter)
     # People enrolled so far (a running total, not a group), from before the range.
     enrolled = (

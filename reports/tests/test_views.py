@@ -123,3 +123,15 @@ def test_todays_health_of_the_pairs_is_judged_once_per_page_and_export(client, h
     # The latest check-in of each pair is read only to judge health.
     health_reads = [q["sql"] for q in queries.captured_queries if 'MIN("surveys_pulseresponse"."rating")' in q["sql"]]
     assert len(health_reads) == 1
+
+
+def test_the_month_breakdown_is_computed_once_when_it_is_both_the_table_and_the_charts(client, hana, fixture):  # noqa: F811
+    """The charts need the month figures; with the month table they are the same rows."""
+    client.force_login(hana)
+    client.get(URL)
+    counts = {}
+    for by in ("programme", "month"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(URL, {"by": by}).status_code == 200
+        counts[by] = len(queries.captured_queries)
+    assert counts["month"] < counts["programme"], counts
