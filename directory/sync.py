@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from matching.choice import requests_close_for
 from matching.models import Match
 from matching.services import match_end
 from notifications.services import Notice, notify_many
@@ -536,6 +537,8 @@ def _apply(plan: _Plan, result: SyncResult, matches: list[Match], now) -> None:
             user_id__in=leaving_now,
             status__in=[Participant.Status.APPLIED, Participant.Status.APPROVED, Participant.Status.WAITLISTED],
         ).update(status=Participant.Status.WITHDRAWN)
+        for user, _, _ in plan.leavers:  # their requests close, or pass to the mentees' next choices
+            requests_close_for(user=user)
         names = {user.pk: user for user, _, _ in plan.leavers}
         for match in matches:
             mentor_left, mentee_left = match.mentor.user_id in names, match.mentee.user_id in names

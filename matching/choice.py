@@ -276,6 +276,20 @@ def requests_cancel(*, mentee: Participant) -> int:
     return mentee.requests_sent.filter(status__in=LIVE).update(status=MatchRequest.Status.CANCELLED)
 
 
+def requests_close_for(*, user: User) -> None:
+    """Someone leaves every programme (the roster sync, an erasure): the requests
+    they sent as a mentee are withdrawn, and those waiting for their answer as a
+    mentor pass on to each mentee's next choice, as a decline does. Call it after
+    their enrolments are withdrawn, so the next choices skip them."""
+    for mentee in Participant.objects.filter(user=user, role=Participant.Role.MENTEE):
+        requests_cancel(mentee=mentee)
+    for pending in MatchRequest.objects.filter(mentor__user=user, status=MatchRequest.Status.PENDING):
+        request_decline(request=pending, by=user)
+    MatchRequest.objects.filter(mentor__user=user, status=MatchRequest.Status.WAITING).update(
+        status=MatchRequest.Status.CANCELLED
+    )
+
+
 # -- a mentor's answers ----------------------------------------------------------------
 
 

@@ -228,14 +228,7 @@ def _end_pairs(user: User) -> None:
         match_end(match=match, by=user, reason=Match.EndReason.OTHER, note=ERASURE_END_NOTE, rematch=is_mentor)
     for participant in Participant.objects.filter(user=user, status__in=LIVE_ENROLMENTS):
         participant_withdraw(participant=participant)
-    for mentee in Participant.objects.filter(user=user, role=Participant.Role.MENTEE):
-        choice.requests_cancel(mentee=mentee)
-    # Requests waiting for this mentor pass on to each mentee's next choice.
-    for pending in MatchRequest.objects.filter(mentor__user=user, status=MatchRequest.Status.PENDING):
-        choice.request_decline(request=pending, by=user)
-    MatchRequest.objects.filter(mentor__user=user, status=MatchRequest.Status.WAITING).update(
-        status=MatchRequest.Status.CANCELLED
-    )
+    choice.requests_close_for(user=user)
 
 
 def _blank_authored_text(user: User) -> None:

@@ -453,3 +453,48 @@ def test_the_header_of_the_docs_is_the_header_the_sync_reads():
     from directory.sync import COLUMNS
 
     assert list(COLUMNS) == HEADER
+
+
+def _requests_of_erin(synced):
+    """erin, a mentee of the programme, asked bob first (waiting for his answer) and dana next."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from matching.models import MatchRequest
+    from matching.tests.factories import enrol
+
+    programme = synced["programme"]
+    bob = Participant.objects.get(programme=programme, user=synced["bob"])
+    bob.capacity = 2
+    bob.save(update_fields=["capacity"])
+    dana = enrol(programme, synced["dana"], "mentor")
+    erin = enrol(programme, synced["erin"], "mentee")
+    now = timezone.now()
+    to_bob = MatchRequest.objects.create(programme=programme, mentee=erin, mentor=bob, rank=1, status="pending",
+                                         sent_at=now, expires_at=now + timedelta(days=3))  # fmt: skip
+    to_dana = MatchRequest.objects.create(programme=programme, mentee=erin, mentor=dana, rank=2)
+    return to_bob, to_dana
+
+
+def test_a_leaving_mentor_s_requests_pass_to_the_mentees_next_choices(synced, tmp_path, generous_limit):
+    to_bob, to_dana = _requests_of_erin(synced)
+    rows = [row for row in everyone(synced) if row["employee_id"] != "E4"]  # bob left
+
+    roster_sync(path=hr_file(tmp_path, rows))
+
+    to_bob.refresh_from_db()
+    to_dana.refresh_from_db()
+    assert (to_bob.status, to_dana.status) == ("declined", "pending"), "erin does not wait days for bob"
+
+
+def test_a_leaving_mentee_s_requests_are_withdrawn(synced, tmp_path, generous_limit):
+    to_bob, to_dana = _requests_of_erin(synced)
+    rows = [person_row(synced["erin"], row["employee_id"], status="Left") if row["email"] == synced["erin"].email
+            else row for row in everyone(synced)]  # fmt: skip
+
+    roster_sync(path=hr_file(tmp_path, rows))
+
+    to_bob.refresh_from_db()
+    to_dana.refresh_from_db()
+    assert (to_bob.status, to_dana.status) == ("cancelled", "cancelled"), "bob is not asked to mentor a leaver"
