@@ -26,8 +26,9 @@ WEIGHT_FIELDS = [
     ("cross_dept_reverse", "Different departments (reverse mentoring)",
      "Reverse mentoring: a mentor from another part of the organisation."),
     ("diversity", "Different backgrounds (reverse mentoring)",
-     "Reverse mentoring in programmes that use demographics: how many of the consented attributes differ. "
-     "Values are never shown to anyone."),
+     "Reverse mentoring in programmes that use demographics, in the runs you start: pairs whose consented "
+     "answers differ score higher. Answers are never shown, nor per pair; a run shows only how many of its "
+     "pairs differ. Participants' suggestions and requests never use them."),
 ]  # fmt: skip
 WEIGHT_MAX = 10
 SETTING_LIMITS = {"candidates_per_mentee": (1, 500), "max_choices": (1, 10), "request_days": (1, 60)}

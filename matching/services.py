@@ -69,14 +69,14 @@ def _compute_proposals(run: MatchRun) -> None:
     mentees = list(cohorts.unmatched_mentees(programme).select_related("user"))
     mentors = list(cohorts.mentors_with_room(programme).select_related("user"))
     MatchRun.objects.filter(pk=run.pk).update(progress=f"Matching {len(mentees)} mentees with {len(mentors)} mentors")
-    built = cohorts.build(programme, mentees, mentors)
+    built = cohorts.build(programme, mentees, mentors, whole_cohort=True)
     result = cohorts.run_engine(built)
     locked = set(built.locked)
     participant = built.participant_of_user
     Proposal.objects.bulk_create(
         Proposal(
             run=run, mentee=participant[pair.mentee_id], mentor=participant[pair.mentor_id],
-            score=round(pair.score, 3), reasons=pair.reasons,
+            score=cohorts.pair_score(pair), reasons=pair.reasons,
             source=Proposal.Source.LOCKED if (pair.mentee_id, pair.mentor_id) in locked else Proposal.Source.ENGINE,
         )
         for pair in result.pairs
@@ -90,8 +90,8 @@ def _compute_proposals(run: MatchRun) -> None:
     )
     stats = {
         "mentees": len(mentees), "mentors": len(mentors), "matched": len(result.pairs),
-        "unmatched": len(result.unmatched), "total_score": round(sum(p.score for p in result.pairs), 2),
-        "seconds": result.stats.get("seconds"),
+        "unmatched": len(result.unmatched), "total_score": round(sum(cohorts.pair_score(p) for p in result.pairs), 2),
+        "seconds": result.stats.get("seconds"), **cohorts.differing_pairs(built, result.pairs),
         "rejected_locks": [f"{participant[r.mentee_id].user} with {participant[r.mentor_id].user}: {r.reason}"
                            for r in result.rejected_locks if r.mentee_id in participant and r.mentor_id in participant],
     }  # fmt: skip
@@ -131,7 +131,9 @@ def pair_check(*, programme: Programme, mentee: Participant, mentor: Participant
         reason = result.rejected_locks[0].reason
         raise MatchingError(f"{mentee.user} and {mentor.user} cannot be paired: {reason}.")
     [pair] = result.pairs
-    return Proposal(mentee=mentee, mentor=mentor, score=round(pair.score, 3), reasons=pair.reasons)
+    # Scored as a lock only to check it: the pair is by hand or by request, not locked.
+    reasons = cohorts.without_lock(pair.reasons)
+    return Proposal(mentee=mentee, mentor=mentor, score=cohorts.pair_score(pair), reasons=reasons)
 
 
 # -- the console -------------------------------------------------------------------

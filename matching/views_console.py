@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 
 from programmes.permissions import get_programme_for_coordinator
 
-from . import selectors, services
+from . import cohorts, selectors, services
 from .forms import AssignForm, EndMatchForm, MatchFilterForm, MatchingSettingsForm, SwapForm
 from .models import Match, MatchingSettings, MatchRun, Proposal
 from .permissions import get_match_for_user, get_run_for_coordinator
@@ -96,7 +96,8 @@ def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     run = get_run_for_coordinator(request.user, pk, run_pk)
     editable = run.status == MatchRun.Status.READY
     review = selectors.run_review(run, with_choices=editable)
-    context = {"programme": run.programme, "run": run, "review": review, "editable": editable, "crumb": f"Run {run.pk}"}
+    context = {"programme": run.programme, "run": run, "review": review, "editable": editable, "crumb": f"Run {run.pk}",
+               "smallest_group": cohorts.SMALLEST_GROUP}  # fmt: skip
     if editable:
         context["swap_form"] = SwapForm(proposals=review.proposals)
         context["assign_form"] = AssignForm(mentees=review.assignable_mentees, mentors=review.mentors_with_room)

@@ -325,6 +325,7 @@ def test_accepting_creates_the_match_and_withdraws_the_mentees_other_requests(
 
     assert (match.mentee, match.mentor, match.status) == (scene.mentee, scene.dana, "active")
     assert "covers 2 of 2 goals: Leadership, Negotiation" in match.reasons
+    assert "locked by the coordinator" not in match.reasons, "the mentor said yes; nobody locked the pair"
     assert requests_of(scene.mentee) == [
         ("Dana Diaz", "accepted"), ("Erin Evans", "cancelled"), ("Fred Fox", "cancelled")
     ]  # fmt: skip
