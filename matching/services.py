@@ -302,7 +302,8 @@ def match_create(*, programme: Programme, mentee: Participant, mentor: Participa
 
 @transaction.atomic
 def match_end(*, match: Match, by: User | None, reason: str, note: str = "", rematch: bool = False) -> Match:
-    """End a match honestly; this pair is never proposed again. The mentee waits for
+    """End a match honestly; this pair is not proposed again unless the programme
+    allows earlier pairs (allow_rematch_with_previous). The mentee waits for
     a new mentor when `rematch` is asked for, and also when the mentor ends it for
     any reason but goals met (the mentee did not choose to stop). `by` is None when
     the system ends it (the roster sync, when someone left the organisation)."""

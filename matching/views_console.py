@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 from programmes.permissions import get_programme_for_coordinator
 
 from . import cohorts, selectors, services
-from .forms import AssignForm, EndMatchForm, MatchFilterForm, MatchingSettingsForm, SwapForm
+from .forms import AssignForm, EndMatchForm, MatchFilterForm, MatchingSettingsForm, SwapForm, after_rematch
 from .models import Match, MatchingSettings, MatchRun, Proposal
 from .permissions import get_match_for_user, get_run_for_coordinator
 from .services import MatchingError
@@ -256,9 +256,11 @@ def match_list(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def match_end(request: HttpRequest, pk: int) -> HttpResponse:
     """End a match: its mentee, its mentor or a coordinator; the mentee may ask for a
-    new mentor (the next run includes them, never with this mentor)."""
+    new mentor (the next run includes them; with this mentor only where the
+    programme allows earlier pairs)."""
     match, role = get_match_for_user(request.user, pk)
-    form = EndMatchForm(request.POST or None, role=role)
+    allow_previous = selectors.matching_settings_for(match.programme).allow_rematch_with_previous
+    form = EndMatchForm(request.POST or None, role=role, programme=match.programme, allow_previous=allow_previous)
     if request.method == "POST" and match.status == Match.Status.ACTIVE and form.is_valid():
         try:
             ended = services.match_end(
@@ -272,7 +274,9 @@ def match_end(request: HttpRequest, pk: int) -> HttpResponse:
             if role == "coordinator":
                 messages.success(request, f"The match of {match.mentor.user} and {match.mentee.user} has ended.")
                 return redirect("matching:matches", match.programme_id)
-            wish = " You will be included in the next matching." if role == "mentee" and ended.rematch_requested else ""
+            wish = ""
+            if role == "mentee" and ended.rematch_requested:
+                wish = " " + after_rematch(match.programme, allow_previous=allow_previous)
             messages.success(request, f"Your match with {other} has ended.{wish} How did it go?")
             # The exit survey lives with the pair's workspace (sessions_log); linked by name only.
             return redirect("sessions_log:exit_survey", match.pk)
