@@ -305,7 +305,7 @@ def match_end(*, match: Match, by: User | None, reason: str, note: str = "", rem
     """End a match honestly; this pair is not proposed again unless the programme
     allows earlier pairs (allow_rematch_with_previous). The mentee waits for
     a new mentor when `rematch` is asked for, and also when the mentor ends it for
-    any reason but goals met (the mentee did not choose to stop). `by` is None when
+    any reason but goals met or leaving the organisation (the mentee did not choose to stop). `by` is None when
     the system ends it (the roster sync, when someone left the organisation)."""
     match = Match.objects.select_for_update().select_related("mentor").get(pk=match.pk)
     mentor_ends = by is not None and by.pk == match.mentor.user_id

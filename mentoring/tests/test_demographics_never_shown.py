@@ -128,6 +128,11 @@ def set_up(world, variant: dict) -> None:
         Profile.objects.filter(user_id__in=mentors).update(seniority=seniority_level(1))
         Profile.objects.filter(user_id__in=mentees).update(seniority=seniority_level(5))
     set_demographics("A")
+    # The people whose pages matter most answered too: a difference needs both sides' answers.
+    for number, name in enumerate(("alice", "bob", "dan", "finn", "gus", "ivan", "jay")):
+        user = getattr(world, name)
+        if not Demographics.objects.filter(user=user).exists():
+            people_services.demographics_give_consent(user=user, wording="test", **_values(number))
 
 
 @pytest.fixture(scope="module", params=list(VARIANTS), ids=list(VARIANTS))
