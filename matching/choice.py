@@ -7,7 +7,13 @@ the next choice. Every change to a mentee's requests first locks the mentee's
 Participant row (always before any mentor's row, so two paths never wait on each
 other in opposite orders), and every transition claims its request with a
 conditional UPDATE on the status, so a double click, a retried task or two
-workers at once pass a request on exactly once."""
+workers at once pass a request on exactly once.
+
+Nothing here uses demographics, even in programmes that prefer pairs who differ:
+suggestions, their order, the reasons a mentor reads and stable matching are seen
+pair by pair, and each person knows their own answers, so any difference they made
+would tell about the other person (cohorts.build leaves them out unless asked for
+a coordinator's whole-cohort run)."""
 
 import copy
 from collections.abc import Iterable, Sequence
@@ -40,7 +46,6 @@ CHOICE_MODES = (Programme.MatchingMode.CHOICE, Programme.MatchingMode.BOTH)
 CHOOSING_STATUSES = (Programme.Status.OPEN, Programme.Status.RUNNING)
 LIVE = (MatchRequest.Status.PENDING, MatchRequest.Status.WAITING)
 SUGGESTIONS = 8
-LOCK_REASON = "locked by the coordinator"  # the engine's first reason for a locked pair
 
 
 @dataclass(frozen=True)
@@ -111,13 +116,9 @@ def explain_pairs(
             explanation = Explanation(None, [], result.rejected_locks[0].reason)
         else:
             pair = next(p for p in result.pairs if p.locked)
-            explanation = Explanation(round(pair.score, 3), _without_lock(pair.reasons))
+            explanation = Explanation(cohorts.pair_score(pair), cohorts.without_lock(pair.reasons))
         explained[(mentee.pk, mentor.pk)] = explanation
     return explained
-
-
-def _without_lock(reasons: list[str]) -> list[str]:
-    return reasons[1:] if reasons and reasons[0] == LOCK_REASON else list(reasons)
 
 
 def _feasible(built: cohorts.ProgrammeCohort) -> dict[tuple[int, int], float]:
@@ -137,9 +138,10 @@ def _feasible(built: cohorts.ProgrammeCohort) -> dict[tuple[int, int], float]:
 
 
 def suggestions_for(mentee: Participant, limit: int = SUGGESTIONS) -> list[Suggestion]:
-    """The best mentors this mentee may still ask, best first, each with the
-    engine's reasons: approved, with room, not asked before, and allowed by every
-    hard rule (seniority, reporting line, forbidden and previous pairs)."""
+    """The best mentors this mentee may still ask, best first (by fit, then by
+    user id), each with the engine's reasons: approved, with room, not asked before,
+    and allowed by every hard rule (seniority, reporting line, forbidden and
+    previous pairs, unless the programme allows those)."""
     problem = choice_problem(mentee)
     if problem:
         raise MatchingError(problem)
@@ -480,7 +482,7 @@ def stable_resolve(*, programme: Programme, by: User | None) -> MatchRun:
     deferred acceptance): mentees' preferences are their requests in rank order,
     mentors' are their MentorRanking (mentees they left out are not acceptable to
     them); a mentor who ranked nobody is taken to prefer the requesters who fit
-    best (the engine's score). Only pairs every hard
+    best (the engine's fit, never demographics). Only pairs every hard
     rule allows, and mentors' remaining room, are offered. The result is a run
     ready for the coordinator to review and publish, like any other run."""
     if not uses_choice(programme):
@@ -550,7 +552,7 @@ def stable_resolve(*, programme: Programme, by: User | None) -> MatchRun:
         else:
             theirs = "the mentor ranked nobody, so best fit"
         why = f"mutual choice: the mentee's choice {mentee_rank}, {theirs}"
-        proposals.append((pair, [why, *_without_lock(pair.reasons)]))
+        proposals.append((pair, [why, *cohorts.without_lock(pair.reasons)]))
         matched.add(pair.mentee_id)
 
     now = timezone.now()
@@ -562,13 +564,13 @@ def stable_resolve(*, programme: Programme, by: User | None) -> MatchRun:
         stats={
             "mentees": len(mentees), "mentors": len(mentors), "matched": len(proposals),
             "unmatched": len(mentees) - len(proposals),
-            "total_score": round(sum(pair.score for pair, _ in proposals), 2),
+            "total_score": round(sum(cohorts.pair_score(pair) for pair, _ in proposals), 2),
             "mentors_ranked_by_fit": len(by_fit),
         },
     )  # fmt: skip
     Proposal.objects.bulk_create(
         Proposal(run=run, mentee=participant[pair.mentee_id], mentor=participant[pair.mentor_id],
-                 score=round(pair.score, 3), reasons=reasons, source=Proposal.Source.ENGINE)
+                 score=cohorts.pair_score(pair), reasons=reasons, source=Proposal.Source.ENGINE)
         for pair, reasons in proposals
     )  # fmt: skip
     UnmatchedMentee.objects.bulk_create(

@@ -15,6 +15,12 @@ from . import engine
 from .models import Match, MatchingSettings, PairRule
 
 DEMOGRAPHIC_FIELDS = ("gender", "ethnicity_group", "disability", "generation", "staff_network")
+# Answers that say nothing: never a difference (as if the question were left blank).
+NOT_SAYING = {"prefer_not", "prefer not to say"}
+# What a coordinator may see of demographics is one count over a run, and only when
+# at least this many pairs lie on each side of it (differ / do not), so that no pair
+# can be singled out (the k = 5 that reports use for groups of people).
+SMALLEST_GROUP = 5
 
 
 @dataclass
@@ -29,6 +35,7 @@ class ProgrammeCohort:
     previous: list[tuple[int, int]]
     allow_previous: bool
     k: int
+    uses_demographics: bool = False
 
 
 def track_of(programme: Programme) -> str:
@@ -62,6 +69,13 @@ def mentors_with_room(programme: Programme):
     )
 
 
+def _answer(demographics: Demographics, name: str) -> str | None:
+    """One answer as the engine compares it: free text in any case or spacing is the
+    same answer, and "prefer not to say" is no answer."""
+    value = " ".join((getattr(demographics, name) or "").split()).casefold()
+    return None if not value or value in NOT_SAYING else value
+
+
 def _record(participant: Participant, profile: Profile | None, demographics: Demographics | None, track: str,
             *, use_demographics: bool, peer: bool) -> dict:  # fmt: skip
     is_mentor = participant.role == Participant.Role.MENTOR
@@ -82,7 +96,7 @@ def _record(participant: Participant, profile: Profile | None, demographics: Dem
         "meeting_format": profile.meeting_format if profile else None,
     }
     if use_demographics and demographics is not None:
-        record["demographics"] = {name: getattr(demographics, name) or None for name in DEMOGRAPHIC_FIELDS}
+        record["demographics"] = {name: _answer(demographics, name) for name in DEMOGRAPHIC_FIELDS}
     if is_mentor:
         record["capacity"] = max(0, (participant.capacity or 1) - getattr(participant, "active", 0))
         record["tracks"] = [track]
@@ -93,8 +107,19 @@ def _record(participant: Participant, profile: Profile | None, demographics: Dem
     return record
 
 
-def build(programme: Programme, mentees: Iterable[Participant], mentors: Iterable[Participant]) -> ProgrammeCohort:
-    """The engine's view of these mentees and mentors, with the programme's rules."""
+def build(
+    programme: Programme,
+    mentees: Iterable[Participant],
+    mentors: Iterable[Participant],
+    *,
+    whole_cohort: bool = False,
+) -> ProgrammeCohort:
+    """The engine's view of these mentees and mentors, with the programme's rules.
+
+    Demographics enter only a coordinator's `whole_cohort` run of a programme that
+    uses them. Everything else built here (a participant's suggestions, a mentor's
+    inbox, stable matching of choices, one pair checked by hand) is seen pair by
+    pair, where the diversity term would tell each person about the other."""
     settings, _ = MatchingSettings.objects.get_or_create(programme=programme)
     mentees, mentors = list(mentees), list(mentors)
     people = [*mentees, *mentors]
@@ -105,7 +130,7 @@ def build(programme: Programme, mentees: Iterable[Participant], mentors: Iterabl
         .select_related("department", "seniority")
         .prefetch_related("skills", "topics")
     }
-    use_demographics = programme.uses_demographics
+    use_demographics = whole_cohort and programme.uses_demographics
     demographics = {d.user_id: d for d in Demographics.objects.filter(user_id__in=user_ids)} if use_demographics else {}
     track = track_of(programme)
     peer = programme.kind == Programme.Kind.PEER
@@ -132,6 +157,7 @@ def build(programme: Programme, mentees: Iterable[Participant], mentors: Iterabl
     return ProgrammeCohort(
         cohort=cohort,
         weights=engine.Weights.from_mapping(settings.weights or {}),
+        uses_demographics=use_demographics,
         participant_of_user={p.user_id: p for p in people},
         forbidden=[(e, m) for kind, e, m in rules if kind == PairRule.Kind.FORBID],
         locked=[(e, m) for kind, e, m in rules if kind == PairRule.Kind.LOCK],
@@ -151,3 +177,30 @@ def run_engine(built: ProgrammeCohort, *, locked: list[tuple[int, int]] | None =
         allow_previous=built.allow_previous,
         locked=built.locked if locked is None else locked,
     )
+
+
+# -- what may be shown of a result -------------------------------------------------
+
+
+def pair_score(pair: engine.Pair) -> float:
+    """The score shown for (and stored with) a pair: its fit, without the diversity
+    term, which beside the reasons would tell how many attributes differ."""
+    return round(pair.fit, 3)
+
+
+def without_lock(reasons: list[str]) -> list[str]:
+    """The reasons of a pair scored as a lock only to check it (by hand, a request
+    accepted): "locked by the coordinator" would not be true."""
+    return reasons[1:] if reasons and reasons[0] == engine.LOCK_REASON else list(reasons)
+
+
+def differing_pairs(built: ProgrammeCohort, pairs: list[engine.Pair]) -> dict:
+    """The run's one figure about demographics, for its stats: how many of its pairs
+    differ in a consented attribute, or None when fewer than SMALLEST_GROUP pairs
+    differ or fewer do not (the count would single out a pair). Empty when the run
+    did not use demographics; the raw count is never stored."""
+    if not built.uses_demographics:
+        return {}
+    differing = sum(1 for pair in pairs if pair.differs)
+    shown = min(differing, len(pairs) - differing) >= SMALLEST_GROUP
+    return {"differing_pairs": differing if shown else None}

@@ -29,6 +29,7 @@ __all__ = [
     "DEFAULT_DEMOGRAPHIC_FIELDS",
     "DEFAULT_K",
     "DEFAULT_MENTOR_K",
+    "LOCK_REASON",
     "TRACKS",
     "Cohort",
     "MatchResult",
@@ -54,6 +55,8 @@ DEFAULT_DEMOGRAPHIC_FIELDS: tuple[str, ...] = (
     "disability",
     "staff_network",
 )
+# The first reason of a pair kept because it was locked.
+LOCK_REASON = "locked by the coordinator"
 # A meeting-format preference of "either" fits any stated preference.
 FLEXIBLE_FORMAT = "either"
 # Chosen from the measurements in docs/matching-engine.md: quality stops improving
@@ -397,11 +400,20 @@ def _pad(side: dict[str, Any], widths: Mapping[str, int]) -> People:
 
 @dataclass(frozen=True)
 class Pair:
+    """A proposed pair. ``score`` is what the assignment maximised; ``fit`` is the
+    same score without the diversity term, the only per-pair figure that may be
+    shown (with ``score`` and the other terms beside it, the difference would tell
+    how many consented attributes differ). ``differs``: the pair is on the reverse
+    track, diversity is weighted, and at least one attribute both people disclosed
+    differs; count it over many pairs, never show it for one."""
+
     mentee_id: PersonId
     mentor_id: PersonId
     score: float
     reasons: list[str]
     locked: bool = False
+    fit: float = 0.0
+    differs: bool = False
 
 
 @dataclass(frozen=True)
@@ -521,7 +533,7 @@ class _Model:
             self.eff_sorted.append(eff[order])
             self.rank[t, accepting[order]] = np.arange(len(accepting))
         self.order = np.lexsort((self.key, self.track))
-        self.A, self.B, self.lookups = _features(cohort, weights)
+        self.A, self.B, self.lookups, self.fit_columns = _features(cohort, weights)
         self.B_by_track = [np.ascontiguousarray(self.B[c]) for c in self.cols]
         self._exclusions(cohort, blocked, previous, allow_previous)
 
@@ -702,12 +714,15 @@ class _Model:
         _, first = np.unique(ci * self.m + cj, return_index=True)
         return ci[first], cj[first], cs[first]
 
-    def pair_scores(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        """Scores of given pairs (assumed feasible), same arithmetic as :meth:`blocks`."""
+    def pair_scores(self, i: np.ndarray, j: np.ndarray, *, fit_only: bool = False) -> np.ndarray:
+        """Scores of given pairs (assumed feasible), same arithmetic as :meth:`blocks`.
+        ``fit_only`` leaves out the diversity term (the last feature columns), so the
+        result does not depend on anyone's demographics, to the last bit."""
+        cols = self.fit_columns if fit_only else self.A.shape[1]
         out = np.empty(len(i))
         for lo in range(0, len(i), 65536):  # bounded temporaries
             ii, jj = i[lo : lo + 65536], j[lo : lo + 65536]
-            s = np.einsum("ij,ij->i", self.A[ii], self.B[jj], dtype=np.float32)
+            s = np.einsum("ij,ij->i", self.A[ii, :cols], self.B[jj, :cols], dtype=np.float32)
             for table, code_i, code_j in self.lookups:
                 s += table[code_i[ii], code_j[jj]]
             out[lo : lo + 65536] = s
@@ -797,9 +812,11 @@ def _ancestor_pairs(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _features(
     cohort: Cohort, w: Weights
-) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]], int]:
     """Mentee features ``A`` and mentor features ``B`` with ``score = A @ B.T``, plus
-    lookup tables ``(table, mentee_code, mentor_code)`` for wide categorical terms."""
+    lookup tables ``(table, mentee_code, mentor_code)`` for wide categorical terms,
+    and the number of leading columns that make the fit: the diversity term's
+    columns come last, so ``A[:, :n] @ B[:, :n].T`` is the score without it."""
     me, mo = cohort.mentees, cohort.mentors
     cols_a: list[np.ndarray] = [np.full((len(me), 1), w.base)]
     cols_b: list[np.ndarray] = [np.ones((len(mo), 1))]
@@ -861,6 +878,7 @@ def _features(
             return weight[:, None] * differ
 
         categorical(np.stack([me.department, me.track], axis=1), mo.department, dept_table)
+    fit_columns = sum(part.shape[1] for part in cols_a)
     n_fields = len(cohort.demographic_fields)
     reverse = me.track == REVERSE
     if w.diversity and n_fields and reverse.any():
@@ -877,7 +895,7 @@ def _features(
             cols_b.append(np.hstack([(vj >= 0)[:, None], eye[vj]]))
     A = np.hstack(cols_a).astype(np.float32)
     B = np.hstack(cols_b).astype(np.float32)
-    return np.ascontiguousarray(A), np.ascontiguousarray(B), lookups
+    return np.ascontiguousarray(A), np.ascontiguousarray(B), lookups, fit_columns
 
 
 # --------------------------------------------------------------------------- assignment
@@ -1119,16 +1137,18 @@ def match_cohort(
     scores = np.where(found, cs[at] if len(cs) else 0.0, 0.0)
     missing = ~found
     scores[missing] = model.pair_scores(matched[missing], mentor_of[matched[missing]])
+    fits = model.pair_scores(matched, mentor_of[matched], fit_only=True)
+    differs = _differs(cohort, weights, matched, mentor_of[matched])
     explainer = _Explainer(cohort, weights)
     pairs: list[Pair] = []
-    for i, score in zip(matched.tolist(), scores.tolist(), strict=True):
+    for i, score, fit, differ in zip(matched.tolist(), scores.tolist(), fits.tolist(), differs.tolist(), strict=True):
         j = int(mentor_of[i])
         reasons = explainer.reasons(i, j)
         is_locked = bool(locked_to[i] >= 0)
         if is_locked:
-            reasons.insert(0, "locked by the coordinator")
+            reasons.insert(0, LOCK_REASON)
         ids = (cohort.mentees.ids[i], cohort.mentors.ids[j])
-        pairs.append(Pair(*ids, round(score, 4), reasons, is_locked))
+        pairs.append(Pair(*ids, round(score, 4), reasons, is_locked, fit=round(fit, 4), differs=differ))
     left_out = np.flatnonzero(mentor_of < 0).tolist()
     unmatched = [Unmatched(cohort.mentees.ids[i], _unmatched_reason(model, i)) for i in left_out]
     lap("explain", t)
@@ -1303,6 +1323,16 @@ def _unmatched_reason(model: _Model, i: int) -> str:
     return f"every {more} senior {mentors} excluded: {', '.join(parts)}"
 
 
+def _differs(cohort: Cohort, w: Weights, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """For pairs ``(i[k], j[k])``: does the diversity term count a difference, i.e.
+    reverse track, a diversity weight, and an attribute both disclosed that differs?"""
+    if not (w.diversity and cohort.demographic_fields):
+        return np.zeros(len(i), bool)
+    x, y = cohort.mentees.demographics[i], cohort.mentors.demographics[j]
+    differ = ((x >= 0) & (y >= 0) & (x != y)).any(axis=1)
+    return differ & (cohort.mentees.track[i] == REVERSE)
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -1312,11 +1342,14 @@ def _language_name(code: str) -> str:
 
 
 class _Explainer:
-    """Plain-words reasons for one pair's score, one phrase per weighted criterion.
+    """Plain-words reasons for one pair's score, one phrase per weighted criterion
+    but diversity.
 
-    Demographic values are never named: the reverse track only says how many
-    consented attributes differ.  Set fields are turned into Python lists once, as
-    per-pair NumPy calls would cost more than the assignment for large cohorts.
+    Demographics are never mentioned, not even as a count of differing attributes:
+    the pair and the coordinator read these reasons, and each person knows their own
+    answers, so "differs in 3" would tell them the other's.  Set fields are turned
+    into Python lists once, as per-pair NumPy calls would cost more than the
+    assignment for large cohorts.
     """
 
     def __init__(self, cohort: Cohort, weights: Weights) -> None:
@@ -1385,13 +1418,6 @@ class _Explainer:
                 out.append(f"same department ({c.departments[db]})")
             else:
                 out.append(f"different departments ({c.departments[da]} and {c.departments[db]})")
-        if reverse and w.diversity and c.demographic_fields:
-            x, y = me.demographics[i], mo.demographics[j]
-            differ = int(((x >= 0) & (y >= 0) & (x != y)).sum())
-            if differ:
-                out.append(f"differs in {_plural(differ, 'consented attribute')}")
-            else:
-                out.append("no difference in consented attributes")
         return out
 
 

@@ -6,7 +6,7 @@ from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from programmes.models import Participant
+from programmes.models import Participant, Programme
 
 from .engine import Weights
 from .models import Match, MatchingSettings, Proposal
@@ -26,8 +26,9 @@ WEIGHT_FIELDS = [
     ("cross_dept_reverse", "Different departments (reverse mentoring)",
      "Reverse mentoring: a mentor from another part of the organisation."),
     ("diversity", "Different backgrounds (reverse mentoring)",
-     "Reverse mentoring in programmes that use demographics: how many of the consented attributes differ. "
-     "Values are never shown to anyone."),
+     "Reverse mentoring in programmes that use demographics, in the runs you start: pairs whose consented "
+     "answers differ score higher. Answers are never shown, nor per pair; a run shows only how many of its "
+     "pairs differ. Participants' suggestions and requests never use them."),
 ]  # fmt: skip
 WEIGHT_MAX = 10
 SETTING_LIMITS = {"candidates_per_mentee": (1, 500), "max_choices": (1, 10), "request_days": (1, 60)}
@@ -161,6 +162,20 @@ class MatchFilterForm(forms.Form):
     )  # fmt: skip
 
 
+def after_rematch(programme: Programme, *, allow_previous: bool, who: str = "you") -> str:
+    """What happens when the mentee asks for a new mentor, as the code does it: the
+    next run includes them (in a choice-only programme they choose again), and the
+    old mentor is not proposed again unless the programme allows earlier pairs."""
+    subject = "You" if who == "you" else "They"
+    if programme.matching_mode == Programme.MatchingMode.CHOICE:
+        then = f"{subject} can choose a new mentor from the suggestions"
+    else:
+        then = f"{subject} will be included in the next matching"
+    if allow_previous:
+        return f"{then}; this programme may pair {who} with the same mentor again."
+    return f"{then}, never with the same mentor again."
+
+
 class EndMatchForm(forms.Form):
     """Why a match ends; the mentee (or a coordinator for them) may ask for a new mentor."""
 
@@ -171,16 +186,15 @@ class EndMatchForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Seen by the programme's coordinators.",
     )  # fmt: skip
-    rematch = forms.BooleanField(
-        label="I would like a new mentor", required=False,
-        help_text="You will be included in the next matching, never with the same mentor again.",
-    )  # fmt: skip
+    rematch = forms.BooleanField(label="I would like a new mentor", required=False)
 
-    def __init__(self, *args, role: str, **kwargs):
+    def __init__(self, *args, role: str, programme: Programme, allow_previous: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if role == "mentor":
             del self.fields["rematch"]  # the mentee's wish, not the mentor's
         elif role == "coordinator":
             rematch = self.fields["rematch"]
             rematch.label = "The mentee would like a new mentor"
-            rematch.help_text = "They will be included in the next matching, never with the same mentor again."
+            rematch.help_text = after_rematch(programme, allow_previous=allow_previous, who="them")
+        else:
+            self.fields["rematch"].help_text = after_rematch(programme, allow_previous=allow_previous)

@@ -74,6 +74,21 @@ class RunReview:
         ]
 
     @property
+    def demographics_figure(self) -> tuple[str, str] | None:
+        """What the coordinator sees of demographics: one count over the engine's
+        pairs, stored at run time (cohorts.differing_pairs) and never updated by hand
+        changes, whose difference would tell about the pair changed. None when the
+        run did not use demographics."""
+        stats = self.run.stats
+        if "differing_pairs" not in stats:
+            return None
+        matched, differing = stats.get("matched", 0), stats["differing_pairs"]
+        if differing is None:
+            return ("—", f"pairs that differ in consented demographics: not shown, as fewer than "
+                         f"{cohorts.SMALLEST_GROUP} pairs would be on one side of the count")  # fmt: skip
+        return (f"{differing} of {matched}", "pairs the engine proposed differ in consented demographics")
+
+    @property
     def locks(self) -> list[PairRule]:
         return [rule for rule in self.rules if rule.kind == PairRule.Kind.LOCK]
 

@@ -69,14 +69,14 @@ def _compute_proposals(run: MatchRun) -> None:
     mentees = list(cohorts.unmatched_mentees(programme).select_related("user"))
     mentors = list(cohorts.mentors_with_room(programme).select_related("user"))
     MatchRun.objects.filter(pk=run.pk).update(progress=f"Matching {len(mentees)} mentees with {len(mentors)} mentors")
-    built = cohorts.build(programme, mentees, mentors)
+    built = cohorts.build(programme, mentees, mentors, whole_cohort=True)
     result = cohorts.run_engine(built)
     locked = set(built.locked)
     participant = built.participant_of_user
     Proposal.objects.bulk_create(
         Proposal(
             run=run, mentee=participant[pair.mentee_id], mentor=participant[pair.mentor_id],
-            score=round(pair.score, 3), reasons=pair.reasons,
+            score=cohorts.pair_score(pair), reasons=pair.reasons,
             source=Proposal.Source.LOCKED if (pair.mentee_id, pair.mentor_id) in locked else Proposal.Source.ENGINE,
         )
         for pair in result.pairs
@@ -90,8 +90,8 @@ def _compute_proposals(run: MatchRun) -> None:
     )
     stats = {
         "mentees": len(mentees), "mentors": len(mentors), "matched": len(result.pairs),
-        "unmatched": len(result.unmatched), "total_score": round(sum(p.score for p in result.pairs), 2),
-        "seconds": result.stats.get("seconds"),
+        "unmatched": len(result.unmatched), "total_score": round(sum(cohorts.pair_score(p) for p in result.pairs), 2),
+        "seconds": result.stats.get("seconds"), **cohorts.differing_pairs(built, result.pairs),
         "rejected_locks": [f"{participant[r.mentee_id].user} with {participant[r.mentor_id].user}: {r.reason}"
                            for r in result.rejected_locks if r.mentee_id in participant and r.mentor_id in participant],
     }  # fmt: skip
@@ -131,7 +131,9 @@ def pair_check(*, programme: Programme, mentee: Participant, mentor: Participant
         reason = result.rejected_locks[0].reason
         raise MatchingError(f"{mentee.user} and {mentor.user} cannot be paired: {reason}.")
     [pair] = result.pairs
-    return Proposal(mentee=mentee, mentor=mentor, score=round(pair.score, 3), reasons=pair.reasons)
+    # Scored as a lock only to check it: the pair is by hand or by request, not locked.
+    reasons = cohorts.without_lock(pair.reasons)
+    return Proposal(mentee=mentee, mentor=mentor, score=cohorts.pair_score(pair), reasons=reasons)
 
 
 # -- the console -------------------------------------------------------------------
@@ -300,9 +302,10 @@ def match_create(*, programme: Programme, mentee: Participant, mentor: Participa
 
 @transaction.atomic
 def match_end(*, match: Match, by: User | None, reason: str, note: str = "", rematch: bool = False) -> Match:
-    """End a match honestly; this pair is never proposed again. The mentee waits for
+    """End a match honestly; this pair is not proposed again unless the programme
+    allows earlier pairs (allow_rematch_with_previous). The mentee waits for
     a new mentor when `rematch` is asked for, and also when the mentor ends it for
-    any reason but goals met (the mentee did not choose to stop). `by` is None when
+    any reason but goals met or leaving the organisation (the mentee did not choose to stop). `by` is None when
     the system ends it (the roster sync, when someone left the organisation)."""
     match = Match.objects.select_for_update().select_related("mentor").get(pk=match.pk)
     mentor_ends = by is not None and by.pk == match.mentor.user_id

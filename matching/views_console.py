@@ -14,8 +14,8 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 
 from programmes.permissions import get_programme_for_coordinator
 
-from . import selectors, services
-from .forms import AssignForm, EndMatchForm, MatchFilterForm, MatchingSettingsForm, SwapForm
+from . import cohorts, selectors, services
+from .forms import AssignForm, EndMatchForm, MatchFilterForm, MatchingSettingsForm, SwapForm, after_rematch
 from .models import Match, MatchingSettings, MatchRun, Proposal
 from .permissions import get_match_for_user, get_run_for_coordinator
 from .services import MatchingError
@@ -96,7 +96,8 @@ def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     run = get_run_for_coordinator(request.user, pk, run_pk)
     editable = run.status == MatchRun.Status.READY
     review = selectors.run_review(run, with_choices=editable)
-    context = {"programme": run.programme, "run": run, "review": review, "editable": editable, "crumb": f"Run {run.pk}"}
+    context = {"programme": run.programme, "run": run, "review": review, "editable": editable, "crumb": f"Run {run.pk}",
+               "smallest_group": cohorts.SMALLEST_GROUP}  # fmt: skip
     if editable:
         context["swap_form"] = SwapForm(proposals=review.proposals)
         context["assign_form"] = AssignForm(mentees=review.assignable_mentees, mentors=review.mentors_with_room)
@@ -255,9 +256,11 @@ def match_list(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def match_end(request: HttpRequest, pk: int) -> HttpResponse:
     """End a match: its mentee, its mentor or a coordinator; the mentee may ask for a
-    new mentor (the next run includes them, never with this mentor)."""
+    new mentor (the next run includes them; with this mentor only where the
+    programme allows earlier pairs)."""
     match, role = get_match_for_user(request.user, pk)
-    form = EndMatchForm(request.POST or None, role=role)
+    allow_previous = selectors.matching_settings_for(match.programme).allow_rematch_with_previous
+    form = EndMatchForm(request.POST or None, role=role, programme=match.programme, allow_previous=allow_previous)
     if request.method == "POST" and match.status == Match.Status.ACTIVE and form.is_valid():
         try:
             ended = services.match_end(
@@ -271,7 +274,9 @@ def match_end(request: HttpRequest, pk: int) -> HttpResponse:
             if role == "coordinator":
                 messages.success(request, f"The match of {match.mentor.user} and {match.mentee.user} has ended.")
                 return redirect("matching:matches", match.programme_id)
-            wish = " You will be included in the next matching." if role == "mentee" and ended.rematch_requested else ""
+            wish = ""
+            if role == "mentee" and ended.rematch_requested:
+                wish = " " + after_rematch(match.programme, allow_previous=allow_previous)
             messages.success(request, f"Your match with {other} has ended.{wish} How did it go?")
             # The exit survey lives with the pair's workspace (sessions_log); linked by name only.
             return redirect("sessions_log:exit_survey", match.pk)

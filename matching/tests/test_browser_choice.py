@@ -1,17 +1,21 @@
 """In a real Chromium: a mentee chooses two mentors and sends the requests; the
-first mentor accepts."""
+first mentor accepts. In reverse mentoring the suggestions say nothing of demographics."""
 
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from demo.seed import DEMO_PASSWORD
+from matching import cohorts
 from matching.models import Match, MatchingSettings
 from matching.tests.factories import enrol, make_person
 from matching.tests.test_choice import WANTS, give_profile
 from people.models import Profile
 from people.tests.factories import UserFactory
+from programmes.models import Programme
 from programmes.tests.factories import make_programme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,3 +67,26 @@ def test_a_mentee_chooses_mentors_and_the_first_one_accepts(live_server, page, s
     expect(page).to_have_url(re.compile(re.escape(reverse("matching:requests", args=[programme.pk])) + "$"))
     screenshot("3-accepted")
     assert Match.objects.get(mentee=mentee).mentor.user == dana
+
+
+def test_in_reverse_mentoring_the_suggestions_say_nothing_of_anyones_demographics(live_server, page, screenshot,
+                                                                                  sign_in):  # fmt: skip
+    """The demo's reverse programme prefers pairs who differ; a mentee who shared
+    their answers chooses a mentor: the cards give the fit, never how answers compare."""
+    call_command("seed_demo")
+    programme = Programme.objects.get(name="Reverse mentoring")
+    mentee = (
+        cohorts.unmatched_mentees(programme).filter(user__demographics__isnull=False)
+        .select_related("user").order_by("pk").first()
+    )  # fmt: skip
+    sign_in(mentee.user.email, DEMO_PASSWORD)
+
+    page.goto(live_server.url + reverse("matching:choose", args=[programme.pk]))
+
+    expect(page.get_by_role("heading", name="Choose your mentor")).to_be_visible()
+    expect(page.get_by_text("Why you might fit").first).to_be_visible()
+    main = page.get_by_role("main")
+    for words in ("consented attribute", "difference in", "demographic"):
+        expect(main).not_to_contain_text(words, ignore_case=True)
+    page.set_viewport_size({"width": 1100, "height": 1000})
+    screenshot("1-choose")

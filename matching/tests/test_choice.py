@@ -17,6 +17,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import skip_or_fail
 from matching import choice
 from matching.engine import stable_match
 from matching.models import Match, MatchingSettings, MatchRequest, MatchRun, MentorRanking, PairRule
@@ -278,7 +279,7 @@ def test_expiry_run_twice_passes_each_request_on_once(scene):
 @pytest.mark.django_db(transaction=True)
 def test_two_expiry_passes_at_once_pass_each_request_on_once(carol, alice):
     if connection.vendor != "postgresql":
-        pytest.skip("two connections racing need PostgreSQL's row locks")
+        skip_or_fail("two connections racing need PostgreSQL's row locks (DATABASE_URL)")
     scene = make_scene(carol, alice)
     with time_machine.travel(NOW, tick=False):
         choice.requests_send(mentee=scene.mentee, ranked_mentors=[scene.dana, scene.erin, scene.fred])
@@ -325,6 +326,7 @@ def test_accepting_creates_the_match_and_withdraws_the_mentees_other_requests(
 
     assert (match.mentee, match.mentor, match.status) == (scene.mentee, scene.dana, "active")
     assert "covers 2 of 2 goals: Leadership, Negotiation" in match.reasons
+    assert "locked by the coordinator" not in match.reasons, "the mentor said yes; nobody locked the pair"
     assert requests_of(scene.mentee) == [
         ("Dana Diaz", "accepted"), ("Erin Evans", "cancelled"), ("Fred Fox", "cancelled")
     ]  # fmt: skip

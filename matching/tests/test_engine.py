@@ -264,16 +264,40 @@ def test_pairs_are_explained_in_plain_words_with_numbers():
     ]
 
 
-def test_reverse_pairs_count_differing_consented_attributes_without_naming_them():
+def test_reasons_never_mention_demographics_not_even_as_a_count():
+    """Each person knows their own answers: "differs in 1 consented attribute" would
+    tell them the other's. The diversity term counts, silently."""
     me = mentee("e", 5, track="reverse", gender="woman", disability=True, staff_network="pride")
-    mo = mentor("m", 2, tracks=["reverse"], gender="man", disability=True, ethnicity_group="b")
-    result = run([me], [mo])
-    reasons = result.pairs[0].reasons
-    # Only gender is disclosed by both and differs; not-disclosed counts as no difference.
-    assert "differs in 1 consented attribute" in reasons
-    text = " ".join(reasons)
-    for value in ("woman", "man", "b", "pride", "True"):
-        assert value not in text.split()
+    alike = mentor("alike", 2, tracks=["reverse"], gender="woman", disability=True)
+    unlike = mentor("unlike", 2, tracks=["reverse"], gender="man", disability=True, ethnicity_group="b")
+    [differing] = run([me], [unlike]).pairs
+    [same] = run([me], [alike]).pairs
+    assert differing.reasons == same.reasons
+    assert not any("attribute" in reason or "differ" in reason for reason in differing.reasons)
+    # Only gender is disclosed by both and differs: 2 points over 4 attributes.
+    assert differing.score == pytest.approx(same.score + 2.0 / 4, abs=1e-4)
+    assert differing.fit == same.fit == same.score
+    assert differing.differs and not same.differs
+
+
+def test_the_fit_is_the_score_without_diversity_to_the_last_bit():
+    """A pair's fit is what may be shown of it: it must not move, even in the last
+    digit, when anyone's demographics change, the pair's own or another's."""
+    fits, scores = set(), set()
+    for gender, network in [("w", "x"), ("m", "y"), (None, None), ("w", None)]:
+        me = mentee("e", 5, track="reverse", goals=["sql"], topics=["a"], languages=["en"], tz_offset=0, gender="w")
+        mo = mentor("m", 2, tracks=["reverse"], skills=["sql", "writing"], topics=["a", "b"], languages=["en"],
+                    tz_offset=1, gender=gender, staff_network=network)  # fmt: skip
+        other = mentor("o", 1, tracks=["reverse"], gender=network, disability=gender)
+        [pair] = run([me], [mo, other], locked=[("e", "m")]).pairs
+        fits.add(pair.fit)
+        scores.add(pair.score)
+    assert len(fits) == 1 and len(scores) > 1
+
+
+def test_the_traditional_track_never_counts_a_difference():
+    [pair] = run([mentee("e", 1, gender="w")], [mentor("m", 3, gender="m")]).pairs
+    assert not pair.differs and pair.fit == pair.score
 
 
 def test_meeting_format_and_timezone_are_explained():
@@ -407,7 +431,7 @@ def reference_feasible(me, mo, blocked, manager_of):
     return not (in_one_line(a, b, manager_of) or in_one_line(b, a, manager_of))
 
 
-def reference_score(me, mo, w: Weights):
+def reference_score(me, mo, w: Weights, *, diversity: bool = True):
     s = w.base
     if me["goals"]:
         s += w.goal_skill * len(set(me["goals"]) & set(mo["skills"])) / len(me["goals"])
@@ -423,7 +447,7 @@ def reference_score(me, mo, w: Weights):
     reverse = me["track"] == "reverse"
     if me["department"] != mo["department"]:
         s += w.cross_dept_reverse if reverse else w.cross_dept
-    if reverse:
+    if reverse and diversity:
         disclosed = [f for f in DEMOGRAPHICS if me.get(f) is not None and mo.get(f) is not None]
         differ = sum(1 for f in disclosed if me[f] != mo[f])
         s += w.diversity * differ / len(DEMOGRAPHICS)
@@ -485,9 +509,13 @@ def test_the_engine_matches_exhaustive_search_on_small_cohorts(case):
     result = match_cohort(cohort, w, blocked=blocked)
     assert len(result.pairs) == best_count
     assert sum(p.score for p in result.pairs) == pytest.approx(best_total, abs=1e-3)
+    mentee_by, mentor_by = {p["id"]: p for p in mentees}, {p["id"]: p for p in mentors}
     for p in result.pairs:
         assert (p.mentee_id, p.mentor_id) in edges
         assert p.score == pytest.approx(edges[(p.mentee_id, p.mentor_id)], abs=1e-3)
+        fit = reference_score(mentee_by[p.mentee_id], mentor_by[p.mentor_id], w, diversity=False)
+        assert p.fit == pytest.approx(fit, abs=1e-3)
+        assert p.differs == (p.score > fit + 1e-3)
     held = [p.mentor_id for p in result.pairs]
     assert all(held.count(m["id"]) <= m["capacity"] for m in mentors)
 

@@ -394,6 +394,10 @@ def published(programme, carol):
     return {m.mentee.user.full_name: m for m in Match.objects.select_related("mentee__user", "mentor__user")}
 
 
+def published_match(programme, mentee_name: str) -> Match:
+    return Match.objects.get(programme=programme, mentee__user__full_name=mentee_name, status="active")
+
+
 def test_the_matches_page_lists_active_matches_first_and_filters(coordinator, programme, people, carol):
     matches = published(programme, carol)
     services.match_end(match=matches["Uma Ueda"], by=carol, reason="goals_met", note="A great six months.")
@@ -492,6 +496,37 @@ def test_after_ending_with_a_rematch_the_next_run_never_proposes_the_old_mentor(
     assert tess is None or tess.mentor != old_mentor
     assert pairs(run) == {"Tess Tan": "Nia New"}
     assert run.stats["mentors"] == 2  # Omar was a candidate, and was never proposed
+
+
+def test_where_the_programme_allows_earlier_pairs_the_old_mentor_may_come_back_and_the_pages_say_so(
+    client, programme, people, carol, django_capture_on_commit_callbacks
+):
+    """The setting "Allow pairs who were matched before": the mentee is told the same
+    mentor may come back, and the next run proposes him (the only mentor with room)."""
+    MatchingSettings.objects.update_or_create(programme=programme, defaults={"allow_rematch_with_previous": True})
+    match = published(programme, carol)["Tess Tan"]
+    client.force_login(people["tess"].user)
+
+    page = client.get(url("end", match.pk)).content.decode()
+    ended = client.post(url("end", match.pk), {"reason": "not_right_fit", "rematch": "on"}, follow=True)
+    client.force_login(carol)
+    coordinator_page = client.get(url("end", published_match(programme, "Ravi Rao").pk)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("start", programme.pk))
+
+    assert "this programme may pair you with the same mentor again" in page and "never with" not in page
+    assert "this programme may pair them with the same mentor again" in coordinator_page
+    assert "may pair you with the same mentor again" in " ".join(messages_of(ended))
+    assert pairs(MatchRun.objects.get(status="ready")) == {"Tess Tan": "Omar Okafor"}
+
+
+def test_by_default_the_mentee_is_told_the_old_mentor_never_comes_back(client, programme, people, carol):
+    match = published(programme, carol)["Tess Tan"]
+    client.force_login(people["tess"].user)
+
+    page = client.get(url("end", match.pk)).content.decode()
+
+    assert "You will be included in the next matching, never with the same mentor again." in page
 
 
 # -- query counts ---------------------------------------------------------------------------------

@@ -1,0 +1,381 @@
+"""Nothing anyone sees depends on another person's demographics (issue 13, item 1).
+
+The consent page promises that consented demographics are seen by "nobody else:
+not other participants, not your mentor or mentee, not coordinators, not HR".
+So a page a participant can reach must come out byte for byte the same (but for
+the CSRF token) whatever everybody else answered, and whether they consented at
+all; the same for the mail a participant receives. Demographics may steer only
+a coordinator's whole-cohort run, and the coordinator sees that only as one
+figure over the run, shown when at least 5 pairs lie on each side of it.
+
+The pages are url_table.py's rows (so a URL added later is covered here too),
+requested as each participant of the table's world: the pair's people (alice,
+dan) and every row's rightful user who takes part in a programme (bob, finn,
+gus, ivan, ...). The world's programme P1 is set up three ways: traditional,
+reverse preferring pairs who differ (both with coordinator runs and participant
+choice), and reverse preferring difference with participant choice only. In P1
+four more mentors fit ivan equally well, so only demographics could reorder the
+mentors he is offered."""
+
+import re
+from contextlib import contextmanager
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core import mail
+from django.db import transaction
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from matching import choice, services
+from matching.models import MatchRequest, MatchRun, MentorRanking
+from matching.tests.factories import enrol, make_person, run_matching, seniority_level
+from mentoring.celery import app
+from people import services as people_services
+from people.models import Demographics, Profile, User
+from programmes.models import Participant, Programme
+
+from .url_table import COORDINATORS, ROWS, Row, build_world
+
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+VARIANTS = {
+    "traditional": {"kind": "traditional", "matching_mode": "both", "demographics_use": "ignore"},
+    "reverse, prefer difference": {"kind": "reverse", "matching_mode": "both",
+                                   "demographics_use": "prefer_difference"},
+    "reverse, participant choice": {"kind": "reverse", "matching_mode": "choice",
+                                    "demographics_use": "prefer_difference"},
+}  # fmt: skip
+
+# Two answer sets: every value of the second differs from the first, and consent
+# moves (a quarter withdraw, another quarter give it for the first time).
+GENDERS = ("Woman", "Man", "Non-binary", "Agender", "Genderqueer")
+ETHNIC_GROUPS = ("White", "Black", "Asian", "Mixed", "Arab")
+DISABILITY = ("yes", "no")
+GENERATIONS = ("boomer", "gen_x", "millennial", "gen_z")
+NETWORKS = ("Pride network", "Women's network", "Disability network", "Black staff network", "")
+
+# What the engine said of a pair's demographics before issue 13 ("differs in 3
+# consented attributes", "no difference in consented attributes"), or anything like
+# it: a count of one pair's attributes. (The settings page may describe the weight.)
+ATTRIBUTE_TALK = re.compile(
+    r"\b(?:\d+|no|one|two|three|four|five|all) (?:consented )?(?:attributes?|demographics?)\b"
+    r"|differs? in (?:\d|one|two|three|four|five|all)|no difference in",
+    re.IGNORECASE,
+)
+CSRF = re.compile(r'(csrfmiddlewaretoken" value=|"X-CSRFToken": |csrftoken=)"?[A-Za-z0-9]+')
+NONCE = re.compile(r'nonce="[^"]*"')
+# A calendar feed's secret address is made on the first visit, at random, in a request that is rolled back here.
+FEED_TOKEN = re.compile(r"(/pairs/calendar/)[A-Za-z0-9_-]{20,}(\.ics)")
+
+
+def answers(index: int, state: str) -> dict | None:
+    """Person number `index`'s answers in state "A" or "B" (None: no consent)."""
+    if state == "A":
+        return None if index % 4 == 3 else _values(index)
+    return None if index % 4 == 1 else _values(index + 1)
+
+
+def _values(n: int) -> dict:
+    pick = lambda options: options[n % len(options)]  # noqa: E731
+    return {"gender": pick(GENDERS), "ethnicity_group": pick(ETHNIC_GROUPS), "disability": pick(DISABILITY),
+            "generation": pick(GENERATIONS), "staff_network": pick(NETWORKS)}  # fmt: skip
+
+
+def set_demographics(state: str, *, keep: set[int] = frozenset()) -> None:
+    """Everybody's answers as in `state`, but for the people in `keep`, whose own
+    answers stay as they are. Consent is given and withdrawn through the services."""
+    for index, user in enumerate(User.objects.order_by("pk")):
+        if user.pk in keep:
+            continue
+        wanted = answers(index, state)
+        if wanted is None:
+            if Demographics.objects.filter(user=user).exists():
+                people_services.demographics_withdraw_consent(user=user)
+        else:
+            people_services.demographics_give_consent(
+                user=user, wording=people_services.DEMOGRAPHICS_CONSENT_WORDING, **wanted
+            )
+
+
+@contextmanager
+def demographics(state: str, *, keep: set[int] = frozenset()):
+    """Inside: `state` for everyone but `keep`; afterwards everything as it was."""
+    with transaction.atomic():
+        set_demographics(state, keep=keep)
+        yield
+        transaction.set_rollback(True)
+
+
+# -- the world ------------------------------------------------------------------------------
+
+
+def set_up(world, variant: dict) -> None:
+    """P1 as the variant says, with four more mentors who fit ivan as well as gus does."""
+    Programme.objects.filter(pk=world.p1.pk).update(**variant)
+    world.p1.refresh_from_db()
+    world.extra_mentors = [
+        enrol(world.p1, make_person(name, email=f"{name.split()[0].lower()}@example.org", seniority=5,
+                                    skills=["Leadership"]), "mentor")
+        for name in ("Kim Kaur", "Lee Lund", "Mo Maas", "Nia Noor")
+    ]  # fmt: skip
+    if variant["kind"] == "reverse":
+        # Reverse mentoring: the mentors are the juniors.
+        mentors = Participant.objects.filter(programme=world.p1, role="mentor").values("user_id")
+        mentees = Participant.objects.filter(programme=world.p1, role="mentee").values("user_id")
+        Profile.objects.filter(user_id__in=mentors).update(seniority=seniority_level(1))
+        Profile.objects.filter(user_id__in=mentees).update(seniority=seniority_level(5))
+    set_demographics("A")
+    # The people whose pages matter most answered too: a difference needs both sides' answers.
+    for number, name in enumerate(("alice", "bob", "dan", "finn", "gus", "ivan", "jay")):
+        user = getattr(world, name)
+        if not Demographics.objects.filter(user=user).exists():
+            people_services.demographics_give_consent(user=user, wording="test", **_values(number))
+
+
+@pytest.fixture(scope="module", params=list(VARIANTS), ids=list(VARIANTS))
+def world(request, django_db_setup, django_db_blocker):
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER), transaction.atomic():
+        built = build_world()
+        built.variant = request.param
+        set_up(built, VARIANTS[request.param])
+        built.now = timezone.now()
+        built.sessions = {}
+        yield built
+        transaction.set_rollback(True)
+    app.conf.task_always_eager = eager
+
+
+def session_of(world, name: str) -> str:
+    if name not in world.sessions:
+        client = Client()
+        client.force_login(getattr(world, name))
+        world.sessions[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return world.sessions[name]
+
+
+def is_participant(world, name: str) -> bool:
+    user = getattr(world, name)
+    roles = user.is_staff or user.is_coordinator or user.is_hr
+    return not roles and Participant.objects.filter(user=user).exists()
+
+
+def participant_pages(world) -> dict[str, list]:
+    """For each participant of the table, the rows (and methods) to request as them."""
+    pages: dict[str, list] = {}
+    for row in ROWS:
+        names = {"alice", "dan"}
+        if is_participant(world, row.owner):
+            names.add(row.owner)
+        for name in sorted(names):
+            pages.setdefault(name, []).append((row, "get"))
+            if row.post is not None:
+                pages[name].append((row, "post"))
+    return pages
+
+
+def normalise(text: str) -> str:
+    return FEED_TOKEN.sub(r"\1-\2", NONCE.sub('nonce="-"', CSRF.sub(r"\1-", text)))
+
+
+def render(world, name: str, row, method: str) -> str:
+    """What `name` gets from the row's URL: status, redirect, flash messages and
+    body; in a savepoint that is rolled back, at the world's frozen time."""
+    client = Client(raise_request_exception=False)
+    client.cookies[settings.SESSION_COOKIE_NAME] = session_of(world, name)
+    url = row.url(world)
+    with transaction.atomic(), time_machine.travel(world.now, tick=False):
+        response = client.get(url) if method == "get" else client.post(url, row.data)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        flashed = [str(message) for message in get_messages(response.wsgi_request)]
+        transaction.set_rollback(True)
+    head = f"{method.upper()} {url} as {name}: {response.status_code} {response.get('Location', '')} {flashed}"
+    return normalise(f"{head}\n{body.decode(errors='replace')}")
+
+
+def first_difference(before: str, after: str) -> str:
+    lines_a, lines_b = before.splitlines(), after.splitlines()
+    for number, (a, b) in enumerate(zip(lines_a, lines_b, strict=False)):
+        if a != b:
+            return f"line {number}:\n  before: {a.strip()[:300]}\n  after:  {b.strip()[:300]}"
+    return f"{len(lines_a)} lines before, {len(lines_b)} after"
+
+
+# -- participants' pages ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_no_page_a_participant_reaches_depends_on_anyone_elses_demographics(world):
+    problems = []
+    pages = participant_pages(world)
+    assert {"alice", "dan", "bob", "finn", "gus", "ivan"} <= set(pages), "the table's participants changed"
+    for name, rows in pages.items():
+        viewer = getattr(world, name)
+        before = [render(world, name, row, method) for row, method in rows]
+        with demographics("B", keep={viewer.pk}):
+            after = [render(world, name, row, method) for row, method in rows]
+        for text_a, text_b in zip(before, after, strict=True):
+            head = text_a.split("\n", 1)[0]
+            if text_a != text_b:
+                problems.append(
+                    f"{head}\n  changed with other people's demographics, {first_difference(text_a, text_b)}"
+                )
+            if ATTRIBUTE_TALK.search(text_a):
+                problems.append(f"{head}\n  talks about attributes: {ATTRIBUTE_TALK.search(text_a).group(0)!r}")
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:20])
+
+
+@pytest.mark.django_db
+def test_the_mentor_suggestions_are_the_same_whatever_others_answered(world):
+    """The choice page's ranking, taken from the service directly: the mentors ivan
+    is offered and their order (scores and reasons too) never move with anyone's answers."""
+
+    def offered():
+        return [(s.mentor.pk, s.score, s.reasons) for s in choice.suggestions_for(world.ivan_p1)]
+
+    before = offered()
+    assert {m.pk for m in world.extra_mentors} <= {pk for pk, _, _ in before}
+    with demographics("B"):
+        assert offered() == before
+    with transaction.atomic():
+        for number, mentor in enumerate(world.extra_mentors):  # one mentor after another answers differently
+            people_services.demographics_give_consent(user=mentor.user, wording="test", **_values(number + 2))
+            assert offered() == before
+        transaction.set_rollback(True)
+
+
+# -- the mails a participant receives ----------------------------------------------------------
+
+
+def mails_to(address: str) -> list[str]:
+    found = []
+    for message in mail.outbox:
+        if address in message.to:
+            html = "".join(body for body, _ in getattr(message, "alternatives", []))
+            found.append(normalise(f"{message.subject}\n{message.body}\n{html}"))
+    return found
+
+
+def choice_mails(world) -> dict[str, list[str]]:
+    """The mails of participant choice, made in a savepoint that is rolled back:
+    gus is asked (finn's request), gus accepts finn (both hear of the match), and
+    gus declines jay, whose only choice it was (jay hears that none is left)."""
+    mail.outbox = []
+    with transaction.atomic():
+        request_1 = MatchRequest.objects.get(pk=world.request_1.pk)
+        choice.request_notify(request_id=request_1.pk, event="sent")
+        match = choice.request_accept(request=request_1, by=world.gus)
+        services.matches_notify(match_ids=[match.pk])
+        jays = MatchRequest.objects.get(mentee=world.jay_p1, mentor=world.gus_p1)
+        choice.request_decline(request=jays, by=world.gus)
+        choice.request_notify(request_id=jays.pk, event="none_left")
+        transaction.set_rollback(True)
+    return {name: mails_to(getattr(world, name).email) for name in ("finn", "gus", "jay")}
+
+
+@pytest.mark.django_db
+def test_the_mails_of_participant_choice_are_the_same_whatever_others_answered(world):
+    before = choice_mails(world)
+    assert all(before.values()), f"every one of them gets mail: {before}"
+    for name, mails in before.items():
+        for text in mails:
+            assert not ATTRIBUTE_TALK.search(text), text
+        with demographics("B", keep={getattr(world, name).pk}):
+            after = choice_mails(world)[name]
+        assert after == mails, f"{name}'s mail changed: {first_difference(' '.join(mails), ' '.join(after))}"
+
+
+@pytest.mark.django_db
+def test_stable_matching_of_choices_never_uses_demographics(world):
+    """A mentor who ranked nobody takes the requesters who fit best: fit, not answers."""
+    MentorRanking.objects.filter(mentor=world.gus_p1).delete()
+    Participant.objects.filter(pk=world.gus_p1.pk).update(capacity=1)  # one place for finn and jay
+
+    def resolved():
+        with transaction.atomic():
+            run = choice.stable_resolve(programme=world.p1, by=world.carol)
+            pairs = [(p.mentee_id, p.mentor_id, p.score, p.reasons) for p in run.proposals.order_by("mentee_id")]
+            transaction.set_rollback(True)
+        return pairs, run.stats
+
+    before = resolved()
+    with demographics("B"):
+        assert resolved() == before
+    for _, _, _, reasons in before[0]:
+        assert not any(ATTRIBUTE_TALK.search(reason) for reason in reasons)
+
+
+# -- the coordinator ------------------------------------------------------------------------------
+
+
+def coordinator_pages(world, run: MatchRun) -> list[tuple]:
+    rows = [(row, "get") for row in ROWS if row.owner == "carol" and row.get.get("owner") == 200]
+    world.run_3 = run
+    rows.append((Row("matching:run", "p1 run_3", COORDINATORS, owner="carol"), "get"))
+    return rows
+
+
+@pytest.mark.django_db
+def test_a_stored_run_looks_the_same_to_its_coordinator_whatever_anyone_answered(world):
+    """The engine's run for P1, stored, then every page carol reaches rendered
+    before and after everybody's answers change: the same, and no pair's page
+    says how its two people differ."""
+    with transaction.atomic():
+        run = run_matching(world.p1, by=world.carol)
+        assert run.status == MatchRun.Status.READY and run.proposals.exists()
+        rows = coordinator_pages(world, run)
+        before = [render(world, "carol", row, method) for row, method in rows]
+        with demographics("B"):
+            after = [render(world, "carol", row, method) for row, method in rows]
+        problems = []
+        for text_a, text_b in zip(before, after, strict=True):
+            head = text_a.split("\n", 1)[0]
+            if text_a != text_b:
+                problems.append(f"{head}: {first_difference(text_a, text_b)}")
+            if ATTRIBUTE_TALK.search(text_a):
+                problems.append(f"{head}: talks about attributes: {ATTRIBUTE_TALK.search(text_a).group(0)!r}")
+        # Published, the pairs' mail says why they were paired: never how they differ.
+        mail.outbox = []
+        matches = services.match_run_publish(run=run, by=world.carol, notify=False)
+        services.matches_notify(match_ids=[m.pk for m in matches])
+        for message in mail.outbox:
+            if ATTRIBUTE_TALK.search(message.body):
+                problems.append(f"mail to {message.to}: {ATTRIBUTE_TALK.search(message.body).group(0)!r}")
+        transaction.set_rollback(True)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_a_pairs_score_and_reasons_never_move_with_the_pairs_answers(world):
+    """What a coordinator sees of one pair (assigning by hand, swapping, a mentor
+    accepting a request): the score and the reasons, the same whoever answered what.
+    Otherwise the score's difference would be the diversity term of that pair."""
+    pairs = [(world.ivan_p1, mentor) for mentor in world.extra_mentors]
+
+    def checked():
+        return [
+            (p.score, p.reasons)
+            for p in (services.pair_check(programme=world.p1, mentee=e, mentor=m) for e, m in pairs)
+        ]
+
+    before = checked()
+    with demographics("B"):
+        assert checked() == before
+    with transaction.atomic():
+        for mentee, mentor in pairs:  # every pair as different as can be, then as alike
+            Demographics.objects.filter(user__in=[mentee.user, mentor.user]).delete()
+            for person, values in ((mentee.user, _values(0)), (mentor.user, _values(1))):
+                people_services.demographics_give_consent(user=person, wording="test", **values)
+        assert checked() == before
+        transaction.set_rollback(True)
+
+
+def test_the_second_answers_differ_from_the_first_in_every_value():
+    for index in range(20):
+        a, b = answers(index, "A"), answers(index, "B")
+        if a and b:
+            assert all(a[key] != b[key] for key in a)
