@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from mentoring.secret_key import development_secret_key, production_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # runtime files of the default, serverless set-up
 
@@ -30,13 +32,19 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be 1/0, true/false, yes/no or on/off, not {raw!r}.")
 
 
-DEBUG = env_bool("DEBUG", default=True)
+# Production is the default: DEBUG is on only when the environment says so
+# (`make run`, the test settings, a developer's .env).
+DEBUG = env_bool("DEBUG", default=False)
 
-# A development key is only acceptable while DEBUG is on.
-_DEV_SECRET_KEY = "dev-insecure-key-do-not-use-in-production"  # noqa: S105 (refused when DEBUG=0)  # nosec B105
-SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
-if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
-    raise ImproperlyConfigured("SECRET_KEY must be set to a random value of 50+ characters when DEBUG=0.")
+# With DEBUG off the key must be set, long, random and never one published in the
+# repository (mentoring/secret_key.py); with DEBUG on and none set, this install's
+# own development key is made once in var/secret_key (git-ignored, mode 0600).
+# A key that is set is checked whatever DEBUG says.
+SECRET_KEY = env.str("SECRET_KEY", default="").strip()
+if SECRET_KEY or not DEBUG:
+    SECRET_KEY = production_secret_key(SECRET_KEY)
+else:
+    SECRET_KEY = development_secret_key(VAR_DIR / "secret_key")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
