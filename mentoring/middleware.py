@@ -1,8 +1,10 @@
-"""Response headers Django has no setting for."""
+"""Response headers Django has no setting for, and URLs no view should see."""
 
 from collections.abc import Callable
+from urllib.parse import unquote_plus
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 
 
@@ -19,3 +21,25 @@ class PermissionsPolicyMiddleware:
         if self.policy:
             response.headers.setdefault("Permissions-Policy", self.policy)
         return response
+
+
+class NullCharacterInURL(SuspiciousOperation):
+    """A URL whose path or query string holds a NUL character (%00)."""
+
+
+class RejectNullCharactersMiddleware:
+    """Answers 400 to any URL with a NUL character (%00) in its path or query
+    string, before anything looks it up: PostgreSQL cannot store or compare a
+    string holding NUL (psycopg raises ValueError), nor can the file system, so
+    a token, slug or provider id with one in it was a 500 wherever it reached a
+    query. No URL of the site ever holds one. Raised as a SuspiciousOperation,
+    Django answers with templates/400.html and logs it on django.security."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "\x00" in unquote_plus(query):
+            raise NullCharacterInURL("A NUL character in the URL.")
+        return self.get_response(request)
