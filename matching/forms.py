@@ -6,6 +6,7 @@ from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from people.validators import VisibleTextFormMixin
 from programmes.models import Participant
 
 from .engine import Weights
@@ -161,7 +162,7 @@ class MatchFilterForm(forms.Form):
     )  # fmt: skip
 
 
-class EndMatchForm(forms.Form):
+class EndMatchForm(VisibleTextFormMixin, forms.Form):
     """Why a match ends; the mentee (or a coordinator for them) may ask for a new mentor."""
 
     reason = forms.ChoiceField(label="Why is the match ending?", choices=Match.EndReason.choices,

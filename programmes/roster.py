@@ -39,6 +39,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from people.models import Department, Profile, SeniorityLevel, User
+from people.validators import invisible_characters
+from people.validators import problem as visible_text_problem
 
 from .models import Participant, Programme, RosterImport
 from .services import ProgrammeError, invitations_create
@@ -85,6 +87,8 @@ MAX_LENGTHS = {
     "role": 20,
 }
 SHOWN_LENGTH = 200  # longer values are cut when stored for the preview
+# What other people read, so it may hold no invisible or direction-changing character.
+READ_BY_OTHERS = ("name", "department", "title")
 ROLES = {role.value: role for role in Participant.Role}
 # Profile fields, as the preview names them.
 PROFILE_FIELD_LABELS = {"job_title": "title"}
@@ -366,6 +370,8 @@ def _cell_errors(values: dict[str, str]) -> list[str]:
     for column, value in values.items():
         if "\x00" in value:
             errors.append(f"The {LABELS[column]} contains a NUL character; remove it.")
+        elif column in READ_BY_OTHERS and (problem := visible_text_problem(value, multiline=True)):
+            errors.append(f"In the {LABELS[column]}, {problem[0].lower()}{problem[1:]}")
         if len(value) > MAX_LENGTHS[column]:
             errors.append(
                 f"The {LABELS[column]} is {len(value):,} characters long; at most {MAX_LENGTHS[column]} are allowed."
@@ -374,9 +380,13 @@ def _cell_errors(values: dict[str, str]) -> list[str]:
 
 
 def _cleaned(value: str) -> str:
-    """The text as stored for the preview: JSON in PostgreSQL cannot hold NUL, and a
-    screenful is enough to recognise a value that is too long anyway."""
+    """The text as stored for the preview: JSON in PostgreSQL cannot hold NUL, an
+    invisible or direction-changing character is shown as U+FFFD where the error
+    says it is, and a screenful is enough to recognise a value that is too long anyway.
+    (A row changed here has an error, so it is never applied.)"""
     value = value.replace("\x00", "\N{SYMBOL FOR NULL}")
+    for position, _ in invisible_characters(value):
+        value = value[:position] + "\N{REPLACEMENT CHARACTER}" + value[position + 1 :]
     return value if len(value) <= SHOWN_LENGTH else value[:SHOWN_LENGTH] + "…"
 
 
