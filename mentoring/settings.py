@@ -166,6 +166,10 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# A password reset for an address without an account mails nobody (allauth would
+# otherwise tell that address someone tried), so the form cannot be used to mail
+# anyone at all; the page looks the same either way.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # allauth's defaults already limit failed logins; they are kept on deliberately.
 ACCOUNT_RATE_LIMITS = {  # nosec B105  # "reset_password" names a rate limit, not a password
     "login_failed": "10/m/ip,5/5m/key",
