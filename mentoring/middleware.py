@@ -43,3 +43,35 @@ class RejectNullCharactersMiddleware:
         if "\x00" in request.path or "\x00" in unquote_plus(query):
             raise NullCharacterInURL("A NUL character in the URL.")
         return self.get_response(request)
+
+
+# URL arguments that are secrets: whoever holds the link sees someone's data.
+SECRET_URL_ARGUMENTS = frozenset({"token", "key"})
+
+
+class PrivateResponsesMiddleware:
+    """`Cache-Control: no-store, private` on every response that is someone's own:
+    to a signed-in person (pages, htmx partials, redirects, exports), any file
+    (Content-Disposition: an export, a data download, the calendar feed), and
+    any page reached through a secret link (a `token` or `key` in the URL:
+    invitations, unsubscribe, the calendar feed, password reset, email
+    confirmation, break-glass). Nothing of it then stays in a shared browser's
+    cache after sign-out, nor in a proxy's. Public pages (the sign-in page, the
+    landing page) keep their default headers, and static files are served by
+    whitenoise before this runs, with their long cache lifetimes."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        match = getattr(request, "resolver_match", None)
+        if (
+            (user is not None and user.is_authenticated)
+            or response.has_header("Content-Disposition")
+            or (match is not None and SECRET_URL_ARGUMENTS & set(match.kwargs))
+        ):
+            # Replaces a view's own lifetime (the calendar feed's max-age): nothing private is kept.
+            response.headers["Cache-Control"] = "no-store, private"
+        return response

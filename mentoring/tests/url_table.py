@@ -386,6 +386,11 @@ ROWS: list[Row] = [
 ]
 # fmt: on
 
+# Links that are secrets: whoever holds one sees someone's page or data without signing in,
+# so what they show is never stored in a cache (test_security_cache.py).
+SECRET_LINK_ARGS = {"invitation_token", "calendar_token", "unsubscribe_token"}
+SECRET_ROWS = [row for row in ROWS if SECRET_LINK_ARGS & set(row.args.split())]
+
 
 # -- admin and allauth: rules, not rows -------------------------------------------
 
