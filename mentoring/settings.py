@@ -1,9 +1,11 @@
 """Settings for the mentoring platform, read from the environment.
 
-With no environment set, the app runs on embedded defaults (SQLite, a Celery
-broker on the filesystem, mail printed to the console) so `make run` works on a
-fresh machine. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL,
-CELERY_BROKER_URL and EMAIL_URL; see docs/deployment.md.
+Production is the default: with DEBUG unset, the app refuses to start until
+SECRET_KEY and ALLOWED_HOSTS are set. Production also sets DATABASE_URL,
+CELERY_BROKER_URL and EMAIL_URL; see docs/deployment.md. Development sets DEBUG=1
+(`make run` does) and otherwise runs on embedded defaults (SQLite, a Celery
+broker on the filesystem, mail printed to the console, a key of its own in
+var/secret_key), so `make run` works on a fresh machine.
 """
 
 from pathlib import Path

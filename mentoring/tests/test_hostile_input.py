@@ -86,6 +86,7 @@ def test_the_issues_probes_get_the_400_page(client, url):
     assert response.status_code == 400
     assert "This address cannot be opened" in response.content.decode()
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin" and response["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
 def test_a_percent_sign_that_only_looks_like_a_nul_is_not_refused(client):
