@@ -18,7 +18,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
-## run: set up, migrate, load the demo and serve the app with a Celery worker and beat
+## run: set up, migrate, load the demo and serve the app with a Celery worker and beat.
+## The settings default to production; make run turns DEBUG on for everything it starts (the web
+## server, worker and beat inherit it through honcho), and the first start makes this install's
+## development key in var/secret_key (git-ignored).
+run: export DEBUG := 1
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
@@ -27,7 +31,7 @@ run: $(VENV)/.installed
 	@echo ""
 	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
-## test: install the test tools and run the whole suite
+## test: install the test tools and run the whole suite (pytest.ini's mentoring.settings_test turns DEBUG on)
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest
 
@@ -53,12 +57,14 @@ security: $(VENV)/.installed-dev
 	$(PY) .ci/audit_dependencies.py -r requirements.txt $(if $(filter 1,$(REQUIRE_AUDIT)),--require-audit)
 
 ## bench: the benchmarks (scripts, not tests); set DATABASE_URL for the ones that use the database
+bench: export DEBUG := 1
 bench: $(VENV)/.installed-dev
 	$(PY) bench/bench_matching.py
 	$(PY) bench/bench_roster_import.py
 	$(PY) bench/bench_exports.py
 
-## loadtest: 50 users for 3 minutes against gunicorn and a 10,000-person organisation in PostgreSQL (docs/load-test.md)
+## loadtest: 50 users for 3 minutes against gunicorn and a 10,000-person organisation in PostgreSQL (docs/load-test.md);
+## run.sh sets DEBUG=0 and a fresh random SECRET_KEY itself
 loadtest: $(VENV)/.installed-dev
 	PY=$(PY) bench/loadtest/run.sh
 

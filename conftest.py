@@ -147,6 +147,7 @@ def celery_workers(transactional_db, settings):
             "DATABASE_URL": _database_url(database),
             "CELERY_BROKER_URL": broker,
             "DJANGO_SETTINGS_MODULE": "mentoring.settings",
+            "DEBUG": "1",  # the test settings' development set-up (mentoring/settings_test.py)
             **extra_env,
         }
         hostname = f"pytest-{os.getpid()}-{name}-{len(started)}@%h"

@@ -27,6 +27,8 @@ class AuditEvent(models.Model):
         ERASURE_REQUESTED = "erasure_requested", "Erasure requested"
         ERASURE_CANCELLED = "erasure_cancelled", "Erasure cancelled"
         ERASURE_DONE = "erasure_done", "Personal data erased"
+        RESOURCE_EDITED = "resource_edited", "Library resource edited"
+        RESOURCE_REMOVED = "resource_removed", "Library resource removed"
 
     occurred_at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=32, choices=Action.choices)

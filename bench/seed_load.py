@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentoring.settings")
+os.environ.setdefault("DEBUG", "1")  # a development tool; the settings default to production
 
 import django
 

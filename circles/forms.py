@@ -3,10 +3,12 @@ in services.py decide what is allowed."""
 
 from django import forms
 
+from people.validators import VisibleTextFormMixin
+
 from .services import POST_BODY_MAX, REASON_MAX, REPLY_BODY_MAX, TITLE_MAX
 
 
-class PostForm(forms.Form):
+class PostForm(VisibleTextFormMixin, forms.Form):
     title = forms.CharField(
         label="Title", max_length=TITLE_MAX,
         error_messages={"required": "Give your post a title.",
@@ -20,7 +22,7 @@ class PostForm(forms.Form):
     )  # fmt: skip
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(VisibleTextFormMixin, forms.Form):
     body = forms.CharField(
         label="Your reply", max_length=REPLY_BODY_MAX, widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Write something in your reply.",
@@ -28,7 +30,7 @@ class ReplyForm(forms.Form):
     )  # fmt: skip
 
 
-class HideForm(forms.Form):
+class HideForm(VisibleTextFormMixin, forms.Form):
     reason = forms.CharField(
         label="Reason (its author reads it)", max_length=REASON_MAX,
         error_messages={"required": "Say why it is hidden: its author will read the reason.",

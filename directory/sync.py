@@ -30,6 +30,7 @@ from matching.models import Match
 from matching.services import match_end
 from notifications.services import Notice, notify_many
 from people.models import Department, Profile, SeniorityLevel, User
+from people.validators import strip_invisible
 from programmes.models import Coordinator, Participant
 from programmes.roster import (
     RosterFileError,
@@ -75,6 +76,7 @@ MAX_LENGTHS = {
 # The status column: an empty cell means employed.
 STATUS_ACTIVE = {"", "active", "employed", "current", "working", "on leave"}
 STATUS_LEFT = {"left", "leaver", "terminated", "inactive", "former", "departed", "ended"}
+READ_BY_OTHERS = ("full_name", "department", "job_title")  # text people read (people.validators)
 # The profile fields the sync keeps, with the column that feeds each.
 SYNCED = {"department": "department", "job_title": "job_title", "manager": "manager_email", "seniority": "seniority"}
 FIELD_LABELS = {"department": "department", "job_title": "job title", "manager": "manager", "seniority": "seniority"}
@@ -177,7 +179,10 @@ def _read(path: Path) -> tuple[list[str | None], list[_Row], list[str]]:
         values = {}
         for position, cell in enumerate(cells):
             column = columns[position] if position < len(columns) else None
-            if column:
+            if column in READ_BY_OTHERS and "\x00" not in cell:  # a NUL is reported below
+                # The HR system cannot be sent a form: invisible and direction-changing characters are removed.
+                values[column] = strip_invisible(cell).strip()
+            elif column:
                 values[column] = cell.strip()
             elif column is None and cell.strip():
                 unnamed.setdefault(position, line)

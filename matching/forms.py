@@ -6,6 +6,7 @@ from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from people.validators import VisibleTextFormMixin
 from programmes.models import Participant, Programme
 
 from .engine import Weights
@@ -176,7 +177,7 @@ def after_rematch(programme: Programme, *, allow_previous: bool, who: str = "you
     return f"{then}, never with the same mentor again."
 
 
-class EndMatchForm(forms.Form):
+class EndMatchForm(VisibleTextFormMixin, forms.Form):
     """Why a match ends; the mentee (or a coordinator for them) may ask for a new mentor."""
 
     reason = forms.ChoiceField(label="Why is the match ending?", choices=Match.EndReason.choices,

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from people.models import User
+from people.validators import VisibleTextFormMixin
 from programmes import permissions
 from programmes.models import Participant
 
@@ -61,7 +62,7 @@ class RankForm(forms.Form):
         return cleaned
 
 
-class ChoiceForm(RankForm):
+class ChoiceForm(VisibleTextFormMixin, RankForm):
     message = forms.CharField(
         label="A short message for the mentors (optional)", required=False, max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),

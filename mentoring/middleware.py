@@ -1,8 +1,10 @@
-"""Response headers Django has no setting for."""
+"""Response headers Django has no setting for, and URLs no view should see."""
 
 from collections.abc import Callable
+from urllib.parse import unquote_plus
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 
 
@@ -18,4 +20,58 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         if self.policy:
             response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
+
+
+class NullCharacterInURL(SuspiciousOperation):
+    """A URL whose path or query string holds a NUL character (%00)."""
+
+
+class RejectNullCharactersMiddleware:
+    """Answers 400 to any URL with a NUL character (%00) in its path or query
+    string, before anything looks it up: PostgreSQL cannot store or compare a
+    string holding NUL (psycopg raises ValueError), nor can the file system, so
+    a token, slug or provider id with one in it was a 500 wherever it reached a
+    query. No URL of the site ever holds one. Raised as a SuspiciousOperation,
+    Django answers with templates/400.html and logs it on django.security."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "\x00" in unquote_plus(query):
+            raise NullCharacterInURL("A NUL character in the URL.")
+        return self.get_response(request)
+
+
+# URL arguments that are secrets: whoever holds the link sees someone's data.
+SECRET_URL_ARGUMENTS = frozenset({"token", "key"})
+
+
+class PrivateResponsesMiddleware:
+    """`Cache-Control: no-store, private` on every response that is someone's own:
+    to a signed-in person (pages, htmx partials, redirects, exports), any file
+    (Content-Disposition: an export, a data download, the calendar feed), and
+    any page reached through a secret link (a `token` or `key` in the URL:
+    invitations, unsubscribe, the calendar feed, password reset, email
+    confirmation, break-glass). Nothing of it then stays in a shared browser's
+    cache after sign-out, nor in a proxy's. Public pages (the sign-in page, the
+    landing page) keep their default headers, and static files are served by
+    whitenoise before this runs, with their long cache lifetimes."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        match = getattr(request, "resolver_match", None)
+        if (
+            (user is not None and user.is_authenticated)
+            or response.has_header("Content-Disposition")
+            or (match is not None and SECRET_URL_ARGUMENTS & set(match.kwargs))
+        ):
+            # Replaces a view's own lifetime (the calendar feed's max-age): nothing private is kept.
+            response.headers["Cache-Control"] = "no-store, private"
         return response

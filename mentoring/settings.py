@@ -1,15 +1,19 @@
 """Settings for the mentoring platform, read from the environment.
 
-With no environment set, the app runs on embedded defaults (SQLite, a Celery
-broker on the filesystem, mail printed to the console) so `make run` works on a
-fresh machine. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL,
-CELERY_BROKER_URL and EMAIL_URL; see docs/deployment.md.
+Production is the default: with DEBUG unset, the app refuses to start until
+SECRET_KEY and ALLOWED_HOSTS are set. Production also sets DATABASE_URL,
+CELERY_BROKER_URL and EMAIL_URL; see docs/deployment.md. Development sets DEBUG=1
+(`make run` does) and otherwise runs on embedded defaults (SQLite, a Celery
+broker on the filesystem, mail printed to the console, a key of its own in
+var/secret_key), so `make run` works on a fresh machine.
 """
 
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from mentoring.secret_key import development_secret_key, production_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # runtime files of the default, serverless set-up
@@ -30,13 +34,19 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be 1/0, true/false, yes/no or on/off, not {raw!r}.")
 
 
-DEBUG = env_bool("DEBUG", default=True)
+# Production is the default: DEBUG is on only when the environment says so
+# (`make run`, the test settings, a developer's .env).
+DEBUG = env_bool("DEBUG", default=False)
 
-# A development key is only acceptable while DEBUG is on.
-_DEV_SECRET_KEY = "dev-insecure-key-do-not-use-in-production"  # noqa: S105 (refused when DEBUG=0)  # nosec B105
-SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
-if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
-    raise ImproperlyConfigured("SECRET_KEY must be set to a random value of 50+ characters when DEBUG=0.")
+# With DEBUG off the key must be set, long, random and never one published in the
+# repository (mentoring/secret_key.py); with DEBUG on and none set, this install's
+# own development key is made once in var/secret_key (git-ignored, mode 0600).
+# A key that is set is checked whatever DEBUG says.
+SECRET_KEY = env.str("SECRET_KEY", default="").strip()
+if SECRET_KEY or not DEBUG:
+    SECRET_KEY = production_secret_key(SECRET_KEY)
+else:
+    SECRET_KEY = development_secret_key(VAR_DIR / "secret_key")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
@@ -84,11 +94,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the path (static files included): a NUL (%00) in a URL is a 400.
+    "mentoring.middleware.RejectNullCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mentoring.middleware.PrivateResponsesMiddleware",  # Cache-Control: no-store on everything private
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -156,6 +169,10 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# A password reset for an address without an account mails nobody (allauth would
+# otherwise tell that address someone tried), so the form cannot be used to mail
+# anyone at all; the page looks the same either way.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # allauth's defaults already limit failed logins; they are kept on deliberately.
 ACCOUNT_RATE_LIMITS = {  # nosec B105  # "reset_password" names a rate limit, not a password
     "login_failed": "10/m/ip,5/5m/key",

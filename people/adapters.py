@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.shortcuts import render
 
 from .models import User
+from .validators import strip_invisible
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -90,6 +91,8 @@ def confirm_vouched_addresses(sociallogin) -> None:
 
 
 def full_name_from_claims(data: dict) -> str:
-    """The person's name from OpenID Connect claims or mapped SAML attributes."""
+    """The person's name from OpenID Connect claims or mapped SAML attributes,
+    without invisible or direction-changing characters: there is no form to send
+    back, so they are removed (people.validators)."""
     name = data.get("name") or " ".join(part for part in (data.get("first_name"), data.get("last_name")) if part)
-    return " ".join(str(name or "").split())[:150]
+    return " ".join(strip_invisible(str(name or "")).split())[:150]

@@ -19,9 +19,10 @@ from .models import (
 )
 from .selectors import timezone_choices
 from .services import DEMOGRAPHICS_CONSENT_WORDING
+from .validators import VisibleTextFormMixin
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(VisibleTextFormMixin, AllauthSignupForm):
     """allauth's sign-up form, asking for the name colleagues know the person by."""
 
     full_name = forms.CharField(
@@ -52,7 +53,7 @@ def _max_length(model, field: str) -> int:
     return model._meta.get_field(field).max_length
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(VisibleTextFormMixin, forms.Form):
     """The signed-in person's own profile. The manager is picked by email address."""
 
     department = forms.ModelChoiceField(
@@ -262,7 +263,7 @@ def _tag_helper(action: str, submit_label: str, *fields) -> FormHelper:
     return helper
 
 
-class TagAddForm(forms.Form):
+class TagAddForm(VisibleTextFormMixin, forms.Form):
     name = forms.CharField(label="New tag", max_length=_max_length(Tag, "name"), help_text="e.g. “Public speaking”.")
 
     def __init__(self, *args, **kwargs) -> None:
@@ -271,7 +272,7 @@ class TagAddForm(forms.Form):
         self.helper = _tag_helper("add", "Add tag", "name")
 
 
-class TagRenameForm(forms.Form):
+class TagRenameForm(VisibleTextFormMixin, forms.Form):
     tag = forms.ModelChoiceField(
         label="Tag to rename", queryset=Tag.objects.order_by("name"), empty_label="— Choose a tag —"
     )

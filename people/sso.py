@@ -39,6 +39,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record, client_address
 
 from .models import User
+from .validators import VisibleTextFormMixin
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ class SetPasswordForm(AllauthSetPasswordForm):
         return super().clean()
 
 
-class SocialSignupForm(AllauthSocialSignupForm):
+class SocialSignupForm(VisibleTextFormMixin, AllauthSocialSignupForm):
     """Shown only when the identity provider did not send everything an account
     needs (usually the email address): asks for it, and for the person's name."""
 

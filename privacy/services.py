@@ -16,8 +16,8 @@ from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.db.models import Model, Q, TextField, Value
-from django.db.models.functions import Cast, Replace
+from django.db.models import Model, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -299,35 +299,50 @@ def _delete_sessions(user: User) -> None:
 
 
 def _scrub_mentions(identity: list[str]) -> None:
-    """Replace the person's name and addresses in other people's words and in
-    stored records (the admin's log, uploaded rosters)."""
-    for text in identity:
-        for model, fields in MENTION_FIELDS:
-            for name in fields:
-                model.objects.filter(**{f"{name}__contains": text}).update(
-                    **{name: Replace(name, Value(text), Value(ERASED_NAME))}
-                )
+    """Replace the person's name and addresses, in any case ("alice adams",
+    "ALICE@EXAMPLE.ORG"), in other people's words and in stored records (the
+    admin's log, uploaded rosters). The rows that mention them are found by the
+    database (icontains) and rewritten here: SQL's REPLACE matches one case only."""
     if not identity:
         return
+    mention = _mention_pattern(identity)
+    for model, fields in MENTION_FIELDS:
+        condition = Q()
+        for name in fields:
+            for text in identity:
+                condition |= Q(**{f"{name}__icontains": text})
+        changed = []
+        for row in model.objects.filter(condition).only("pk", *fields):
+            before = [getattr(row, name) for name in fields]
+            for name in fields:
+                if getattr(row, name):
+                    setattr(row, name, mention.sub(ERASED_NAME, getattr(row, name)))
+            if [getattr(row, name) for name in fields] != before:
+                changed.append(row)
+        model.objects.bulk_update(changed, fields, batch_size=500)
     # A roster's rows are JSON: rewrite the values that are the person's.
-    lowered = {text.lower() for text in identity}
     as_text = RosterImport.objects.annotate(text=Cast("rows", TextField()))
     condition = Q()
     for text in identity:
         condition |= Q(text__icontains=text)
     for roster in as_text.filter(condition):
-        roster.rows = _scrub_json(roster.rows, lowered)
+        roster.rows = _scrub_json(roster.rows, mention)
         roster.save(update_fields=["rows"])
 
 
-def _scrub_json(value, lowered: set[str]):
+def _mention_pattern(identity: list[str]) -> re.Pattern:
+    """Any of the strings, in any case; the longest first, so an address is
+    replaced whole before the name inside it."""
+    return re.compile("|".join(re.escape(text) for text in sorted(identity, key=len, reverse=True)), re.IGNORECASE)
+
+
+def _scrub_json(value, mention: re.Pattern):
     if isinstance(value, dict):
-        return {key: _scrub_json(item, lowered) for key, item in value.items()}
+        return {key: _scrub_json(item, mention) for key, item in value.items()}
     if isinstance(value, list):
-        return [_scrub_json(item, lowered) for item in value]
+        return [_scrub_json(item, mention) for item in value]
     if isinstance(value, str):
-        for text in lowered:
-            value = re.sub(re.escape(text), ERASED_NAME, value, flags=re.IGNORECASE)
+        return mention.sub(ERASED_NAME, value)
     return value
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 
 from mentoring.widgets import DateInput
 from people.models import LANGUAGES, Department, Profile, Tag
+from people.validators import VisibleTextFormMixin
 
 from .models import Participant, Programme
 
@@ -21,7 +22,7 @@ ASKABLE_PROFILE_FIELDS = [
 ]
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(VisibleTextFormMixin, forms.ModelForm):
     questions = forms.CharField(
         label="Questions of your own",
         required=False,
@@ -90,7 +91,7 @@ class ProgrammeForm(forms.ModelForm):
         return [line.strip() for line in self.cleaned_data.get("questions", "").splitlines() if line.strip()]
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(VisibleTextFormMixin, forms.Form):
     """Built from the programme's settings: the role, the mentor's capacity, the
     profile fields the programme asks for, and its own questions."""
 
@@ -180,11 +181,11 @@ class CoordinatorAddForm(forms.Form):
     email = forms.EmailField(label="Email of the person to add as coordinator")
 
 
-class RunAgainForm(forms.Form):
+class RunAgainForm(VisibleTextFormMixin, forms.Form):
     cohort = forms.CharField(label="Name of the new cohort", max_length=60)
 
 
-class ApplicationProfileForm(forms.ModelForm):
+class ApplicationProfileForm(VisibleTextFormMixin, forms.ModelForm):
     """The profile fields a programme asks for on its application; saving
     updates the person's profile, so they answer once for every programme."""
 
@@ -221,7 +222,7 @@ def application_profile_form(programme: Programme, *, data, instance: Profile) -
     return ApplicationProfileForm(data, instance=instance, asked=asked, prefix="profile")
 
 
-class InvitedAccountForm(forms.Form):
+class InvitedAccountForm(VisibleTextFormMixin, forms.Form):
     """For an invited person without a password: their name and a password."""
 
     full_name = forms.CharField(label="Full name", max_length=150)

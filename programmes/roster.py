@@ -10,6 +10,11 @@ catches its mistakes before anyone receives an invitation:
   has passed since the preview) and applies them in one transaction, all or
   nothing, then invites the people it enrolled.
 
+A roster reaches only the people entrusted to whoever imports or confirms it
+(`_reach_errors`): a coordinator's, the people of the programmes they coordinate
+and new people; staff's, everyone but staff accounts. A row naming anyone else is
+an error in the preview, so nothing about that person can change.
+
 Both run a fixed number of queries whatever the number of rows (one read per
 table, bulk writes), so a roster of thousands of people takes seconds.
 
@@ -34,6 +39,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from people.models import Department, Profile, SeniorityLevel, User
+from people.validators import invisible_characters
+from people.validators import problem as visible_text_problem
 
 from .models import Participant, Programme, RosterImport
 from .services import ProgrammeError, invitations_create
@@ -80,6 +87,8 @@ MAX_LENGTHS = {
     "role": 20,
 }
 SHOWN_LENGTH = 200  # longer values are cut when stored for the preview
+# What other people read, so it may hold no invisible or direction-changing character.
+READ_BY_OTHERS = ("name", "department", "title")
 ROLES = {role.value: role for role in Participant.Role}
 # Profile fields, as the preview names them.
 PROFILE_FIELD_LABELS = {"job_title": "title"}
@@ -361,6 +370,8 @@ def _cell_errors(values: dict[str, str]) -> list[str]:
     for column, value in values.items():
         if "\x00" in value:
             errors.append(f"The {LABELS[column]} contains a NUL character; remove it.")
+        elif column in READ_BY_OTHERS and (problem := visible_text_problem(value, multiline=True)):
+            errors.append(f"In the {LABELS[column]}, {problem[0].lower()}{problem[1:]}")
         if len(value) > MAX_LENGTHS[column]:
             errors.append(
                 f"The {LABELS[column]} is {len(value):,} characters long; at most {MAX_LENGTHS[column]} are allowed."
@@ -369,9 +380,13 @@ def _cell_errors(values: dict[str, str]) -> list[str]:
 
 
 def _cleaned(value: str) -> str:
-    """The text as stored for the preview: JSON in PostgreSQL cannot hold NUL, and a
-    screenful is enough to recognise a value that is too long anyway."""
+    """The text as stored for the preview: JSON in PostgreSQL cannot hold NUL, an
+    invisible or direction-changing character is shown as U+FFFD where the error
+    says it is, and a screenful is enough to recognise a value that is too long anyway.
+    (A row changed here has an error, so it is never applied.)"""
     value = value.replace("\x00", "\N{SYMBOL FOR NULL}")
+    for position, _ in invisible_characters(value):
+        value = value[:position] + "\N{REPLACEMENT CHARACTER}" + value[position + 1 :]
     return value if len(value) <= SHOWN_LENGTH else value[:SHOWN_LENGTH] + "…"
 
 
@@ -389,9 +404,43 @@ def _users_by_email(emails: set[str]) -> dict[str, User]:
     users = (
         User.objects.annotate(email_lower=Lower("email"))  # uses the case-insensitive unique index
         .filter(email_lower__in=emails)
-        .only("pk", "email", "full_name", "is_active")
+        .only("pk", "email", "full_name", "is_active", "is_staff", "is_superuser")
     )
     return {user.email_lower: user for user in users}
+
+
+def _reach_errors(by: User, users: dict[str, User]) -> dict[int, str]:
+    """Why `by`'s roster may not touch each existing person it may not, by user id.
+
+    A roster changes people's profiles and enrols and invites them, so it reaches
+    only people already entrusted to the importer: a coordinator's roster reaches
+    those taking part (in any status) in a programme they coordinate; staff's
+    reaches everyone. Nobody's roster changes a staff account. New people are
+    created by any roster. One read for a coordinator, none for staff."""
+    errors = {
+        user.pk: f"{email} is a staff account; a roster never changes staff accounts. Remove the line."
+        for email, user in users.items()
+        if user.is_staff or user.is_superuser
+    }
+    if by.is_staff:
+        return errors
+    others = [user.pk for user in users.values() if user.pk not in errors]
+    in_reach = (
+        set(
+            Participant.objects.filter(user_id__in=others, programme__coordinators__user=by).values_list(
+                "user_id", flat=True
+            )
+        )
+        if others
+        else set()
+    )
+    for email, user in users.items():
+        if user.pk not in errors and user.pk not in in_reach:
+            errors[user.pk] = (
+                f"{email} has an account but takes part in none of the programmes you coordinate, so your roster "
+                "may not change or enrol them. Remove the line, or invite them from the programme's Invite page."
+            )
+    return errors
 
 
 def seniority_lookup() -> tuple[dict[str, SeniorityLevel], str]:
@@ -401,9 +450,9 @@ def seniority_lookup() -> tuple[dict[str, SeniorityLevel], str]:
     return lookup, described
 
 
-def _evaluate(programme: Programme, rows: list[_Row], present: set[str]) -> _Plan:
+def _evaluate(programme: Programme, rows: list[_Row], present: set[str], by: User) -> _Plan:
     """Check every row against the file and the database, and work out what applying
-    it would change. Five reads, whatever the number of rows."""
+    it would change. Six reads (five for staff), whatever the number of rows."""
     seniority_by_key, levels_described = seniority_lookup()
 
     # First, what the file alone can tell.
@@ -455,6 +504,7 @@ def _evaluate(programme: Programme, rows: list[_Row], present: set[str]) -> _Pla
     }
     enrolled = dict(programme.participants.filter(user_id__in=user_ids).values_list("user_id", "role"))
     departments = {department.name.casefold(): department for department in Department.objects.all()}
+    out_of_reach = _reach_errors(by, {email: users[email] for email in first_line_of if email in users})
 
     new_departments: dict[str, str] = {}
     for row in rows:
@@ -463,6 +513,9 @@ def _evaluate(programme: Programme, rows: list[_Row], present: set[str]) -> _Pla
                 f"Unknown manager {row.manager_email}: nobody with that address is in the file or has an account."
             )
         row.user = users.get(row.email) if row.email else None
+        if row.user is not None and row.user.pk in out_of_reach:
+            row.errors.append(out_of_reach[row.user.pk])
+            continue  # nothing about them is planned, so nothing about them can change
         if row.user is not None and row.role:
             current_role = enrolled.get(row.user.pk)
             if current_role and current_role != row.role:
@@ -567,7 +620,7 @@ def roster_parse(*, programme: Programme, uploaded_file: IO[bytes], filename: st
         for position, line in sorted(unnamed_columns.items())
     ]
 
-    plan = _evaluate(programme, rows, present={column for column in columns if column})
+    plan = _evaluate(programme, rows, present={column for column in columns if column}, by=by)
     return RosterImport.objects.create(
         programme=programme,
         uploaded_by=by,
@@ -609,7 +662,7 @@ def _apply(roster_import: RosterImport, by: User) -> dict:
         raise ProgrammeError("This roster has errors; fix the file and upload it again.")
     programme = locked.programme
     rows = [_Row(line=row["line"], values=dict(row["values"])) for row in locked.rows]
-    plan = _evaluate(programme, rows, present=set(REQUIRED))
+    plan = _evaluate(programme, rows, present=set(REQUIRED), by=by)
     problems = [row for row in plan.rows if row.errors]
     if problems:
         listed = " ".join(f"Line {row.line}: {' '.join(row.errors)}" for row in problems[:5])

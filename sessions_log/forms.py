@@ -9,13 +9,14 @@ from django.utils import timezone
 
 from matching.models import Match
 from mentoring.widgets import DateInput, TimeInput
+from people.validators import VisibleTextFormMixin
 from programmes.models import Programme
 
 from .models import Goal, MeetingFormat
 from .services import MAX_MINUTES, MIN_MINUTES, local_to_utc, zone_of
 
 
-class GoalForm(forms.Form):
+class GoalForm(VisibleTextFormMixin, forms.Form):
     objective = forms.CharField(max_length=200, help_text="What you want to achieve, in a sentence.")
     measure = forms.CharField(
         label="How you will know", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
@@ -43,7 +44,7 @@ class GoalForm(forms.Form):
         return self.match.mentor if str(value) == str(self.match.mentor_id) else self.match.mentee
 
 
-class GoalNoteForm(forms.Form):
+class GoalNoteForm(VisibleTextFormMixin, forms.Form):
     text = forms.CharField(label="Progress note", required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
     status_after = forms.ChoiceField(
@@ -57,7 +58,7 @@ class GoalNoteForm(forms.Form):
         return data
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(VisibleTextFormMixin, forms.Form):
     """Date, start and end in the scheduler's own zone (from their profile)."""
 
     date = forms.DateField(widget=DateInput())
@@ -103,7 +104,7 @@ class MeetingForm(forms.Form):
                 "end_time": (local + timedelta(minutes=minutes)).time(), **rest}  # fmt: skip
 
 
-class MeetingCancelForm(forms.Form):
+class MeetingCancelForm(VisibleTextFormMixin, forms.Form):
     reason = forms.CharField(
         label="Why is the meeting cancelled?", max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Say briefly why the meeting is cancelled: your pair will read it."},

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from matching.models import Match
 from mentoring.widgets import DateInput
+from people.validators import VisibleTextFormMixin
 from programmes.models import Participant
 
 from .models import Recap
@@ -65,7 +66,7 @@ class ActionRowsMixin:
         return actions
 
 
-class RecapForm(ActionRowsMixin, forms.Form):
+class RecapForm(VisibleTextFormMixin, ActionRowsMixin, forms.Form):
     discussed = forms.CharField(
         label="What we discussed", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -99,7 +100,7 @@ class RecapForm(ActionRowsMixin, forms.Form):
         return cleaned
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(VisibleTextFormMixin, forms.Form):
     rating = forms.TypedChoiceField(
         label="How useful was this meeting? (1 = not at all, 5 = very)", choices=RATING_CHOICES, coerce=int,
         widget=forms.RadioSelect, error_messages={"required": RATING_ERROR, "invalid_choice": RATING_ERROR},
@@ -110,7 +111,7 @@ class FeedbackForm(forms.Form):
     )  # fmt: skip
 
 
-class ExitSurveyForm(forms.Form):
+class ExitSurveyForm(VisibleTextFormMixin, forms.Form):
     rating = forms.TypedChoiceField(
         label="How useful was the pairing? (1 = not at all, 5 = very)", choices=RATING_CHOICES, coerce=int,
         widget=forms.RadioSelect, error_messages={"required": RATING_ERROR, "invalid_choice": RATING_ERROR},
@@ -123,7 +124,7 @@ class ExitSurveyForm(forms.Form):
     )  # fmt: skip
 
 
-class QuickLogForm(ActionRowsMixin, forms.Form):
+class QuickLogForm(VisibleTextFormMixin, ActionRowsMixin, forms.Form):
     """A 30-minute one-off in under a minute: when, what we discussed, maybe one action."""
 
     action_rows = 1

@@ -5,12 +5,13 @@ from django import forms
 
 from matching.models import Match
 from mentoring.widgets import DateInput, TimeInput
+from people.validators import VisibleTextFormMixin
 
 from .models import MeetingFormat, Resource, ResourceTag
 from .office_hours import MAX_SLOTS_AT_ONCE
 
 
-class ResourceForm(forms.ModelForm):
+class ResourceForm(VisibleTextFormMixin, forms.ModelForm):
     url = forms.URLField(label="Link (URL)", max_length=500, required=False, assume_scheme="https")
     tags = forms.ModelMultipleChoiceField(
         label="Themes", queryset=ResourceTag.objects.order_by("name"), required=False,
@@ -30,11 +31,11 @@ class ResourceForm(forms.ModelForm):
         return data
 
 
-class TagForm(forms.Form):
+class TagForm(VisibleTextFormMixin, forms.Form):
     name = forms.CharField(label="New theme", max_length=60)
 
 
-class ShareForm(forms.Form):
+class ShareForm(VisibleTextFormMixin, forms.Form):
     match = forms.ModelChoiceField(label="Share with", queryset=Match.objects.none(), empty_label=None)
     note = forms.CharField(label="Note (optional)", max_length=300, required=False)
 
@@ -44,7 +45,7 @@ class ShareForm(forms.Form):
         self.fields["match"].label_from_instance = lambda match: match.mentee.user.get_full_name()
 
 
-class SlotPublishForm(forms.Form):
+class SlotPublishForm(VisibleTextFormMixin, forms.Form):
     day = forms.DateField(label="Date", widget=DateInput())
     start = forms.TimeField(label="Start time", widget=TimeInput(attrs={"step": 900}))
     count = forms.TypedChoiceField(
@@ -58,5 +59,5 @@ class SlotPublishForm(forms.Form):
     )  # fmt: skip
 
 
-class CancelBookingForm(forms.Form):
+class CancelBookingForm(VisibleTextFormMixin, forms.Form):
     reason = forms.CharField(label="Why are you cancelling?", max_length=300)

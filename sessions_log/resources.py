@@ -1,17 +1,22 @@
 """A programme's library: links, books and articles tagged by theme, and the
 resources a mentor shares into a pair's workspace.
 
-Who may do what: the programme's coordinators and its approved mentors add,
-edit and remove resources; its other participants read; everyone else (HR
-included) gets 404, so a URL does not reveal that a library exists. Only
-coordinators add themes (tags), which every programme shares."""
+Who may do what: the programme's coordinators and its approved mentors add
+resources; a resource is edited or removed only by its author (while still a
+mentor there) or by the programme's coordinators and staff, and each edit and
+removal is audited; its other participants read; everyone else (HR included)
+gets 404, so a URL does not reveal that a library exists. Only coordinators
+add themes (tags), which every programme shares."""
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from matching.models import Match
 from people.models import User
 from programmes.models import Participant, Programme
@@ -27,23 +32,55 @@ class ResourceError(Exception):
 @dataclass(frozen=True)
 class LibraryAccess:
     programme: Programme
-    can_edit: bool
+    can_edit: bool  # may add resources
     is_coordinator: bool
     me: Participant | None  # the user's approved enrolment in the programme, if any
+    user_pk: int | None = None
+
+    def may_change(self, resource: Resource) -> bool:
+        """The one rule for editing and removing a resource: the programme's
+        coordinators (and staff), or its author while they may still add to the library."""
+        return self.is_coordinator or (self.can_edit and resource.added_by_id == self.user_pk)
+
+
+def library_access(user: User, programme: Programme) -> LibraryAccess | None:
+    """What this person may do in the programme's library; None when they may not even read it."""
+    if not user.is_authenticated:
+        return None
+    me = Participant.objects.filter(programme=programme, user=user, status=Participant.Status.APPROVED).first()
+    coordinator = is_coordinator_of(user, programme)
+    if not coordinator and me is None:
+        return None
+    can_edit = coordinator or (me is not None and me.role == Participant.Role.MENTOR)
+    return LibraryAccess(programme=programme, can_edit=can_edit, is_coordinator=coordinator, me=me, user_pk=user.pk)
 
 
 def get_library_for_user(user: User, programme_pk: int) -> LibraryAccess:
     """The programme's library as this person sees it; 404 unless they coordinate
     the programme or are one of its approved participants."""
     programme = Programme.objects.filter(pk=programme_pk).first()
-    if programme is None or not user.is_authenticated:
+    access = library_access(user, programme) if programme is not None else None
+    if access is None:
         raise Http404("No such library.")
-    me = Participant.objects.filter(programme=programme, user=user, status=Participant.Status.APPROVED).first()
-    coordinator = is_coordinator_of(user, programme)
-    if not coordinator and me is None:
-        raise Http404("No such library.")
-    can_edit = coordinator or (me is not None and me.role == Participant.Role.MENTOR)
-    return LibraryAccess(programme=programme, can_edit=can_edit, is_coordinator=coordinator, me=me)
+    return access
+
+
+def get_resource_for_changer(user: User, programme_pk: int, resource_pk: int) -> tuple[LibraryAccess, Resource]:
+    """A resource this person may edit or remove: 404 for outsiders and for a
+    resource of another programme; 403 for members who may read it but not change
+    it (mentees; mentors other than its author)."""
+    access = get_library_for_user(user, programme_pk)
+    if not access.can_edit:  # a mentee changes no resource: refused before any is looked up
+        raise PermissionDenied(CHANGE_REFUSED)
+    resource = Resource.objects.filter(pk=resource_pk, programme=access.programme).first()
+    if resource is None:
+        raise Http404("No such resource.")
+    if not access.may_change(resource):
+        raise PermissionDenied(CHANGE_REFUSED)
+    return access, resource
+
+
+CHANGE_REFUSED = "Only the resource's author and the programme's coordinators can change it."
 
 
 # -- selectors ------------------------------------------------------------
@@ -81,13 +118,15 @@ def shared_resources_for_match(match: Match) -> QuerySet[SharedResource]:
 
 
 def _require_editor(programme: Programme, by: User) -> None:
-    if is_coordinator_of(by, programme):
-        return
-    if Participant.objects.filter(
-        programme=programme, user=by, role=Participant.Role.MENTOR, status=Participant.Status.APPROVED
-    ).exists():
-        return
-    raise ResourceError("Only the programme's coordinators and mentors can change its library.")
+    access = library_access(by, programme)
+    if access is None or not access.can_edit:
+        raise ResourceError("Only the programme's coordinators and mentors can change its library.")
+
+
+def _require_changer(resource: Resource, by: User) -> None:
+    access = library_access(by, resource.programme)
+    if access is None or not access.may_change(resource):
+        raise ResourceError(CHANGE_REFUSED)
 
 
 def resource_create(
@@ -119,24 +158,44 @@ RESOURCE_FIELDS = ("title", "kind", "url", "author_or_source", "description")
 def resource_update(
     *, resource: Resource, by: User, tags: list[ResourceTag] | QuerySet[ResourceTag] | None = None, **fields
 ) -> Resource:
-    _require_editor(resource.programme, by)
+    """Edit a resource (its author or the programme's coordinators); audited with the
+    names of the fields that changed, never their text."""
+    _require_changer(resource, by)
     unknown = set(fields) - set(RESOURCE_FIELDS)
     if unknown:
         raise TypeError(f"resource_update() got unexpected fields: {sorted(unknown)}")
+    before = {name: getattr(resource, name) for name in fields}
     for name, value in fields.items():
         setattr(resource, name, value.strip() if isinstance(value, str) else value)
     resource.full_clean()
+    changed = [name for name in fields if getattr(resource, name) != before[name]]
     with transaction.atomic():
+        if tags is not None and {tag.pk for tag in tags} != set(resource.tags.values_list("pk", flat=True)):
+            changed.append("tags")
         resource.save(update_fields=list(fields) or None)
         if tags is not None:
             resource.tags.set(tags)
+        audit_record(
+            action=AuditEvent.Action.RESOURCE_EDITED, actor=by, person=resource.added_by_id, target=resource,
+            summary=f"Library resource of {resource.programme.name} edited: "
+            + (", ".join(name.replace("_", " ") for name in changed) or "nothing changed"),
+            detail={"programme": resource.programme_id, "changed": changed},
+        )  # fmt: skip
     return resource
 
 
 def resource_delete(*, resource: Resource, by: User) -> None:
-    """Removing a resource also removes it from the pairs it was shared with."""
-    _require_editor(resource.programme, by)
-    resource.delete()
+    """Remove a resource (its author or the programme's coordinators), also from the
+    pairs it was shared with; audited."""
+    _require_changer(resource, by)
+    with transaction.atomic():
+        shared = resource.shares.count()
+        audit_record(
+            action=AuditEvent.Action.RESOURCE_REMOVED, actor=by, person=resource.added_by_id, target=resource,
+            summary=f"Library resource of {resource.programme.name} removed",
+            detail={"programme": resource.programme_id, "shared_with_pairs": shared},
+        )  # fmt: skip
+        resource.delete()
 
 
 def tag_create(*, programme: Programme, by: User, name: str) -> ResourceTag:

@@ -1,9 +1,10 @@
 """The programme library: read by its participants, kept by its coordinators and
 mentors, and shared by mentors into their pairs' workspaces.
 
-Every view fetches the programme through resources.get_library_for_user:
-outsiders (HR included) get 404; participants without the right to change the
-library get 403 on the pages that change it."""
+Every view fetches the programme through resources.get_library_for_user (and a
+resource to change through resources.get_resource_for_changer): outsiders (HR
+included) get 404; members without the right to add, or to change this
+resource (a mentor who is not its author), get 403 on the pages that change it."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,7 +41,10 @@ def library(request: HttpRequest, programme_pk: int) -> HttpResponse:
     has_mentees = matches.exists()
     return render(request, "sessions_log/resource_library.html", {
         "programme": access.programme, "access": access, "tags": tags, "current_tag": current,
-        "resources": resources.resources_for_programme(access.programme, tag=current),
+        "resources": [
+            (resource, access.may_change(resource))
+            for resource in resources.resources_for_programme(access.programme, tag=current)
+        ],
         "share_form": ShareForm(matches=matches) if has_mentees else None,
         "tag_form": TagForm() if access.is_coordinator else None,
     })  # fmt: skip
@@ -68,8 +72,7 @@ def resource_add(request: HttpRequest, programme_pk: int) -> HttpResponse:
 
 @login_required
 def resource_edit(request: HttpRequest, programme_pk: int, resource_pk: int) -> HttpResponse:
-    access = _editor(request, programme_pk)
-    resource = get_object_or_404(Resource, pk=resource_pk, programme=access.programme)
+    access, resource = resources.get_resource_for_changer(request.user, programme_pk, resource_pk)
     form = ResourceForm(request.POST or None, instance=Resource.objects.get(pk=resource.pk))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -91,9 +94,11 @@ def resource_edit(request: HttpRequest, programme_pk: int, resource_pk: int) -> 
 @login_required
 @require_POST
 def resource_delete(request: HttpRequest, programme_pk: int, resource_pk: int) -> HttpResponse:
-    access = _editor(request, programme_pk)
-    resource = get_object_or_404(Resource, pk=resource_pk, programme=access.programme)
-    resources.resource_delete(resource=resource, by=request.user)
+    _, resource = resources.get_resource_for_changer(request.user, programme_pk, resource_pk)
+    try:
+        resources.resource_delete(resource=resource, by=request.user)
+    except ResourceError as error:  # no longer allowed since the page was fetched
+        raise PermissionDenied(str(error)) from None
     messages.success(request, f"“{resource.title}” is removed from the library.")
     return redirect(_library_url(programme_pk))
 

@@ -255,7 +255,6 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such feed.")
     body = feed_ics(feed_meetings(feed.user), name=f"Mentoring meetings of {feed.user}")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="mentoring.ics"'
-    response["Cache-Control"] = "private, max-age=900"
+    response["Content-Disposition"] = 'inline; filename="mentoring.ics"'  # a file: never cached (mentoring.middleware)
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -3,6 +3,8 @@ services in surveys.services decide whether the answer is due and save it once."
 
 from django import forms
 
+from people.validators import VisibleTextFormMixin
+
 from .models import PulseResponse
 
 RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
@@ -38,7 +40,7 @@ def text_field(label: str, help_text: str = "") -> forms.CharField:
     )  # fmt: skip
 
 
-class PulseForm(forms.Form):
+class PulseForm(VisibleTextFormMixin, forms.Form):
     # The wave the form was shown for: answering after a newer wave came due is refused, not misfiled.
     due_on = forms.DateField(widget=forms.HiddenInput, error_messages={"required": STALE_FORM, "invalid": STALE_FORM})
     rating = rating_field("How is your mentoring going?", "1 = not well at all, 5 = very well")
@@ -57,7 +59,7 @@ class PulseForm(forms.Form):
     )
 
 
-class ProgrammeFeedbackForm(forms.Form):
+class ProgrammeFeedbackForm(VisibleTextFormMixin, forms.Form):
     overall = rating_field(
         "How useful is the programme to you?", "1 = not at all, 5 = very useful",
         "Choose a rating from 1 to 5 for how useful the programme is.",

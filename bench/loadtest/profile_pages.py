@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentoring.settings")
+os.environ.setdefault("DEBUG", "1")  # a development tool; the settings default to production
 
 import django
 

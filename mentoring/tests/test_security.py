@@ -6,6 +6,7 @@ test then runs the real sign-in with exactly those values."""
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +24,7 @@ POLICY = {
 }  # fmt: skip
 PRODUCTION_ENV = {
     "DEBUG": "0",
-    "SECRET_KEY": "production-like-" + "k" * 60,
+    "SECRET_KEY": secrets.token_urlsafe(60),
     "ALLOWED_HOSTS": "mentoring.example.org",
 }
 SECURITY_SETTINGS = [

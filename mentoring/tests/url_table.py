@@ -161,8 +161,11 @@ _run = coord("matching:run", "p1 run_1")
 _lock = coord_post("matching:lock", "p1 run_1 proposal_1")
 _rule_remove = coord_post("matching:rule_remove", "p1 rule_1")
 _health_pair = coord("engagement:pair", "p1 pair_a")
+# resource_1 is bob's: he, P1's coordinators and staff change it; mentees of P1 get 403.
 _resource_edit = Row("sessions_log:resource_edit", "p1 resource_1",
                      MEMBERS | {"participant": 403, "other_pair": 403}, owner="bob")
+# resource_3 is carol's: erin, a mentor of P1 but not its author, gets 403.
+_resource_not_theirs = MEMBERS | {"participant": 403, "other_pair": 403, "owner": 403}
 _slot_book = Row("sessions_log:office_hours_book", "p3 slot_free",
                  post=everyone(404) | {"participant": 302, "other_pair": 302, "staff": 403, "coordinator": 403,
                                        "owner": 302})
@@ -282,7 +285,11 @@ ROWS: list[Row] = [
         post=everyone(404) | {"participant": 403, "other_pair": 403, "staff": 302, "coordinator": 302}),
     _resource_edit,
     mixed(_resource_edit, "p1 resource_2"),
+    Row("sessions_log:resource_edit", "p1 resource_3", _resource_not_theirs, post=_resource_not_theirs,
+        owner="erin", variant="a mentor who is not its author"),
     Row("sessions_log:resource_delete", "p1 resource_1", post=allowed(_resource_edit.get, 302), owner="bob"),
+    Row("sessions_log:resource_delete", "p1 resource_3", post=allowed(_resource_not_theirs, 302), owner="erin",
+        variant="a mentor who is not its author"),
     Row("sessions_log:resource_share", "p1 resource_1",
         post=everyone(404) | {"participant": 403, "other_pair": 403, "staff": 403, "coordinator": 403,
                               "owner": 302}, owner="bob"),
@@ -378,6 +385,11 @@ ROWS: list[Row] = [
     Row("reports:subscription", "", post=everyone(404) | {"hr": 302, "staff": 302, "owner": 302}, owner="hana"),
 ]
 # fmt: on
+
+# Links that are secrets: whoever holds one sees someone's page or data without signing in,
+# so what they show is never stored in a cache (test_security_cache.py).
+SECRET_LINK_ARGS = {"invitation_token", "calendar_token", "unsubscribe_token"}
+SECRET_ROWS = [row for row in ROWS if SECRET_LINK_ARGS & set(row.args.split())]
 
 
 # -- admin and allauth: rules, not rows -------------------------------------------
@@ -590,8 +602,9 @@ def build_world() -> SimpleNamespace:
     w.reply_2 = circles.reply_create(post=w.post_2, by=w.olga, body="Here.")
 
     # the libraries
-    w.resource_1 = Resource.objects.create(programme=w.p1, title="A book", added_by=w.carol)
+    w.resource_1 = Resource.objects.create(programme=w.p1, title="A book", added_by=w.bob)
     w.resource_2 = Resource.objects.create(programme=w.p2, title="Another book", added_by=w.olga)
+    w.resource_3 = Resource.objects.create(programme=w.p1, title="The coordinator's book", added_by=w.carol)
 
     # office hours: bob mentors in P3, alice and dan are its mentees; alice booked one slot
     w.bob_p3 = enrol(w.p3, w.bob, "mentor")

@@ -208,3 +208,22 @@ def test_only_active_staff_get_a_break_glass_link(who, alice, sam):
     email = "alice@example.org" if who == "alice" else "nobody@example.org"
     with pytest.raises(CommandError):
         call_command("break_glass_link", email, stdout=io.StringIO())
+
+
+def test_a_break_glass_link_forged_with_the_formerly_committed_key_is_refused(client, sam):
+    """Issue 13's attack: the development key was in the repository, so anyone
+    could sign a break-glass token for a staff account that never signed in."""
+    from django.core import signing
+
+    def forge(key):
+        payload = {"user": sam.pk, "last_login": "", "nonce": "forged"}
+        token = signing.dumps(payload, key=key, salt="people.sso.break-glass")
+        return reverse("break_glass", args=[token])
+
+    refused = client.post(forge("dev-insecure-key-do-not-use-in-production"))
+
+    assert refused.status_code == 400
+    assert not refused.wsgi_request.user.is_authenticated
+    assert client.get(reverse("admin:index")).status_code == 302
+    # The same token signed with this install's key is what the server makes: the forgery was well-formed.
+    assert client.post(forge(None)).url == reverse("admin:index")

@@ -167,7 +167,7 @@ def test_a_malformed_saml_provider_names_the_variable_entry_and_problem(raw, mes
     ],
 )
 def test_bad_sso_settings_stop_the_app_with_a_clear_message(env, message):
-    result = run_manage("check", **env)
+    result = run_manage("check", DEBUG="1", **env)  # the development set-up: only the SSO variables are wrong
 
     assert result.returncode != 0
     assert message in result.stderr
@@ -180,7 +180,7 @@ def test_providers_from_the_environment_are_the_ones_allauth_reads():
     )
     result = run_manage(
         "shell", "-c", script,
-        SSO_OIDC_PROVIDERS=oidc(), SSO_SAML_PROVIDERS=saml(), PASSWORD_LOGIN="0",
+        SSO_OIDC_PROVIDERS=oidc(), SSO_SAML_PROVIDERS=saml(), PASSWORD_LOGIN="0", DEBUG="1",
     )  # fmt: skip
 
     assert result.returncode == 0, result.stderr

@@ -161,3 +161,45 @@ def test_the_hr_sync_no_longer_knows_her_and_brings_nothing_back(world, alice, t
     assert not alice.is_active and original_email != alice.email
     assert not RosterEntry.objects.exists()
     assert "Alice Adams" not in dump() and original_email not in dump()
+
+
+# -- issue 13, item 10: mentions in any case, and her login sessions ----------------------
+
+
+def test_mentions_of_her_in_any_case_are_replaced_in_other_peoples_words(world, alice, bob, sam):
+    from circles.models import Reply
+
+    goal = Goal.objects.get(objective="BOB-GOAL")
+    note = GoalNote.objects.create(goal=goal, author=bob, text="BOB-NOTE2: ask alice adams, or ALICE@EXAMPLE.ORG.")
+    reply = Reply.objects.get(body__startswith="OTHER-REPLY")
+    Reply.objects.filter(pk=reply.pk).update(body="OTHER-REPLY to ALICE ADAMS and aLiCe AdAmS")
+
+    erase(alice, by=sam)
+
+    note.refresh_from_db()
+    reply.refresh_from_db()
+    assert note.text == f"BOB-NOTE2: ask {ERASED_NAME}, or {ERASED_NAME}."
+    assert reply.body == f"OTHER-REPLY to {ERASED_NAME} and {ERASED_NAME}"
+    after = dump().lower()
+    assert "alice adams" not in after and "alice@example.org" not in after
+
+
+def test_erasure_deletes_her_login_sessions_everywhere_and_keeps_everyone_elses(world, alice, bob):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    laptop, phone, bobs = Client(), Client(), Client()
+    laptop.force_login(alice)
+    phone.force_login(alice)
+    bobs.force_login(bob)
+
+    def signed_in() -> list[str]:
+        return sorted(session.get_decoded().get("_auth_user_id") for session in Session.objects.all())
+
+    assert signed_in() == sorted([str(alice.pk), str(alice.pk), str(bob.pk)])
+
+    erase(alice)
+
+    assert signed_in() == [str(bob.pk)]
+    assert laptop.get("/my-data/").status_code == 302 and phone.get("/my-data/").status_code == 302
+    assert bobs.get("/my-data/").status_code == 200

@@ -73,3 +73,35 @@ def test_a_coordinator_fixes_a_roster_after_the_preview_and_imports_it(
     screenshot("4-applied")
     assert Participant.objects.filter(programme=programme, status="approved").count() == 3
     assert User.objects.get(email="lena@example.org").profile.manager.email == "priya@example.org"
+
+
+def test_a_coordinator_sees_people_outside_her_programmes_and_staff_as_problems_in_the_preview(
+    live_server, page, screenshot, tmp_path, password, sign_in
+):
+    from programmes.services import programme_create
+
+    carol = UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True, password=password)
+    dave = UserFactory(email="dave@example.org", full_name="Dave Diaz", is_coordinator=True)
+    alice = UserFactory(email="alice@example.org", full_name="Alice Adams")
+    UserFactory(email="sam@example.org", full_name="Sam Support", is_staff=True)
+    theirs = programme_create(created_by=dave, name="Traditional", kind="traditional", purpose="Learn.")
+    Participant.objects.create(programme=theirs, user=alice, role="mentee", status="approved")
+    programme = programme_create(created_by=carol, name="Reverse mentoring", kind="reverse", purpose="Learn.")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        HEADER
+        + ROWS[0]
+        + "\nAlice Adams,alice@example.org,Sales,Intern,,priya@example.org,mentor"
+        + "\nSam Support,sam@example.org,Sales,Intern,,,mentee\n"
+    )
+
+    sign_in("carol@example.org", password)
+    page.goto(live_server.url + reverse("programmes:roster_upload", args=[programme.pk]))
+    page.get_by_label("Roster file").set_input_files(roster)
+    page.get_by_role("button", name="Upload and preview").click()
+
+    expect(page.get_by_text("takes part in none of the programmes you coordinate")).to_be_visible()
+    expect(page.get_by_text("is a staff account; a roster never changes staff accounts")).to_be_visible()
+    expect(page.get_by_role("button", name="Confirm and import")).to_have_count(0)
+    screenshot("preview-out-of-reach")
+    assert not Participant.objects.filter(programme=programme).exists()

@@ -37,6 +37,18 @@ def levels(db):
     ]
 
 
+@pytest.fixture
+def carols_other_programme(carol):
+    return programme_create(created_by=carol, name="Peer learning", kind="peer", purpose="Colleagues learn together.")
+
+
+def taking_part(programme, *people) -> None:
+    """Put people with an account in a programme: a coordinator's roster reaches
+    only the people of their programmes (and new people)."""
+    for person in people:
+        Participant.objects.create(programme=programme, user=person, role="mentee", status="approved")
+
+
 def parse(programme, by, text: str | bytes, filename: str = "roster.csv") -> RosterImport:
     data = text.encode() if isinstance(text, str) else text
     return roster_parse(programme=programme, uploaded_file=io.BytesIO(data), filename=filename, by=by)
@@ -97,7 +109,10 @@ def test_a_clean_roster_previews_each_new_person_as_created_and_enrolled(program
     assert User.objects.filter(email__in=["priya@example.org", "tom@example.org"]).count() == 0
 
 
-def test_the_preview_says_what_changes_for_people_who_already_have_an_account(programme, carol, alice, bob, levels):
+def test_the_preview_says_what_changes_for_people_who_already_have_an_account(
+    programme, carol, alice, bob, levels, carols_other_programme
+):
+    taking_part(carols_other_programme, bob)
     engineering = Department.objects.create(name="Engineering")
     Profile.objects.create(user=bob, department=engineering, job_title="Engineer", seniority=levels[0])
     participant_apply(programme=programme, user=alice, role="mentor", approved=True)
@@ -173,8 +188,8 @@ def test_a_person_already_enrolled_in_the_other_role_is_an_error(programme, caro
     }
 
 
-def test_a_deactivated_account_cannot_be_enrolled(programme, carol):
-    UserFactory(email="gone@example.org", is_active=False)
+def test_a_deactivated_account_cannot_be_enrolled(programme, carol, carols_other_programme):
+    taking_part(carols_other_programme, UserFactory(email="gone@example.org", is_active=False))
 
     roster_import = parse(programme, carol, HEADER + "Gone Person,gone@example.org,,,,,mentee\n")
 
@@ -349,8 +364,9 @@ def test_an_xlsx_roster_works_like_a_csv_one(programme, carol, levels):
 
 
 def test_apply_creates_people_profiles_with_managers_from_the_same_file_approved_enrolments_and_invitations(
-    programme, carol, alice, bob, levels, django_capture_on_commit_callbacks
+    programme, carol, alice, bob, levels, carols_other_programme, django_capture_on_commit_callbacks
 ):
+    taking_part(carols_other_programme, bob)
     programme.default_mentor_capacity = 3
     programme.save(update_fields=["default_mentor_capacity"])
     roster_import = parse(
@@ -409,7 +425,8 @@ def test_apply_creates_people_profiles_with_managers_from_the_same_file_approved
         assert invitation_url(invitations[message.to[0]]) in message.body
 
 
-def test_an_empty_cell_leaves_what_is_recorded_alone(programme, carol, bob, levels):
+def test_an_empty_cell_leaves_what_is_recorded_alone(programme, carol, bob, levels, carols_other_programme):
+    taking_part(carols_other_programme, bob)
     finance = Department.objects.create(name="Finance")
     Profile.objects.create(user=bob, department=finance, job_title="Analyst", seniority=levels[1])
 
@@ -422,8 +439,9 @@ def test_an_empty_cell_leaves_what_is_recorded_alone(programme, carol, bob, leve
 
 
 def test_apply_is_all_or_nothing_when_the_database_changed_since_the_preview(
-    programme, carol, bob, django_capture_on_commit_callbacks
+    programme, carol, bob, carols_other_programme, django_capture_on_commit_callbacks
 ):
+    taking_part(carols_other_programme, bob)
     roster_import = parse(
         programme,
         carol,
@@ -453,7 +471,10 @@ def test_apply_is_all_or_nothing_when_the_database_changed_since_the_preview(
     assert roster_import.status == RosterImport.Status.PREVIEWED
 
 
-def test_apply_is_all_or_nothing_when_someone_enrols_a_person_while_it_writes(programme, carol, bob, monkeypatch):
+def test_apply_is_all_or_nothing_when_someone_enrols_a_person_while_it_writes(
+    programme, carol, bob, carols_other_programme, monkeypatch
+):
+    taking_part(carols_other_programme, bob)
     roster_import = parse(
         programme,
         carol,
@@ -509,8 +530,9 @@ def test_a_roster_with_errors_cannot_be_applied(programme, carol):
 
 
 def test_uploading_the_same_file_again_changes_nothing(
-    programme, carol, alice, levels, django_capture_on_commit_callbacks
+    programme, carol, alice, levels, carols_other_programme, django_capture_on_commit_callbacks
 ):
+    taking_part(carols_other_programme, alice)
     data = (
         HEADER
         + "Tom Becker,tom@example.org,Engineering,Software Engineer,Associate,priya@example.org,mentor\n"
@@ -556,24 +578,149 @@ def roster_of(size: int) -> str:
 
 
 # Applying runs, whatever the number of rows: SAVEPOINT, SELECT the import FOR UPDATE,
-# the 5 reads of the check (seniority levels, people, their profiles, their enrolments,
-# departments), INSERT departments, people, profiles and participants, 3 for the
-# invitations (those sent before, INSERT, the ids to mail), UPDATE the import, RELEASE.
+# the 6 reads of the check (seniority levels, people, their profiles, their enrolments,
+# departments, which of them take part in the coordinator's programmes), INSERT
+# departments, people, profiles and participants, 3 for the invitations (those sent
+# before, INSERT, the ids to mail), UPDATE the import, RELEASE.
 # SQLite allows 999 parameters a query, so Django splits each bulk INSERT into batches
 # of 66-124 rows there: 200 rows take 8 more queries than 10 rows (not 190 more).
-APPLY_QUERIES = 16 if connection.vendor == "postgresql" else 16 + 8
+APPLY_QUERIES = 17 if connection.vendor == "postgresql" else 17 + 8
 
 
 @pytest.mark.parametrize("size", [10, 200])
 def test_the_number_of_queries_to_preview_and_apply_does_not_grow_with_the_rows(
-    programme, carol, alice, size, django_assert_max_num_queries
+    programme, carol, alice, carols_other_programme, size, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(6):  # the 5 reads and the INSERT of the import
-        roster_import = parse(programme, carol, roster_of(size))
+    taking_part(carols_other_programme, alice)
+    text = roster_of(size) + "Alice Adams,alice@example.org,,,,,mentor\n"  # someone with an account, in reach
+    with django_assert_max_num_queries(7):  # the 6 reads and the INSERT of the import
+        roster_import = parse(programme, carol, text)
     assert roster.roster_can_apply(roster_import)
 
     with django_assert_max_num_queries(APPLY_QUERIES):
         roster_apply(roster_import=roster_import, by=carol)
 
-    assert Participant.objects.filter(programme=programme).count() == size
+    assert Participant.objects.filter(programme=programme).count() == size + 1
     assert Profile.objects.filter(manager__isnull=False).count() == size - size // 5 + 1
+
+
+# -- whom a roster reaches (issue 13, item 7) --------------------------------------------
+
+OUT_OF_REACH = (
+    "{} has an account but takes part in none of the programmes you coordinate, so your roster may not change or "
+    "enrol them. Remove the line, or invite them from the programme's Invite page."
+)
+STAFF = "{} is a staff account; a roster never changes staff accounts. Remove the line."
+
+
+@pytest.fixture
+def dave(db):
+    return UserFactory(email="dave@example.org", full_name="Dave Diaz", is_coordinator=True)
+
+
+@pytest.fixture
+def programme_a(dave, alice):
+    """Dave's programme, with alice in it (and in none of carol's)."""
+    programme_a = programme_create(created_by=dave, name="Traditional", kind="traditional", purpose="Learn.")
+    taking_part(programme_a, alice)
+    return programme_a
+
+
+def snapshot(*people) -> list:
+    return [
+        (
+            list(User.objects.filter(pk=person.pk).values()),
+            list(Profile.objects.filter(user=person).values()),
+            list(Participant.objects.filter(user=person).values()),
+            list(Invitation.objects.filter(email=person.email).values()),
+        )
+        for person in people
+    ]
+
+
+def test_a_coordinators_roster_shows_people_of_other_programmes_and_staff_as_errors_and_changes_nothing(
+    programme, carol, carols_other_programme, programme_a, alice, bob, sam, django_capture_on_commit_callbacks
+):
+    finance = Department.objects.create(name="Finance")
+    Profile.objects.create(user=alice, department=finance, job_title="Analyst")
+    Profile.objects.create(user=sam, department=finance, job_title="Support")
+    taking_part(carols_other_programme, bob)
+    before = snapshot(alice, sam)
+
+    roster_import = parse(
+        programme,
+        carol,
+        HEADER
+        + "Alice Adams,ALICE@example.org,Sales,Intern,,bob@example.org,mentor\n"
+        + "Sam Support,sam@example.org,Sales,Intern,,bob@example.org,mentee\n"
+        + "Bob Brown,bob@example.org,Sales,Manager,,,mentor\n"
+        + "Dana Diaz,dana@example.org,Sales,Analyst,,,mentee\n",
+    )
+
+    assert errors_by_line(roster_import) == {
+        2: [OUT_OF_REACH.format("alice@example.org")],
+        3: [STAFF.format("sam@example.org")],
+    }
+    for line in (2, 3):  # nothing is planned for them
+        assert (row_on_line(roster_import, line)["action"], row_on_line(roster_import, line)["changes"]) == ("", [])
+    assert [row_on_line(roster_import, line)["action"] for line in (4, 5)] == ["update", "create"]
+    assert not roster.roster_can_apply(roster_import)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ProgrammeError):
+        roster_apply(roster_import=roster_import, by=carol)
+    assert snapshot(alice, sam) == before
+    assert mail.outbox == []
+
+
+def test_whoever_confirms_a_roster_must_reach_everyone_in_it(programme, carol, programme_a, alice, sam):
+    """Staff previewed a roster naming alice (of dave's programme only); carol, a
+    coordinator of the programme too, confirms it: her reach decides, and nothing changes."""
+    roster_import = parse(programme, sam, HEADER + "Alice Adams,alice@example.org,Sales,Intern,,,mentee\n")
+    assert roster.roster_can_apply(roster_import)
+    before = snapshot(alice)
+
+    with pytest.raises(ProgrammeError) as raised:
+        roster_apply(roster_import=roster_import, by=carol)
+
+    assert OUT_OF_REACH.format("alice@example.org") in str(raised.value)
+    assert snapshot(alice) == before
+
+
+def test_staffs_roster_reaches_everyone_but_staff_accounts(programme, programme_a, alice, bob, sam):
+    other_staff = UserFactory(email="root@example.org", is_staff=False, is_superuser=True)
+
+    roster_import = parse(
+        programme,
+        sam,
+        HEADER
+        + "Alice Adams,alice@example.org,Sales,Intern,,,mentee\n"  # of dave's programme only
+        + "Bob Brown,bob@example.org,Sales,Manager,,,mentor\n"  # of no programme
+        + "Sam Support,sam@example.org,,,,,mentee\n"
+        + "Root,root@example.org,,,,,mentee\n",
+    )
+
+    assert errors_by_line(roster_import) == {
+        4: [STAFF.format("sam@example.org")],
+        5: [STAFF.format(other_staff.email)],
+    }
+    assert [row_on_line(roster_import, line)["action"] for line in (2, 3)] == ["update", "update"]
+
+
+def test_a_coordinators_roster_may_update_people_of_any_programme_they_coordinate(
+    programme, carol, carols_other_programme, bob
+):
+    withdrawn = UserFactory(email="wanda@example.org")
+    taking_part(carols_other_programme, bob)
+    Participant.objects.create(programme=carols_other_programme, user=withdrawn, role="mentor", capacity=1,
+                               status=Participant.Status.WITHDRAWN)  # fmt: skip
+
+    roster_import = parse(
+        programme,
+        carol,
+        HEADER + "Bob Brown,bob@example.org,Sales,,,,mentee\nWanda,wanda@example.org,,,,,mentor\n",
+    )
+
+    assert errors_by_line(roster_import) == {}
+    assert [row["changes"] for row in roster_import.rows] == [
+        ["update department", "enrol as mentee", "new department: Sales"],
+        ["enrol as mentor"],
+    ]

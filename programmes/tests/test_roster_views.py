@@ -154,6 +154,28 @@ def test_the_preview_of_a_file_with_problems_shows_them_and_no_confirm_button(cl
     assert reverse("programmes:roster_upload", args=[programme.pk]) in page
 
 
+def test_the_preview_shows_people_of_other_programmes_and_staff_as_problems_and_no_confirm_button(
+    client, carol, programme, alice, sam
+):
+    dave = UserFactory(email="dave@example.org", is_coordinator=True)
+    theirs = programme_create(created_by=dave, name="Dave's programme", kind="traditional", purpose="Learn.")
+    Participant.objects.create(programme=theirs, user=alice, role="mentee", status="approved")
+    roster_import = previewed(
+        programme,
+        carol,
+        GOOD + "Alice Adams,alice@example.org,Sales,,,,mentee\nSam Support,sam@example.org,,,,,mentor\n",
+    )
+    client.force_login(carol)
+
+    page = client.get(reverse("programmes:roster_preview", args=[programme.pk, roster_import.pk])).content.decode()
+
+    assert "alice@example.org has an account but takes part in none of the programmes you coordinate" in page
+    assert "sam@example.org is a staff account; a roster never changes staff accounts" in page
+    assert page.count('class="table-danger"') == 2
+    assert "Confirm and import" not in page
+    assert "Dave&#x27;s programme" not in page  # which programme they are in is not told
+
+
 def test_the_preview_shows_header_problems_and_can_show_only_lines_with_problems(client, carol, programme):
     roster_import = previewed(
         programme, carol, "name,email,role,shoe size\nA,a@example.org,mentee,42\nB,b@x,mentor,41\n"
@@ -204,6 +226,8 @@ def test_confirming_applies_the_roster_and_returns_to_the_programme_with_the_cou
 
 
 def test_confirming_when_the_database_changed_explains_and_applies_nothing(client, carol, bob, programme):
+    peer = programme_create(created_by=carol, name="Peer learning", kind="peer", purpose="Colleagues learn together.")
+    Participant.objects.create(programme=peer, user=bob, role="mentee", status="approved")  # within carol's reach
     roster_import = previewed(programme, carol, GOOD + "Bob Brown,bob@example.org,,,,,mentee\n")
     participant_apply(programme=programme, user=bob, role="mentor", approved=True)
     client.force_login(carol)

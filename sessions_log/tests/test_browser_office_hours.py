@@ -1,6 +1,7 @@
 """In a real Chromium: a mentee books an office-hours slot, and a mentor's
 library page with its share form."""
 
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -63,10 +64,17 @@ def test_a_mentor_looks_at_the_library(live_server, page, screenshot, sign_in):
                         description="A short description of why it helps.",
                         tags=[ResourceTag.objects.get_or_create(name=theme)[0]])  # fmt: skip
     # (A transactional test starts from an empty database: migration 0002's themes are made here.)
+    resource_create(programme=programme, by=bob, title="Bob's notes on feedback", kind="link",
+                    url="https://example.org/feedback")  # fmt: skip
 
     sign_in("bob@example.org")
     page.goto(f"{live_server.url}/pairs/library/{programme.pk}/")
     expect(page.get_by_role("heading", name="Library")).to_be_visible()
+    # Bob may change what he added, not the coordinator's resources (issue 13, item 8).
+    expect(page.get_by_role("link", name="Edit Bob's notes on feedback")).to_be_visible()
+    expect(page.get_by_role("button", name="Remove Bob's notes on feedback")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^Edit"))).to_have_count(1)
+    expect(page.get_by_role("button", name=re.compile("^Remove"))).to_have_count(1)
     card = page.locator("article", has=page.get_by_role("heading", name="Essentialism"))
     card.get_by_label("Note (optional)").fill("Read chapter 2 before we meet.")
     card.get_by_role("button", name="Share").click()

@@ -8,6 +8,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from matching.models import Match
 from matching.tests.factories import enrol
 from people.tests.factories import UserFactory
@@ -16,7 +17,9 @@ from sessions_log.models import Resource, ResourceTag, SharedResource
 from sessions_log.resources import (
     ResourceError,
     resource_create,
+    resource_delete,
     resource_share,
+    resource_update,
     shared_resources_for_match,
     tag_create,
 )
@@ -129,7 +132,8 @@ def test_hr_gets_404_even_on_the_pages_that_change_things(client, pair, book, ha
     assert Resource.objects.filter(pk=book.pk).exists()
 
 
-def test_a_mentor_edits_and_removes(client, pair, book, bob):
+def test_a_mentor_edits_and_removes_their_own_resource(client, pair, bob):
+    book = resource_create(programme=pair.programme, by=bob, title="The First 90 Days", kind=Resource.Kind.BOOK)
     client.force_login(bob)
     programme = pair.programme
     response = client.post(reverse("sessions_log:resource_edit", args=[programme.pk, book.pk]), {
@@ -225,3 +229,91 @@ def test_the_mentor_sees_a_select_of_their_active_mentees(client, pair, other_pa
     assert "Share with my mentee" in page
     assert "Alice Adams" in page
     assert "Erin Eve" not in page
+
+
+# -- only the author or a coordinator changes a resource, audited (issue 13, item 8) ----
+
+
+def phishing_edit(resource) -> dict:
+    return {"title": resource.title, "kind": "link", "url": "https://evil.example/login", "author_or_source": "",
+            "description": "", "tags": []}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("bob", 403), ("dan", 403), ("alice", 403), ("hana", 404), ("outsider", 404), ("other_coordinator", 404)],
+)
+def test_nobody_but_the_author_and_coordinators_may_edit_or_remove_a_resource(
+    client, request, pair, other_pair, carol, who, status
+):
+    """The issue's attack: a mentor repointed the coordinator's resource to a phishing URL."""
+    guide = resource_create(programme=pair.programme, by=carol, title="Onboarding guide", kind="link",
+                            url="https://intranet.example.org/guide")  # fmt: skip
+    users = {"dan": other_pair.mentor.user, "outsider": UserFactory(),
+             "other_coordinator": UserFactory(is_coordinator=True)}  # fmt: skip
+    user = users[who] if who in users else request.getfixturevalue(who)
+    client.force_login(user)
+    edit = reverse("sessions_log:resource_edit", args=[pair.programme.pk, guide.pk])
+    delete = reverse("sessions_log:resource_delete", args=[pair.programme.pk, guide.pk])
+
+    assert client.get(edit).status_code == status
+    assert client.post(edit, phishing_edit(guide)).status_code == status
+    assert client.post(delete).status_code == status
+
+    guide.refresh_from_db()
+    assert guide.url == "https://intranet.example.org/guide"
+    with pytest.raises(ResourceError):
+        resource_update(resource=guide, by=user, url="https://evil.example/login")
+    with pytest.raises(ResourceError):
+        resource_delete(resource=guide, by=user)
+    assert Resource.objects.filter(pk=guide.pk, url="https://intranet.example.org/guide").exists()
+    assert not AuditEvent.objects.filter(action__startswith="resource_").exists()
+
+
+@pytest.mark.parametrize("who", ["carol", "sam", "bob"])
+def test_the_author_coordinators_and_staff_edit_and_remove_and_each_is_audited_without_names(
+    client, request, pair, bob, who
+):
+    resource = resource_create(programme=pair.programme, by=bob, title="Alice's reading list", kind="link",
+                               url="https://example.org/list")  # fmt: skip
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+
+    edited = client.post(reverse("sessions_log:resource_edit", args=[pair.programme.pk, resource.pk]),
+                         phishing_edit(resource) | {"url": "https://example.org/list-2"})  # fmt: skip
+    removed = client.post(reverse("sessions_log:resource_delete", args=[pair.programme.pk, resource.pk]))
+
+    assert (edited.status_code, removed.status_code) == (302, 302)
+    edit_event, remove_event = AuditEvent.objects.filter(action__startswith="resource_").order_by("pk")
+    assert (edit_event.action, edit_event.actor, edit_event.person) == ("resource_edited", user, bob)
+    assert (edit_event.target_type, edit_event.target_id) == ("sessions_log.resource", resource.pk)
+    assert edit_event.summary == f"Library resource of {pair.programme.name} edited: url"
+    assert edit_event.detail == {"programme": pair.programme.pk, "changed": ["url"]}
+    assert (remove_event.action, remove_event.actor, remove_event.person) == ("resource_removed", user, bob)
+    assert remove_event.summary == f"Library resource of {pair.programme.name} removed"
+    for event in (edit_event, remove_event):  # no names, nothing anyone wrote
+        text = event.summary + str(event.detail)
+        assert "Alice" not in text and "Bob" not in text and "example.org" not in text
+
+
+def test_a_mentor_sees_edit_and_remove_only_on_their_own_resources(client, pair, book, bob, carol):
+    resource_create(programme=pair.programme, by=bob, title="Bob's pick", kind="book")
+    client.force_login(bob)
+
+    page = client.get(library_url(pair.programme)).content.decode()
+
+    assert 'Edit<span class="visually-hidden"> Bob&#x27;s pick</span>' in page
+    assert 'Remove<span class="visually-hidden"> Bob&#x27;s pick</span>' in page
+    assert "The First 90 Days</span>" not in page  # carol's book: neither edit nor remove
+    client.force_login(carol)
+    page = client.get(library_url(pair.programme)).content.decode()
+    assert page.count("Edit<span") == 2 and page.count("Remove<span") == 2
+
+
+def test_a_former_mentor_can_no_longer_change_what_they_added(pair, bob):
+    resource = resource_create(programme=pair.programme, by=bob, title="Mine", kind="book")
+    pair.mentor.status = "withdrawn"
+    pair.mentor.save(update_fields=["status"])
+
+    with pytest.raises(ResourceError):
+        resource_update(resource=resource, by=bob, title="Still mine")
