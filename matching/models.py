@@ -1,7 +1,7 @@
 """Matching: runs of the engine, their proposals, the coordinator's locks and
 forbids, participants' ranked requests, and the matches that result."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -139,12 +139,18 @@ class MatchRun(models.Model):
         return self.attempt >= self.MAX_ATTEMPTS
 
     @property
-    def retry_by(self) -> datetime | None:
-        """While running: the latest time a stopped worker's run is queued again
-        (its lease runs out, then the sweeper's next minute)."""
-        if self.status != self.Status.RUNNING or self.lease_expires_at is None:
-            return None
-        return self.lease_expires_at + timedelta(minutes=1)
+    def next_step(self) -> str:
+        """What happens to an active run if no worker finishes it, in the coordinator's words."""
+        if self.status == self.Status.QUEUED:
+            minutes = int(self.QUEUE_GIVE_UP.total_seconds() // 60)
+            return f"If no worker starts it within {minutes} minutes, it fails and you can run matching again."
+        if self.status != self.Status.RUNNING:
+            return ""
+        if self.is_last_attempt:
+            return "This is the last attempt: if the worker stops again, the run fails and you can run matching again."
+        # The lease runs out, then the sweeper's next pass (every minute) queues it again.
+        minutes = int((self.LEASE + timedelta(minutes=1)).total_seconds() // 60)
+        return f"If the worker stops, the run starts again by itself within {minutes} minutes."
 
 
 class Proposal(models.Model):

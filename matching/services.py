@@ -235,7 +235,7 @@ def _run_retry(run: MatchRun, now: datetime) -> str:
     run.status, run.lease_expires_at, run.queued_at, run.sent_at = MatchRun.Status.QUEUED, None, now, now
     run.progress = (
         f"The matching worker {what} during attempt {run.attempt}; "
-        f"attempt {run.attempt + 1} of {MatchRun.MAX_ATTEMPTS} is waiting for a worker."
+        f"attempt {run.attempt + 1} of {MatchRun.MAX_ATTEMPTS} is waiting for a worker"
     )
     run.save(update_fields=["status", "lease_expires_at", "queued_at", "sent_at", "progress"])
     _queue_execution(run.pk)

@@ -96,7 +96,7 @@ def test_a_run_stuck_running_past_the_longest_run_is_retried_even_with_a_fresh_l
     assert run.status == MatchRun.Status.QUEUED
     assert (
         run.progress
-        == "The matching worker ran past 30 minutes during attempt 1; attempt 2 of 2 is waiting for a worker."
+        == "The matching worker ran past 30 minutes during attempt 1; attempt 2 of 2 is waiting for a worker"
     )
 
 
