@@ -10,6 +10,7 @@ from matching.models import Match
 from mentoring.widgets import DateInput
 from programmes.models import Participant
 
+from .forms import SubmitOnceForm
 from .models import Recap
 from .recaps import MAX_ACTIONS_PER_RECAP, QUICK_LOG_MINUTES
 
@@ -123,7 +124,7 @@ class ExitSurveyForm(forms.Form):
     )  # fmt: skip
 
 
-class QuickLogForm(ActionRowsMixin, forms.Form):
+class QuickLogForm(ActionRowsMixin, SubmitOnceForm):
     """A 30-minute one-off in under a minute: when, what we discussed, maybe one action."""
 
     action_rows = 1
