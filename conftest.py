@@ -128,7 +128,9 @@ def celery_workers(transactional_db, settings):
     """Start `celery worker` processes on the Redis broker, against the test
     database: `start(name, **env)` returns the process (its own process group,
     so `os.killpg` kills it with its pool). All are stopped afterwards. Tests
-    using it must commit their rows (transactional_db) so the workers see them."""
+    using it must commit their rows (transactional_db) so the workers see them.
+    `app_module` names another Celery app module, e.g. a test's wrapper of `mentoring`
+    that slows the matching engine down."""
     from mentoring.celery import app
 
     database = settings.DATABASES["default"]
@@ -141,7 +143,7 @@ def celery_workers(transactional_db, settings):
     log_path = ARTIFACTS / "celery-worker.log"
     log_path.parent.mkdir(exist_ok=True)
 
-    def start(name: str = "main", **extra_env: str) -> subprocess.Popen:
+    def start(name: str = "main", app_module: str = "mentoring", **extra_env: str) -> subprocess.Popen:
         env = {
             **os.environ,
             "DATABASE_URL": _database_url(database),
@@ -153,7 +155,7 @@ def celery_workers(transactional_db, settings):
         hostname = f"pytest-{os.getpid()}-{name}-{len(started)}@%h"
         with open(log_path, "ab") as log:
             worker = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "mentoring", "worker", "--loglevel=INFO",
+                [sys.executable, "-m", "celery", "-A", app_module, "worker", "--loglevel=INFO",
                  "--concurrency=1", "--without-gossip", "--without-mingle", "-n", hostname],
                 cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip

@@ -1,6 +1,8 @@
 """Matching: runs of the engine, their proposals, the coordinator's locks and
 forbids, participants' ranked requests, and the matches that result."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -61,7 +63,24 @@ class PairRule(models.Model):
 
 
 class MatchRun(models.Model):
-    """One run of the engine over a programme's approved, unmatched people."""
+    """One run of the engine over a programme's approved, unmatched people.
+
+    A worker claims a queued run for one attempt and holds a lease on it, renewed
+    while it computes. A worker that dies stops renewing; the sweeper
+    (services.match_runs_recover, every minute) then queues the run again, or fails
+    it after MAX_ATTEMPTS, so a run never stays queued or running for good and the
+    programme can always start another (docs/matching.md, "When a worker stops")."""
+
+    # A claim lasts LEASE; the computing worker renews it every LEASE / 4.
+    LEASE = timedelta(minutes=2)
+    # Attempts a worker may start before the run fails ("the worker stopped twice").
+    MAX_ATTEMPTS = 2
+    # A queued run no worker has taken is queued again (its message may be lost)...
+    QUEUE_RESEND = timedelta(minutes=5)
+    # ...and fails once it has waited this long for a worker.
+    QUEUE_GIVE_UP = timedelta(minutes=30)
+    # A run still computing after this long is taken as stuck, even if its lease is renewed.
+    MAX_DURATION = timedelta(minutes=30)
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -89,6 +108,12 @@ class MatchRun(models.Model):
     progress = models.CharField(max_length=200, blank=True)
     stats = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    attempt = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker has started this run.")
+    queued_at = models.DateTimeField(default=timezone.now, help_text="When it (last) began waiting for a worker.")
+    sent_at = models.DateTimeField(default=timezone.now, help_text="When its message was last handed to the queue.")
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="While running: the worker must renew its claim before then."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -108,6 +133,24 @@ class MatchRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_last_attempt(self) -> bool:
+        return self.attempt >= self.MAX_ATTEMPTS
+
+    @property
+    def next_step(self) -> str:
+        """What happens to an active run if no worker finishes it, in the coordinator's words."""
+        if self.status == self.Status.QUEUED:
+            minutes = int(self.QUEUE_GIVE_UP.total_seconds() // 60)
+            return f"If no worker starts it within {minutes} minutes, it fails and you can run matching again."
+        if self.status != self.Status.RUNNING:
+            return ""
+        if self.is_last_attempt:
+            return "This is the last attempt: if the worker stops again, the run fails and you can run matching again."
+        # The lease runs out, then the sweeper's next pass (every minute) queues it again.
+        minutes = int((self.LEASE + timedelta(minutes=1)).total_seconds() // 60)
+        return f"If the worker stops, the run starts again by itself within {minutes} minutes."
 
 
 class Proposal(models.Model):

@@ -4,9 +4,14 @@ Each runs in one transaction and raises MatchingError, with a sentence a
 coordinator can act on, when the rules refuse."""
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -14,7 +19,7 @@ from audit.services import audit_record
 from people.models import User
 from programmes.models import Participant, Programme
 
-from . import cohorts
+from . import cohorts, engine
 from .models import Match, MatchRequest, MatchRun, PairRule, Proposal, UnmatchedMentee
 
 logger = logging.getLogger(__name__)
@@ -30,8 +35,6 @@ class MatchingError(Exception):
 def match_run_start(*, programme: Programme, by: User | None, trigger: str = MatchRun.Trigger.COORDINATOR) -> MatchRun:
     """Queue a run of the engine (a Celery task after commit). A programme has one
     run at a time: asking again while one is queued or running returns that one."""
-    from .tasks import execute_match_run  # tasks import services
-
     if programme.kind == Programme.Kind.OFFICE_HOURS:
         raise MatchingError("Office-hours programmes are booked by participants, not matched.")
     try:
@@ -39,38 +42,114 @@ def match_run_start(*, programme: Programme, by: User | None, trigger: str = Mat
             run = MatchRun.objects.create(programme=programme, started_by=by, trigger=trigger)
     except IntegrityError:
         return MatchRun.objects.get(programme=programme, status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING])
-    transaction.on_commit(lambda: execute_match_run.delay(run.pk))
+    _queue_execution(run.pk)
     return run
 
 
+def _queue_execution(run_id: int) -> None:
+    """Hand a queued run to a worker once the transaction commits: the one place a
+    run is queued, for its start and for the sweeper's retries."""
+    from .tasks import execute_match_run  # tasks import services
+
+    transaction.on_commit(lambda: execute_match_run.delay(run_id))
+
+
 def match_run_execute(*, run_id: int) -> MatchRun | None:
-    """Run the engine for a queued run and store its proposals. Claims the run with
-    a conditional UPDATE, so a retried or duplicated task does nothing twice."""
-    claimed = MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
-        status=MatchRun.Status.RUNNING, started_at=timezone.now(), progress="Reading participants"
-    )
-    if not claimed:
+    """Run the engine for a queued run and store its proposals.
+
+    The run is claimed for one attempt (a row lock, then status and attempt number
+    committed), so a retried or duplicated task does nothing twice. While the engine
+    computes, a thread renews the attempt's lease; a worker that dies stops renewing
+    and the sweeper retries the run. The result is stored only if this attempt still
+    holds the run, so a late finisher never overwrites a newer attempt."""
+    attempt = _run_claim(run_id)
+    if attempt is None:
         return None
     run = MatchRun.objects.select_related("programme").get(pk=run_id)
     try:
-        with transaction.atomic():
-            _compute_proposals(run)
+        with _lease_renewed(run_id, attempt):
+            computed = _compute_proposals(run, attempt)
+        _store_proposals(run, attempt, computed)
     except Exception as error:  # the run records any failure; the coordinator sees it
-        logger.exception("Match run %s failed", run_id)
-        MatchRun.objects.filter(pk=run_id).update(
-            status=MatchRun.Status.FAILED, finished_at=timezone.now(), error=str(error)[:2000], progress=""
-        )
+        logger.exception("Match run %s failed (attempt %s)", run_id, attempt)
+        _attempt_runs(run_id, attempt).update(
+            status=MatchRun.Status.FAILED, finished_at=timezone.now(), error=str(error)[:2000], progress="",
+            lease_expires_at=None,
+        )  # fmt: skip
         raise
     return MatchRun.objects.get(pk=run_id)
 
 
-def _compute_proposals(run: MatchRun) -> None:
+def _attempt_runs(run_id: int, attempt: int):
+    """The run, while this attempt still holds it (not retried, failed or finished meanwhile)."""
+    return MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.RUNNING, attempt=attempt)
+
+
+def _run_claim(run_id: int) -> int | None:
+    """Claim a queued run for the next attempt; its number, or None when the run is
+    not queued (another worker has it, or it is finished)."""
+    with transaction.atomic():
+        run = MatchRun.objects.select_for_update().filter(pk=run_id, status=MatchRun.Status.QUEUED).first()
+        if run is None:
+            return None
+        now = timezone.now()
+        run.status, run.attempt, run.started_at = MatchRun.Status.RUNNING, run.attempt + 1, now
+        run.lease_expires_at, run.progress = now + MatchRun.LEASE, "Reading participants"
+        run.save(update_fields=["status", "attempt", "started_at", "lease_expires_at", "progress"])
+    return run.attempt
+
+
+@contextmanager
+def _lease_renewed(run_id: int, attempt: int) -> Iterator[None]:
+    """Renew the attempt's lease every LEASE / 4 from a thread, while the body runs.
+    The thread has its own database connection, so the renewals commit at once."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(MatchRun.LEASE.total_seconds() / 4):
+                try:
+                    _attempt_runs(run_id, attempt).update(lease_expires_at=timezone.now() + MatchRun.LEASE)
+                except DatabaseError:  # the next renewal tries again; the lease covers three misses
+                    logger.warning("Could not renew the lease of match run %s", run_id, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=renew, name=f"match-run-{run_id}-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+@dataclass
+class _Computed:
+    mentees: list[Participant]
+    mentors: list[Participant]
+    built: cohorts.ProgrammeCohort
+    result: engine.MatchResult
+
+
+def _compute_proposals(run: MatchRun, attempt: int) -> _Computed:
+    # Outside a transaction: each progress line commits at once, so the console shows it.
     programme = run.programme
     mentees = list(cohorts.unmatched_mentees(programme).select_related("user"))
     mentors = list(cohorts.mentors_with_room(programme).select_related("user"))
-    MatchRun.objects.filter(pk=run.pk).update(progress=f"Matching {len(mentees)} mentees with {len(mentors)} mentors")
+    _attempt_runs(run.pk, attempt).update(progress=f"Matching {len(mentees)} mentees with {len(mentors)} mentors")
     built = cohorts.build(programme, mentees, mentors, whole_cohort=True)
-    result = cohorts.run_engine(built)
+    return _Computed(mentees=mentees, mentors=mentors, built=built, result=cohorts.run_engine(built))
+
+
+@transaction.atomic
+def _store_proposals(run: MatchRun, attempt: int, computed: _Computed) -> bool:
+    """Write the proposals and mark the run ready, if this attempt still holds the
+    run (checked under the run's row lock, in the transaction that writes them)."""
+    if not _attempt_runs(run.pk, attempt).select_for_update().exists():
+        logger.warning("Match run %s: attempt %s finished after it was given up; result dropped", run.pk, attempt)
+        return False
+    result, built = computed.result, computed.built
     locked = set(built.locked)
     participant = built.participant_of_user
     Proposal.objects.bulk_create(
@@ -85,19 +164,101 @@ def _compute_proposals(run: MatchRun) -> None:
         UnmatchedMentee(run=run, mentee=participant[u.mentee_id], reason=u.reason[:300]) for u in result.unmatched
     )
     # An older run waiting for review is replaced by this one.
-    MatchRun.objects.filter(programme=programme, status=MatchRun.Status.READY).exclude(pk=run.pk).update(
+    MatchRun.objects.filter(programme=run.programme_id, status=MatchRun.Status.READY).exclude(pk=run.pk).update(
         status=MatchRun.Status.DISCARDED
     )
     stats = {
-        "mentees": len(mentees), "mentors": len(mentors), "matched": len(result.pairs),
+        "mentees": len(computed.mentees), "mentors": len(computed.mentors), "matched": len(result.pairs),
         "unmatched": len(result.unmatched), "total_score": round(sum(cohorts.pair_score(p) for p in result.pairs), 2),
         "seconds": result.stats.get("seconds"), **cohorts.differing_pairs(built, result.pairs),
         "rejected_locks": [f"{participant[r.mentee_id].user} with {participant[r.mentor_id].user}: {r.reason}"
                            for r in result.rejected_locks if r.mentee_id in participant and r.mentor_id in participant],
     }  # fmt: skip
     MatchRun.objects.filter(pk=run.pk).update(
-        status=MatchRun.Status.READY, finished_at=timezone.now(), progress="", stats=stats
+        status=MatchRun.Status.READY, finished_at=timezone.now(), progress="", stats=stats, lease_expires_at=None
     )
+    return True
+
+
+def match_runs_recover(*, now: datetime | None = None) -> dict[str, list[int]]:
+    """The sweeper (every minute): a running run whose lease ran out (its worker
+    stopped) or that ran past MAX_DURATION is queued again for its next attempt,
+    or failed after MAX_ATTEMPTS; a queued run no worker took within QUEUE_RESEND
+    is queued again, and failed once it has waited QUEUE_GIVE_UP. Returns the run
+    ids by what was done to them."""
+    now = now or timezone.now()
+    done: dict[str, list[int]] = {"retried": [], "resent": [], "failed": []}
+    stopped = _stopped_runs(now)
+    for run_id in stopped.values_list("pk", flat=True):
+        with transaction.atomic():
+            # Re-checked under the row lock: the worker may have finished meanwhile.
+            run = stopped.select_for_update().filter(pk=run_id).first()
+            if run is not None:
+                done[_run_retry(run, now)].append(run.pk)
+    unclaimed = _unclaimed_runs(now)
+    for run_id in unclaimed.values_list("pk", flat=True):
+        with transaction.atomic():
+            run = unclaimed.select_for_update().filter(pk=run_id).first()
+            if run is not None:
+                done[_run_resend(run, now)].append(run.pk)
+    if any(done.values()):
+        logger.warning("Match runs recovered: %s", done)
+    return done
+
+
+def _stopped_runs(now: datetime):
+    return MatchRun.objects.filter(status=MatchRun.Status.RUNNING).filter(
+        Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now) | Q(started_at__lt=now - MatchRun.MAX_DURATION)
+    )
+
+
+def _unclaimed_runs(now: datetime):
+    return MatchRun.objects.filter(status=MatchRun.Status.QUEUED).filter(
+        Q(sent_at__lt=now - MatchRun.QUEUE_RESEND) | Q(queued_at__lt=now - MatchRun.QUEUE_GIVE_UP)
+    )
+
+
+def _run_retry(run: MatchRun, now: datetime) -> str:
+    """A run whose attempt stopped: queue the next attempt, or fail it after the last."""
+    overran = run.started_at is not None and run.started_at < now - MatchRun.MAX_DURATION
+    minutes = int(MatchRun.MAX_DURATION.total_seconds() // 60)
+    what = f"ran past {minutes} minutes" if overran else "stopped"
+    if run.is_last_attempt:
+        times = {1: "once", 2: "twice"}.get(run.attempt, f"{run.attempt} times")
+        error = (
+            f"the matching worker {what} during attempt {run.attempt} of {MatchRun.MAX_ATTEMPTS}"
+            if overran
+            else f"the matching worker stopped {times} while computing this run"
+        )
+        _run_give_up(run, now, error)
+        return "failed"
+    run.status, run.lease_expires_at, run.queued_at, run.sent_at = MatchRun.Status.QUEUED, None, now, now
+    run.progress = (
+        f"The matching worker {what} during attempt {run.attempt}; "
+        f"attempt {run.attempt + 1} of {MatchRun.MAX_ATTEMPTS} is waiting for a worker"
+    )
+    run.save(update_fields=["status", "lease_expires_at", "queued_at", "sent_at", "progress"])
+    _queue_execution(run.pk)
+    return "retried"
+
+
+def _run_resend(run: MatchRun, now: datetime) -> str:
+    """A queued run no worker took: its message may be lost, so queue it again; fail
+    it once it has waited QUEUE_GIVE_UP."""
+    if run.queued_at < now - MatchRun.QUEUE_GIVE_UP:
+        minutes = int(MatchRun.QUEUE_GIVE_UP.total_seconds() // 60)
+        _run_give_up(run, now, f"no matching worker started this run within {minutes} minutes")
+        return "failed"
+    run.sent_at = now
+    run.save(update_fields=["sent_at"])
+    _queue_execution(run.pk)
+    return "resent"
+
+
+def _run_give_up(run: MatchRun, now: datetime, error: str) -> None:
+    run.status, run.finished_at, run.lease_expires_at, run.progress = MatchRun.Status.FAILED, now, None, ""
+    run.error = error
+    run.save(update_fields=["status", "finished_at", "lease_expires_at", "progress", "error"])
 
 
 def _editable(run: MatchRun) -> None:

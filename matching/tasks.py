@@ -1,6 +1,6 @@
 """Matching's Celery tasks: each takes ids, loads rows and calls a service, and
 every service refuses to act twice, so a retried or duplicated task is harmless.
-Their schedules are in migrations/0002_matching_schedules.py."""
+Their schedules are in migrations/0002_matching_schedules.py and 0005_recover_runs_schedule.py."""
 
 import logging
 
@@ -41,3 +41,9 @@ def match_new_participants() -> list[int]:
     runs = periodic.match_new_participants()
     logger.info("Periodic matching made runs %s", [run.pk for run in runs])
     return [run.pk for run in runs]
+
+
+@shared_task(autoretry_for=(OperationalError, ConnectionError), retry_backoff=True, max_retries=3)
+def recover_match_runs() -> dict[str, list[int]]:
+    """Every minute: retry (or fail) runs whose worker stopped, re-queue runs no worker took."""
+    return services.match_runs_recover()

@@ -136,6 +136,16 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default: the web server, the worker and beat write one file. WAL lets
+    # readers run beside the one writer; IMMEDIATE takes the write lock when a transaction
+    # begins, so a writer waits (up to `timeout` seconds) for another instead of failing
+    # half-way with "database is locked", which made a task retry and mail twice.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    })  # fmt: skip
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits (allauth) and sessions need a shared cache once there is more than one process.

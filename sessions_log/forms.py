@@ -3,6 +3,7 @@ person can correct and turn their wall-clock time into UTC; the services check
 again and write."""
 
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django import forms
 from django.utils import timezone
@@ -13,7 +14,27 @@ from people.validators import VisibleTextFormMixin
 from programmes.models import Programme
 
 from .models import Goal, MeetingFormat
+from .once import new_submission_key
 from .services import MAX_MINUTES, MIN_MINUTES, local_to_utc, zone_of
+
+
+class SubmitOnceForm(forms.Form):
+    """A create form with a one-time key: posted twice (a double click, a retried
+    request), it creates one row; the services look the key up (sessions_log/once.py).
+    A form without a valid key (an old page) still works, without that protection:
+    the key never stands between a person and their form."""
+
+    submission_key = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission_key"].initial = new_submission_key()  # fresh for each rendering
+
+    def clean_submission_key(self) -> UUID | None:
+        try:
+            return UUID(self.cleaned_data["submission_key"])
+        except ValueError:
+            return None
 
 
 class GoalForm(VisibleTextFormMixin, forms.Form):
@@ -44,7 +65,11 @@ class GoalForm(VisibleTextFormMixin, forms.Form):
         return self.match.mentor if str(value) == str(self.match.mentor_id) else self.match.mentee
 
 
-class GoalNoteForm(VisibleTextFormMixin, forms.Form):
+class NewGoalForm(SubmitOnceForm, GoalForm):
+    pass
+
+
+class GoalNoteForm(VisibleTextFormMixin, SubmitOnceForm):
     text = forms.CharField(label="Progress note", required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
     status_after = forms.ChoiceField(
@@ -102,6 +127,10 @@ class MeetingForm(VisibleTextFormMixin, forms.Form):
         local = starts_at.astimezone(zone_of(zone_name))
         return {"date": local.date(), "start_time": local.time(),
                 "end_time": (local + timedelta(minutes=minutes)).time(), **rest}  # fmt: skip
+
+
+class NewMeetingForm(SubmitOnceForm, MeetingForm):
+    pass
 
 
 class MeetingCancelForm(VisibleTextFormMixin, forms.Form):

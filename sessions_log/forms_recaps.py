@@ -11,6 +11,7 @@ from mentoring.widgets import DateInput
 from people.validators import VisibleTextFormMixin
 from programmes.models import Participant
 
+from .forms import SubmitOnceForm
 from .models import Recap
 from .recaps import MAX_ACTIONS_PER_RECAP, QUICK_LOG_MINUTES
 
@@ -124,7 +125,7 @@ class ExitSurveyForm(VisibleTextFormMixin, forms.Form):
     )  # fmt: skip
 
 
-class QuickLogForm(VisibleTextFormMixin, ActionRowsMixin, forms.Form):
+class QuickLogForm(VisibleTextFormMixin, ActionRowsMixin, SubmitOnceForm):
     """A 30-minute one-off in under a minute: when, what we discussed, maybe one action."""
 
     action_rows = 1

@@ -14,6 +14,20 @@ from django.utils import timezone
 from matching.models import Match
 from programmes.models import Participant, Programme
 
+from .once import REPEATED_ELSEWHERE
+
+
+def submission_key_field() -> models.UUIDField:
+    """The one-time key of the form that created the row (sessions_log/once.py)."""
+    return models.UUIDField(null=True, blank=True, editable=False, help_text="The key of the form that created it.")
+
+
+def submitted_once(model: str) -> models.UniqueConstraint:
+    """A form's one-time key creates one row however often it is posted (sessions_log/once.py)."""
+    return models.UniqueConstraint(
+        fields=["submission_key"], name=f"{model}_submitted_once", violation_error_message=REPEATED_ELSEWHERE
+    )
+
 
 class Goal(models.Model):
     """What a person wants from the pairing, and how they will know they got it.
@@ -34,9 +48,11 @@ class Goal(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    submission_key = submission_key_field()
 
     class Meta:
         ordering = ["created_at", "pk"]
+        constraints = [submitted_once("goal")]
 
     def __str__(self) -> str:
         return self.objective
@@ -50,9 +66,11 @@ class GoalNote(models.Model):
     text = models.TextField(max_length=2000)
     status_after = models.CharField(max_length=12, choices=Goal.Status.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    submission_key = submission_key_field()
 
     class Meta:
         ordering = ["created_at", "pk"]
+        constraints = [submitted_once("goal_note")]
 
     def __str__(self) -> str:
         return f"Note on {self.goal}"
@@ -89,10 +107,13 @@ class Meeting(models.Model):
     sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The schedule form's or the quick log's one-time key (sessions_log/once.py).
+    submission_key = submission_key_field()
 
     class Meta:
         ordering = ["starts_at", "pk"]
         constraints = [
+            submitted_once("meeting"),
             models.CheckConstraint(condition=Q(minutes__gte=10) & Q(minutes__lte=480), name="meeting_length_10_to_480"),
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | ~Q(cancel_reason=""), name="meeting_cancel_has_reason"

@@ -8,6 +8,7 @@ only decide who may write."""
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,6 +18,7 @@ from people.models import User
 from programmes.models import Participant
 
 from .models import ActionItem, ExitSurvey, Feedback, Meeting, Recap
+from .once import save_once, submitted_before
 
 # "One or two actions": more than that and none of them gets done.
 MAX_ACTIONS_PER_RECAP = 2
@@ -221,10 +223,14 @@ def meeting_quick_log(
     learned: str = "",
     actions: Iterable[ActionRow] = (),
     visibility: str = Recap.Visibility.PAIR,
+    submission_key: UUID | None = None,
 ) -> Recap:
     """Log a short one-off that already happened: a held meeting and the author's
-    recap in one step, or neither."""
+    recap in one step, or neither. The same form (`submission_key`) posted again
+    returns the first recap."""
     _require_pair_member(match, author)
+    if repeat := submitted_before(Meeting, submission_key, match=match, scheduled_by=author):
+        return Recap.objects.get(meeting=repeat, author=author)
     if match.status != Match.Status.ACTIVE:
         raise RecapError("This match has ended: meetings can no longer be logged.")
     if not isinstance(minutes, int) or not 10 <= minutes <= 480:
@@ -236,10 +242,16 @@ def meeting_quick_log(
     _check_recap_text(_clean_text(discussed), _clean_text(learned), "", visibility)
     _check_actions(match, actions)
     with transaction.atomic():
-        meeting = Meeting.objects.create(
-            match=match, programme_id=match.programme_id, mentor=match.mentor, mentee=match.mentee,
-            starts_at=started_at, minutes=minutes, status=Meeting.Status.HELD, scheduled_by=author,
+        meeting, created = save_once(
+            Meeting(
+                match=match, programme_id=match.programme_id, mentor=match.mentor, mentee=match.mentee,
+                starts_at=started_at, minutes=minutes, status=Meeting.Status.HELD, scheduled_by=author,
+                submission_key=submission_key,
+            ),
+            error=RecapError, match=match, scheduled_by=author,
         )  # fmt: skip
+        if not created:  # a twin request logged it, with its recap, first
+            return Recap.objects.get(meeting=meeting, author=author)
         return recap_write(
             meeting=meeting, author=author, discussed=discussed, learned=learned, visibility=visibility,
             actions=actions,

@@ -12,6 +12,7 @@ mail goes out after commit through a Celery task that carries the sequence it
 was queued for, so a stale retry never sends an outdated invitation."""
 
 from datetime import date, datetime, time
+from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from people.models import User
 from programmes.models import Participant, Programme
 
 from .models import ActionItem, CalendarFeed, Goal, GoalNote, Meeting, MeetingFormat, new_feed_token
+from .once import save_once, submitted_before
 
 MIN_MINUTES = 10
 MAX_MINUTES = 480
@@ -118,17 +120,21 @@ def goal_create(
     measure: str,
     target_date: date | None = None,
     owner: Participant | None = None,
+    submission_key: UUID | None = None,
 ) -> Goal:
+    """A goal of the pair; the same form (`submission_key`) posted again returns the first goal."""
     _require_pair(match, by)
+    if repeat := submitted_before(Goal, submission_key, match=match, created_by=by):
+        return repeat
     objective, measure = _check_goal_text(objective, measure)
     if target_date is not None and target_date < timezone.localdate():
         raise WorkspaceError("The target date is in the past: choose a date from today on.", "target_date")
     goal = Goal(
         match=match, owner=_goal_owner(match, owner), objective=objective, measure=measure,
-        target_date=target_date, created_by=by,
+        target_date=target_date, created_by=by, submission_key=submission_key,
     )  # fmt: skip
     _full_clean(goal)
-    goal.save()
+    goal, _created = save_once(goal, error=WorkspaceError, match=match, created_by=by)
     return goal
 
 
@@ -155,9 +161,14 @@ def goal_update(
 
 
 @transaction.atomic
-def goal_note_add(*, goal: Goal, by: User, text: str, status_after: str = "") -> GoalNote:
-    """A progress note; with `status_after` it also moves the goal to that status."""
+def goal_note_add(
+    *, goal: Goal, by: User, text: str, status_after: str = "", submission_key: UUID | None = None
+) -> GoalNote:
+    """A progress note; with `status_after` it also moves the goal to that status.
+    The same form (`submission_key`) posted again returns the first note."""
     _require_pair(goal.match, by)
+    if repeat := submitted_before(GoalNote, submission_key, goal=goal, author=by):
+        return repeat
     text = (text or "").strip()
     if not text and not status_after:
         raise WorkspaceError("Write a note on the progress, or choose a new status.", "text")
@@ -165,9 +176,11 @@ def goal_note_add(*, goal: Goal, by: User, text: str, status_after: str = "") ->
         raise WorkspaceError("Choose one of the statuses.", "status_after")
     if not text:
         text = f"Status changed to {Goal.Status(status_after).label.lower()}."
-    note = GoalNote(goal=goal, author=by, text=text, status_after=status_after)
+    note = GoalNote(goal=goal, author=by, text=text, status_after=status_after, submission_key=submission_key)
     _full_clean(note)
-    note.save()
+    note, created = save_once(note, error=WorkspaceError, goal=goal, author=by)
+    if not created:
+        return note  # a twin request saved it (and moved the status) first
     if status_after and status_after != goal.status:
         goal.status = status_after
         goal.save(update_fields=["status", "updated_at"])
@@ -226,19 +239,26 @@ def meeting_schedule(
     format: str = MeetingFormat.VIDEO,
     location: str = "",
     agenda: str = "",
+    submission_key: UUID | None = None,
 ) -> Meeting:
-    """Schedule a meeting of the pair and invite both people (after commit)."""
+    """Schedule a meeting of the pair and invite both people (after commit). The
+    same form (`submission_key`) posted again returns the first meeting and invites
+    nobody twice."""
     _require_pair(match, by)
+    if repeat := submitted_before(Meeting, submission_key, match=match, scheduled_by=by):
+        return repeat
     location, agenda = _check_meeting(
         starts_at=starts_at, minutes=minutes, format=format, location=location, agenda=agenda, now=timezone.now()
     )
     meeting = Meeting(
         match=match, programme_id=match.programme_id, mentor_id=match.mentor_id, mentee_id=match.mentee_id,
         starts_at=starts_at, minutes=minutes, format=format, location=location, agenda=agenda, scheduled_by=by,
+        submission_key=submission_key,
     )  # fmt: skip
     _full_clean(meeting)
-    meeting.save()
-    _queue_notice(meeting, "scheduled")
+    meeting, created = save_once(meeting, error=WorkspaceError, match=match, scheduled_by=by)
+    if created:
+        _queue_notice(meeting, "scheduled")
     return meeting
 
 
@@ -401,9 +421,10 @@ def calendar_feed_revoke(*, user: User) -> CalendarFeed:
 def _full_clean(instance) -> None:
     """Model validation as a WorkspaceError: a slip the form did not catch still
     reaches the person as a sentence, never as a 500. Who did it (created_by,
-    scheduled_by, author) is the service's to set, and may be empty on old rows."""
+    scheduled_by, author) is the service's to set, and may be empty on old rows. The
+    submission key is save_once's to check: a twin post may commit it meanwhile."""
     try:
-        instance.full_clean(exclude=["created_by", "scheduled_by", "author"])
+        instance.full_clean(exclude=["created_by", "scheduled_by", "author", "submission_key"])
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
         raise WorkspaceError(messages[0], None if field == "__all__" else field) from None

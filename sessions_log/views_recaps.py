@@ -201,7 +201,7 @@ def quick_log(request: HttpRequest, match_pk: int) -> HttpResponse:
         try:
             recaps.meeting_quick_log(
                 match=match, author=request.user, started_at=data["started_at"], minutes=data["minutes"],
-                discussed=data["discussed"], actions=data["actions"],
+                discussed=data["discussed"], actions=data["actions"], submission_key=data["submission_key"],
             )  # fmt: skip
         except RecapError as error:
             form.add_error(None, str(error))

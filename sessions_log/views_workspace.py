@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .calendar import feed_ics, feed_meetings
-from .forms import GoalForm, GoalNoteForm, MeetingCancelForm, MeetingForm, MeetingMarkForm
+from .forms import GoalForm, GoalNoteForm, MeetingCancelForm, MeetingForm, MeetingMarkForm, NewGoalForm, NewMeetingForm
 from .models import CalendarFeed, Goal, GoalNote, Meeting
 from .permissions import get_workspace
 from .selectors import workspace_for
@@ -64,12 +64,13 @@ def workspace(request: HttpRequest, match_pk: int) -> HttpResponse:
 @login_required
 def goal_add(request: HttpRequest, match_pk: int) -> HttpResponse:
     match, _me = _pair_member(request, match_pk)
-    form = GoalForm(request.POST or None, match=match)
+    form = NewGoalForm(request.POST or None, match=match)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.goal_create(match=match, by=request.user, objective=data["objective"], measure=data["measure"],
-                                 target_date=data["target_date"], owner=data.get("owner"))  # fmt: skip
+                                 target_date=data["target_date"], owner=data.get("owner"),
+                                 submission_key=data["submission_key"])  # fmt: skip
         except WorkspaceError as error:
             _to_form(form, error)
         else:
@@ -113,7 +114,8 @@ def goal_detail(request: HttpRequest, match_pk: int, goal_pk: int) -> HttpRespon
         if form.is_valid():
             try:
                 services.goal_note_add(goal=goal, by=request.user, text=form.cleaned_data["text"],
-                                       status_after=form.cleaned_data["status_after"])  # fmt: skip
+                                       status_after=form.cleaned_data["status_after"],
+                                       submission_key=form.cleaned_data["submission_key"])  # fmt: skip
             except WorkspaceError as error:
                 _to_form(form, error)
             else:
@@ -134,13 +136,15 @@ def meeting_schedule(request: HttpRequest, match_pk: int) -> HttpResponse:
     match, _me = _pair_member(request, match_pk)
     zone = _zone(request.user)
     if request.method == "POST":
-        form = MeetingForm(request.POST, zone_name=zone)
+        form = NewMeetingForm(request.POST, zone_name=zone)
         if form.is_valid():
             data = form.cleaned_data
             try:
+                # Posted again (a double click, a retry), the same key returns the same meeting.
                 meeting = services.meeting_schedule(
                     match=match, by=request.user, starts_at=data["starts_at"], minutes=data["minutes"],
                     format=data["format"], location=data["location"], agenda=data["agenda"],
+                    submission_key=data["submission_key"],
                 )  # fmt: skip
             except WorkspaceError as error:
                 _to_form(form, error)
@@ -149,7 +153,7 @@ def meeting_schedule(request: HttpRequest, match_pk: int) -> HttpResponse:
                                           f"{match.mentor.user} an invitation for their calendars.")  # fmt: skip
                 return redirect(_workspace_url(match.pk) + f"#meeting-{meeting.pk}")
     else:
-        form = MeetingForm(
+        form = NewMeetingForm(
             zone_name=zone,
             initial={"format": "video", "agenda": services.carried_over_agenda(match)},
         )
