@@ -246,7 +246,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
         note = f" ({skipped} had been invited already)" if skipped else ""
         messages.success(request, f"{len(created)} invitation(s) sent{note}.")
         return redirect("programmes:invite", pk=programme.pk)
-    invitations = programme.invitations.select_related("invited_by")[:200]
+    invitations = selectors.invitations_with_delivery(programme)
     return render(request, "programmes/invite.html", {"programme": programme, "form": form, "invitations": invitations})
 
 
