@@ -58,13 +58,12 @@ class OwnRedis:
 
 def point_celery_at(url: str | None) -> None:
     """The in-process Celery app publishes to `url` from now on (None: back to
-    CELERY_BROKER_URL); its pools of connections to the old broker are dropped.
+    CELERY_BROKER_URL); its pools of connections to the old broker are dropped
+    (not closed: kombu keeps them for whoever uses that broker again).
     The read and write URLs are set because CELERY_BROKER_URL in the environment
     wins over the configured broker_url."""
     from mentoring.celery import app
 
-    if app._pool is not None:
-        app._pool.force_close_all()
     app.conf.broker_read_url = app.conf.broker_write_url = url
     app._pool = None
     app.amqp._producer_pool = None

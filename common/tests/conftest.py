@@ -29,10 +29,8 @@ def workers(own_redis, celery_workers, mailbox):
     broker is started again before the workers stop, so they stop cleanly."""
 
     def start(name: str, **env: str):
-        return celery_workers(
-            name, CELERY_BROKER_URL=own_redis.url, EMAIL_BACKEND="notifications.tests.mailbox.FileMailbox",
-            EMAIL_FILE_PATH=str(mailbox), **env,
-        )  # fmt: skip
+        env = {"EMAIL_BACKEND": "notifications.tests.mailbox.FileMailbox", **env}
+        return celery_workers(name, CELERY_BROKER_URL=own_redis.url, EMAIL_FILE_PATH=str(mailbox), **env)
 
     yield start
     if own_redis.process is None:

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
-from notifications.models import Delivery, Notification
 from common.services import outbox_sweep
+from notifications.models import Delivery, Notification
 from notifications.services import digests_queue, preference_set
 from notifications.tasks import queue_weekly_digests
 from sessions_log.models import Goal, Recap

@@ -13,11 +13,11 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 
-from notifications import services
-from notifications.models import Delivery, Notification, NotificationPreference
 from common.mail import MAIL_UNCERTAIN_AFTER, MailInFlight
 from common.models import MailRecord, OutboxEntry
 from common.services import MAX_ATTEMPTS, outbox_retry, outbox_sweep
+from notifications import services
+from notifications.models import Delivery, Notification, NotificationPreference
 from notifications.services import deliver, mail_key_of, notify_many, preference_set
 
 from .conftest import NOW, TOMORROW, action_notice, meeting_notice
