@@ -247,7 +247,9 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{len(created)} invitation(s) sent{note}.")
         return redirect("programmes:invite", pk=programme.pk)
     invitations = selectors.invitations_with_delivery(programme)
-    return render(request, "programmes/invite.html", {"programme": programme, "form": form, "invitations": invitations})
+    context = {"programme": programme, "form": form, "invitations": invitations}
+    context["uncertain"] = any(invitation.delivery_uncertain for invitation in invitations)
+    return render(request, "programmes/invite.html", context)
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
