@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from common.services import handler, outbox_record
+from common.services import handler, outbox_record, outbox_record_many
 from people.models import User
 from programmes.models import Participant, Programme
 
@@ -218,6 +218,9 @@ def proposal_remove(*, run: MatchRun, proposal: Proposal, by: User) -> None:
     )
 
 
+NOTIFY_BATCH = 100  # new matches per outbox entry (200 mails)
+
+
 @transaction.atomic
 def match_run_publish(*, run: MatchRun, by: User | None, notify: bool = True) -> list[Match]:
     """Turn every proposal of the run into a match, all or nothing, and tell both
@@ -269,8 +272,10 @@ def match_run_publish(*, run: MatchRun, by: User | None, notify: bool = True) ->
         action=AuditEvent.Action.MATCHES_PUBLISHED, actor=by, target=run,
         summary=f"{len(matches)} matches published in {run.programme}", detail={"programme_id": run.programme_id},
     )  # fmt: skip
-    if notify:
-        outbox_record(matches_notify, match_ids=[m.pk for m in matches])
+    if notify:  # batches: a large cohort's mails are several entries, each run well within RUN_TIMEOUT
+        ids = [m.pk for m in matches]
+        batches = [ids[start : start + NOTIFY_BATCH] for start in range(0, len(ids), NOTIFY_BATCH)]
+        outbox_record_many(matches_notify, [{"match_ids": batch} for batch in batches])
     return matches
 
 
