@@ -78,8 +78,8 @@ def main() -> None:
     client = Client()
     client.force_login(coordinator)
     try:
-        # The worker mails the invitations after commit; queueing the task is not part of the import.
-        with mock.patch("programmes.tasks.send_invitations.delay"):
+        # The worker mails the invitations after commit; handing them over is not part of the import.
+        with mock.patch("common.services.outbox_hand_over"):
             data = roster_csv()
             print(f"CSV: {len(data) / 1024:.0f} KB\n")
             with timed("1. preview, new roster", results):

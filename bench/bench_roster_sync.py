@@ -100,8 +100,8 @@ def main() -> None:
         )
         Match.objects.create(programme=programme, mentee=mentee, mentor=mentor)
     try:
-        # The worker mails the coordinators after commit; queueing that task is not part of the sync.
-        with tempfile.TemporaryDirectory() as folder, mock.patch("notifications.tasks.deliver_notification.delay"):
+        # The worker mails the coordinators after commit; handing that over is not part of the sync.
+        with tempfile.TemporaryDirectory() as folder, mock.patch("common.services.outbox_hand_over"):
             first = export(Path(folder), "first.csv")
             print(f"CSV: {first.stat().st_size / 1024:.0f} KB\n")
             with timed("1. dry run, first file"):

@@ -10,7 +10,7 @@ from notifications import kinds
 from notifications.models import Notification
 
 from .models import Reply
-from .permissions import user_may_see
+from .rules import user_may_see
 
 
 def _reply_context(notification: Notification) -> dict | None:

@@ -1,5 +1,5 @@
-"""Who may do what in a circle: one place for the rule, used by every view and
-every service.
+"""Who may do what in a circle, as the views ask it: found, or 404. The rules
+themselves live in rules.py, used here and by every service.
 
 - Approved mentors of the programme read and write its mentors' circle.
 - Approved mentees read and write its mentees' circle while it is open.
@@ -14,63 +14,15 @@ every service.
 Members who may read but not moderate get 403 on the moderation actions."""
 
 from dataclasses import dataclass
-from typing import Literal
 
 from django.http import Http404
 
 from people.models import User
-from programmes.models import Participant, Programme
-from programmes.permissions import is_coordinator_of
+from programmes.models import Programme
 
 from .models import Circle, Post, Reply
-
-Role = Literal["coordinator", "mentor", "mentee"]
-
-
-def role_in(user: User, programme: Programme) -> Role | None:
-    """How the person takes part in the programme, for the circles: coordinating
-    wins over taking part; only approved participants count."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    if is_coordinator_of(user, programme):
-        return "coordinator"
-    role = (
-        Participant.objects.filter(programme=programme, user=user, status=Participant.Status.APPROVED)
-        .values_list("role", flat=True)
-        .first()
-    )
-    return role  # "mentor", "mentee" or None
-
-
-def may_read(role: Role | None, audience: str, circle: Circle | None) -> bool:
-    if role == "coordinator":
-        return True
-    if role == "mentor":
-        return audience == Circle.Audience.MENTORS
-    if role == "mentee":
-        return audience == Circle.Audience.MENTEES and circle is not None and circle.is_open
-    return False
-
-
-def may_write(role: Role | None, audience: str, circle: Circle | None) -> bool:
-    """Posting and replying: members of an open circle (coordinators included)."""
-    return circle is not None and circle.is_open and may_read(role, audience, circle)
-
-
-def may_see(item: Post | Reply, user: User, role: Role | None) -> bool:
-    """A hidden post or reply is seen by the moderators and by its author only."""
-    return not item.is_hidden or role == "coordinator" or (item.author_id is not None and item.author_id == user.pk)
-
-
-def user_may_see(user: User, item: Post | Reply) -> bool:
-    """Outside a request (the notices, at send time): may this person see the post
-    or reply now? For a reply, its post must be visible to them too."""
-    post = item if isinstance(item, Post) else item.post
-    circle = post.circle
-    role = role_in(user, circle.programme)
-    if not may_read(role, circle.audience, circle) or not may_see(post, user, role):
-        return False
-    return item is post or may_see(item, user, role)
+from .rules import Role, may_read, may_see, may_write, role_in
+from .services import mentors_circle_get_or_create
 
 
 @dataclass(frozen=True)
@@ -107,8 +59,6 @@ def get_circle_for_user(user: User, programme_pk: int, audience: str) -> CircleA
     if role == "mentee" and audience != Circle.Audience.MENTEES:
         raise _not_found()
     if audience == Circle.Audience.MENTORS:
-        from .services import mentors_circle_get_or_create
-
         circle = mentors_circle_get_or_create(programme=programme)
     else:
         circle = Circle.objects.filter(programme=programme, audience=audience).first()

@@ -1,5 +1,5 @@
 """Every change to a circle: posting, replying, editing, and the coordinators'
-moderation. Each service checks who acts through permissions.py, refuses with a
+moderation. Each service checks who acts through rules.py, refuses with a
 CircleError the person can act on, and changes rows in one transaction.
 
 Moderation never deletes: a hidden post or reply stays in the database, its
@@ -16,7 +16,7 @@ from people.models import User
 from programmes.models import Programme
 
 from .models import Circle, Post, Reply
-from .permissions import may_read, may_write, role_in
+from .rules import may_read, may_write, role_in
 
 TITLE_MAX = Post._meta.get_field("title").max_length
 POST_BODY_MAX = Post._meta.get_field("body").max_length

@@ -26,6 +26,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from common.services import handler, outbox_record
 from people.models import Profile, User
 from programmes.models import Participant, Programme
 
@@ -422,16 +423,16 @@ NOTIFICATIONS = {"sent", "none_left"}
 
 
 def _notify_after_commit(request_id: int, event: str) -> None:
-    from .tasks import notify_match_request  # tasks import this module
+    """Record the request's mail in the outbox, in the caller's transaction."""
+    outbox_record(request_notify, request_id=request_id, event=event)
 
-    transaction.on_commit(lambda: notify_match_request.delay(request_id, event))
 
-
+@handler
 def request_notify(*, request_id: int, event: str) -> bool:
     """Mail the mentor a new request ("sent"), or the mentee that none of their
-    choices could take them ("none_left"). Called by the task after commit; a
-    request answered before the task runs needs no mail."""
-    from people.mail import send_mail
+    choices could take them ("none_left"), once (key: request, event, person). Run
+    from the outbox after commit; a request answered before it runs needs no mail."""
+    from people.mail import send_mail_once
 
     if event not in NOTIFICATIONS:
         raise ValueError(f"unknown request notification {event!r}")
@@ -443,17 +444,21 @@ def request_notify(*, request_id: int, event: str) -> bool:
     if event == "sent":
         if request.status != MatchRequest.Status.PENDING:
             return False
+        person = request.mentor.user
         url = settings.SITE_URL + reverse("matching:requests", args=[request.programme_id])
-        send_mail(to=request.mentor.user.email, template="matching/mail/request_sent",
-                  context={"request": request, "programme": request.programme, "person": request.mentor.user,
-                           "mentee": request.mentee.user, "url": url})  # fmt: skip
+        template = "matching/mail/request_sent"
+        context = {"request": request, "programme": request.programme, "person": person,
+                   "mentee": request.mentee.user, "url": url}  # fmt: skip
     else:
         if Match.objects.filter(mentee_id=request.mentee_id, status=Match.Status.ACTIVE).exists():
             return False
+        person = request.mentee.user
         url = settings.SITE_URL + reverse("matching:choose", args=[request.programme_id])
-        send_mail(to=request.mentee.user.email, template="matching/mail/request_none_left",
-                  context={"programme": request.programme, "person": request.mentee.user, "url": url})  # fmt: skip
-    return True
+        template = "matching/mail/request_none_left"
+        context = {"programme": request.programme, "person": person, "url": url}
+    return send_mail_once(
+        key=f"match_request:{request_id}:{event}:{person.pk}", to=person.email, template=template, context=context
+    )
 
 
 # -- stable matching --------------------------------------------------------------------------

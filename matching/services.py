@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from common.services import handler, outbox_record, outbox_record_many
 from people.models import User
 from programmes.models import Participant, Programme
 
@@ -33,27 +34,26 @@ class MatchingError(Exception):
 
 
 def match_run_start(*, programme: Programme, by: User | None, trigger: str = MatchRun.Trigger.COORDINATOR) -> MatchRun:
-    """Queue a run of the engine (a Celery task after commit). A programme has one
-    run at a time: asking again while one is queued or running returns that one."""
+    """Queue a run of the engine (an outbox entry, recorded with the run). A programme
+    has one run at a time: asking again while one is queued or running returns that one."""
     if programme.kind == Programme.Kind.OFFICE_HOURS:
         raise MatchingError("Office-hours programmes are booked by participants, not matched.")
     try:
         with transaction.atomic():
             run = MatchRun.objects.create(programme=programme, started_by=by, trigger=trigger)
+            _queue_execution(run.pk)
     except IntegrityError:
         return MatchRun.objects.get(programme=programme, status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING])
-    _queue_execution(run.pk)
     return run
 
 
 def _queue_execution(run_id: int) -> None:
-    """Hand a queued run to a worker once the transaction commits: the one place a
-    run is queued, for its start and for the sweeper's retries."""
-    from .tasks import execute_match_run  # tasks import services
-
-    transaction.on_commit(lambda: execute_match_run.delay(run_id))
+    """Record the run's execution as an outbox entry in the caller's transaction:
+    the one place a run is queued, for its start and for the sweeper's retries."""
+    outbox_record(match_run_execute, run_id=run_id)
 
 
+@handler
 def match_run_execute(*, run_id: int) -> MatchRun | None:
     """Run the engine for a queued run and store its proposals.
 
@@ -381,12 +381,13 @@ def proposal_remove(*, run: MatchRun, proposal: Proposal, by: User) -> None:
     )
 
 
+NOTIFY_BATCH = 100  # new matches per outbox entry (200 mails)
+
+
 @transaction.atomic
 def match_run_publish(*, run: MatchRun, by: User | None, notify: bool = True) -> list[Match]:
     """Turn every proposal of the run into a match, all or nothing, and tell both
-    people (after commit; the demo loader alone passes notify=False)."""
-    from .tasks import notify_new_matches
-
+    people (an outbox entry; the demo loader alone passes notify=False)."""
     run = MatchRun.objects.select_for_update(of=("self",)).select_related("programme").get(pk=run.pk)
     _editable(run)
     proposals = list(run.proposals.select_related("mentee__user", "mentor__user"))
@@ -434,9 +435,10 @@ def match_run_publish(*, run: MatchRun, by: User | None, notify: bool = True) ->
         action=AuditEvent.Action.MATCHES_PUBLISHED, actor=by, target=run,
         summary=f"{len(matches)} matches published in {run.programme}", detail={"programme_id": run.programme_id},
     )  # fmt: skip
-    ids = [m.pk for m in matches]
-    if notify:
-        transaction.on_commit(lambda: notify_new_matches.delay(ids))
+    if notify:  # batches: a large cohort's mails are several entries, each run well within RUN_TIMEOUT
+        ids = [m.pk for m in matches]
+        batches = [ids[start : start + NOTIFY_BATCH] for start in range(0, len(ids), NOTIFY_BATCH)]
+        outbox_record_many(matches_notify, [{"match_ids": batch} for batch in batches])
     return matches
 
 
@@ -446,8 +448,6 @@ def match_run_publish(*, run: MatchRun, by: User | None, notify: bool = True) ->
 @transaction.atomic
 def match_create(*, programme: Programme, mentee: Participant, mentor: Participant, by: User | None) -> Match:
     """One pair, published at once (a mentor accepting a request, for example)."""
-    from .tasks import notify_new_matches
-
     mentor = Participant.objects.select_for_update().get(pk=mentor.pk)
     checked = pair_check(programme=programme, mentee=mentee, mentor=mentor)
     try:
@@ -457,7 +457,7 @@ def match_create(*, programme: Programme, mentee: Participant, mentor: Participa
             )
     except IntegrityError:
         raise MatchingError(f"{mentee.user} already has a mentor in this programme.") from None
-    transaction.on_commit(lambda: notify_new_matches.delay([match.pk]))
+    outbox_record(matches_notify, match_ids=[match.pk])
     return match
 
 
@@ -482,9 +482,11 @@ def match_end(*, match: Match, by: User | None, reason: str, note: str = "", rem
     return match
 
 
+@handler
 def matches_notify(*, match_ids: list[int]) -> int:
-    """Mail both people of each new match. Called by the task after commit."""
-    from people.mail import send_mail
+    """Mail both people of each new match, each mail once (key: match and person).
+    Run from the outbox after commit; returns how many this call sent."""
+    from people.mail import send_mail_once
 
     sent = 0
     for match in Match.objects.filter(pk__in=match_ids).select_related("programme", "mentee__user", "mentor__user"):
@@ -492,10 +494,8 @@ def matches_notify(*, match_ids: list[int]) -> int:
             (match.mentee.user, match.mentor.user, "mentor"),
             (match.mentor.user, match.mentee.user, "mentee"),
         ):
-            send_mail(
-                to=person.email,
-                template="matching/mail/new_match",
+            sent += send_mail_once(
+                key=f"match:{match.pk}:{person.pk}", to=person.email, template="matching/mail/new_match",
                 context={"person": person, "other": other, "other_role": role, "match": match},
-            )
-            sent += 1
+            )  # fmt: skip
     return sent

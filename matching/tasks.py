@@ -1,6 +1,8 @@
-"""Matching's Celery tasks: each takes ids, loads rows and calls a service, and
-every service refuses to act twice, so a retried or duplicated task is harmless.
-Their schedules are in migrations/0002_matching_schedules.py and 0005_recover_runs_schedule.py."""
+"""Matching's periodic jobs: each calls a service that refuses to act twice, so a
+retried or duplicated job is harmless. Their schedules are in
+migrations/0002_matching_schedules.py and 0005_recover_runs_schedule.py. Match runs
+and the mails of new matches and requests are outbox entries (common/), run by
+common.tasks.run_outbox_entry."""
 
 import logging
 
@@ -10,21 +12,6 @@ from django.db import OperationalError
 from . import choice, periodic, services
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
-def execute_match_run(run_id: int) -> None:
-    services.match_run_execute(run_id=run_id)
-
-
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
-def notify_new_matches(match_ids: list[int]) -> int:
-    return services.matches_notify(match_ids=match_ids)
-
-
-@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
-def notify_match_request(request_id: int, event: str) -> bool:
-    return choice.request_notify(request_id=request_id, event=event)
 
 
 @shared_task(autoretry_for=(OperationalError, ConnectionError), retry_backoff=True, max_retries=5)

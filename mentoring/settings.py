@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "csp",  # django-csp: the Content-Security-Policy header (see the security block)
     "django_celery_beat",
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 served from our own static files
+    "common",  # the outbox and mail claims, at the bottom: imports no app (docs/architecture.md)
     "audit",
     "people",
     "programmes",

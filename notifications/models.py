@@ -1,6 +1,7 @@
 """Every notice the platform mails is a row here first: recorded under a unique
-key in the transaction that decides to send it, then delivered by a worker that
-claims the row. A job run twice, or by two workers at once, adds nothing twice."""
+key in the transaction that decides to send it (with its outbox entry), then
+delivered by a worker that claims the row and its mail's key (common.mail). A job
+run twice, or by two workers at once, adds nothing twice and sends nothing twice."""
 
 from django.conf import settings
 from django.db import models
@@ -17,9 +18,13 @@ class Delivery(models.TextChoices):
 class Notification(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         SKIPPED = "skipped", "Skipped: no longer relevant"
         FAILED = "failed", "Failed"
+        # Handed to the mail server by a worker that died before recording the
+        # answer: perhaps delivered, never sent again (common.mail).
+        UNCERTAIN = "uncertain", "Delivery uncertain"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=40)
@@ -32,7 +37,7 @@ class Notification(models.Model):
         "programmes.Programme", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
     channel = models.CharField(max_length=10, choices=Delivery.choices[:2], default=Delivery.IMMEDIATE)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -2,7 +2,6 @@
 to receive together."""
 
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from . import kinds
 from .models import Delivery, Notification
@@ -29,18 +28,15 @@ def _digest_context(notification: Notification) -> dict | None:
         items.append(item)
     if not items:
         return None
+    # The digest claims its items (in the transaction that claims its mail): no other
+    # digest carries them, and they take the digest's status once it is settled.
+    Notification.objects.filter(pk__in=[item.pk for item in items]).update(digest=notification)
     return {"lines": lines, "items": items}
-
-
-def _mark_items_sent(notification: Notification, context: dict) -> None:
-    Notification.objects.filter(pk__in=[item.pk for item in context["items"]]).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), digest=notification
-    )
 
 
 kinds.register(
     kinds.Kind(
         key="weekly_digest", label="Your weekly digest", group="Digest", template="notifications/mail/weekly_digest",
-        context=_digest_context, optional=False, digestible=False, after_send=_mark_items_sent,
+        context=_digest_context, optional=False, digestible=False,
     )
 )  # fmt: skip

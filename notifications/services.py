@@ -1,11 +1,14 @@
 """Recording and delivering notices.
 
-`notify_many` records notices under their unique key and queues delivery after
-commit; `deliver` claims one pending notice with a row lock (SKIP LOCKED), sends
-it and marks it sent in the same transaction. A worker killed before the commit
-leaves the notice pending, and `deliver_pending` (every five minutes) sends it;
-a second worker never sends what the first holds. The one remaining window is
-between the mail server accepting a message and our commit: one round-trip."""
+`notify_many` records notices under their unique key, and an outbox entry to
+deliver each immediate one, in one transaction (common/: handed to a worker after
+commit, swept until done). `deliver` locks the notice (SKIP LOCKED), builds its
+mail and claims the mail's key ("notification:<id>", common.mail) and commits that
+BEFORE handing the mail to the mail server; it then confirms both. So a notice is
+mailed at most once: a mail the server refused is released and retried; a worker
+killed between the hand-over and the confirmation leaves the claim "sending",
+which the sweeper reconciles as "delivery uncertain" (never resent), and the
+notice's next run copies that status onto it."""
 
 import logging
 from dataclasses import dataclass
@@ -14,10 +17,13 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from common.mail import MailInFlight, error_text, mail_claim, mail_confirm, mail_hand_over
+from common.models import MailRecord
+from common.services import MAX_ATTEMPTS, handler, outbox_record_many
 from people.mail import build_mail
 from people.models import User
 from programmes.models import Coordinator
@@ -27,7 +33,6 @@ from .models import Delivery, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
 
@@ -123,9 +128,10 @@ def unsubscribe_url(user_id: int, kind_key: str) -> str:
 
 
 def notify_many(notices: list[Notice]) -> list[Notification]:
-    """Record the notices not recorded before (by key) and queue the immediate ones
-    after commit. Safe to call again with the same notices, and from two workers at
-    once: the unique key lets one insert win, the other adds nothing."""
+    """Record the notices not recorded before (by key), and the delivery of the
+    immediate ones in the outbox, in one transaction. Safe to call again with the
+    same notices, and from two workers at once: the unique key lets one insert
+    win, the other adds nothing."""
     if not notices:
         return []
     wanted = {notice.key: notice for notice in notices}
@@ -142,30 +148,27 @@ def notify_many(notices: list[Notice]) -> list[Notification]:
     )
     chosen = deliveries_for((n.recipient_id for n in fresh), (n.kind for n in fresh))
     created = []
-    for notice in fresh:
-        if notice.recipient_id not in active:
-            continue
-        delivery = delivery_of(
-            notice.recipient_id, kinds.get(notice.kind), chosen.get((notice.recipient_id, notice.kind))
-        )
-        if delivery == Delivery.OFF:
-            continue
-        try:
-            with transaction.atomic():  # a savepoint: losing the race skips this notice only
-                created.append(
-                    Notification.objects.create(
-                        recipient_id=notice.recipient_id, kind=notice.kind, object_type=notice.object_type,
-                        object_id=notice.subject.pk, due_on=notice.due_on, programme_id=notice.programme_id,
-                        channel=delivery,
-                    )
-                )  # fmt: skip
-        except IntegrityError:
-            continue
-    immediate = [n.pk for n in created if n.channel == Delivery.IMMEDIATE]
-    if immediate:
-        from .tasks import deliver_notification
-
-        transaction.on_commit(lambda: [deliver_notification.delay(pk) for pk in immediate])
+    with transaction.atomic():
+        for notice in fresh:
+            if notice.recipient_id not in active:
+                continue
+            delivery = delivery_of(
+                notice.recipient_id, kinds.get(notice.kind), chosen.get((notice.recipient_id, notice.kind))
+            )
+            if delivery == Delivery.OFF:
+                continue
+            try:
+                with transaction.atomic():  # a savepoint: losing the race skips this notice only
+                    created.append(
+                        Notification.objects.create(
+                            recipient_id=notice.recipient_id, kind=notice.kind, object_type=notice.object_type,
+                            object_id=notice.subject.pk, due_on=notice.due_on, programme_id=notice.programme_id,
+                            channel=delivery,
+                        )
+                    )  # fmt: skip
+            except IntegrityError:
+                continue
+        outbox_record_many(deliver, [{"notification_id": n.pk} for n in created if n.channel == Delivery.IMMEDIATE])
     return created
 
 
@@ -177,32 +180,73 @@ def notify(*, recipient: User, kind: str, subject: Model, due_on: date, programm
 # -- delivering -------------------------------------------------------------
 
 
+def mail_key_of(notification_id: int) -> str:
+    return f"notification:{notification_id}"
+
+
+# What a notice's mail record, found final, makes of the notice.
+SETTLED = {MailRecord.Status.SENT: Notification.Status.SENT, MailRecord.Status.UNCERTAIN: Notification.Status.UNCERTAIN}
+
+
+@handler
 def deliver(notification_id: int) -> bool:
-    """Send one pending notice; True if this call sent it. Failures are counted,
-    and after MAX_ATTEMPTS the notice is marked failed rather than retried forever."""
+    """Send one notice, once; True if this call sent it. Run from the outbox.
+
+    In one transaction: lock the notice, build its mail, claim the mail's key and
+    mark the notice "sending"; commit; hand the mail over; then confirm the claim,
+    mark the notice sent and run the kind's after_send, in one transaction. A
+    notice whose mail was sent or is uncertain (an earlier run died) takes that
+    status and is not sent again; one whose claim is still in flight raises
+    MailInFlight, so the outbox runs it again later."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             notification = (
                 Notification.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("recipient")
-                .filter(pk=notification_id, status=Notification.Status.PENDING)
+                .filter(pk=notification_id, status__in=RETRYABLE)
                 .first()
             )
             if notification is None:
-                return False  # sent already, skipped, or being sent by another worker
-            return _send(notification)
+                return False  # sent, skipped, uncertain, or being sent by another worker
+            prepared = _prepare(notification)
+        if prepared is None:
+            return False
+        claim, mail, context = prepared
+        mail_hand_over(claim, mail)
+    except MailInFlight:
+        raise
     except Exception as error:
         _record_failure(notification_id, error)
         raise
+    with transaction.atomic():
+        mail_confirm(claim)
+        _settle(notification, Notification.Status.SENT, count_attempt=True)
+        kind = kinds.get(notification.kind)
+        if kind.after_send:
+            kind.after_send(notification, context)
+    return True
 
 
-def _send(notification: Notification) -> bool:
+# A failed notice is tried again only when its outbox entry is retried from the admin.
+RETRYABLE = [Notification.Status.PENDING, Notification.Status.SENDING, Notification.Status.FAILED]
+
+
+def _prepare(notification: Notification):
+    """In the locking transaction: (claim, mail, context) to hand over after commit,
+    or None when there is nothing to send (settled from an earlier run, or skipped)."""
+    key = mail_key_of(notification.pk)
+    record = MailRecord.objects.filter(key=key).first()
+    if record is not None and record.status in SETTLED:
+        _settle(notification, SETTLED[record.status], sent_at=record.sent_at)
+        return None
+    if record is not None and record.status == MailRecord.Status.SENDING:
+        raise MailInFlight(key)
     kind = kinds.get(notification.kind)
     context = kind.context(notification) if _still_wanted(notification, kind) else None
     if context is None:
         notification.status = Notification.Status.SKIPPED
         notification.save(update_fields=["status"])
-        return False
+        return None
     recipient = notification.recipient
     context = {
         **context,
@@ -220,14 +264,23 @@ def _send(notification: Notification) -> bool:
         mail.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     for filename, content, mimetype in kind.attachments(notification, context) if kind.attachments else []:
         mail.attach(filename, content, mimetype)
-    mail.send()
-    notification.status = Notification.Status.SENT
-    notification.sent_at = timezone.now()
-    notification.attempts = F("attempts") + 1
-    notification.save(update_fields=["status", "sent_at", "attempts"])
-    if kind.after_send:
-        kind.after_send(notification, context)
-    return True
+    claim = mail_claim(key)
+    if claim is None:  # claimed by another run since we looked
+        raise MailInFlight(key)
+    notification.status = Notification.Status.SENDING
+    notification.save(update_fields=["status"])
+    return claim, mail, context
+
+
+def _settle(notification: Notification, status: str, *, sent_at=None, count_attempt: bool = False) -> None:
+    """Give the notice its final status; a digest's items follow their digest."""
+    fields = {"status": status}
+    if status == Notification.Status.SENT:
+        fields["sent_at"] = sent_at or timezone.now()
+    if count_attempt:
+        fields["attempts"] = F("attempts") + 1
+    Notification.objects.filter(pk=notification.pk).update(**fields)
+    Notification.objects.filter(digest=notification, status=Notification.Status.PENDING).update(**fields)
 
 
 def _still_wanted(notification: Notification, kind: kinds.Kind) -> bool:
@@ -240,28 +293,12 @@ def _still_wanted(notification: Notification, kind: kinds.Kind) -> bool:
 
 
 def _record_failure(notification_id: int, error: Exception) -> None:
-    logger.warning("Notification %s not sent: %s", notification_id, error)
-    pending = Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING)
-    pending.update(attempts=F("attempts") + 1, last_error=str(error)[:500])
-    pending.filter(attempts__gte=MAX_ATTEMPTS).update(status=Notification.Status.FAILED)
-
-
-def deliver_pending(*, older_than: timedelta = timedelta(minutes=2), limit: int = 1000) -> int:
-    """Send immediate notices still pending: their task was lost, or their worker
-    died. Each is claimed as in `deliver`; returns how many this call sent."""
-    cutoff = timezone.now() - older_than
-    ids = list(
-        Notification.objects.filter(
-            status=Notification.Status.PENDING, channel=Delivery.IMMEDIATE, created_at__lte=cutoff
-        ).order_by("created_at", "pk").values_list("pk", flat=True)[:limit]
-    )  # fmt: skip
-    sent = 0
-    for notification_id in ids:
-        try:
-            sent += deliver(notification_id)
-        except Exception:  # counted on the row; the next pass tries again
-            logger.exception("Pending notification %s failed again", notification_id)
-    return sent
+    """The mail was not taken (or not built): the notice waits for its retry, and
+    after MAX_ATTEMPTS failures it is marked failed, as its outbox entry is."""
+    logger.warning("Notification %s not sent: %s", notification_id, error_text(error))
+    waiting = Notification.objects.filter(pk=notification_id, status__in=RETRYABLE)
+    waiting.update(status=Notification.Status.PENDING, attempts=F("attempts") + 1, last_error=error_text(error))
+    waiting.filter(attempts__gte=MAX_ATTEMPTS).update(status=Notification.Status.FAILED)
 
 
 # -- the weekly digest -------------------------------------------------------
@@ -285,10 +322,11 @@ def digests_queue(*, today: date | None = None) -> int:
 
 
 def digest_items(notification: Notification):
-    """The notices a digest carries: the person's pending digest notices, locked so
-    a digest sent in parallel cannot carry them too."""
+    """The notices a digest carries: the person's pending digest notices not carried
+    by another digest, locked so a digest sent in parallel cannot take them too."""
     return list(
         Notification.objects.select_for_update(skip_locked=True)
         .filter(recipient_id=notification.recipient_id, status=Notification.Status.PENDING, channel=Delivery.DIGEST)
+        .filter(Q(digest__isnull=True) | Q(digest=notification))
         .order_by("created_at", "pk")
     )

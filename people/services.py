@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from common.services import handler
+
 from .models import LANGUAGES, WEEKDAYS, ConsentEvent, Demographics, Profile, Tag, User
 from .selectors import can_curate_tags, timezone_names
 
@@ -265,12 +267,17 @@ def role_changes_record(*, user: User, before: dict[str, bool], by: User, reques
     return changed
 
 
-def new_device_mail(*, device_id: int) -> None:
-    from .mail import send_mail
+@handler
+def new_device_mail(*, device_id: int) -> bool:
+    """Tell someone their account was signed in from a browser it had not seen,
+    once (key: the device). Run from the outbox after the sign-in commits."""
+    from .mail import send_mail_once
     from .models import KnownDevice
 
     device = KnownDevice.objects.select_related("user").filter(pk=device_id, user__is_active=True).first()
     if device is None:
-        return
+        return False
     context = {"person": device.user, "device": device}
-    send_mail(to=device.user.email, template="people/mail/new_device", context=context)
+    return send_mail_once(
+        key=f"device:{device.pk}", to=device.user.email, template="people/mail/new_device", context=context
+    )

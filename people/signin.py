@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from common.services import outbox_record
 
 from .models import KnownDevice, User
+from .services import new_device_mail
 
 DEVICE_COOKIE = "mentoring_device"
 DEVICE_COOKIE_MAX_AGE = 2 * 365 * 24 * 3600
@@ -42,10 +44,8 @@ def sign_in_record(*, user: User, request) -> KnownDevice | None:
             summary=f"Signed in from a new device ({'another device' if had_devices else 'the first one'})",
             detail={"first_device": not had_devices}, request=request,
         )  # fmt: skip
-    if had_devices:
-        from .tasks import mail_new_device
-
-        transaction.on_commit(lambda: mail_new_device.delay(device.pk))
+        if had_devices:  # the mail waits in the outbox, recorded with the device
+            outbox_record(new_device_mail, device_id=device.pk)
     return device
 
 

@@ -51,3 +51,30 @@ def participants_for_programme(programme: Programme, *, role="", status="", depa
     if q:
         participants = participants.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q))
     return participants.order_by("user__full_name", "pk")
+
+
+def invitations_with_delivery(programme: Programme, *, limit: int = 200) -> list:
+    """The programme's latest invitations, each with `delivery`: what became of its
+    mail ("queued", "sending", "not sent yet", "delivery uncertain", or the date the
+    mail server took it). Two queries."""
+    from common.mail import mail_statuses
+    from common.models import MailRecord
+
+    from .services import invitation_mail_key
+
+    invitations = list(programme.invitations.all()[:limit])
+    records = mail_statuses([invitation_mail_key(invitation.pk) for invitation in invitations])
+    for invitation in invitations:
+        record = records.get(invitation_mail_key(invitation.pk))
+        invitation.delivery_uncertain = record is not None and record.status == MailRecord.Status.UNCERTAIN
+        if invitation.sent_at or (record is not None and record.status == MailRecord.Status.SENT):
+            invitation.delivery = invitation.sent_at or record.sent_at
+        elif record is None:
+            invitation.delivery = "queued"
+        else:
+            invitation.delivery = {
+                MailRecord.Status.SENDING: "sending",
+                MailRecord.Status.RETRY: "not sent yet (the mail server refused it; retrying)",
+                MailRecord.Status.UNCERTAIN: "delivery uncertain",
+            }[record.status]
+    return invitations

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from common.services import handler, outbox_record_many
 from people.models import User
 
 from .models import ApplicationQuestion, Coordinator, Invitation, Participant, Programme
@@ -193,11 +194,11 @@ def invitation_url(invitation: Invitation) -> str:
 INVITATION_BATCH = 200
 
 
+@transaction.atomic
 def invitations_create(*, programme: Programme, people: Iterable[tuple[str, str]], by: User) -> list[Invitation]:
-    """Invite (email, role) pairs not invited to this programme before, and queue
-    the mails after commit. Inviting someone again sends nothing twice."""
-    from .tasks import send_invitations  # tasks import services; import here to keep that direction
-
+    """Invite (email, role) pairs not invited to this programme before; their mails
+    wait in the outbox, recorded with the invitations. Inviting someone again sends
+    nothing twice."""
     already = {e.lower() for e in Invitation.objects.filter(programme=programme).values_list("email", flat=True)}
     new = []
     for email, role in people:
@@ -209,35 +210,33 @@ def invitations_create(*, programme: Programme, people: Iterable[tuple[str, str]
     Invitation.objects.bulk_create(new)
     # Mail in batches: a retry then re-walks one batch, not a whole roster.
     ids = [invitation.pk for invitation in new]
-    for start in range(0, len(ids), INVITATION_BATCH):
-        batch = ids[start : start + INVITATION_BATCH]
-        transaction.on_commit(lambda batch=batch: send_invitations.delay(batch))
+    outbox_record_many(
+        invitations_send,
+        [{"invitation_ids": ids[start : start + INVITATION_BATCH]} for start in range(0, len(ids), INVITATION_BATCH)],
+    )
     return new
 
 
+def invitation_mail_key(invitation_id: int) -> str:
+    return f"invitation:{invitation_id}"
+
+
+@handler
 def invitations_send(*, invitation_ids: list[int]) -> int:
-    """Mail each invitation not mailed yet. Each is claimed with a conditional
-    UPDATE first, so two workers (or a retried task) never mail one twice."""
-    from people.mail import send_mail
+    """Mail each invitation once (common.mail claims its key before the send, so
+    two workers or a retried batch never mail one twice); `sent_at` records when
+    the mail server took it. Returns how many this call sent."""
+    from people.mail import send_mail_once
 
     sent = 0
     for invitation in Invitation.objects.filter(pk__in=invitation_ids, sent_at__isnull=True).select_related(
         "programme", "invited_by"
     ):
-        with transaction.atomic():
-            claimed = Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=timezone.now())
-            if not claimed:
-                continue
-            send_mail(
-                to=invitation.email,
-                template="programmes/mail/invitation",
-                context={
-                    "invitation": invitation,
-                    "programme": invitation.programme,
-                    "url": invitation_url(invitation),
-                },
-            )  # a failed send rolls the claim back, so the retry mails it
-        sent += 1
+        context = {"invitation": invitation, "programme": invitation.programme, "url": invitation_url(invitation)}
+        if send_mail_once(key=invitation_mail_key(invitation.pk), to=invitation.email,
+                          template="programmes/mail/invitation", context=context):  # fmt: skip
+            Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+            sent += 1
     return sent
 
 

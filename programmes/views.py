@@ -246,8 +246,10 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
         note = f" ({skipped} had been invited already)" if skipped else ""
         messages.success(request, f"{len(created)} invitation(s) sent{note}.")
         return redirect("programmes:invite", pk=programme.pk)
-    invitations = programme.invitations.select_related("invited_by")[:200]
-    return render(request, "programmes/invite.html", {"programme": programme, "form": form, "invitations": invitations})
+    invitations = selectors.invitations_with_delivery(programme)
+    context = {"programme": programme, "form": form, "invitations": invitations}
+    context["uncertain"] = any(invitation.delivery_uncertain for invitation in invitations)
+    return render(request, "programmes/invite.html", context)
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:

@@ -16,7 +16,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from people.mail import build_mail
+from common.services import handler, outbox_record
+from people.mail import send_mail_once
 from people.models import User
 from programmes.models import Participant, Programme
 from programmes.permissions import is_coordinator_of
@@ -24,7 +25,6 @@ from programmes.permissions import is_coordinator_of
 from .calendar import invitation_ics
 from .models import Meeting, MeetingFormat, OfficeHourSlot
 from .services import timezone_name_of, zone_of
-from .tasks import notify_booking
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ def slot_book(*, slot: OfficeHourSlot, mentee: Participant, now: datetime | None
         )
         if not claimed:
             raise SlotTaken("Sorry, someone has just booked that slot. Please choose another.")
-        transaction.on_commit(lambda: notify_booking.delay(meeting.pk))
+        outbox_record(booking_mails_send, meeting_id=meeting.pk, event="booked")
     slot.booked_by, slot.meeting = mentee, meeting
     return meeting
 
@@ -250,7 +250,7 @@ def booking_cancel(*, slot: OfficeHourSlot, by: User, reason: str) -> Meeting:
         meeting.cancel_reason = reason
         meeting.sequence += 1
         meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
-        transaction.on_commit(lambda: notify_booking.delay(meeting.pk))
+        outbox_record(booking_mails_send, meeting_id=meeting.pk, event="cancelled")
     slot.booked_by, slot.meeting = None, None
     return meeting
 
@@ -264,19 +264,30 @@ def meeting_ics(meeting: Meeting) -> bytes:
     return invitation_ics(meeting, method="CANCEL" if meeting.status == Meeting.Status.CANCELLED else "REQUEST")
 
 
-def booking_mails_send(*, meeting_id: int) -> None:
-    """Mail the mentor and the mentee the booking (or its cancellation) with the .ics."""
-    meeting = Meeting.objects.select_related("mentor__user__profile", "mentee__user__profile", "programme").get(
-        pk=meeting_id
+@handler
+def booking_mails_send(*, meeting_id: int, event: str) -> int:
+    """Mail the mentor and the mentee the booking ("booked") or its cancellation
+    ("cancelled") with the .ics, each mail once (key: booking, event, person). A
+    booking cancelled before its mail went out gets only the cancellation.
+    Returns how many mails this call sent."""
+    meeting = (
+        Meeting.objects.select_related("mentor__user__profile", "mentee__user__profile", "programme")
+        .filter(pk=meeting_id)
+        .first()
     )
-    cancelled = meeting.status == Meeting.Status.CANCELLED
+    cancelled = event == "cancelled"
+    if meeting is None or (not cancelled and meeting.status == Meeting.Status.CANCELLED):
+        return 0
     ics = meeting_ics(meeting)
+    template = "sessions_log/mail/booking_cancelled" if cancelled else "sessions_log/mail/booking"
+    sent = 0
     for person, other in ((meeting.mentor.user, meeting.mentee.user), (meeting.mentee.user, meeting.mentor.user)):
         context = {
             "meeting": meeting, "person": person, "other": other, "cancelled": cancelled,
             "local_start": meeting.starts_at, "tz": user_timezone(person),
         }  # fmt: skip
-        template = "sessions_log/mail/booking_cancelled" if cancelled else "sessions_log/mail/booking"
-        message = build_mail(to=person.email, template=template, context=context)
-        message.attach("office-hours.ics", ics, "text/calendar")
-        message.send()
+        sent += send_mail_once(
+            key=f"booking:{meeting.pk}:{event}:{person.pk}", to=person.email, template=template, context=context,
+            attachments=[("office-hours.ics", ics, "text/calendar")],
+        )  # fmt: skip
+    return sent

@@ -22,6 +22,7 @@ from django.db.models import OuterRef, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from common.services import handler, outbox_record
 from matching.models import Match
 from people.models import User
 from programmes.models import Participant, Programme
@@ -223,10 +224,8 @@ def _check_meeting(
 
 
 def _queue_notice(meeting: Meeting, event: str) -> None:
-    from .tasks import notify_meeting
-
-    meeting_id, sequence = meeting.pk, meeting.sequence
-    transaction.on_commit(lambda: notify_meeting.delay(meeting_id, sequence, event))
+    """Record the meeting's mails in the outbox, in the caller's transaction."""
+    outbox_record(meeting_notify, meeting_id=meeting.pk, sequence=meeting.sequence, event=event)
 
 
 @transaction.atomic
@@ -241,9 +240,9 @@ def meeting_schedule(
     agenda: str = "",
     submission_key: UUID | None = None,
 ) -> Meeting:
-    """Schedule a meeting of the pair and invite both people (after commit). The
-    same form (`submission_key`) posted again returns the first meeting and invites
-    nobody twice."""
+    """Schedule a meeting of the pair and invite both people (from the outbox, after
+    commit). The same form (`submission_key`) posted again returns the first meeting
+    and invites nobody twice."""
     _require_pair(match, by)
     if repeat := submitted_before(Meeting, submission_key, match=match, scheduled_by=by):
         return repeat
@@ -330,7 +329,7 @@ def meeting_mark(*, meeting: Meeting, by: User, status: str) -> Meeting:
     return locked
 
 
-# -- invitations (run by sessions_log.tasks.notify_meeting) -----------------
+# -- invitations (run from the outbox) --------------------------------------
 
 
 def meeting_time_for(starts_at: datetime, zone_name: str) -> str:
@@ -339,11 +338,13 @@ def meeting_time_for(starts_at: datetime, zone_name: str) -> str:
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone_of(zone_name).key})"
 
 
+@handler
 def meeting_notify(*, meeting_id: int, sequence: int, event: str) -> int:
     """Mail both people the invitation (or cancellation) with its .ics, each with
-    the time in their own zone. A notice queued for an older sequence is skipped:
-    the newer change sends its own. Returns the number of mails sent."""
-    from people.mail import build_mail
+    the time in their own zone, each mail once (key: meeting, sequence, event,
+    person). A notice recorded for an older sequence is skipped: the newer change
+    sends its own. Returns the number of mails this call sent."""
+    from people.mail import send_mail_once
 
     from .calendar import invitation_ics
 
@@ -356,11 +357,13 @@ def meeting_notify(*, meeting_id: int, sequence: int, event: str) -> int:
         return 0
     method = "CANCEL" if event == "cancelled" else "REQUEST"
     ics = invitation_ics(meeting, method=method)
+    attachment = ("invite.ics" if method == "REQUEST" else "cancel.ics", ics, f"text/calendar; method={method}")
     url = settings.SITE_URL + reverse("sessions_log:workspace", args=[meeting.match_id]) if meeting.match_id else ""
     sent = 0
     for person, other in ((meeting.mentee.user, meeting.mentor.user), (meeting.mentor.user, meeting.mentee.user)):
         zone = timezone_name_of(person)
-        mail = build_mail(
+        sent += send_mail_once(
+            key=f"meeting:{meeting.pk}:{sequence}:{event}:{person.pk}",
             to=person.email,
             template="sessions_log/mail/meeting_invitation",
             context={
@@ -369,10 +372,8 @@ def meeting_notify(*, meeting_id: int, sequence: int, event: str) -> int:
                 "other_when": meeting_time_for(meeting.starts_at, timezone_name_of(other)),
                 "same_zone": zone == timezone_name_of(other),
             },
+            attachments=[attachment],
         )  # fmt: skip
-        mail.attach("invite.ics" if method == "REQUEST" else "cancel.ics", ics, f"text/calendar; method={method}")
-        mail.send()
-        sent += 1
     return sent
 
 

@@ -29,3 +29,11 @@ class FileMailbox(BaseEmailBackend):
 def delivered(folder: Path) -> list[str]:
     """The notification ids of the messages in the mailbox, one per message."""
     return sorted(path.name.split("-", 1)[0] for path in folder.glob("*.eml"))
+
+
+def mail_keys(folder: Path) -> list[str]:
+    """The X-Mail-Key of each message in the mailbox (the key it was claimed under),
+    one per message: a key listed twice was mailed twice."""
+    from email import message_from_bytes
+
+    return sorted(str(message_from_bytes(path.read_bytes())["X-Mail-Key"]) for path in folder.glob("*.eml"))

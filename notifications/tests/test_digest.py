@@ -14,8 +14,9 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
+from common.services import outbox_sweep
 from notifications.models import Delivery, Notification
-from notifications.services import deliver_pending, digests_queue, preference_set
+from notifications.services import digests_queue, preference_set
 from notifications.tasks import queue_weekly_digests
 from sessions_log.models import Goal, Recap
 
@@ -181,7 +182,7 @@ def test_people_with_nothing_waiting_or_only_immediate_notices_get_no_digest(fro
     Notification.objects.create(
         recipient=alice, kind="action_due", object_type="sessions_log.actionitem", object_id=action.pk,
         due_on=TOMORROW + timedelta(days=1), created_at=NOW - timedelta(hours=1),
-    )  # fmt: skip  # immediate and still pending: deliver_pending's business
+    )  # fmt: skip  # immediate and still pending: its outbox entry's business
     assert run_digests(today=TODAY) == 0
     assert not digest_rows().exists()
 
@@ -200,13 +201,14 @@ def test_the_monday_task_queues_and_sends_the_digests(waiting, django_capture_on
     assert set(digest_rows().values_list("due_on", flat=True)) == {TODAY}
 
 
-def test_a_digest_whose_task_was_lost_is_sent_by_the_pending_job(waiting, frozen, alice):
-    digests_queue(today=TODAY)  # recorded; the delivery queued on commit never runs here
+def test_a_digest_whose_hand_over_was_lost_is_sent_by_the_outbox_sweeper(waiting, frozen, alice):
+    digests_queue(today=TODAY)  # recorded; the hand-over after commit never runs here
     assert mail.outbox == []
-    frozen.move_to(NOW + timedelta(minutes=5))
-    assert deliver_pending() == 2
+    frozen.move_to(NOW + timedelta(minutes=1))
+    assert outbox_sweep().handed_over == 2
     assert digest_to(alice).subject == "[Mentoring] Your week: 3 notices"
-    assert deliver_pending() == 0
+    assert outbox_sweep().handed_over == 0
+    assert len(mail.outbox) == 2
 
 
 def test_a_kind_turned_off_while_its_notices_wait_is_left_out_of_the_digest(waiting, run_digests, client, alice,

@@ -1,6 +1,7 @@
 """Recording notices once per key, honouring each person's preferences, and
-delivering them: once, skipped when no longer relevant, retried on failure, and
-picked up again when their task was lost.
+delivering them: once, skipped when no longer relevant, retried on failure,
+picked up by the outbox's sweeper when their hand-over was lost, and never sent
+again when a worker died between handing the mail over and recording it.
 
 bob mentors alice in carol's programme; alice has an action due tomorrow and the
 pair meets tomorrow (see conftest.py)."""
@@ -12,9 +13,12 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 
+from common.mail import MAIL_UNCERTAIN_AFTER, MailInFlight
+from common.models import MailRecord, OutboxEntry
+from common.services import MAX_ATTEMPTS, outbox_retry, outbox_sweep
 from notifications import services
 from notifications.models import Delivery, Notification, NotificationPreference
-from notifications.services import MAX_ATTEMPTS, deliver, deliver_pending, notify_many, preference_set
+from notifications.services import deliver, mail_key_of, notify_many, preference_set
 
 from .conftest import NOW, TOMORROW, action_notice, meeting_notice
 
@@ -126,7 +130,8 @@ def test_a_kind_set_to_digest_waits_for_the_digest_without_a_mail(send, held, al
     notification = Notification.objects.get()
     assert (notification.channel, notification.status) == (Delivery.DIGEST, Notification.Status.PENDING)
     assert mail.outbox == []
-    assert deliver_pending(older_than=timedelta(0)) == 0, "only the digest sends it"
+    assert not OutboxEntry.objects.exists(), "only the digest sends it"
+    assert outbox_sweep().handed_over == 0
     assert mail.outbox == []
 
 
@@ -139,7 +144,7 @@ def test_day_bound_reminders_cannot_wait_for_the_digest(alice):
 def test_a_kind_turned_off_after_its_notice_was_recorded_is_not_sent(action, alice):
     notify_many([action_notice(action, alice)])  # recorded; its delivery waits for the commit
     preference_set(user=alice, kind_key="action_due", delivery=Delivery.OFF)
-    assert deliver_pending(older_than=timedelta(0)) == 0
+    assert outbox_sweep().handed_over == 1
     assert mail.outbox == []
     assert Notification.objects.get().status == Notification.Status.SKIPPED
 
@@ -204,7 +209,8 @@ def test_a_notice_that_no_longer_applies_is_skipped_and_not_sent(action, alice):
     notification.refresh_from_db()
     assert notification.status == Notification.Status.SKIPPED
     assert mail.outbox == []
-    assert deliver_pending(older_than=timedelta(0)) == 0, "a skipped notice is not tried again"
+    outbox_sweep()
+    assert mail.outbox == [], "a skipped notice is not tried again"
 
 
 def test_a_failing_mail_server_counts_the_attempt_and_leaves_the_notice_pending(action, alice, broken_mail, settings):
@@ -223,16 +229,28 @@ def test_a_failing_mail_server_counts_the_attempt_and_leaves_the_notice_pending(
     assert len(mail.outbox) == 1
 
 
-def test_a_notice_that_fails_max_attempts_times_is_marked_failed(action, alice, broken_mail):
+def test_a_notice_that_fails_max_attempts_times_is_marked_failed_until_support_retries_it(
+    action, alice, broken_mail, settings, frozen
+):
     notification = recorded(action_notice(action, alice))
     for attempt in range(1, MAX_ATTEMPTS + 1):
         notification.refresh_from_db()
         assert notification.status == Notification.Status.PENDING, f"still pending before attempt {attempt}"
-        with pytest.raises(ConnectionRefusedError):
-            deliver(notification.pk)
+        assert outbox_sweep().handed_over == 1
+        frozen.shift(timedelta(hours=1))  # past the longest backoff
     notification.refresh_from_db()
+    entry = OutboxEntry.objects.get()
     assert (notification.status, notification.attempts) == (Notification.Status.FAILED, MAX_ATTEMPTS)
-    assert deliver(notification.pk) is False, "a failed notice is not tried again"
+    assert (entry.status, entry.attempts) == (OutboxEntry.Status.FAILED, MAX_ATTEMPTS)
+    assert "Connection refused" in entry.last_error
+    assert outbox_sweep().handed_over == 0, "a failed entry waits for support"
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbox_retry(entry_ids=[entry.pk]) == 1  # the admin's "Try again now"; handed over after commit
+    assert outbox_sweep().handed_over == 1
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT
+    assert len(mail.outbox) == 1
 
 
 def test_the_mail_has_its_id_a_text_part_and_an_html_part(send, action, alice):
@@ -274,47 +292,85 @@ def test_other_kinds_carry_no_attachment(send, action, alice):
     assert mail.outbox[0].attachments == []
 
 
-# -- picking up what a lost task left -------------------------------------------
+# -- the outbox: a lost hand-over, a failed send, a worker that died mid-send -----
 
 
-def lost(recipient, action, *, minutes_ago: int) -> Notification:
-    """A notice whose delivery task never ran: the row alone, written directly."""
-    return Notification.objects.create(
-        recipient=recipient, kind="action_due", object_type="sessions_log.actionitem", object_id=action.pk,
-        due_on=action.due_on, programme=action.match.programme, created_at=NOW - timedelta(minutes=minutes_ago),
+def test_recording_a_notice_records_its_delivery_in_the_outbox_and_the_sweeper_sends_it_once(action, alice):
+    notification = recorded(action_notice(action, alice))  # in a test the commit (and its hand-over) never comes
+    entry = OutboxEntry.objects.get()
+    assert (entry.handler, entry.kwargs, entry.status) == (
+        "notifications.services.deliver", {"notification_id": notification.pk}, OutboxEntry.Status.PENDING,
     )  # fmt: skip
-
-
-def test_deliver_pending_sends_a_notice_whose_task_was_lost(pair, action, alice, bob):
-    old = lost(alice, action, minutes_ago=10)
-    recent = lost(bob, action, minutes_ago=1)  # its own task may still be running
-    assert deliver_pending() == 1
-    assert [m.extra_headers["X-Notification-Id"] for m in mail.outbox] == [str(old.pk)]
-    recent.refresh_from_db()
-    assert recent.status == Notification.Status.PENDING
-
-    assert deliver_pending() == 0, "nothing is sent twice"
-    assert deliver_pending(older_than=timedelta(seconds=30)) == 1
-    assert [m.to for m in mail.outbox] == [[alice.email], [bob.email]]
-
-
-def test_deliver_pending_leaves_digest_notices_to_the_digest(action, alice):
-    notification = lost(alice, action, minutes_ago=60)
-    Notification.objects.filter(pk=notification.pk).update(channel=Delivery.DIGEST)
-    assert deliver_pending() == 0
-    assert mail.outbox == []
-
-
-def test_deliver_pending_counts_a_failure_and_goes_on(action, alice, broken_mail):
-    notification = lost(alice, action, minutes_ago=10)
-    assert deliver_pending() == 0  # no exception escapes the periodic job
-    notification.refresh_from_db()
-    assert (notification.status, notification.attempts) == (Notification.Status.PENDING, 1)
-
-
-def test_the_periodic_task_sends_what_was_left_pending(action, alice):
-    from notifications.tasks import deliver_pending_notifications
-
-    lost(alice, action, minutes_ago=10)
-    assert deliver_pending_notifications.delay().get() == 1
+    assert outbox_sweep().handed_over == 1
+    assert [m.extra_headers["X-Notification-Id"] for m in mail.outbox] == [str(notification.pk)]
+    assert mail.outbox[0].extra_headers["X-Mail-Key"] == mail_key_of(notification.pk)
+    assert outbox_sweep().handed_over == 0, "done: nothing is handed over again"
     assert len(mail.outbox) == 1
+    assert MailRecord.objects.get().status == MailRecord.Status.SENT
+
+
+def test_a_refused_mail_is_retried_after_a_backoff_and_sent_once(action, alice, broken_mail, settings, frozen):
+    notification = recorded(action_notice(action, alice))
+    outbox_sweep()
+    entry = OutboxEntry.objects.get()
+    assert (entry.status, entry.attempts, entry.due_at) == (OutboxEntry.Status.PENDING, 1, NOW + timedelta(minutes=1))
+    assert MailRecord.objects.get().status == MailRecord.Status.RETRY, "the claim is released for the retry"
+    assert "<address>" not in entry.last_error and alice.email not in entry.last_error
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    frozen.shift(timedelta(seconds=59))
+    assert outbox_sweep().handed_over == 0, "not before its backoff"
+    frozen.shift(timedelta(seconds=2))
+    assert outbox_sweep().handed_over == 1
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (Notification.Status.SENT, 2)
+    assert len(mail.outbox) == 1
+    assert (MailRecord.objects.get().status, MailRecord.objects.get().attempts) == (MailRecord.Status.SENT, 2)
+
+
+def a_worker_died_after_handing_over(notification: Notification) -> None:
+    """What a worker killed between the mail server taking the mail and our
+    confirmation leaves: the claim and the notice "sending", its entry running."""
+    MailRecord.objects.create(key=mail_key_of(notification.pk), status=MailRecord.Status.SENDING, claimed_at=NOW)
+    Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.SENDING)
+    OutboxEntry.objects.update(status=OutboxEntry.Status.RUNNING, started_at=NOW, attempts=1)
+
+
+def test_a_mail_never_confirmed_becomes_delivery_uncertain_and_is_never_sent_again(action, alice, frozen):
+    notification = recorded(action_notice(action, alice))
+    a_worker_died_after_handing_over(notification)
+
+    frozen.shift(MAIL_UNCERTAIN_AFTER - timedelta(seconds=1))
+    result = outbox_sweep()
+    assert (result.uncertain, result.revived) == (0, 0), "its worker may still be talking to the mail server"
+    frozen.shift(timedelta(minutes=15))  # past RUN_TIMEOUT: the worker is dead
+    result = outbox_sweep()
+    assert (result.uncertain, result.revived, result.handed_over) == (1, 1, 1)
+
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.UNCERTAIN
+    assert notification.get_status_display() == "Delivery uncertain"
+    assert MailRecord.objects.get().get_status_display() == "Delivery uncertain"
+    assert OutboxEntry.objects.get().status == OutboxEntry.Status.DONE
+    assert mail.outbox == [], "the mail server may have it: never sent twice"
+
+
+def test_a_notice_whose_mail_is_still_in_flight_waits_for_it(action, alice):
+    notification = recorded(action_notice(action, alice))
+    a_worker_died_after_handing_over(notification)
+    with pytest.raises(MailInFlight):
+        deliver(notification.pk)
+    assert mail.outbox == []
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == (Notification.Status.SENDING, 0), "not a failure"
+
+
+def test_a_sent_mail_whose_notice_was_not_marked_is_marked_sent_without_sending(action, alice):
+    """The worker died after confirming the mail but before marking the notice
+    (they commit together today; an older release or a failed commit)."""
+    notification = recorded(action_notice(action, alice))
+    MailRecord.objects.create(key=mail_key_of(notification.pk), status=MailRecord.Status.SENT, sent_at=NOW)
+    assert deliver(notification.pk) is False
+    notification.refresh_from_db()
+    assert (notification.status, notification.sent_at) == (Notification.Status.SENT, NOW)
+    assert mail.outbox == []
