@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -157,8 +158,15 @@ def meeting_schedule(request: HttpRequest, match_pk: int) -> HttpResponse:
             zone_name=zone,
             initial={"format": "video", "agenda": services.carried_over_agenda(match)},
         )
-    return render(request, "sessions_log/meeting_form.html", {"match": match, "form": form, "meeting": None,
-                                                               "zone": form.zone_name})  # fmt: skip
+    # A time that has passed: the meeting may have happened, so offer to log it instead.
+    past_meeting_url = ""
+    if form.in_the_past:
+        past_meeting_url = (
+            reverse("sessions_log:meeting_log", args=[match.pk]) + "?" + urlencode(form.past_meeting_query())
+        )
+    return render(request, "sessions_log/meeting_form.html", {
+        "match": match, "form": form, "meeting": None, "zone": form.zone_name, "past_meeting_url": past_meeting_url,
+    })  # fmt: skip
 
 
 @login_required
