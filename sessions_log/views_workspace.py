@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
@@ -123,9 +124,10 @@ def goal_detail(request: HttpRequest, match_pk: int, goal_pk: int) -> HttpRespon
                 messages.success(request, "Progress noted.")
                 return redirect(reverse("sessions_log:goal_detail", args=[match.pk, goal.pk]))
     notes = GoalNote.objects.filter(goal=goal).select_related("author").order_by("-created_at", "-pk")
+    today = timezone.now().astimezone(services.zone_of(_zone(request.user))).date()
     return render(request, "sessions_log/goal_detail.html", {
         "match": match, "role": role, "goal": goal, "notes": notes, "form": form,
-        "can_write": me is not None and match.status == "active",
+        "can_write": me is not None and match.status == "active", "overdue": goal.is_overdue_on(today),
     })  # fmt: skip
 
 
