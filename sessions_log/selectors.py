@@ -172,6 +172,7 @@ def workspace_for(match: Match, user: User, role: MatchRole, *, show_all: bool =
         meeting.my_recap = next((r for r in meeting.visible_recaps if r.author_id == user.pk), None)
     upcoming = [m for m in meetings if m.status == Meeting.Status.SCHEDULED and m.starts_at > now]
     past_all = [m for m in reversed(meetings) if not (m.status == Meeting.Status.SCHEDULED and m.starts_at > now)]
+    _fold_older_recaps(past_all, user)
     pair_minutes = sum(m.minutes for m in meetings if m.status == Meeting.Status.HELD)
 
     actions = list(ActionItem.objects.filter(match=match).select_related("owner__user", "meeting"))
@@ -191,6 +192,25 @@ def workspace_for(match: Match, user: User, role: MatchRole, *, show_all: bool =
     )  # fmt: skip
     workspace.steps = _steps(workspace, meetings, now)
     return workspace
+
+
+def _fold_older_recaps(past: list[Meeting], viewer: User) -> None:
+    """The newest recaps stay open; those of every older meeting fold into a
+    <details> whose summary says whose they are (`meeting.recaps_summary`), so a
+    long history does not make a long page."""
+    newest_seen = False
+    for meeting in past:  # newest first
+        meeting.recaps_summary = ""
+        if meeting.status != Meeting.Status.HELD or not meeting.visible_recaps:
+            continue
+        if not newest_seen:
+            newest_seen = True
+            continue
+        names = ["yours" if r.author_id == viewer.pk else f"{r.author}'s" for r in meeting.visible_recaps]
+        names.sort(key=lambda name: name != "yours")
+        count = len(names)
+        whose = names[0] if count == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        meeting.recaps_summary = f"Recap{'s' if count != 1 else ''} ({count}): {whose}"
 
 
 def _steps(ws: Workspace, meetings: list[Meeting], now: datetime) -> list[Step]:
