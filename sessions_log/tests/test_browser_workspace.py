@@ -101,3 +101,20 @@ def test_a_long_history_folds_older_recaps_and_keeps_the_page_short(live_server,
     page.locator(".recaps-folded summary").nth(7).click()  # meeting 3's recaps
     expect(older).to_be_visible()
     screenshot("2-an-older-recap-opened")
+
+
+def test_the_demo_mentees_workspace_is_short_with_older_recaps_folded(live_server, page, screenshot, sign_in):
+    """The demo's showcase pair, five months in: was 6,400 px long with every recap open."""
+    from django.core.management import call_command
+
+    from demo.seed import DEMO_PASSWORD
+
+    call_command("seed_demo")
+    sign_in("mentee@demo.example", DEMO_PASSWORD)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("link", name="Open your workspace").first.click()
+    expect(page.get_by_role("heading", name="Past meetings")).to_be_visible()
+    expect(page.locator(".recaps-folded").first).to_be_visible()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 4000, f"the workspace is {height} px long"
+    screenshot("demo-workspace")
