@@ -3,7 +3,7 @@ programme's mentors, one pinned by the coordinator. Seeded once (a circle with
 posts is left alone). Posts and replies are written as rows with past dates, so
 seeding mails nobody about them."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -25,6 +25,15 @@ CONVERSATIONS = [
 ]  # fmt: skip
 
 
+def posted_at(programme: Programme, number: int) -> datetime:
+    """The first conversation ("I have my first meeting next week") on the day
+    after the pairs were matched, before any first meeting (from the third day of
+    the programme, demo.seed_sessions); the others in the last two weeks."""
+    if number == 0 and programme.starts_on:
+        return datetime.combine(programme.starts_on + timedelta(days=1), time(11), tzinfo=UTC)
+    return timezone.now() - timedelta(days=12 - 4 * number, hours=3)
+
+
 def seed_circles(programme: Programme, coordinator) -> None:
     circle = services.mentors_circle_get_or_create(programme=programme)
     if circle.posts.exists():
@@ -37,9 +46,8 @@ def seed_circles(programme: Programme, coordinator) -> None:
     ]
     if len(mentors) < 3:
         return
-    now = timezone.now()
     for number, (title, body, replies) in enumerate(CONVERSATIONS):
-        posted = now - timedelta(days=12 - 4 * number, hours=3)
+        posted = posted_at(programme, number)
         post = Post.objects.create(circle=circle, author=mentors[number], title=title, body=body, created_at=posted)
         Reply.objects.bulk_create(
             Reply(post=post, author=mentors[(number + offset) % len(mentors)], body=text,

@@ -12,6 +12,8 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from engagement.models import Escalation, EscalationStep
 from matching.cohorts import mentors_with_room, unmatched_mentees
 from matching.models import Match
@@ -69,12 +71,25 @@ def seed_enrolment_dates(base: int, programme: Programme) -> None:
         type(participant).objects.filter(pk=participant.pk).update(applied_at=applied, decided_at=decided)
 
 
+# The daily walk of the ladder (engagement/migrations/0002_reminder_schedules.py).
+LADDER_WALK_AT = time(6, tzinfo=UTC)
+
+
+def last_walk_day(today: date) -> date:
+    """The day of the ladder's latest daily walk: today once it has run, else
+    yesterday (a demo seeded at 00:30 UTC cannot have queued a pair today)."""
+    now = timezone.now()
+    return today if now >= datetime.combine(now.date(), LADDER_WALK_AT) else today - timedelta(days=1)
+
+
 def seed_ladder(programme: Programme, matches: list[Match], coordinator, today: date) -> None:
-    """The first stalled pair is in the work queue (nudged two weeks ago, reminded a
-    week ago, queued today); the second was nudged five days ago. The third has
-    just stalled: the next daily walk nudges it."""
+    """The first stalled pair is in the work queue (nudged two weeks before the
+    latest daily walk, reminded a week before it, queued by it); the second was
+    nudged five days before it. The third has just stalled: the next daily walk
+    nudges it."""
     if Escalation.objects.filter(match__programme=programme).exists():
         return
+    today = last_walk_day(today)
     stalled = [m for place, m in enumerate(_others(matches)) if place in STALLED_AT]
     steps = [(stalled[0], Escalation.Stage.QUEUED, ((EscalationStep.Kind.NUDGED, 14), (EscalationStep.Kind.REMINDED, 7),
                                                      (EscalationStep.Kind.QUEUED, 0)))] if stalled else []  # fmt: skip
@@ -127,6 +142,12 @@ def seed_new_pair(programme: Programme, today: date) -> None:
     )  # fmt: skip
 
 
+def answered_at(day: date) -> datetime:
+    """Noon of the day an answer was given, and never later than now: a wave due
+    in the last few days was answered by some people already, not yet by others."""
+    return min(datetime.combine(day, time(12), tzinfo=UTC), timezone.now())
+
+
 def seed_check_ins(base: int, matches: list[Match], today: date) -> None:
     """Every check-in wave so far: most people answered; the stalled pairs less happily."""
     if PulseResponse.objects.filter(match__in=matches).exists():
@@ -145,7 +166,7 @@ def seed_check_ins(base: int, matches: list[Match], today: date) -> None:
                     rating=r.choice([1, 2, 2, 3]) if low else r.choices([3, 4, 5], [20, 45, 35])[0],
                     meeting_as_planned=not low and r.random() < 0.85,
                     obstacle=r.choice(["time", "time", "fit"]) if low else r.choice(["none", "none", "none", "time"]),
-                    created_at=datetime.combine(wave + timedelta(days=r.randint(0, 4)), time(12), tzinfo=UTC),
+                    created_at=answered_at(wave + timedelta(days=r.randint(0, 4))),
                 ))  # fmt: skip
     PulseResponse.objects.bulk_create(responses)
 
@@ -170,6 +191,6 @@ def seed_programme_feedback(base: int, programme: Programme, today: date) -> Non
             overall=r.choices([2, 3, 4, 5], [5, 20, 45, 30])[0], matching=r.choices([2, 3, 4, 5], [5, 15, 45, 35])[0],
             support=r.choices([3, 4, 5], [20, 45, 35])[0], would_recommend=r.random() < 0.85,
             keep=r.choice(KEEP), change=r.choice(CHANGE),
-            created_at=datetime.combine(stages["midpoint"] + timedelta(days=r.randint(0, 10)), time(12), tzinfo=UTC),
+            created_at=answered_at(stages["midpoint"] + timedelta(days=r.randint(0, 10))),
         ))  # fmt: skip
     ProgrammeFeedback.objects.bulk_create(answers)

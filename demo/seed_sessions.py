@@ -170,6 +170,12 @@ def seed_library(programme: Programme, coordinator: User) -> list[Resource]:
     return [existing[title] for title, *_ in RESOURCES]
 
 
+def booked_at(day: date, matched_on: date, tz: ZoneInfo) -> datetime:
+    """When a meeting was booked: ten days ahead, but not before the pair was
+    matched (09:00 UTC on the programme's first day, see seed_workspaces)."""
+    return max(_at(day - timedelta(days=10), 12, 0, tz), _at(matched_on, 9, 30, ZoneInfo("UTC")))
+
+
 def seed_workspaces(base: int, programme: Programme, matches: list[Match], start: date, today: date) -> None:
     """Five months of each pair: a meeting every two weeks since the programme started.
     A few pairs stopped meeting (see demo.seed_health), so the dashboard shows
@@ -201,7 +207,7 @@ def seed_workspaces(base: int, programme: Programme, matches: list[Match], start
                 match=match, programme=programme, mentor=match.mentor, mentee=match.mentee,
                 starts_at=_at(day, hour, 0, tz), minutes=programme.meeting_minutes, status=status,
                 format=r.choice(["video", "video", "in_person"]), agenda=TOPICS[number % len(TOPICS)].capitalize(),
-                scheduled_by=match.mentee.user, uid=_uid(r), created_at=_at(day - timedelta(days=10), 12, 0, tz),
+                scheduled_by=match.mentee.user, uid=_uid(r), created_at=booked_at(day, start, tz),
             )  # fmt: skip
             meetings.append(meeting)
             plans.append((match, meeting, r, number))

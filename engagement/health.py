@@ -75,6 +75,8 @@ class Framework:
 class Health:
     status: str
     reasons: list[str] = field(default_factory=list)
+    # On track, though past the cadence: within the grace before it needs attention.
+    in_grace: bool = False
 
     @property
     def label(self) -> str:
@@ -91,6 +93,22 @@ def _count(count: int, noun: str) -> str:
 
 def _days(count: int) -> str:
     return _count(count, "day")
+
+
+def grace_days(cadence_days: int) -> int:
+    """How long past its cadence a pair may go before it needs attention: half a
+    cadence (weekly 3 days, fortnightly 7, monthly 15)."""
+    return cadence_days // 2
+
+
+def attention_after(cadence_days: int) -> int:
+    """Days without a meeting after which a pair needs attention."""
+    return cadence_days + grace_days(cadence_days)
+
+
+def stalled_after(cadence_days: int) -> int:
+    """Days without a meeting (none booked) after which a pair is stalled."""
+    return 2 * cadence_days
 
 
 def assess(facts: PairFacts, framework: Framework, today: date) -> Health:
@@ -121,7 +139,7 @@ def assess(facts: PairFacts, framework: Framework, today: date) -> Health:
     if facts.latest_pulse is not None and facts.latest_pulse <= LOW_PULSE:
         found.append((Status.ATTENTION, f"The latest check-in was rated {facts.latest_pulse} of 5."))
     if not found:
-        return Health(Status.ON_TRACK, [_on_track_reason(facts, today)])
+        return _on_track(facts, every, today)
     found.sort(key=lambda item: -SEVERITY[item[0]])
     return Health(found[0][0], [reason for _status, reason in found])
 
@@ -141,17 +159,28 @@ def _meeting_gap(facts: PairFacts, every: int, today: date) -> list[tuple[str, s
         what = f"No meeting yet, {_days(gap)} after matching;"
     else:
         what = f"Last met {_days(gap)} ago;"
-    if gap > 2 * every:
+    if gap > stalled_after(every):
         return [(Status.ATTENTION if facts.next_meeting_on else Status.STALLED, f"{what} {expectation}{booked}")]
-    if gap > every + every // 2 or facts.last_held_on is None:
+    if gap > attention_after(every) or facts.last_held_on is None:
         return [(Status.ATTENTION, f"{what} {expectation}{booked}")]
     return []
 
 
-def _on_track_reason(facts: PairFacts, today: date) -> str:
-    if facts.last_held_on:
-        return f"Last met {_days((today - facts.last_held_on).days)} ago; {_count(facts.held, 'meeting')} held."
-    return f"Matched {_days((today - facts.created_on).days)} ago."
+def _on_track(facts: PairFacts, every: int | None, today: date) -> Health:
+    """On track; a pair past its cadence but within the grace says so, with the
+    day it would need attention."""
+    if not facts.last_held_on:
+        return Health(Status.ON_TRACK, [f"Matched {_days((today - facts.created_on).days)} ago."])
+    gap = (today - facts.last_held_on).days
+    held = f"{_count(facts.held, 'meeting')} held."
+    if every and gap > every:
+        booked = f" The next meeting is booked for {facts.next_meeting_on:%-d %b}." if facts.next_meeting_on else ""
+        reason = (
+            f"Last met {_days(gap)} ago, {_days(gap - every)} past the {every} the programme expects: within the "
+            f"grace of {_days(grace_days(every))} (needs attention after {_days(attention_after(every))}); {held}"
+        )
+        return Health(Status.ON_TRACK, [reason + booked], in_grace=True)
+    return Health(Status.ON_TRACK, [f"Last met {_days(gap)} ago; {held}"])
 
 
 # -- facts from the database -----------------------------------------------

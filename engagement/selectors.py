@@ -19,7 +19,7 @@ from sessions_log.models import Meeting, Recap
 
 from . import health
 from .escalation import work_queue
-from .models import EscalationStep
+from .models import Escalation, EscalationStep
 
 ACTIVITY_ITEMS = 15
 PAIRS_PER_PAGE = 50
@@ -30,6 +30,19 @@ STATUS_ORDER = [health.Status.STALLED, health.Status.ATTENTION, health.Status.NE
 class PairRow:
     match: Match
     health: health.Health
+    ladder: str = ""  # where the pair is on the escalation ladder, in words
+
+
+@dataclass
+class Tile:
+    """One count of the dashboard, with what it means and (for stalled pairs)
+    where they are on the ladder, in words."""
+
+    key: str
+    label: str
+    count: int
+    description: str
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -53,6 +66,9 @@ class Dashboard:
     queue: list = field(default_factory=list)
     activity: list[Activity] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
+    tiles: list[Tile] = field(default_factory=list)
+    # How the stalled count and the queue's rows relate, in sentences.
+    queue_summary: list[str] = field(default_factory=list)
 
 
 def pairs_with_health(programme: Programme, now: datetime | None = None) -> list[PairRow]:
@@ -93,15 +109,129 @@ def programme_dashboard(
     pairs = Paginator(chosen, PAIRS_PER_PAGE).get_page(page)
     matches = Match.objects.filter(pk__in=list(pairs.object_list)).select_related("mentee__user", "mentor__user")
     by_pk = {match.pk: match for match in matches}
-    pairs.object_list = [PairRow(by_pk[pk], health_of[pk]) for pk in pairs.object_list]
+    queue = work_queue(programme)
+    on_ladder = {escalation.match_id: escalation for escalation in queue}
+    for escalation in queue:  # a pair that met again leaves the ladder at the next walk
+        escalation.recovering = escalation.match_id in health_of and not _stalled(health_of[escalation.match_id])
+    pairs.object_list = [
+        PairRow(by_pk[pk], health_of[pk], ladder_words(health_of[pk], on_ladder.get(pk))) for pk in pairs.object_list
+    ]
+    cadence = health.CADENCE_DAYS.get(programme.cadence)
     return Dashboard(
         programme=programme,
         counts=counts,
         pairs=pairs,
-        queue=work_queue(programme),
+        queue=queue,
         activity=recent_activity(programme),
         milestones=upcoming_milestones(programme, now),
+        tiles=health_tiles(counts, health_of, on_ladder, cadence),
+        queue_summary=_queue_summary(health_of, queue),
     )
+
+
+def _stalled(state: health.Health) -> bool:
+    return state.status == health.Status.STALLED
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%b}"
+
+
+# Each open stage of the ladder, as the stalled tile counts it.
+LADDER_NOTES = [
+    (Escalation.Stage.QUEUED, "waiting for you in the work queue"),
+    (Escalation.Stage.FOLLOWING_UP, "given time or written to by a coordinator"),
+    (Escalation.Stage.REMINDED, "reminded"),
+    (Escalation.Stage.NUDGED, "nudged"),
+]
+NOT_ON_LADDER = "not on the ladder yet: the next daily check nudges them"
+
+
+def ladder_words(state: health.Health, escalation: Escalation | None) -> str:
+    """Where a pair is on the escalation ladder, in words (the ladder's steps
+    are prefetched by work_queue)."""
+    if escalation is None:
+        return "Not on the ladder yet: the next daily check nudges both people" if _stalled(state) else ""
+    if not _stalled(state):
+        return "Met again: leaves the ladder at the next daily check"
+    steps = list(escalation.steps.all())
+    last_on = steps[-1].on if steps else escalation.opened_on
+    then = f" on {_day(escalation.next_step_on)}" if escalation.next_step_on else " soon"
+    if escalation.stage == Escalation.Stage.QUEUED:
+        return f"Waiting for you in the work queue since {_day(last_on)}"
+    if escalation.stage == Escalation.Stage.FOLLOWING_UP:
+        return f"A coordinator acted; the ladder looks again{then}"
+    if escalation.stage == Escalation.Stage.REMINDED:
+        return f"Reminded on {_day(last_on)}; in your work queue{then} if still stalled"
+    return f"Nudged on {_day(escalation.opened_on)}; reminded{then} if still stalled"
+
+
+def health_tiles(
+    counts: dict[str, int], health_of: dict[int, health.Health], on_ladder: dict[int, Escalation], cadence: int | None
+) -> list[Tile]:
+    """The four counts with their meaning in words: the stalled pairs by their
+    step on the ladder, and the on-track pairs within their grace."""
+    stalled = [pk for pk, state in health_of.items() if _stalled(state)]
+    steps = Counter(on_ladder[pk].stage if pk in on_ladder else None for pk in stalled)
+    stalled_notes = [f"{steps[stage]} {words}" for stage, words in LADDER_NOTES if steps[stage]]
+    if steps[None]:
+        stalled_notes.append(f"{steps[None]} {NOT_ON_LADDER}")
+    in_grace = sum(1 for state in health_of.values() if state.in_grace)
+    if cadence:
+        attention, stall = health.attention_after(cadence), health.stalled_after(cadence)
+        descriptions = {
+            health.Status.STALLED: f"No meeting for over {stall} days and none booked.",
+            health.Status.ATTENTION: f"Over {attention} days without a meeting, or another reason in the table; "
+            f"stalled after {stall} days.",
+            health.Status.NEW: f"Matched lately: the first meeting is expected within {cadence} days.",
+            health.Status.ON_TRACK: f"Meeting about every {cadence} days, as the programme expects.",
+        }
+        grace_notes = [f"{in_grace} past the {cadence} days, within the grace (needs attention after {attention} days)"]
+    else:  # ad hoc: no rhythm to fall behind
+        descriptions = {
+            health.Status.STALLED: "Stalled.",
+            health.Status.ATTENTION: "A reason in the table needs a look.",
+            health.Status.NEW: "Matched lately, no meeting yet.",
+            health.Status.ON_TRACK: "Nothing needs a look.",
+        }
+        grace_notes = []
+    notes = {health.Status.STALLED: stalled_notes, health.Status.ON_TRACK: grace_notes if in_grace else []}
+    return [
+        Tile(key, health.STATUS_LABELS[key], counts[key], descriptions[key], notes.get(key, [])) for key in STATUS_ORDER
+    ]
+
+
+def _queue_summary(health_of: dict[int, health.Health], queue: list[Escalation]) -> list[str]:
+    """Why the stalled count and the queue's rows may differ: stalled pairs join
+    the ladder at the next daily check, and pairs that met again leave it then."""
+    stalled = {pk for pk, state in health_of.items() if _stalled(state)}
+    on_ladder = sum(1 for escalation in queue if escalation.match_id in stalled)
+    recovering = sum(1 for escalation in queue if escalation.recovering)
+    sentences = []
+    if stalled:
+        off = len(stalled) - on_ladder
+        are = "is" if len(stalled) == 1 else "are"
+        head = f"{_count(len(stalled), 'pair')} {are} stalled: "
+        if not off:
+            sentences.append(head + ("it is" if len(stalled) == 1 else "all are") + " on the escalation ladder below.")
+        elif not on_ladder:
+            sentences.append(head + "none is on the escalation ladder yet; the next daily check nudges "
+                             + ("it." if off == 1 else "them."))  # fmt: skip
+        else:
+            sentences.append(head + f"{on_ladder} {'is' if on_ladder == 1 else 'are'} on the escalation ladder "
+                             f"below, and the next daily check nudges the other {off}.")  # fmt: skip
+    if recovering:
+        one = recovering == 1
+        sentences.append(
+            f"{_count(recovering, 'pair')} on the ladder {'is' if one else 'are'} no longer stalled "
+            f"({'it' if one else 'they'} met or booked a meeting): the next daily check takes "
+            f"{'it' if one else 'them'} off."
+        )
+    return sentences
+
+
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 def recent_activity(programme: Programme, limit: int = ACTIVITY_ITEMS) -> list[Activity]:

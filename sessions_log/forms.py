@@ -83,8 +83,10 @@ class GoalNoteForm(VisibleTextFormMixin, SubmitOnceForm):
         return data
 
 
-class MeetingForm(VisibleTextFormMixin, forms.Form):
-    """Date, start and end in the scheduler's own zone (from their profile)."""
+class MeetingTimeForm(VisibleTextFormMixin, forms.Form):
+    """Date, start and end in the person's own zone (from their profile), the
+    format and the place: what scheduling a meeting and logging a past one share.
+    Cleaned, it adds `starts_at` (aware, UTC) and `minutes`."""
 
     date = forms.DateField(widget=DateInput())
     start_time = forms.TimeField(label="Starts", widget=TimeInput())
@@ -94,8 +96,6 @@ class MeetingForm(VisibleTextFormMixin, forms.Form):
         label="Place or video link", required=False, max_length=300,
         help_text="For a video call, the link; in person, the room or the café.",
     )  # fmt: skip
-    agenda = forms.CharField(required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 5}),
-                             help_text="Goes into both calendars. Open actions are carried over.")  # fmt: skip
 
     def __init__(self, *args, zone_name: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,16 +109,12 @@ class MeetingForm(VisibleTextFormMixin, forms.Form):
             return data
         starts_at = local_to_utc(day, start, self.zone_name)
         minutes = int((datetime.combine(day, end) - datetime.combine(day, start)) / timedelta(minutes=1))
-        if starts_at <= timezone.now():
-            self.add_error("date", "That time has already passed: choose a time in the future.")
         if minutes <= 0:
             self.add_error("end_time", "The meeting must end after it starts.")
         elif minutes < MIN_MINUTES:
             self.add_error("end_time", f"A meeting lasts at least {MIN_MINUTES} minutes.")
         elif minutes > MAX_MINUTES:
             self.add_error("end_time", f"A meeting lasts at most {MAX_MINUTES // 60} hours.")
-        if data.get("format") == MeetingFormat.IN_PERSON and not (data.get("location") or "").strip():
-            self.add_error("location", "Say where you will meet.")
         data["starts_at"], data["minutes"] = starts_at, minutes
         return data
 
@@ -127,6 +123,30 @@ class MeetingForm(VisibleTextFormMixin, forms.Form):
         local = starts_at.astimezone(zone_of(zone_name))
         return {"date": local.date(), "start_time": local.time(),
                 "end_time": (local + timedelta(minutes=minutes)).time(), **rest}  # fmt: skip
+
+
+class MeetingForm(MeetingTimeForm):
+    """Schedule or change a meeting to come; both calendars get it."""
+
+    agenda = forms.CharField(required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 5}),
+                             help_text="Goes into both calendars. Open actions are carried over.")  # fmt: skip
+
+    # Set by clean() when the time has passed: the page then offers the log of a past meeting.
+    in_the_past = False
+
+    def clean(self):
+        data = super().clean()
+        starts_at = data.get("starts_at")
+        if starts_at is not None and starts_at <= timezone.now():
+            self.in_the_past = True
+            self.add_error("date", "That time has already passed: choose a time in the future.")
+        if data.get("format") == MeetingFormat.IN_PERSON and not (data.get("location") or "").strip():
+            self.add_error("location", "Say where you will meet.")
+        return data
+
+    def past_meeting_query(self) -> dict[str, str]:
+        """What the person typed, for the log of a past meeting to start from."""
+        return {name: self.data.get(name, "") for name in ("date", "start_time", "end_time", "format", "location")}
 
 
 class NewMeetingForm(SubmitOnceForm, MeetingForm):

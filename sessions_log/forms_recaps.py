@@ -11,9 +11,10 @@ from mentoring.widgets import DateInput
 from people.validators import VisibleTextFormMixin
 from programmes.models import Participant
 
-from .forms import SubmitOnceForm
-from .models import Recap
-from .recaps import MAX_ACTIONS_PER_RECAP, QUICK_LOG_MINUTES
+from .forms import MeetingTimeForm, SubmitOnceForm
+from .models import ActionItem, MeetingFormat, Recap
+from .recaps import MAX_ACTIONS_PER_RECAP
+from .services import zone_of
 
 RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
 RATING_ERROR = "Choose a rating from 1 to 5."
@@ -26,12 +27,17 @@ def _owner_choices(match: Match, me: Participant) -> list[tuple[str, str]]:
 
 class ActionRowsMixin:
     """One or two optional action rows: owner (me or my pair), description, due date.
-    A row is either empty or complete; a half-filled row is an error, not ignored."""
+    A row is either empty or complete; a half-filled row is an error, not ignored.
 
-    action_rows = MAX_ACTIONS_PER_RECAP
+    With `existing` actions (a recap being edited), the first rows show them and
+    at least one more row is offered up to the limit: a filled row changes its
+    action, a cleared one removes it. Cleaned, the form has `actions` (new rows)
+    and `action_changes` ({action id: row, or None to remove})."""
 
-    def add_action_fields(self, match: Match, me: Participant) -> None:
+    def add_action_fields(self, match: Match, me: Participant, existing: list[ActionItem] = ()) -> None:
         self.pair = {str(match.mentee_id): match.mentee, str(match.mentor_id): match.mentor}
+        self.existing_actions = list(existing)
+        self.action_rows = max(MAX_ACTIONS_PER_RECAP, len(self.existing_actions))
         for n in range(1, self.action_rows + 1):
             self.fields[f"action_{n}_description"] = forms.CharField(
                 label=f"Action {n}", max_length=300, required=False,
@@ -43,6 +49,10 @@ class ActionRowsMixin:
             self.fields[f"action_{n}_due_on"] = forms.DateField(
                 label=f"Action {n}: due", required=False, widget=DateInput()
             )
+        for n, action in enumerate(self.existing_actions, start=1):
+            self.initial.setdefault(f"action_{n}_description", action.description)
+            self.initial.setdefault(f"action_{n}_owner", str(action.owner_id))
+            self.initial.setdefault(f"action_{n}_due_on", action.due_on)
 
     def action_row_fields(self):
         return [
@@ -50,24 +60,33 @@ class ActionRowsMixin:
             for n in range(1, self.action_rows + 1)
         ]
 
-    def clean_actions(self, cleaned: dict) -> list:
-        actions = []
+    def clean_actions(self, cleaned: dict) -> None:
+        actions, changes = [], {}
         for n in range(1, self.action_rows + 1):
             description = (cleaned.get(f"action_{n}_description") or "").strip()
             owner = cleaned.get(f"action_{n}_owner") or ""
             due_on = cleaned.get(f"action_{n}_due_on")
+            action = self.existing_actions[n - 1] if n <= len(self.existing_actions) else None
             if not (description or owner or due_on):
+                if action is not None:
+                    changes[action.pk] = None  # a cleared row removes its action
                 continue
             if not description:
                 self.add_error(f"action_{n}_description", f"Describe action {n}, or clear its other fields.")
             if not owner:
                 self.add_error(f"action_{n}_owner", f"Say who will do action {n}.")
             if description and owner:
-                actions.append((self.pair[owner], description, due_on))
-        return actions
+                row = (self.pair[owner], description, due_on)
+                if action is None:
+                    actions.append(row)
+                else:
+                    changes[action.pk] = row
+        cleaned["actions"], cleaned["action_changes"] = actions, changes
 
 
-class RecapForm(VisibleTextFormMixin, ActionRowsMixin, forms.Form):
+class RecapFieldsMixin(VisibleTextFormMixin, forms.Form):
+    """The recap's own fields, shared by the recap form and the log of a past meeting."""
+
     discussed = forms.CharField(
         label="What we discussed", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -83,21 +102,23 @@ class RecapForm(VisibleTextFormMixin, ActionRowsMixin, forms.Form):
         widget=forms.RadioSelect,
     )  # fmt: skip
 
-    def __init__(self, *args, match: Match, me: Participant, with_actions: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.with_actions = with_actions
-        if with_actions:
-            self.add_action_fields(match, me)
-
     def clean_discussed(self) -> str:
         discussed = self.cleaned_data["discussed"].strip()
         if not discussed:
             raise forms.ValidationError("Say briefly what you discussed: a recap cannot be empty.")
         return discussed
 
+
+class RecapForm(ActionRowsMixin, RecapFieldsMixin):
+    """A new recap with its actions, or one's recap edited with `existing` actions."""
+
+    def __init__(self, *args, match: Match, me: Participant, existing: list[ActionItem] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_action_fields(match, me, existing)
+
     def clean(self):
         cleaned = super().clean()
-        cleaned["actions"] = self.clean_actions(cleaned) if self.with_actions else []
+        self.clean_actions(cleaned)
         return cleaned
 
 
@@ -125,30 +146,44 @@ class ExitSurveyForm(VisibleTextFormMixin, forms.Form):
     )  # fmt: skip
 
 
-class QuickLogForm(VisibleTextFormMixin, ActionRowsMixin, SubmitOnceForm):
-    """A 30-minute one-off in under a minute: when, what we discussed, maybe one action."""
+class PastMeetingForm(ActionRowsMixin, RecapFieldsMixin, MeetingTimeForm, SubmitOnceForm):
+    """A meeting that already happened, in one form: when (on the person's own
+    clock), how the pair met, the recap and up to two actions. Nothing is
+    assumed: the format is the person's choice."""
 
-    action_rows = 1
-
-    started_at = forms.DateTimeField(
-        label="Started at", input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    format = forms.ChoiceField(
+        label="How did you meet?", choices=MeetingFormat.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Say whether you met in person or by video call."},
     )  # fmt: skip
-    minutes = forms.IntegerField(label="Minutes", min_value=10, max_value=480, initial=QUICK_LOG_MINUTES)
-    discussed = forms.CharField(
-        label="What we discussed", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    location = forms.CharField(label="Place or video link (optional)", required=False, max_length=300)
 
-    def __init__(self, *args, match: Match, me: Participant, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Shown in the server's time zone (the site has no per-person zone yet).
-        start = timezone.localtime() - timedelta(minutes=QUICK_LOG_MINUTES)
-        self.fields["started_at"].initial = start.replace(second=0, microsecond=0)
+    field_order = ["date", "start_time", "end_time", "format", "location", "discussed", "learned", "goal_progress"]
+    # Set by clean() when the meeting is still to come: the page then offers scheduling.
+    not_over = False
+
+    def __init__(self, *args, match: Match, me: Participant, zone_name: str, minutes: int = 60, **kwargs):
+        super().__init__(*args, zone_name=zone_name, **kwargs)
         self.add_action_fields(match, me)
-
-    clean_discussed = RecapForm.clean_discussed
+        # Unless given: a meeting of the programme's usual length that ended within the hour.
+        start = timezone.now().astimezone(zone_of(zone_name)) - timedelta(minutes=minutes)
+        start = start.replace(minute=start.minute - start.minute % 15, second=0, microsecond=0)
+        for name, value in self.initial_for(starts_at=start, minutes=minutes, zone_name=zone_name).items():
+            self.initial.setdefault(name, value)
 
     def clean(self):
         cleaned = super().clean()
-        cleaned["actions"] = self.clean_actions(cleaned)
+        starts_at, minutes = cleaned.get("starts_at"), cleaned.get("minutes")
+        if starts_at is not None and minutes and starts_at + timedelta(minutes=minutes) > timezone.now():
+            self.not_over = True
+            self.add_error("date", "This meeting has not ended yet: log it once it is over, or schedule it.")
+        self.clean_actions(cleaned)
         return cleaned
+
+    @staticmethod
+    def initial_from_query(query) -> dict:
+        """A log started from the scheduling form's "already passed" error: the
+        time and place typed there (each checked again when the form is posted)."""
+        initial = {name: query[name] for name in ("date", "start_time", "end_time", "location") if query.get(name)}
+        if query.get("format") in MeetingFormat.values:
+            initial["format"] = query["format"]
+        return initial

@@ -3,7 +3,7 @@ resources, and office-hours slots."""
 
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -56,6 +56,12 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return self.objective
+
+    def is_overdue_on(self, day: date) -> bool:
+        """Past its target date (`day` is today where the reader is) and neither
+        reached nor dropped."""
+        open_ = self.status in (self.Status.NOT_STARTED, self.Status.IN_PROGRESS)
+        return open_ and self.target_date is not None and self.target_date < day
 
 
 class GoalNote(models.Model):

@@ -1,12 +1,12 @@
 """Services after a meeting: recaps, their action items, feedback, the exit survey
-and the quick log of a short one-off.
+and the log of a meeting that already happened.
 
 Each service checks everything before it writes, inside one transaction, so bad
 input raises `RecapError` with a sentence for the person and saves nothing. Who
 may read what is decided in sessions_log.permissions, not here: these services
 only decide who may write."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
@@ -17,12 +17,11 @@ from matching.models import Match
 from people.models import User
 from programmes.models import Participant
 
-from .models import ActionItem, ExitSurvey, Feedback, Meeting, Recap
+from .models import ActionItem, ExitSurvey, Feedback, Meeting, MeetingFormat, Recap
 from .once import save_once, submitted_before
 
 # "One or two actions": more than that and none of them gets done.
 MAX_ACTIONS_PER_RECAP = 2
-QUICK_LOG_MINUTES = 30
 
 ActionRow = tuple[Participant | None, str, date | None]
 
@@ -51,10 +50,14 @@ def _clean_text(value: str | None) -> str:
     return (value or "").strip()
 
 
+def _too_many_actions(count: int) -> RecapError:
+    return RecapError(f"Agree on one or two actions, not {count}: at most {MAX_ACTIONS_PER_RECAP} a recap.")
+
+
 def _check_actions(match: Match, actions: Sequence[ActionRow]) -> list[ActionRow]:
     """Validate action rows before anything is written; returns them stripped."""
     if len(actions) > MAX_ACTIONS_PER_RECAP:
-        raise RecapError(f"Agree on one or two actions, not {len(actions)}: at most {MAX_ACTIONS_PER_RECAP} a recap.")
+        raise _too_many_actions(len(actions))
     pair = {match.mentee_id, match.mentor_id}
     cleaned = []
     for number, (owner, description, due_on) in enumerate(actions, start=1):
@@ -133,17 +136,53 @@ def recap_write(
 
 
 def recap_update(
-    *, recap: Recap, by: User, discussed: str, learned: str = "", goal_progress: str = "", visibility: str
+    *,
+    recap: Recap,
+    by: User,
+    discussed: str,
+    learned: str = "",
+    goal_progress: str = "",
+    visibility: str,
+    actions: Sequence[ActionRow] = (),
+    action_changes: Mapping[int, ActionRow | None] | None = None,
 ) -> Recap:
-    """Edit one's own recap (the text and who may read it; actions are ticked off on their own)."""
+    """Edit one's own recap: the text, who may read it, and the author's actions
+    from this meeting. `actions` adds new ones; `action_changes` rewrites the
+    author's existing actions by id (owner, description, due date), or removes
+    those mapped to None. A recap keeps at most MAX_ACTIONS_PER_RECAP actions;
+    whether an action is done is changed by ticking it off, not here."""
     if recap.author_id != by.pk:
         raise RecapError("Only the author can edit a recap.")
     discussed, learned, goal_progress = _clean_text(discussed), _clean_text(learned), _clean_text(goal_progress)
     _check_recap_text(discussed, learned, goal_progress, visibility)
-    recap.discussed, recap.learned, recap.goal_progress, recap.visibility = (
-        discussed, learned, goal_progress, visibility,
-    )  # fmt: skip
-    recap.save(update_fields=["discussed", "learned", "goal_progress", "visibility", "updated_at"])
+    action_changes = dict(action_changes or {})
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=recap.meeting_id)  # two tabs take turns
+        match = Match.objects.select_related("mentee", "mentor").get(pk=meeting.match_id)
+        mine = {a.pk: a for a in ActionItem.objects.filter(meeting=meeting, created_by=by).order_by("pk")}
+        if set(action_changes) - set(mine):
+            raise RecapError("Only your own actions from this meeting can be changed with your recap.")
+        changed = {pk: row for pk, row in action_changes.items() if row is not None}
+        removed = [pk for pk, row in action_changes.items() if row is None]
+        kept = len(mine) - len(removed)
+        if kept + len(actions) > MAX_ACTIONS_PER_RECAP and actions:
+            raise _too_many_actions(kept + len(actions))
+        cleaned_changes = dict(zip(changed, _check_actions(match, list(changed.values())), strict=True))
+        cleaned_new = _check_actions(match, actions)
+        recap.discussed, recap.learned, recap.goal_progress, recap.visibility = (
+            discussed, learned, goal_progress, visibility,
+        )  # fmt: skip
+        recap.save(update_fields=["discussed", "learned", "goal_progress", "visibility", "updated_at"])
+        for pk, (owner, description, due_on) in cleaned_changes.items():
+            action = mine[pk]
+            action.owner, action.description, action.due_on = owner, description, due_on
+            action.save(update_fields=["owner", "description", "due_on"])
+        ActionItem.objects.filter(pk__in=removed).delete()
+        ActionItem.objects.bulk_create(
+            ActionItem(match=match, meeting=meeting, owner=owner, description=description, due_on=due_on,
+                       created_by=by)
+            for owner, description, due_on in cleaned_new
+        )  # fmt: skip
     return recap
 
 
@@ -213,46 +252,60 @@ def exit_survey_give(
         raise RecapError("You have already filled in the exit survey of this match.") from None
 
 
-def meeting_quick_log(
+def meeting_log(
     *,
     match: Match,
     author: User,
-    started_at: datetime,
-    minutes: int = QUICK_LOG_MINUTES,
+    starts_at: datetime,
+    minutes: int,
+    format: str | None,
+    location: str = "",
     discussed: str,
     learned: str = "",
-    actions: Iterable[ActionRow] = (),
+    goal_progress: str = "",
     visibility: str = Recap.Visibility.PAIR,
+    actions: Iterable[ActionRow] = (),
     submission_key: UUID | None = None,
 ) -> Recap:
-    """Log a short one-off that already happened: a held meeting and the author's
-    recap in one step, or neither. The same form (`submission_key`) posted again
-    returns the first recap."""
+    """Log a meeting that already happened: a held meeting in the format the
+    pair met in, the author's recap and up to two actions, in one step, or
+    nothing. The same form (`submission_key`) posted again returns the first recap.
+    Nobody is invited: the meeting is over."""
     _require_pair_member(match, author)
     if repeat := submitted_before(Meeting, submission_key, match=match, scheduled_by=author):
         return Recap.objects.get(meeting=repeat, author=author)
     if match.status != Match.Status.ACTIVE:
         raise RecapError("This match has ended: meetings can no longer be logged.")
-    if not isinstance(minutes, int) or not 10 <= minutes <= 480:
-        raise RecapError("A meeting lasts between 10 and 480 minutes.")
-    if started_at is None or started_at + timedelta(minutes=minutes) > timezone.now() + timedelta(minutes=1):
-        raise RecapError("Log a meeting once it is over: the start time plus its length is in the future.")
+    if format not in MeetingFormat.values:
+        raise RecapError("Say whether you met in person or by video call.")
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 10 <= minutes <= 480:
+        raise RecapError("A meeting lasts between 10 minutes and 8 hours.")
+    if starts_at is None or timezone.is_naive(starts_at):
+        raise ValueError("starts_at must be aware")  # a programming error, not the person's
+    if starts_at + timedelta(minutes=minutes) > timezone.now() + timedelta(minutes=1):
+        raise RecapError("Log a meeting once it is over: this one has not ended yet.")
+    matched_on = timezone.localdate(match.created_at)
+    if timezone.localdate(starts_at) < matched_on:
+        raise RecapError(f"You were matched on {matched_on.day} {matched_on:%b %Y}: log meetings from that day on.")
     actions = list(actions)
-    # Check the recap before creating the meeting, so an empty recap leaves no meeting behind.
-    _check_recap_text(_clean_text(discussed), _clean_text(learned), "", visibility)
+    # Check the recap before creating the meeting, so a bad recap leaves no meeting behind.
+    _check_recap_text(_clean_text(discussed), _clean_text(learned), _clean_text(goal_progress), visibility)
     _check_actions(match, actions)
+    location = _clean_text(location)
+    if len(location) > 300:
+        raise RecapError("Keep the place under 300 characters.")
     with transaction.atomic():
         meeting, created = save_once(
             Meeting(
                 match=match, programme_id=match.programme_id, mentor=match.mentor, mentee=match.mentee,
-                starts_at=started_at, minutes=minutes, status=Meeting.Status.HELD, scheduled_by=author,
-                submission_key=submission_key,
+                starts_at=starts_at, minutes=minutes, format=format, location=location, status=Meeting.Status.HELD,
+                scheduled_by=author, submission_key=submission_key,
             ),
             error=RecapError, match=match, scheduled_by=author,
         )  # fmt: skip
         if not created:  # a twin request logged it, with its recap, first
             return Recap.objects.get(meeting=meeting, author=author)
         return recap_write(
-            meeting=meeting, author=author, discussed=discussed, learned=learned, visibility=visibility,
-            actions=actions,
+            meeting=meeting, author=author, discussed=discussed, learned=learned, goal_progress=goal_progress,
+            visibility=visibility, actions=actions,
         )  # fmt: skip

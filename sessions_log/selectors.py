@@ -22,7 +22,7 @@ from django.utils import timezone
 from matching.models import Match
 from matching.permissions import MatchRole
 from people.models import Profile, User
-from programmes.models import Participant
+from programmes.models import Participant, Programme
 
 from .models import ActionItem, Goal, GoalNote, Meeting, Recap, SharedResource
 from .permissions import recaps_visible_to
@@ -63,6 +63,7 @@ class Workspace:
     held_count: int
     my_hours: dict[str, float] | None = None
     private_hidden: bool = False
+    overdue_goals: int = 0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -78,6 +79,20 @@ class Workspace:
         if self.me is None:
             return None
         return self.match.mentor.user if self.me.pk == self.match.mentee_id else self.match.mentee.user
+
+    @property
+    def goal_prompt(self) -> str:
+        """What a pair without goals is asked, addressed to the reader: the mentee
+        owns the goals; in reverse programmes both people do."""
+        if not self.can_write:
+            return ""
+        if self.match.programme.kind == Programme.Kind.REVERSE:
+            wants = f"What do you and {self.other.get_short_name()} each want"
+        elif self.me.pk == self.match.mentee_id:
+            wants = "What do you want"
+        else:
+            wants = f"What does {self.match.mentee.user.get_short_name()} want"
+        return f"{wants} from the pairing, and how will you both know?"
 
 
 def when_text(starts_at: datetime, viewer_zone: str, others: list[tuple[str, str]], *, now: datetime) -> str:
@@ -134,10 +149,12 @@ def workspace_for(match: Match, user: User, role: MatchRole, *, show_all: bool =
         .select_related("owner__user")
         .prefetch_related(Prefetch("notes", queryset=GoalNote.objects.select_related("author")))
     )
+    today = now.astimezone(zone_of(viewer_zone)).date()
     for goal in goals:
         notes = list(goal.notes.all())
         goal.recent_notes = notes[-NOTES_SHOWN:][::-1]
         goal.notes_total = len(notes)
+        goal.overdue = goal.is_overdue_on(today)
 
     visible_recaps = recaps_visible_to(user, role, Recap.objects.select_related("author").order_by("created_at"))
     meetings = list(
@@ -155,6 +172,7 @@ def workspace_for(match: Match, user: User, role: MatchRole, *, show_all: bool =
         meeting.my_recap = next((r for r in meeting.visible_recaps if r.author_id == user.pk), None)
     upcoming = [m for m in meetings if m.status == Meeting.Status.SCHEDULED and m.starts_at > now]
     past_all = [m for m in reversed(meetings) if not (m.status == Meeting.Status.SCHEDULED and m.starts_at > now)]
+    _fold_older_recaps(past_all, user)
     pair_minutes = sum(m.minutes for m in meetings if m.status == Meeting.Status.HELD)
 
     actions = list(ActionItem.objects.filter(match=match).select_related("owner__user", "meeting"))
@@ -170,9 +188,29 @@ def workspace_for(match: Match, user: User, role: MatchRole, *, show_all: bool =
         open_actions=open_actions, done_actions=done_all[:DONE_ACTIONS_SHOWN], done_total=len(done_all),
         shared_resources=shared, pair_hours=round(pair_minutes / 60, 1), held_count=held_count,
         my_hours=hours_of(user) if me is not None else None, private_hidden=role == "coordinator",
+        overdue_goals=sum(goal.overdue for goal in goals),
     )  # fmt: skip
     workspace.steps = _steps(workspace, meetings, now)
     return workspace
+
+
+def _fold_older_recaps(past: list[Meeting], viewer: User) -> None:
+    """The newest recaps stay open; those of every older meeting fold into a
+    <details> whose summary says whose they are (`meeting.recaps_summary`), so a
+    long history does not make a long page."""
+    newest_seen = False
+    for meeting in past:  # newest first
+        meeting.recaps_summary = ""
+        if meeting.status != Meeting.Status.HELD or not meeting.visible_recaps:
+            continue
+        if not newest_seen:
+            newest_seen = True
+            continue
+        names = ["yours" if r.author_id == viewer.pk else f"{r.author}'s" for r in meeting.visible_recaps]
+        names.sort(key=lambda name: name != "yours")
+        count = len(names)
+        whose = names[0] if count == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        meeting.recaps_summary = f"Recap{'s' if count != 1 else ''} ({count}): {whose}"
 
 
 def _steps(ws: Workspace, meetings: list[Meeting], now: datetime) -> list[Step]:

@@ -1,5 +1,5 @@
 """Routes of the recaps pages (included by sessions_log/urls.py): recaps, actions,
-feedback, the quick log and the exit survey of a pair, under /pairs/<match pk>/."""
+feedback, the log of a past meeting and the exit survey of a pair, under /pairs/<match pk>/."""
 
 from django.urls import path
 
@@ -11,6 +11,6 @@ urlpatterns = [
     path("<int:match_pk>/actions/<int:action_pk>/done/", views_recaps.action_done, name="action_done"),
     path("<int:match_pk>/actions/<int:action_pk>/reopen/", views_recaps.action_reopen, name="action_reopen"),
     path("<int:match_pk>/feedback/", views_recaps.feedback_list, name="feedback_list"),
-    path("<int:match_pk>/quick-log/", views_recaps.quick_log, name="quick_log"),
+    path("<int:match_pk>/meetings/log/", views_recaps.meeting_log, name="meeting_log"),
     path("<int:match_pk>/exit-survey/", views_recaps.exit_survey, name="exit_survey"),
 ]

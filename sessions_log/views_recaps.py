@@ -1,5 +1,6 @@
-"""Pages after a meeting: the recap of a meeting, ticking actions off, feedback,
-the quick log of a one-off, and the exit survey.
+"""Pages after a meeting: the recap of a meeting (and its actions), ticking
+actions off, feedback, the log of a meeting that already happened, and the exit
+survey.
 
 Every view fetches the pair through permissions.get_workspace: outsiders (HR
 included) get 404; the coordinator may read what is shared with coordinators but
@@ -21,11 +22,12 @@ from django.views.decorators.http import require_POST
 from matching.models import Match
 
 from . import recaps
-from .forms_recaps import ExitSurveyForm, FeedbackForm, QuickLogForm, RecapForm
+from .forms_recaps import ExitSurveyForm, FeedbackForm, PastMeetingForm, RecapForm
 from .models import ActionItem, ExitSurvey, Feedback, Meeting, Recap
 from .office_hours import user_timezone
 from .permissions import feedback_visible_to, get_workspace, recaps_visible_to
 from .recaps import RecapError, participant_in_pair
+from .services import timezone_name_of
 
 
 def in_viewers_timezone(view):
@@ -79,10 +81,14 @@ def recap(request: HttpRequest, match_pk: int, meeting_pk: int) -> HttpResponse:
     meeting = _meeting_of(match, meeting_pk)
     me = participant_in_pair(match, request.user)
     mine = Recap.objects.filter(meeting=meeting, author=request.user).first() if me else None
+    # Editing the recap edits the author's actions from this meeting too (and may add one).
+    my_actions = (
+        list(ActionItem.objects.filter(meeting=meeting, created_by=request.user).order_by("pk")) if mine else []
+    )
     form = None
     if me is not None:
         if request.method == "POST":
-            form = RecapForm(request.POST, match=match, me=me, with_actions=mine is None)
+            form = RecapForm(request.POST, match=match, me=me, existing=my_actions)
             if form.is_valid():
                 data = form.cleaned_data
                 try:
@@ -96,6 +102,7 @@ def recap(request: HttpRequest, match_pk: int, meeting_pk: int) -> HttpResponse:
                         recaps.recap_update(
                             recap=mine, by=request.user, discussed=data["discussed"], learned=data["learned"],
                             goal_progress=data["goal_progress"], visibility=data["visibility"],
+                            actions=data["actions"], action_changes=data["action_changes"],
                         )  # fmt: skip
                 except RecapError as error:
                     form.add_error(None, str(error))
@@ -107,7 +114,7 @@ def recap(request: HttpRequest, match_pk: int, meeting_pk: int) -> HttpResponse:
             if mine is not None:
                 initial = {field: getattr(mine, field) for field in ("discussed", "learned", "goal_progress",
                                                                      "visibility")}  # fmt: skip
-            form = RecapForm(initial=initial, match=match, me=me, with_actions=mine is None)
+            form = RecapForm(initial=initial, match=match, me=me, existing=my_actions)
     elif request.method == "POST":
         raise PermissionDenied("Only the pair writes recaps.")
     visible = recaps_visible_to(
@@ -192,24 +199,32 @@ def feedback_list(request: HttpRequest, match_pk: int) -> HttpResponse:
 
 @login_required
 @in_viewers_timezone
-def quick_log(request: HttpRequest, match_pk: int) -> HttpResponse:
-    """Log a 30-minute one-off that already happened: the meeting and a recap at once."""
+def meeting_log(request: HttpRequest, match_pk: int) -> HttpResponse:
+    """Log a meeting that already happened: when, how the pair met, the recap and
+    up to two actions, at once. Opened from the scheduling form's "already
+    passed" error, it starts from the time typed there."""
     match, role, me = _pair_only(request, match_pk)
-    form = QuickLogForm(request.POST or None, match=match, me=me)
+    zone = timezone_name_of(request.user)
+    form = PastMeetingForm(
+        request.POST or None, match=match, me=me, zone_name=zone, minutes=match.programme.meeting_minutes,
+        initial=PastMeetingForm.initial_from_query(request.GET),
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            recaps.meeting_quick_log(
-                match=match, author=request.user, started_at=data["started_at"], minutes=data["minutes"],
-                discussed=data["discussed"], actions=data["actions"], submission_key=data["submission_key"],
+            recaps.meeting_log(
+                match=match, author=request.user, starts_at=data["starts_at"], minutes=data["minutes"],
+                format=data["format"], location=data["location"], discussed=data["discussed"],
+                learned=data["learned"], goal_progress=data["goal_progress"], visibility=data["visibility"],
+                actions=data["actions"], submission_key=data["submission_key"],
             )  # fmt: skip
         except RecapError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Your meeting is logged.")
+            messages.success(request, "Your meeting is logged, with your recap.")
             return redirect(workspace_url(match))
-    return render(request, "sessions_log/quick_log.html", {
-        "match": match, "role": role, "form": form, "workspace_url": workspace_url(match),
+    return render(request, "sessions_log/meeting_log.html", {
+        "match": match, "role": role, "form": form, "zone": form.zone_name, "workspace_url": workspace_url(match),
     })  # fmt: skip
 
 

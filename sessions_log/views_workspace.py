@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -122,9 +124,10 @@ def goal_detail(request: HttpRequest, match_pk: int, goal_pk: int) -> HttpRespon
                 messages.success(request, "Progress noted.")
                 return redirect(reverse("sessions_log:goal_detail", args=[match.pk, goal.pk]))
     notes = GoalNote.objects.filter(goal=goal).select_related("author").order_by("-created_at", "-pk")
+    today = timezone.now().astimezone(services.zone_of(_zone(request.user))).date()
     return render(request, "sessions_log/goal_detail.html", {
         "match": match, "role": role, "goal": goal, "notes": notes, "form": form,
-        "can_write": me is not None and match.status == "active",
+        "can_write": me is not None and match.status == "active", "overdue": goal.is_overdue_on(today),
     })  # fmt: skip
 
 
@@ -157,8 +160,15 @@ def meeting_schedule(request: HttpRequest, match_pk: int) -> HttpResponse:
             zone_name=zone,
             initial={"format": "video", "agenda": services.carried_over_agenda(match)},
         )
-    return render(request, "sessions_log/meeting_form.html", {"match": match, "form": form, "meeting": None,
-                                                               "zone": form.zone_name})  # fmt: skip
+    # A time that has passed: the meeting may have happened, so offer to log it instead.
+    past_meeting_url = ""
+    if form.in_the_past:
+        past_meeting_url = (
+            reverse("sessions_log:meeting_log", args=[match.pk]) + "?" + urlencode(form.past_meeting_query())
+        )
+    return render(request, "sessions_log/meeting_form.html", {
+        "match": match, "form": form, "meeting": None, "zone": form.zone_name, "past_meeting_url": past_meeting_url,
+    })  # fmt: skip
 
 
 @login_required

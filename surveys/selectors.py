@@ -2,11 +2,14 @@
 of the programme: rows come back as plain values and are counted in Python,
 because a wave's number depends on each pair's own start date.
 
-Programme feedback is read in aggregate only: no names, comments sorted
-alphabetically (not by when they came in), and no figures or comments for a
+Programme feedback is read in aggregate only: no names, comments grouped (the
+same remark once, with how many wrote it) and ordered by that count and then
+alphabetically (never by when they came in), and no figures or comments for a
 group of fewer than MIN_GROUP answers."""
 
-from collections import defaultdict
+import re
+import unicodedata
+from collections import Counter, defaultdict
 from statistics import fmean
 
 from django.db.models import Count, QuerySet
@@ -127,7 +130,7 @@ def programme_feedback_summary(programme: Programme) -> dict:
     (answers from approved participants / approved participants, None without any),
     "groups": [mentors, mentees, everyone: {"key", "name", "responses", "suppressed",
     "overall", "matching", "support" (averages), "would_recommend" (a share)}],
-    "comments_shown", "keep", "change" (texts, no names, sorted)}]}.
+    "comments_shown", "keep", "change" (comment_groups: {"text", "count"}, no names)}]}.
 
     A group with fewer than MIN_GROUP answers is suppressed (its figures are None).
     When one role is suppressed the other is too, or everyone's figures minus one
@@ -176,9 +179,38 @@ def programme_feedback_summary(programme: Programme) -> dict:
     return {"approved": approved, "minimum": MIN_GROUP, "stages": stages}
 
 
-def _texts(answers: list[tuple], index: int) -> list[str]:
-    """The non-empty texts, sorted so their order says nothing about who wrote them or when."""
-    return sorted((row[index] for row in answers if row[index]), key=str.casefold)
+def _texts(answers: list[tuple], index: int) -> list[dict]:
+    """The non-empty texts, grouped and ordered so their order says nothing about who wrote them or when."""
+    return comment_groups(row[index] for row in answers)
+
+
+def _words(text: str) -> list[str]:
+    """The words of a comment without case, accents or punctuation."""
+    plain = "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
+    return re.findall(r"\w+", plain.casefold())
+
+
+def comment_groups(texts) -> list[dict]:
+    """Comments that say the same thing, counted once: [{"text", "count"}], the
+    most frequent first, then alphabetically. Two comments are the same when they
+    have the same words whatever their case, spacing, punctuation, accents or
+    order ("The library.", "the library", "Library, the"); a group reads as its
+    most common wording. Empty comments are left out."""
+    groups: dict[tuple, list[str]] = defaultdict(list)
+    for text in texts:
+        shown = " ".join((text or "").split())
+        if shown:
+            words = _words(shown)
+            groups[tuple(sorted(set(words))) if words else ("", shown)].append(shown)
+    found = []
+    for wordings in groups.values():
+        # The commonest word order first, then its commonest spelling; ties alphabetically.
+        orders = Counter(" ".join(_words(wording)) for wording in wordings)
+        order = min(orders, key=lambda form: (-orders[form], form))
+        spellings = Counter(wording for wording in wordings if " ".join(_words(wording)) == order)
+        text = min(spellings, key=lambda wording: (-spellings[wording], wording.casefold(), wording))
+        found.append({"text": text, "count": len(wordings)})
+    return sorted(found, key=lambda group: (-group["count"], group["text"].casefold(), group["text"]))
 
 
 def check_ins_due_for(user, matches: list[Match], today=None) -> set[int]:

@@ -21,8 +21,17 @@ def test_the_coordinator_works_the_queue_from_the_dashboard(live_server, page, s
 
     page.get_by_role("link", name="Mentoring (2026–27)").click()
     expect(page.get_by_role("heading", name="Work queue")).to_be_visible()
+    tiles = page.get_by_role("navigation", name="Pairs by health")
     for state in ("stalled", "needs attention", "new", "on track"):
-        expect(page.get_by_role("navigation", name="Pairs by health")).to_contain_text(state)
+        expect(tiles).to_contain_text(state)
+    # The stalled tile says where its pairs are on the ladder, the on-track tile who is within the grace,
+    # and the queue how its rows relate to the stalled count.
+    expect(tiles.locator(".health-card-stalled")).to_contain_text("1 waiting for you in the work queue")
+    expect(tiles.locator(".health-card-stalled")).to_contain_text("not on the ladder yet")
+    expect(tiles.locator(".health-card-on_track")).to_contain_text("within the grace (needs attention after 21 days)")
+    expect(
+        page.get_by_text("on the escalation ladder below, and the next daily check nudges the other")
+    ).to_be_visible()
     screenshot("2-dashboard")
 
     page.get_by_role("link", name="stalled").click()

@@ -276,7 +276,7 @@ ROWS: list[Row] = [
         variant="next is a word"),
     Row("sessions_log:action_reopen", "pair_a action_a", post=allowed(PAIR_ONLY, 302)),
     Row("sessions_log:feedback_list", "pair_a", PAIR | {"participant": 404, "owner": 200}, owner="carol"),
-    Row("sessions_log:quick_log", "pair_a", PAIR_ONLY, post=PAIR_ONLY),
+    Row("sessions_log:meeting_log", "pair_a", PAIR_ONLY, post=PAIR_ONLY),
     Row("sessions_log:exit_survey", "pair_a", PAIR_ONLY, post=PAIR_ONLY),
     # the library of P1: members read it, coordinators and mentors (bob) keep it
     Row("sessions_log:resources", "p1", MEMBERS, owner="bob"),

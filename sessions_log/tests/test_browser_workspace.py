@@ -64,3 +64,57 @@ def test_the_mentee_schedules_the_first_meeting_from_the_workspace(live_server, 
     meeting = Meeting.objects.get(match=match)
     assert meeting.starts_at == starts
     screenshot("2-scheduled")
+
+
+def test_a_long_history_folds_older_recaps_and_keeps_the_page_short(live_server, page, screenshot, sign_in):
+    """Eleven fortnightly meetings with both recaps: the page stays short, and an
+    older recap opens with a click (a native <details>, no script)."""
+    from sessions_log.models import Recap
+
+    carol = UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True)
+    programme = make_programme(carol, name="Mentoring circle")
+    theo = UserFactory(email="theo@example.org", full_name="Theo Mensah", password=PASSWORD)
+    maya = UserFactory(email="maya@example.org", full_name="Maya Lindqvist")
+    match = Match.objects.create(programme=programme, mentee=enrol(programme, theo, "mentee"),
+                                 mentor=enrol(programme, maya, "mentor"))  # fmt: skip
+    learned = "Write the decision down before the meeting, not after; it keeps everyone honest. " * 3
+    for number in range(11, 0, -1):
+        meeting = Meeting.objects.create(
+            match=match, programme=programme, mentee=match.mentee, mentor=match.mentor, status="held",
+            starts_at=timezone.now() - timedelta(days=14 * number), agenda="Goals; open actions",
+        )  # fmt: skip
+        for author in (theo, maya):
+            discussed = f"Meeting {12 - number}: how the quarter went, by {author.full_name}."
+            Recap.objects.create(meeting=meeting, author=author, discussed=discussed, learned=learned,
+                                 goal_progress="Steady progress.")  # fmt: skip
+
+    sign_in("theo@example.org", PASSWORD)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/pairs/{match.pk}/")
+    expect(page.get_by_text("Meeting 11: how the quarter went, by Maya Lindqvist.")).to_be_visible()
+    older = page.get_by_text("Meeting 3: how the quarter went, by Maya Lindqvist.")
+    expect(older).to_be_hidden()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 3500, f"the workspace is {height} px long"  # about 2,900 px; unfolded it was 6,000+
+    screenshot("1-older-recaps-folded")
+
+    page.locator(".recaps-folded summary").nth(7).click()  # meeting 3's recaps
+    expect(older).to_be_visible()
+    screenshot("2-an-older-recap-opened")
+
+
+def test_the_demo_mentees_workspace_is_short_with_older_recaps_folded(live_server, page, screenshot, sign_in):
+    """The demo's showcase pair, five months in: was 6,400 px long with every recap open."""
+    from django.core.management import call_command
+
+    from demo.seed import DEMO_PASSWORD
+
+    call_command("seed_demo")
+    sign_in("mentee@demo.example", DEMO_PASSWORD)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("link", name="Open your workspace").first.click()
+    expect(page.get_by_role("heading", name="Past meetings")).to_be_visible()
+    expect(page.locator(".recaps-folded").first).to_be_visible()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 4000, f"the workspace is {height} px long"
+    screenshot("demo-workspace")

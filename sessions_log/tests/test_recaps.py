@@ -14,7 +14,7 @@ from matching.models import Match
 from matching.tests.factories import enrol
 from programmes.tests.factories import make_programme
 from sessions_log.models import ActionItem, Meeting, Recap
-from sessions_log.recaps import RecapError, meeting_quick_log, recap_update, recap_write
+from sessions_log.recaps import RecapError, recap_update, recap_write
 
 
 def make_pair(coordinator, mentee, mentor, programme=None) -> Match:
@@ -142,28 +142,6 @@ def test_only_the_author_updates_a_recap(meeting, alice, bob):
     assert (recap.discussed, recap.visibility) == ("Better plans", "private")
 
 
-def test_quick_log_creates_a_held_30_minute_meeting_and_its_recap(pair, bob):
-    started = timezone.now() - timedelta(minutes=30)
-    recap = meeting_quick_log(match=pair, author=bob, started_at=started, discussed="A quick chat",
-                              actions=[(pair.mentee, "Read chapter 2", None)])  # fmt: skip
-    meeting = recap.meeting
-    assert (meeting.match, meeting.status, meeting.minutes, meeting.starts_at) == (pair, "held", 30, started)
-    assert recap.author == bob and recap.discussed == "A quick chat"
-    assert ActionItem.objects.get().meeting == meeting
-
-
-def test_quick_log_with_an_empty_recap_leaves_no_meeting(pair, bob):
-    with pytest.raises(RecapError, match="cannot be empty"):
-        meeting_quick_log(match=pair, author=bob, started_at=timezone.now() - timedelta(minutes=30), discussed="")
-    assert not Meeting.objects.exists()
-
-
-def test_quick_log_refuses_a_meeting_that_is_not_over(pair, bob):
-    with pytest.raises(RecapError, match="once it is over"):
-        meeting_quick_log(match=pair, author=bob, started_at=timezone.now() - timedelta(minutes=5), discussed="Hi")
-    assert not Meeting.objects.exists()
-
-
 # -- the recap page -------------------------------------------------------
 
 
@@ -247,30 +225,4 @@ def test_a_meeting_of_another_pair_is_not_found_through_this_pair(client, pair, 
     theirs = make_meeting(dave_and_erin)
     client.force_login(alice)
     url = reverse("sessions_log:recap", args=[pair.pk, theirs.pk])
-    assert client.get(url).status_code == 404
-
-
-def test_the_quick_log_form_defaults_to_thirty_minutes_ago(client, pair, alice):
-    client.force_login(alice)
-    url = reverse("sessions_log:quick_log", args=[pair.pk])
-    form = client.get(url).context["form"]
-    assert form["minutes"].value() == 30
-    start = form["started_at"].value()  # shown in the current time zone, without one
-    start = timezone.make_aware(start) if timezone.is_naive(start) else start
-    assert abs((timezone.now() - timedelta(minutes=30)) - start) < timedelta(minutes=2)
-    response = client.post(url, {
-        "started_at": timezone.localtime(start).strftime("%Y-%m-%dT%H:%M"), "minutes": 30,
-        "discussed": "Quick one", "action_1_description": "Book a room", "action_1_owner": pair.mentor_id,
-    })  # fmt: skip
-    assert response.status_code == 302
-    meeting = Meeting.objects.get()
-    assert (meeting.status, meeting.minutes, meeting.recaps.get().discussed) == ("held", 30, "Quick one")
-    assert meeting.actions.get().owner == pair.mentor
-
-
-def test_the_quick_log_is_for_the_pair_only(client, pair, carol, hana):
-    url = reverse("sessions_log:quick_log", args=[pair.pk])
-    client.force_login(carol)
-    assert client.get(url).status_code == 403
-    client.force_login(hana)
     assert client.get(url).status_code == 404

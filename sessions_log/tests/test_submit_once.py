@@ -1,5 +1,5 @@
 """A form posted more than once (a double click, a retried request, three tabs at
-once) creates one thing: the schedule-a-meeting form, the quick log, a new goal
+once) creates one thing: the schedule-a-meeting form, the log of a past meeting, a new goal
 and a goal's progress note each carry a one-time key the database holds unique,
 and every repeat lands on the same result page without an error.
 
@@ -159,11 +159,13 @@ def test_the_service_returns_the_first_meeting_for_a_repeated_key(pair, bob, dja
 # -- the other create forms of the workspace ------------------------------------------
 
 
-def test_a_quick_log_posted_twice_logs_one_meeting_and_one_recap(client, pair, alice):
+def test_a_past_meeting_logged_twice_logs_one_meeting_and_one_recap(client, pair, alice):
     client.force_login(alice)
-    url = reverse("sessions_log:quick_log", args=[pair.pk])
-    started = (NOW - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
-    data = {**rendered_form(client, url), "started_at": started, "minutes": "30", "discussed": "Career steps"}
+    url = reverse("sessions_log:meeting_log", args=[pair.pk])
+    started = NOW - timedelta(hours=2)  # alice's clock reads UTC in January (London)
+    data = {**rendered_form(client, url), "date": started.date().isoformat(), "start_time": started.strftime("%H:%M"),
+            "end_time": (started + timedelta(minutes=30)).strftime("%H:%M"), "format": "video",
+            "discussed": "Career steps", "visibility": "pair"}  # fmt: skip
 
     responses = [client.post(url, data) for _ in range(2)]
 

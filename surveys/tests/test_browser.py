@@ -42,8 +42,9 @@ def test_a_mentee_answers_a_check_in_and_the_coordinator_reads_the_results(live_
         give_feedback(mentor, "midpoint", 5 - n % 3, 4, 4 + n % 2, recommend=n != 2,
                       keep=["Monthly socials", "", "The kickoff day", "", "Pairing across teams", ""][n],
                       change=["", "Clearer goals template", "", "More time for meetings", "", ""][n])  # fmt: skip
-    for mentee in enrol_people(programme, "mentee", 3):
-        give_feedback(mentee, "midpoint", 3, 3, 5, recommend=False)
+    mentee_keeps = ["monthly socials.", "Monthly socials", "Pairing across  teams!"]
+    for mentee, keep in zip(enrol_people(programme, "mentee", 3), mentee_keeps, strict=True):
+        give_feedback(mentee, "midpoint", 3, 3, 5, recommend=False, keep=keep)
 
     # The daily job finds the wave due and mails both people the link.
     notify_many(pulse_notices_due(today=today))
@@ -101,6 +102,10 @@ def test_a_mentee_answers_a_check_in_and_the_coordinator_reads_the_results(live_
     expect(midpoint).to_contain_text("10 answers from 11 approved participants: a response rate of 91%")
     expect(midpoint.get_by_text("fewer than 5 responses", exact=True)).to_be_visible()
     expect(midpoint).to_contain_text("Having a mentor outside my department")
+    # The same remark, however written, once with how many wrote it, the most frequent first.
+    keep = midpoint.locator(".comment-groups").first.get_by_role("listitem")
+    expect(keep).to_have_text(["Monthly socials — 3 people", "Pairing across teams — 2 people",
+                               "Having a mentor outside my department", "The kickoff day"])  # fmt: skip
     screenshot("6-feedback-results")
 
     page.get_by_role("link", name="Pair check-ins").click()

@@ -161,8 +161,8 @@ def test_the_feedback_summary_matches_the_hand_count(feedback):
     assert everyone["matching"] == pytest.approx((4 * 5 + 2 + 3 + 4) / 8)
     assert everyone["support"] == pytest.approx((5 + 5 + 4 + 4 + 3 + 5 * 3) / 8)
     assert everyone["would_recommend"] == pytest.approx(5 / 8)
-    assert midpoint["keep"] == ["Monthly socials", "the kickoff"]  # alphabetical, whatever the case
-    assert midpoint["change"] == ["Clearer goals", "More structure"]
+    assert midpoint["keep"] == [{"text": "Monthly socials", "count": 1}, {"text": "the kickoff", "count": 1}]
+    assert midpoint["change"] == [{"text": "Clearer goals", "count": 1}, {"text": "More structure", "count": 1}]
 
     assert close["responses"] == 10
     assert close["response_rate"] == pytest.approx(10 / 11)
