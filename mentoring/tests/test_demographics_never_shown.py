@@ -67,8 +67,6 @@ ATTRIBUTE_TALK = re.compile(
 )
 CSRF = re.compile(r'(csrfmiddlewaretoken" value=|"X-CSRFToken": |csrftoken=)"?[A-Za-z0-9]+')
 NONCE = re.compile(r'nonce="[^"]*"')
-# A create form's one-time key (sessions_log/once.py) is new at every rendering.
-SUBMISSION_KEY = re.compile(r'(name="submission_key" value=")[0-9a-f-]{36}')
 # A calendar feed's secret address is made on the first visit, at random, in a request that is rolled back here.
 FEED_TOKEN = re.compile(r"(/pairs/calendar/)[A-Za-z0-9_-]{20,}(\.ics)")
 # A create form's one-time key (sessions_log/once.py) is new at every rendering.
