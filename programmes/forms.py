@@ -158,6 +158,19 @@ class InviteForm(forms.Form):
         help_text="One or more addresses, separated by commas or new lines.",
     )
     role = forms.ChoiceField(choices=Participant.Role.choices, widget=forms.RadioSelect)
+    send_on = forms.DateField(
+        label="Send on (optional)", required=False, widget=DateInput(),
+        help_text="Empty: as soon as the programme is open for enrolment (at once if it is). "
+        "A date: that day from 08:00, once the programme is open.",
+    )  # fmt: skip
+
+    def clean_send_on(self):
+        from django.utils import timezone
+
+        day = self.cleaned_data.get("send_on")
+        if day is not None and day < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later date.")
+        return day
 
     def clean_emails(self) -> list[str]:
         from django.core.validators import validate_email
