@@ -149,16 +149,48 @@ class Programme(models.Model):
 
     @property
     def is_live(self) -> bool:
-        """Open for enrolment or running: invitations go out, people may join."""
+        """Open for enrolment or running: its invitations go out."""
         return self.status in (self.Status.OPEN, self.Status.RUNNING)
 
     def is_enrolment_open(self, today=None) -> bool:
+        """May people apply today? While open for enrolment, within its dates; and,
+        with rolling enrolment, at any time while it runs (until it ends)."""
         today = today or timezone.localdate()
-        if not (self.status == self.Status.OPEN or (self.status == self.Status.RUNNING and self.rolling_enrolment)):
+        if self.status == self.Status.RUNNING and self.rolling_enrolment:
+            return not (self.ends_on and today > self.ends_on)
+        if self.status != self.Status.OPEN:
             return False
         if self.enrolment_opens_on and today < self.enrolment_opens_on:
             return False
         return not (self.enrolment_closes_on and today > self.enrolment_closes_on)
+
+
+# What a new programme's application asks, by kind, so applicants give matching
+# something to work with (ticked on the new-programme form; the coordinator may
+# change them). Traditional and reverse pairs are matched on seniority, department,
+# skills against topics, languages and format; peers on the same, seniority aside;
+# office hours are booked, not matched: mentors say what they offer and who they are.
+DEFAULT_ASKED_PROFILE_FIELDS = {
+    Programme.Kind.TRADITIONAL: [
+        "department", "job_title", "seniority", "skills", "topics", "languages", "meeting_format",
+    ],
+    Programme.Kind.REVERSE: [
+        "department", "job_title", "seniority", "skills", "topics", "languages", "meeting_format", "bio",
+    ],
+    Programme.Kind.PEER: ["department", "job_title", "skills", "topics", "languages", "meeting_format"],
+    Programme.Kind.OFFICE_HOURS: ["skills", "topics", "languages", "meeting_format", "bio"],
+}  # fmt: skip
+# Drop-in office hours take people while they run; the other kinds enrol a cohort.
+DEFAULT_ROLLING_ENROLMENT = {kind: kind == Programme.Kind.OFFICE_HOURS for kind in Programme.Kind}
+
+
+def programme_defaults(kind: str) -> dict:
+    """The settings a new programme of this kind starts with."""
+    kind = Programme.Kind(kind)
+    return {
+        "asked_profile_fields": list(DEFAULT_ASKED_PROFILE_FIELDS[kind]),
+        "rolling_enrolment": DEFAULT_ROLLING_ENROLMENT[kind],
+    }
 
 
 class Coordinator(models.Model):

@@ -44,7 +44,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 def programme_create(request: HttpRequest) -> HttpResponse:
     if not request.user.can_create_programmes:
         raise PermissionDenied("Only coordinators can create programmes.")
-    form = ProgrammeForm(request.POST or None)
+    form = ProgrammeForm(request.POST or None, kind=request.GET.get("kind", ""))
     if request.method == "POST" and form.is_valid():
         fields = {name: value for name, value in form.cleaned_data.items() if name != "questions"}
         try:
