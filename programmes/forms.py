@@ -35,6 +35,7 @@ class ProgrammeForm(VisibleTextFormMixin, forms.ModelForm):
         label="Profile fields the application asks for",
         choices=ASKABLE_PROFILE_FIELDS,
         required=False,
+        help_text="A new programme starts with what its kind needs for matching; untick what you would rather not ask.",
         widget=forms.CheckboxSelectMultiple,
     )
 
