@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from matching.cohorts import waiting_for_a_mentor
 from matching.models import Match
+from matching.permissions import own_pairs
 from people.models import User
 from programmes.models import Participant, Programme
 from programmes.permissions import programmes_coordinated_by
@@ -53,6 +54,7 @@ class Dashboard:
     queue: list = field(default_factory=list)
     activity: list[Activity] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
+    own_pairs_left_out: int = 0  # the viewer's own pairs, not shown to them
 
 
 def pairs_with_health(programme: Programme, now: datetime | None = None) -> list[PairRow]:
@@ -74,14 +76,17 @@ def health_counts(rows: list[PairRow]) -> dict[str, int]:
 
 
 def programme_dashboard(
-    programme: Programme, now: datetime | None = None, *, status: str = "", page: int | str | None = 1
+    programme: Programme, now: datetime | None = None, *, status: str = "", page: int | str | None = 1,
+    viewer: User | None = None,
 ) -> Dashboard:
     """The dashboard: the counts of every health, and one page of the pairs (worst
     first, only those of `status` if it is one). Every pair's health is judged for
     the counts, but only the page's pairs are loaded with their people: a
     programme of thousands of pairs shows PAIRS_PER_PAGE at a time."""
     now = now or timezone.now()
-    active = programme.matches.filter(status=Match.Status.ACTIVE)
+    # A coordinator in one of the pairs does not read what the pair tells coordinators (matching.permissions).
+    own = set(own_pairs(viewer, programme.matches.all()).values_list("pk", flat=True)) if viewer else set()
+    active = programme.matches.filter(status=Match.Status.ACTIVE).exclude(pk__in=own)
     health_of = health.health_of_matches(active, now)
     ranked = sorted(
         active.order_by("created_at", "pk").values_list("pk", flat=True),
@@ -98,9 +103,10 @@ def programme_dashboard(
         programme=programme,
         counts=counts,
         pairs=pairs,
-        queue=work_queue(programme),
-        activity=recent_activity(programme),
+        queue=[item for item in work_queue(programme) if item.match_id not in own],
+        activity=[item for item in recent_activity(programme) if item.match_id not in own],
         milestones=upcoming_milestones(programme, now),
+        own_pairs_left_out=len(own),
     )
 
 

@@ -147,16 +147,45 @@ def programme_run_again(*, programme: Programme, by: User, cohort: str) -> Progr
 # -- coordinators ------------------------------------------------------------
 
 
-def coordinator_add(*, programme: Programme, email: str, by: User) -> Coordinator:
+class CoordinatorTakesPart(ProgrammeError):
+    """The person takes part in the programme: adding them needs a confirmation."""
+
+    def __init__(self, participant: Participant):
+        self.participant = participant
+        role = participant.get_role_display().lower()
+        super().__init__(
+            f"{participant.user} takes part in this programme as a {role}. As a coordinator they would manage it and "
+            "read what the other pairs tell the coordinators (meeting feedback, check-ins, exit surveys) and the "
+            "follow-up of stalled pairs; what their own pair tells the coordinators stays hidden from them."
+        )
+
+
+def coordinator_add(*, programme: Programme, email: str, by: User, confirmed: bool = False) -> Coordinator:
+    """Make a person a coordinator of the programme. Someone taking part in it (as
+    mentor or mentee) is added only once the caller has confirmed it: otherwise
+    CoordinatorTakesPart says what that means."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None:
         raise ProgrammeError(f"Nobody with the address {email} has an account yet; invite them first.")
+    taking_part = (
+        Participant.objects.filter(programme=programme, user=user)
+        .exclude(status__in=[Participant.Status.DECLINED, Participant.Status.WITHDRAWN])
+        .select_related("user")
+        .first()
+    )
+    if (
+        taking_part is not None
+        and not confirmed
+        and not Coordinator.objects.filter(programme=programme, user=user).exists()
+    ):
+        raise CoordinatorTakesPart(taking_part)
     try:
         with transaction.atomic():
             coordinator = Coordinator.objects.create(programme=programme, user=user, added_by=by)
             audit_record(
                 action=AuditEvent.Action.ROLE_GRANTED, actor=by, person=user, target=programme,
-                summary=f"Role granted: coordinator of {programme}", detail={"role": "coordinator"},
+                summary=f"Role granted: coordinator of {programme}",
+                detail={"role": "coordinator", **({"takes_part_as": taking_part.role} if taking_part else {})},
             )  # fmt: skip
             return coordinator
     except IntegrityError:

@@ -123,7 +123,9 @@ def programme_close(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"“{programme}” is closed. You can reopen it until {until:%-d %B %Y}.")
         return redirect(programme)
     if programme.status != Programme.Status.RUNNING:
-        messages.info(request, f"Only a running programme can be closed; this one is {programme.get_status_display().lower()}.")
+        messages.info(
+            request, f"Only a running programme can be closed; this one is {programme.get_status_display().lower()}."
+        )
         return redirect(programme)
     return render(request, "programmes/programme_close.html", {
         "programme": programme, "effects": selectors.close_effects(programme),
@@ -248,20 +250,35 @@ def participant_decide(request: HttpRequest, pk: int, participant_pk: int) -> Ht
 
 @login_required
 def coordinator_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The programme's coordinators; adding one who takes part in the programme
+    asks for a confirmation that says what it means first."""
     programme = permissions.get_programme_for_coordinator(request.user, pk)
     form = CoordinatorAddForm(request.POST or None)
+    takes_part = None
     if request.method == "POST" and form.is_valid():
         try:
-            added = services.coordinator_add(programme=programme, email=form.cleaned_data["email"], by=request.user)
+            added = services.coordinator_add(
+                programme=programme, email=form.cleaned_data["email"], by=request.user,
+                confirmed=bool(request.POST.get("confirm")),
+            )  # fmt: skip
+        except services.CoordinatorTakesPart as warning:
+            takes_part = warning
         except ProgrammeError as error:
             form.add_error("email", str(error))
         else:
             messages.success(request, f"{added.user} now coordinates this programme.")
             return redirect("programmes:coordinators", pk=programme.pk)
-    coordinators = programme.coordinators.select_related("user", "added_by")
-    return render(
-        request, "programmes/coordinators.html", {"programme": programme, "coordinators": coordinators, "form": form}
+    coordinators = list(programme.coordinators.select_related("user", "added_by"))
+    roles = dict(
+        Participant.objects.filter(programme=programme, user__in=[c.user_id for c in coordinators])
+        .exclude(status__in=[Participant.Status.DECLINED, Participant.Status.WITHDRAWN])
+        .values_list("user_id", "role")
     )
+    for coordinator in coordinators:
+        coordinator.takes_part_as = roles.get(coordinator.user_id, "")
+    return render(request, "programmes/coordinators.html", {
+        "programme": programme, "coordinators": coordinators, "form": form, "takes_part": takes_part,
+    })  # fmt: skip
 
 
 @login_required
