@@ -76,7 +76,11 @@ def health_counts(rows: list[PairRow]) -> dict[str, int]:
 
 
 def programme_dashboard(
-    programme: Programme, now: datetime | None = None, *, status: str = "", page: int | str | None = 1,
+    programme: Programme,
+    now: datetime | None = None,
+    *,
+    status: str = "",
+    page: int | str | None = 1,
     viewer: User | None = None,
 ) -> Dashboard:
     """The dashboard: the counts of every health, and one page of the pairs (worst

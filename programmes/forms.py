@@ -80,7 +80,9 @@ class ProgrammeForm(VisibleTextFormMixin, forms.ModelForm):
                 Row(Column("goals_expected"), Column("goals_due_by_meeting")),
             ),
             Fieldset(
-                "Pairing", Row(Column("matching_mode"), Column("default_mentor_capacity")), "demographics_use",
+                "Pairing",
+                Row(Column("matching_mode"), Column("default_mentor_capacity")),
+                "demographics_use",
                 "rolling_enrolment",
             ),
             Fieldset("The application", "asked_profile_fields", "questions"),

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.utils import timezone
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from people.models import User
 
@@ -85,7 +85,9 @@ def close_effects(programme: Programme) -> CloseEffects:
     return CloseEffects(
         active_pairs=programme.matches.filter(status="active").count(),
         approved=counts["mentor_approved"] + counts["mentee_approved"],
-        to_review=sum(counts[f"{role}_{status}"] for role in ("mentor", "mentee") for status in ("applied", "waitlisted")),
+        to_review=sum(
+            counts[f"{role}_{status}"] for role in ("mentor", "mentee") for status in ("applied", "waitlisted")
+        ),
         invitations_open=invitations["open"],
         invitations_waiting=invitations["waiting"],
     )
@@ -152,9 +154,7 @@ def invitation_mail_sample(*, programme: Programme, role: str, email: str, by: U
     return mail.subject, mail.body
 
 
-def invitations_preview(
-    *, programme: Programme, emails: list[str], role: str, send_on, by: User
-) -> InvitationsPreview:
+def invitations_preview(*, programme: Programme, emails: list[str], role: str, send_on, by: User) -> InvitationsPreview:
     """One query: the addresses already invited; the mail is built for the first new address."""
     from .services import invitation_is_due, invitation_send_after, invitation_waits
 

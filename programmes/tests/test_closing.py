@@ -101,7 +101,7 @@ def test_the_confirmation_page_costs_the_same_queries_however_many_people(client
 
     with CaptureQueriesContext(connection) as few:
         client.get(url)
-    for n in range(10):
+    for _ in range(10):
         Match.objects.create(
             programme=programme, mentee=enrol(programme, UserFactory(), "mentee"),
             mentor=enrol(programme, UserFactory(), "mentor"),
@@ -235,9 +235,8 @@ def test_closing_stops_what_its_page_says_stops(carol, alice, bob, django_captur
     from django.test import Client
 
     assert Client().get(reverse("programmes:invitation", args=[invitation.token])).status_code == 404
-    with time_machine.travel(timezone.now() + timedelta(days=2)):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert services.invitations_release() == 0
+    with time_machine.travel(timezone.now() + timedelta(days=2)), django_capture_on_commit_callbacks(execute=True):
+        assert services.invitations_release() == 0
     assert mail.outbox == [] and Invitation.objects.get(pk=invitation.pk).queued_at is None
     # Matching.
     assert periodic.match_new_participants() == []
@@ -251,7 +250,9 @@ def test_closing_stops_what_its_page_says_stops(carol, alice, bob, django_captur
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_coordinator_reads_what_closing_does_closes_and_reopens_in_the_browser(live_server, page, screenshot, sign_in):
+def test_a_coordinator_reads_what_closing_does_closes_and_reopens_in_the_browser(
+    live_server, page, screenshot, sign_in
+):
     carol = UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True, password=PASSWORD)
     programme = running_programme_with_people(carol)
 

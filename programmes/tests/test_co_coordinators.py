@@ -156,7 +156,8 @@ def every_page(scene) -> list[str]:
             if isinstance(pattern, URLResolver):
                 if str(pattern.pattern).startswith(("admin/", "accounts/")):
                     continue
-                yield from walk(pattern.url_patterns, namespace + (f"{pattern.namespace}:" if pattern.namespace else ""))
+                inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+                yield from walk(pattern.url_patterns, inner)
             elif isinstance(pattern, URLPattern) and pattern.name:
                 yield namespace + pattern.name, list(pattern.pattern.regex.groupindex)
 

@@ -121,7 +121,11 @@ def test_choosing_a_kind_ticks_its_defaults_but_not_over_what_the_coordinator_ch
 
     page.get_by_label("Open office hours").check()
     assert ticked_labels() == [
-        "Skills you can offer", "Topics you want help with", "Languages", "Preferred meeting format", "A short bio"
+        "Skills you can offer",
+        "Topics you want help with",
+        "Languages",
+        "Preferred meeting format",
+        "A short bio",
     ]
     expect(page.get_by_label("People can join while it runs")).to_be_checked()
     screenshot("2-office-hours")
