@@ -29,6 +29,8 @@ class AuditEvent(models.Model):
         ERASURE_DONE = "erasure_done", "Personal data erased"
         RESOURCE_EDITED = "resource_edited", "Library resource edited"
         RESOURCE_REMOVED = "resource_removed", "Library resource removed"
+        PROGRAMME_CLOSED = "programme_closed", "Programme closed"
+        PROGRAMME_REOPENED = "programme_reopened", "Programme reopened"
 
     occurred_at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=32, choices=Action.choices)

@@ -287,6 +287,7 @@ def seed_office_hours(base: int, coordinator: User, mentors: list[User], mentees
             "starts_on": today - timedelta(days=14),
             "ends_on": today + timedelta(days=180),
             "default_mentor_capacity": 5,
+            "rolling_enrolment": True,  # drop-in: newcomers find it and join while it runs
             "created_by": coordinator,
         },
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from matching.cohorts import waiting_for_a_mentor
 from matching.models import Match
+from matching.permissions import own_pairs
 from people.models import User
 from programmes.models import Participant, Programme
 from programmes.permissions import programmes_coordinated_by
@@ -69,6 +70,7 @@ class Dashboard:
     tiles: list[Tile] = field(default_factory=list)
     # How the stalled count and the queue's rows relate, in sentences.
     queue_summary: list[str] = field(default_factory=list)
+    own_pairs_left_out: int = 0  # the viewer's own pairs, not shown to them
 
 
 def pairs_with_health(programme: Programme, now: datetime | None = None) -> list[PairRow]:
@@ -90,14 +92,21 @@ def health_counts(rows: list[PairRow]) -> dict[str, int]:
 
 
 def programme_dashboard(
-    programme: Programme, now: datetime | None = None, *, status: str = "", page: int | str | None = 1
+    programme: Programme,
+    now: datetime | None = None,
+    *,
+    status: str = "",
+    page: int | str | None = 1,
+    viewer: User | None = None,
 ) -> Dashboard:
     """The dashboard: the counts of every health, and one page of the pairs (worst
     first, only those of `status` if it is one). Every pair's health is judged for
     the counts, but only the page's pairs are loaded with their people: a
     programme of thousands of pairs shows PAIRS_PER_PAGE at a time."""
     now = now or timezone.now()
-    active = programme.matches.filter(status=Match.Status.ACTIVE)
+    # A coordinator in one of the pairs does not read what the pair tells coordinators (matching.permissions).
+    own = set(own_pairs(viewer, programme.matches.all()).values_list("pk", flat=True)) if viewer else set()
+    active = programme.matches.filter(status=Match.Status.ACTIVE).exclude(pk__in=own)
     health_of = health.health_of_matches(active, now)
     ranked = sorted(
         active.order_by("created_at", "pk").values_list("pk", flat=True),
@@ -109,7 +118,7 @@ def programme_dashboard(
     pairs = Paginator(chosen, PAIRS_PER_PAGE).get_page(page)
     matches = Match.objects.filter(pk__in=list(pairs.object_list)).select_related("mentee__user", "mentor__user")
     by_pk = {match.pk: match for match in matches}
-    queue = work_queue(programme)
+    queue = [item for item in work_queue(programme) if item.match_id not in own]
     on_ladder = {escalation.match_id: escalation for escalation in queue}
     for escalation in queue:  # a pair that met again leaves the ladder at the next walk
         escalation.recovering = escalation.match_id in health_of and not _stalled(health_of[escalation.match_id])
@@ -122,10 +131,11 @@ def programme_dashboard(
         counts=counts,
         pairs=pairs,
         queue=queue,
-        activity=recent_activity(programme),
+        activity=[item for item in recent_activity(programme) if item.match_id not in own],
         milestones=upcoming_milestones(programme, now),
         tiles=health_tiles(counts, health_of, on_ladder, cadence),
         queue_summary=_queue_summary(health_of, queue),
+        own_pairs_left_out=len(own),
     )
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from matching.models import Match
+from matching.permissions import is_in_pair
 from matching.services import MatchingError
 from programmes.permissions import get_programme_for_coordinator
 
@@ -29,25 +30,26 @@ def overview(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest, programme_pk: int) -> HttpResponse:
     programme = get_programme_for_coordinator(request.user, programme_pk)
     status = request.GET.get("health", "")
-    board = selectors.programme_dashboard(programme, status=status, page=request.GET.get("page"))
+    board = selectors.programme_dashboard(programme, status=status, page=request.GET.get("page"), viewer=request.user)
     status = status if status in board.counts else ""
     return render(request, "engagement/dashboard.html", {
         "programme": programme, "board": board, "pairs": board.pairs.object_list, "page": board.pairs,
         "status": status, "query": f"health={status}" if status else "", "labels": health.STATUS_LABELS,
-        "pulse": _pulse_summary(programme),
+        "pulse": _pulse_summary(programme, request.user),
     })  # fmt: skip
 
 
-def _pulse_summary(programme):
+def _pulse_summary(programme, viewer):
     from surveys.selectors import pulse_summary
 
-    return pulse_summary(programme)
+    return pulse_summary(programme, viewer=viewer)
 
 
 def _queued_pair(request: HttpRequest, programme_pk: int, match_pk: int) -> tuple[Match, Escalation | None]:
     programme = get_programme_for_coordinator(request.user, programme_pk)
     match = programme.matches.select_related("programme", "mentor__user", "mentee__user").filter(pk=match_pk).first()
-    if match is None:
+    # A coordinator in this pair does not follow it up: its notes and ratings are for the others.
+    if match is None or is_in_pair(request.user, match):
         raise Http404("No such pair.")
     open_escalation = match.escalations.exclude(stage=Escalation.Stage.CLOSED).first()
     return match, open_escalation

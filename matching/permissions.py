@@ -3,10 +3,17 @@
 The console belongs to a programme's coordinators (and staff), through
 programmes.permissions. A match may be ended by its mentee, its mentor and the
 programme's coordinators. Everyone else gets 404, never 403, so a URL does not
-reveal that a programme, a run or a match exists."""
+reveal that a programme, a run or a match exists.
+
+What a pair tells the coordinators (meeting feedback, check-ins, exit surveys)
+and what the coordinators note about it (the follow-up of a stalled pair) is
+never read by someone in that pair, even one who coordinates the programme too:
+`get_match_for_user` answers as their pair role first, and every coordinator's
+page over many pairs leaves out `own_pairs` (`without_own_pairs`)."""
 
 from typing import Literal
 
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from people.models import User
@@ -27,6 +34,23 @@ def get_run_for_coordinator(user: User, programme_pk: int, run_pk: int) -> Match
         raise Http404("No such run.") from None
     run.programme = programme  # already fetched: spare the query
     return run
+
+
+def own_pairs(user: User, matches: QuerySet[Match]) -> QuerySet[Match]:
+    """The matches of `matches` the user is in, as mentee or mentor."""
+    return matches.filter(Q(mentee__user=user) | Q(mentor__user=user))
+
+
+def without_own_pairs(user: User | None, matches: QuerySet[Match]) -> QuerySet[Match]:
+    """`matches` without the user's own: what a coordinator's page shows of a
+    programme's pairs (None: everything, for jobs and mails without a reader)."""
+    if user is None:
+        return matches
+    return matches.exclude(Q(mentee__user=user) | Q(mentor__user=user))
+
+
+def is_in_pair(user: User, match: Match) -> bool:
+    return user.pk in (match.mentee.user_id, match.mentor.user_id)
 
 
 def get_match_for_user(user: User, pk: int) -> tuple[Match, MatchRole]:

@@ -1,5 +1,7 @@
+import json
+
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import Column, Div, Fieldset, Layout, Row, Submit
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
@@ -7,7 +9,7 @@ from mentoring.widgets import DateInput
 from people.models import LANGUAGES, Department, Profile, Tag
 from people.validators import VisibleTextFormMixin
 
-from .models import Participant, Programme
+from .models import Participant, Programme, programme_defaults
 
 # Profile fields a programme's application form may ask for, in the form's words.
 ASKABLE_PROFILE_FIELDS = [
@@ -33,6 +35,7 @@ class ProgrammeForm(VisibleTextFormMixin, forms.ModelForm):
         label="Profile fields the application asks for",
         choices=ASKABLE_PROFILE_FIELDS,
         required=False,
+        help_text="A new programme starts with what its kind needs for matching; untick what you would rather not ask.",
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -42,7 +45,8 @@ class ProgrammeForm(VisibleTextFormMixin, forms.ModelForm):
             "name", "cohort", "kind", "purpose",
             "cadence", "meeting_minutes", "starts_on", "ends_on", "enrolment_opens_on", "enrolment_closes_on",
             "goals_expected", "goals_due_by_meeting",
-            "matching_mode", "default_mentor_capacity", "demographics_use", "asked_profile_fields",
+            "matching_mode", "default_mentor_capacity", "rolling_enrolment", "demographics_use",
+            "asked_profile_fields",
         ]  # fmt: skip
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),
@@ -53,11 +57,19 @@ class ProgrammeForm(VisibleTextFormMixin, forms.ModelForm):
             "enrolment_closes_on": DateInput(),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["questions"].initial = "\n".join(self.instance.questions.values_list("text", flat=True))
         self.helper = FormHelper()
+        if not self.instance.pk:
+            # A new programme starts at its kind's defaults; static/js/app.js re-ticks
+            # them when the kind changes, unless the coordinator has changed them.
+            kind = kind if kind in Programme.Kind.values else Programme.Kind.TRADITIONAL
+            self.initial.update(kind=kind, **programme_defaults(kind))
+            self.helper.attrs = {
+                "data-kind-defaults": json.dumps({k: programme_defaults(k) for k in Programme.Kind.values})
+            }
         self.helper.layout = Layout(
             Fieldset("The programme", "name", "cohort", "kind", "purpose"),
             Fieldset(
@@ -67,7 +79,12 @@ class ProgrammeForm(VisibleTextFormMixin, forms.ModelForm):
                 Row(Column("enrolment_opens_on"), Column("enrolment_closes_on")),
                 Row(Column("goals_expected"), Column("goals_due_by_meeting")),
             ),
-            Fieldset("Pairing", Row(Column("matching_mode"), Column("default_mentor_capacity")), "demographics_use"),
+            Fieldset(
+                "Pairing",
+                Row(Column("matching_mode"), Column("default_mentor_capacity")),
+                "demographics_use",
+                "rolling_enrolment",
+            ),
             Fieldset("The application", "asked_profile_fields", "questions"),
             Submit("save", "Save programme"),
         )
@@ -122,11 +139,21 @@ class ApplicationForm(VisibleTextFormMixin, forms.Form):
             self.question_fields.append((name, question))
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # The capacity question is for mentors: static/js/app.js shows it only while "Mentor" is chosen.
+        self.helper.layout = Layout(
+            "role", Div("capacity", data_show_if="role:mentor"), "motivation",
+            *(name for name, _ in self.question_fields),
+        )  # fmt: skip
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("role") == Participant.Role.MENTOR and not cleaned.get("capacity"):
-            self.add_error("capacity", "Say how many mentees you can take on (1 to 5).")
+        if cleaned.get("role") == Participant.Role.MENTOR:
+            if not cleaned.get("capacity") and "capacity" not in self.errors:
+                self.add_error("capacity", "Say how many mentees you can take on (1 to 5).")
+        else:
+            # A mentee takes on nobody: whatever the hidden question holds is ignored.
+            self.errors.pop("capacity", None)
+            cleaned["capacity"] = None
         return cleaned
 
     @property
@@ -158,6 +185,19 @@ class InviteForm(forms.Form):
         help_text="One or more addresses, separated by commas or new lines.",
     )
     role = forms.ChoiceField(choices=Participant.Role.choices, widget=forms.RadioSelect)
+    send_on = forms.DateField(
+        label="Send on (optional)", required=False, widget=DateInput(),
+        help_text="Empty: as soon as the programme is open for enrolment (at once if it is). "
+        "A date: that day from 08:00, once the programme is open.",
+    )  # fmt: skip
+
+    def clean_send_on(self):
+        from django.utils import timezone
+
+        day = self.cleaned_data.get("send_on")
+        if day is not None and day < timezone.localdate():
+            raise forms.ValidationError("Choose today or a later date.")
+        return day
 
     def clean_emails(self) -> list[str]:
         from django.core.validators import validate_email

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -5,6 +7,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+
+# A closed programme may be reopened for this long after it closed.
+REOPEN_WITHIN = timedelta(days=30)
 
 
 class Programme(models.Model):
@@ -78,6 +83,13 @@ class Programme(models.Model):
     default_mentor_capacity = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
     )
+    rolling_enrolment = models.BooleanField(
+        "people can join while it runs", default=False,
+        help_text="Listed and open to applications while it runs, not only during enrolment: for drop-in office "
+        "hours and programmes that take people at any time.",
+    )  # fmt: skip
+    # When it closed: a closed programme may be reopened within REOPEN_WITHIN of this.
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -102,6 +114,9 @@ class Programme(models.Model):
             models.CheckConstraint(
                 condition=Q(meeting_minutes__gte=10) & Q(meeting_minutes__lte=480), name="programme_meeting_length"
             ),
+            models.CheckConstraint(
+                condition=Q(status="closed") | Q(closed_at__isnull=True), name="programme_closed_at_only_when_closed"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -118,13 +133,64 @@ class Programme(models.Model):
     def uses_demographics(self) -> bool:
         return self.demographics_use != self.DemographicsUse.IGNORE
 
+    @classmethod
+    def accepting_people(cls) -> Q:
+        """Programmes a person may find and apply to: open for enrolment, or running
+        with rolling enrolment. (The enrolment dates are checked on applying.)"""
+        return Q(status=cls.Status.OPEN) | Q(status=cls.Status.RUNNING, rolling_enrolment=True)
+
+    @property
+    def reopen_until(self):
+        """The last moment a closed programme may be reopened (None: not closed, or
+        closed before closing times were kept)."""
+        if self.status != self.Status.CLOSED or self.closed_at is None:
+            return None
+        return self.closed_at + REOPEN_WITHIN
+
+    @property
+    def is_live(self) -> bool:
+        """Open for enrolment or running: its invitations go out."""
+        return self.status in (self.Status.OPEN, self.Status.RUNNING)
+
     def is_enrolment_open(self, today=None) -> bool:
+        """May people apply today? While open for enrolment, within its dates; and,
+        with rolling enrolment, at any time while it runs (until it ends)."""
         today = today or timezone.localdate()
+        if self.status == self.Status.RUNNING and self.rolling_enrolment:
+            return not (self.ends_on and today > self.ends_on)
         if self.status != self.Status.OPEN:
             return False
         if self.enrolment_opens_on and today < self.enrolment_opens_on:
             return False
         return not (self.enrolment_closes_on and today > self.enrolment_closes_on)
+
+
+# What a new programme's application asks, by kind, so applicants give matching
+# something to work with (ticked on the new-programme form; the coordinator may
+# change them). Traditional and reverse pairs are matched on seniority, department,
+# skills against topics, languages and format; peers on the same, seniority aside;
+# office hours are booked, not matched: mentors say what they offer and who they are.
+DEFAULT_ASKED_PROFILE_FIELDS = {
+    Programme.Kind.TRADITIONAL: [
+        "department", "job_title", "seniority", "skills", "topics", "languages", "meeting_format",
+    ],
+    Programme.Kind.REVERSE: [
+        "department", "job_title", "seniority", "skills", "topics", "languages", "meeting_format", "bio",
+    ],
+    Programme.Kind.PEER: ["department", "job_title", "skills", "topics", "languages", "meeting_format"],
+    Programme.Kind.OFFICE_HOURS: ["skills", "topics", "languages", "meeting_format", "bio"],
+}  # fmt: skip
+# Drop-in office hours take people while they run; the other kinds enrol a cohort.
+DEFAULT_ROLLING_ENROLMENT = {kind: kind == Programme.Kind.OFFICE_HOURS for kind in Programme.Kind}
+
+
+def programme_defaults(kind: str) -> dict:
+    """The settings a new programme of this kind starts with."""
+    kind = Programme.Kind(kind)
+    return {
+        "asked_profile_fields": list(DEFAULT_ASKED_PROFILE_FIELDS[kind]),
+        "rolling_enrolment": DEFAULT_ROLLING_ENROLMENT[kind],
+    }
 
 
 class Coordinator(models.Model):
@@ -219,6 +285,11 @@ class Invitation(models.Model):
     token = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # Not before this moment (the coordinator's chosen date); empty: as soon as the programme is open.
+    send_after = models.DateTimeField(null=True, blank=True)
+    # When its mail was handed to the outbox; empty while it waits (a draft or closed
+    # programme, or a date still to come).
+    queued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
 
@@ -226,6 +297,9 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint("programme", Lower("email"), name="invitation_once_per_programme_and_email"),
+        ]
+        indexes = [
+            models.Index(fields=["send_after"], condition=Q(queued_at__isnull=True), name="invitation_waiting"),
         ]
 
     def __str__(self) -> str:

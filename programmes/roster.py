@@ -43,7 +43,7 @@ from people.validators import invisible_characters
 from people.validators import problem as visible_text_problem
 
 from .models import Participant, Programme, RosterImport
-from .services import ProgrammeError, invitations_create
+from .services import ProgrammeError, invitation_waits, invitations_create
 
 MAX_ROWS = 20_000  # far above any real organisation's intake; stops a runaway file early
 MAX_LINES = 100_000  # blank lines included: a formatted but empty sheet can claim a million rows
@@ -744,6 +744,8 @@ def _apply(roster_import: RosterImport, by: User) -> dict:
     )
 
     summary = _summary(plan, header_errors=[]) | {"invited": len(invitations)}
+    if any(invitation.queued_at is None for invitation in invitations):
+        summary["invitations_wait"] = invitation_waits(programme, None, now)
     locked.status, locked.applied_at, locked.summary = RosterImport.Status.APPLIED, now, summary
     locked.save(update_fields=["status", "applied_at", "summary"])
     roster_import.status, roster_import.applied_at, roster_import.summary = locked.status, now, summary
@@ -764,4 +766,6 @@ def roster_summary_in_words(summary: dict) -> str:
     )
     if "invited" in summary:
         words += f", {summary['invited']:,} invited"
+    if summary.get("invitations_wait"):
+        words += f" (the invitations wait {summary['invitations_wait']})"
     return words + "."

@@ -5,9 +5,11 @@ person can act on, when asked to do something the rules do not allow."""
 
 import secrets
 from collections.abc import Iterable
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +18,7 @@ from audit.services import audit_record
 from common.services import handler, outbox_record_many
 from people.models import User
 
-from .models import ApplicationQuestion, Coordinator, Invitation, Participant, Programme
+from .models import REOPEN_WITHIN, ApplicationQuestion, Coordinator, Invitation, Participant, Programme
 
 
 class ProgrammeError(Exception):
@@ -61,7 +63,12 @@ def questions_set(*, programme: Programme, texts: Iterable[str]) -> None:
     )
 
 
+@transaction.atomic
 def programme_set_status(*, programme: Programme, status: str, by: User) -> Programme:
+    """Move the programme along its lifecycle. Opening it (or starting it) sends the
+    invitations that waited for it; closing goes through programme_close."""
+    if status == Programme.Status.CLOSED and programme.status == Programme.Status.RUNNING:
+        return programme_close(programme=programme, by=by)
     allowed = STATUS_TRANSITIONS[Programme.Status(programme.status)]
     if status not in allowed:
         raise ProgrammeError(
@@ -72,6 +79,49 @@ def programme_set_status(*, programme: Programme, status: str, by: User) -> Prog
         raise ProgrammeError("Write the programme's purpose before opening enrolment.")
     programme.status = status
     programme.save(update_fields=["status"])
+    invitations_release(programme=programme)
+    return programme
+
+
+@transaction.atomic
+def programme_close(*, programme: Programme, by: User) -> Programme:
+    """Close a running programme (programmes/selectors.close_effects says what that
+    does). It may be reopened within REOPEN_WITHIN."""
+    locked = Programme.objects.select_for_update().get(pk=programme.pk)
+    if locked.status != Programme.Status.RUNNING:
+        raise ProgrammeError(
+            f"Only a running programme can be closed; this one is {locked.get_status_display().lower()}."
+        )
+    programme.status, programme.closed_at = Programme.Status.CLOSED, timezone.now()
+    programme.save(update_fields=["status", "closed_at"])
+    audit_record(
+        action=AuditEvent.Action.PROGRAMME_CLOSED, actor=by, target=programme, summary=f"Programme closed: {programme}"
+    )
+    return programme
+
+
+@transaction.atomic
+def programme_reopen(*, programme: Programme, by: User, now: datetime | None = None) -> Programme:
+    """Reopen a closed programme, running again, within REOPEN_WITHIN of closing.
+    Invitations that waited while it was closed go out."""
+    now = now or timezone.now()
+    locked = Programme.objects.select_for_update().get(pk=programme.pk)
+    if locked.status != Programme.Status.CLOSED:
+        raise ProgrammeError("Only a closed programme can be reopened.")
+    until = locked.reopen_until
+    if until is None or now > until:
+        closed = f" on {timezone.localdate(locked.closed_at):%-d %B %Y}" if locked.closed_at else ""
+        raise ProgrammeError(
+            f"“{locked}” closed{closed}, more than {REOPEN_WITHIN.days} days ago: a programme can be reopened "
+            f"within {REOPEN_WITHIN.days} days of closing. Run it again as a new cohort instead."
+        )
+    programme.status, programme.closed_at = Programme.Status.RUNNING, None
+    programme.save(update_fields=["status", "closed_at"])
+    audit_record(
+        action=AuditEvent.Action.PROGRAMME_REOPENED, actor=by, target=programme,
+        summary=f"Programme reopened: {programme}",
+    )  # fmt: skip
+    invitations_release(programme=programme, now=now)
     return programme
 
 
@@ -97,16 +147,45 @@ def programme_run_again(*, programme: Programme, by: User, cohort: str) -> Progr
 # -- coordinators ------------------------------------------------------------
 
 
-def coordinator_add(*, programme: Programme, email: str, by: User) -> Coordinator:
+class CoordinatorTakesPart(ProgrammeError):
+    """The person takes part in the programme: adding them needs a confirmation."""
+
+    def __init__(self, participant: Participant):
+        self.participant = participant
+        role = participant.get_role_display().lower()
+        super().__init__(
+            f"{participant.user} takes part in this programme as a {role}. As a coordinator they would manage it and "
+            "read what the other pairs tell the coordinators (meeting feedback, check-ins, exit surveys) and the "
+            "follow-up of stalled pairs; what their own pair tells the coordinators stays hidden from them."
+        )
+
+
+def coordinator_add(*, programme: Programme, email: str, by: User, confirmed: bool = False) -> Coordinator:
+    """Make a person a coordinator of the programme. Someone taking part in it (as
+    mentor or mentee) is added only once the caller has confirmed it: otherwise
+    CoordinatorTakesPart says what that means."""
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None:
         raise ProgrammeError(f"Nobody with the address {email} has an account yet; invite them first.")
+    taking_part = (
+        Participant.objects.filter(programme=programme, user=user)
+        .exclude(status__in=[Participant.Status.DECLINED, Participant.Status.WITHDRAWN])
+        .select_related("user")
+        .first()
+    )
+    if (
+        taking_part is not None
+        and not confirmed
+        and not Coordinator.objects.filter(programme=programme, user=user).exists()
+    ):
+        raise CoordinatorTakesPart(taking_part)
     try:
         with transaction.atomic():
             coordinator = Coordinator.objects.create(programme=programme, user=user, added_by=by)
             audit_record(
                 action=AuditEvent.Action.ROLE_GRANTED, actor=by, person=user, target=programme,
-                summary=f"Role granted: coordinator of {programme}", detail={"role": "coordinator"},
+                summary=f"Role granted: coordinator of {programme}",
+                detail={"role": "coordinator", **({"takes_part_as": taking_part.role} if taking_part else {})},
             )  # fmt: skip
             return coordinator
     except IntegrityError:
@@ -192,13 +271,48 @@ def invitation_url(invitation: Invitation) -> str:
 
 
 INVITATION_BATCH = 200
+# A chosen date sends the invitations that day from this hour (the site's time zone).
+INVITATIONS_SEND_AT = time(8, 0)
+
+
+def invitation_send_after(day: date | None) -> datetime | None:
+    """The moment invitations chosen to go out on `day` become due."""
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, INVITATIONS_SEND_AT), timezone.get_current_timezone())
+
+
+def invitation_is_due(programme: Programme, send_after: datetime | None, now: datetime) -> bool:
+    """The one rule for when an invitation's mail goes: once the programme is open for
+    enrolment or running, and not before the coordinator's date."""
+    return programme.is_live and (send_after is None or send_after <= now)
+
+
+def invitation_waits(programme: Programme, send_after: datetime | None, now: datetime) -> str:
+    """Until when an invitation not yet due waits, in the coordinator's words
+    ("until the programme opens"); empty when it is due."""
+    later = send_after is not None and send_after > now
+    when = f"{timezone.localtime(send_after):%-d %b %Y, %H:%M}" if later else ""
+    if programme.status == Programme.Status.DRAFT:
+        return "until the programme opens" + (f", and not before {when}" if later else "")
+    if programme.status == Programme.Status.CLOSED:
+        return "while the programme is closed"
+    return f"until {when}" if later else ""
 
 
 @transaction.atomic
-def invitations_create(*, programme: Programme, people: Iterable[tuple[str, str]], by: User) -> list[Invitation]:
-    """Invite (email, role) pairs not invited to this programme before; their mails
-    wait in the outbox, recorded with the invitations. Inviting someone again sends
-    nothing twice."""
+def invitations_create(
+    *, programme: Programme, people: Iterable[tuple[str, str]], by: User, send_on: date | None = None
+) -> list[Invitation]:
+    """Invite (email, role) pairs not invited to this programme before. Their mails
+    go through the outbox, recorded with the invitations, once the programme is open
+    (at once if it is) and not before `send_on`; until then they wait, and opening
+    the programme (or the hourly job, for a date) sends them. Inviting someone
+    again sends nothing twice."""
+    now = timezone.now()
+    if send_on is not None and send_on < timezone.localdate(now):
+        raise ProgrammeError("Choose today or a later date for sending the invitations.")
+    send_after = invitation_send_after(send_on)
     already = {e.lower() for e in Invitation.objects.filter(programme=programme).values_list("email", flat=True)}
     new = []
     for email, role in people:
@@ -206,35 +320,75 @@ def invitations_create(*, programme: Programme, people: Iterable[tuple[str, str]
             continue
         already.add(email.lower())
         new.append(Invitation(programme=programme, email=email.lower(), role=role, token=secrets.token_urlsafe(32),
-                              invited_by=by))  # fmt: skip
+                              invited_by=by, send_after=send_after))  # fmt: skip
     Invitation.objects.bulk_create(new)
-    # Mail in batches: a retry then re-walks one batch, not a whole roster.
-    ids = [invitation.pk for invitation in new]
+    if invitation_is_due(programme, send_after, now):
+        _invitations_queue([invitation.pk for invitation in new], now)
+        for invitation in new:
+            invitation.queued_at = now
+    return new
+
+
+def _invitations_queue(ids: list[int], now: datetime) -> None:
+    """Hand these invitations' mails to the outbox, in the caller's transaction, in
+    batches: a retry then re-walks one batch, not a whole roster."""
+    if not ids:
+        return
+    Invitation.objects.filter(pk__in=ids).update(queued_at=now)
     outbox_record_many(
         invitations_send,
         [{"invitation_ids": ids[start : start + INVITATION_BATCH]} for start in range(0, len(ids), INVITATION_BATCH)],
     )
-    return new
+
+
+@transaction.atomic
+def invitations_release(*, programme: Programme | None = None, now: datetime | None = None) -> int:
+    """Queue every waiting invitation that is now due (of one programme, or of all:
+    the hourly job `programmes.tasks.release_due_invitations`). Each is queued once:
+    its row is locked and marked. Returns how many were queued."""
+    now = now or timezone.now()
+    waiting = Invitation.objects.filter(
+        queued_at__isnull=True, sent_at__isnull=True,
+        programme__status__in=[Programme.Status.OPEN, Programme.Status.RUNNING],
+    ).filter(Q(send_after__isnull=True) | Q(send_after__lte=now))  # fmt: skip
+    if programme is not None:
+        waiting = waiting.filter(programme=programme)
+    ids = list(waiting.select_for_update(skip_locked=True, of=("self",)).order_by("pk").values_list("pk", flat=True))
+    _invitations_queue(ids, now)
+    return len(ids)
 
 
 def invitation_mail_key(invitation_id: int) -> str:
     return f"invitation:{invitation_id}"
 
 
+INVITATION_MAIL = "programmes/mail/invitation"
+
+
+def invitation_mail_context(invitation: Invitation, url: str) -> dict:
+    return {"invitation": invitation, "programme": invitation.programme, "url": url}
+
+
 @handler
 def invitations_send(*, invitation_ids: list[int]) -> int:
     """Mail each invitation once (common.mail claims its key before the send, so
     two workers or a retried batch never mail one twice); `sent_at` records when
-    the mail server took it. Returns how many this call sent."""
+    the mail server took it. An invitation no longer due (the programme went back
+    to draft, or closed, since it was queued) waits again instead. Returns how many
+    this call sent."""
     from people.mail import send_mail_once
 
     sent = 0
+    now = timezone.now()
     for invitation in Invitation.objects.filter(pk__in=invitation_ids, sent_at__isnull=True).select_related(
         "programme", "invited_by"
     ):
-        context = {"invitation": invitation, "programme": invitation.programme, "url": invitation_url(invitation)}
-        if send_mail_once(key=invitation_mail_key(invitation.pk), to=invitation.email,
-                          template="programmes/mail/invitation", context=context):  # fmt: skip
+        if not invitation_is_due(invitation.programme, invitation.send_after, now):
+            Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(queued_at=None)
+            continue
+        context = invitation_mail_context(invitation, invitation_url(invitation))
+        if send_mail_once(key=invitation_mail_key(invitation.pk), to=invitation.email, template=INVITATION_MAIL,
+                          context=context):  # fmt: skip
             Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
             sent += 1
     return sent

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,7 @@ from .forms import (
     RunAgainForm,
     application_profile_form,
 )
-from .models import Invitation, Participant, Programme
+from .models import REOPEN_WITHIN, Invitation, Participant, Programme
 from .services import ProgrammeError
 
 PARTICIPANTS_PER_PAGE = 50
@@ -43,7 +44,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 def programme_create(request: HttpRequest) -> HttpResponse:
     if not request.user.can_create_programmes:
         raise PermissionDenied("Only coordinators can create programmes.")
-    form = ProgrammeForm(request.POST or None)
+    form = ProgrammeForm(request.POST or None, kind=request.GET.get("kind", ""))
     if request.method == "POST" and form.is_valid():
         fields = {name: value for name, value in form.cleaned_data.items() if name != "questions"}
         try:
@@ -65,11 +66,18 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(
             counts=selectors.programme_counts(programme),
             coordinators=programme.coordinators.select_related("user"),
-            transitions=sorted(services.STATUS_TRANSITIONS[Programme.Status(programme.status)]),
-            status_labels=dict(Programme.Status.choices),
+            # Closing has its own page that says what it does; it is not one click away.
+            transitions=sorted(
+                services.STATUS_TRANSITIONS[Programme.Status(programme.status)] - {Programme.Status.CLOSED}
+            ),
+            can_close=programme.status == Programme.Status.RUNNING,
+            invitations_waiting=programme.invitations.filter(queued_at__isnull=True, sent_at__isnull=True).count(),
             run_again_form=RunAgainForm(),
+            now=timezone.now(),
+            reopen_days=REOPEN_WITHIN.days,
         )
         return render(request, "programmes/programme_manage.html", context)
+    context["pairs"] = selectors.active_pairs_of(enrolment) if enrolment else []
     return render(request, "programmes/programme_detail.html", context)
 
 
@@ -90,12 +98,51 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def programme_status(request: HttpRequest, pk: int) -> HttpResponse:
     programme = permissions.get_programme_for_coordinator(request.user, pk)
+    if request.POST.get("status") == Programme.Status.CLOSED:
+        return redirect("programmes:close", pk=programme.pk)  # closing is confirmed on its own page
     try:
         services.programme_set_status(programme=programme, status=request.POST.get("status", ""), by=request.user)
     except (ProgrammeError, ValueError) as error:
         messages.error(request, str(error) if isinstance(error, ProgrammeError) else "Unknown status.")
     else:
         messages.success(request, f"The programme is now {programme.get_status_display().lower()}.")
+    return redirect(programme)
+
+
+@login_required
+def programme_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """What closing does, counted, and the button that does it."""
+    programme = permissions.get_programme_for_coordinator(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.programme_close(programme=programme, by=request.user)
+        except ProgrammeError as error:
+            messages.error(request, str(error))
+        else:
+            until = timezone.localtime(programme.reopen_until)
+            messages.success(request, f"“{programme}” is closed. You can reopen it until {until:%-d %B %Y}.")
+        return redirect(programme)
+    if programme.status != Programme.Status.RUNNING:
+        messages.info(
+            request, f"Only a running programme can be closed; this one is {programme.get_status_display().lower()}."
+        )
+        return redirect(programme)
+    return render(request, "programmes/programme_close.html", {
+        "programme": programme, "effects": selectors.close_effects(programme),
+        "reopen_days": REOPEN_WITHIN.days, "crumb": "Close",
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def programme_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = permissions.get_programme_for_coordinator(request.user, pk)
+    try:
+        services.programme_reopen(programme=programme, by=request.user)
+    except ProgrammeError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"“{programme}” is running again.")
     return redirect(programme)
 
 
@@ -203,20 +250,35 @@ def participant_decide(request: HttpRequest, pk: int, participant_pk: int) -> Ht
 
 @login_required
 def coordinator_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The programme's coordinators; adding one who takes part in the programme
+    asks for a confirmation that says what it means first."""
     programme = permissions.get_programme_for_coordinator(request.user, pk)
     form = CoordinatorAddForm(request.POST or None)
+    takes_part = None
     if request.method == "POST" and form.is_valid():
         try:
-            added = services.coordinator_add(programme=programme, email=form.cleaned_data["email"], by=request.user)
+            added = services.coordinator_add(
+                programme=programme, email=form.cleaned_data["email"], by=request.user,
+                confirmed=bool(request.POST.get("confirm")),
+            )  # fmt: skip
+        except services.CoordinatorTakesPart as warning:
+            takes_part = warning
         except ProgrammeError as error:
             form.add_error("email", str(error))
         else:
             messages.success(request, f"{added.user} now coordinates this programme.")
             return redirect("programmes:coordinators", pk=programme.pk)
-    coordinators = programme.coordinators.select_related("user", "added_by")
-    return render(
-        request, "programmes/coordinators.html", {"programme": programme, "coordinators": coordinators, "form": form}
+    coordinators = list(programme.coordinators.select_related("user", "added_by"))
+    roles = dict(
+        Participant.objects.filter(programme=programme, user__in=[c.user_id for c in coordinators])
+        .exclude(status__in=[Participant.Status.DECLINED, Participant.Status.WITHDRAWN])
+        .values_list("user_id", "role")
     )
+    for coordinator in coordinators:
+        coordinator.takes_part_as = roles.get(coordinator.user_id, "")
+    return render(request, "programmes/coordinators.html", {
+        "programme": programme, "coordinators": coordinators, "form": form, "takes_part": takes_part,
+    })  # fmt: skip
 
 
 @login_required
@@ -234,22 +296,44 @@ def coordinator_remove(request: HttpRequest, pk: int, user_id: int) -> HttpRespo
 
 @login_required
 def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite by email in two steps: the addresses (and a date, if any), then a
+    preview of who is mailed, when, and the mail itself, to confirm."""
     programme = permissions.get_programme_for_coordinator(request.user, pk)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        role = form.cleaned_data["role"]
-        emails = form.cleaned_data["emails"]
-        created = services.invitations_create(
-            programme=programme, people=[(email, role) for email in emails], by=request.user
-        )
-        skipped = len(emails) - len(created)
-        note = f" ({skipped} had been invited already)" if skipped else ""
-        messages.success(request, f"{len(created)} invitation(s) sent{note}.")
-        return redirect("programmes:invite", pk=programme.pk)
+        role, emails, send_on = (form.cleaned_data[name] for name in ("role", "emails", "send_on"))
+        if "confirm" in request.POST:
+            try:
+                created = services.invitations_create(
+                    programme=programme, people=[(email, role) for email in emails], by=request.user, send_on=send_on
+                )
+            except ProgrammeError as error:
+                form.add_error("send_on", str(error))
+            else:
+                messages.success(request, _invited_in_words(programme, created, skipped=len(emails) - len(created)))
+                return redirect("programmes:invite", pk=programme.pk)
+        elif "edit" not in request.POST:
+            preview = selectors.invitations_preview(
+                programme=programme, emails=emails, role=role, send_on=send_on, by=request.user
+            )
+            return render(request, "programmes/invite_preview.html", {
+                "programme": programme, "form": form, "preview": preview, "crumb": "Invite",
+                "emails": ", ".join(emails), "role_label": Participant.Role(role).label.lower(),
+            })  # fmt: skip
     invitations = selectors.invitations_with_delivery(programme)
     context = {"programme": programme, "form": form, "invitations": invitations}
     context["uncertain"] = any(invitation.delivery_uncertain for invitation in invitations)
+    context["waiting"] = sum(invitation.waiting for invitation in invitations)
     return render(request, "programmes/invite.html", context)
+
+
+def _invited_in_words(programme: Programme, created: list[Invitation], *, skipped: int) -> str:
+    note = f" ({skipped} had been invited already)" if skipped else ""
+    waiting = [invitation for invitation in created if invitation.queued_at is None]
+    if not waiting:
+        return f"{len(created)} invitation(s) sent{note}."
+    waits = services.invitation_waits(programme, waiting[0].send_after, timezone.now())
+    return f"{len(created)} invitation(s) made{note}: they wait {waits}, then go out by themselves."
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:

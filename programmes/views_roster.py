@@ -12,13 +12,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from people.models import SeniorityLevel
 
 from . import roster
+from .models import Participant
 from .permissions import get_programme_for_coordinator
-from .services import ProgrammeError
+from .selectors import invitation_mail_sample
+from .services import ProgrammeError, invitation_waits
 
 
 class RosterUploadForm(forms.Form):
@@ -111,6 +114,11 @@ def preview(request: HttpRequest, pk: int, import_pk: int) -> HttpResponse:
             "summary": roster_import.summary,
             "rows": [row for row in roster_import.rows if keep(row)],
             "can_apply": roster.roster_can_apply(roster_import),
+            # Newly enrolled people are invited on confirming: when, and the mail they get.
+            "invitations_wait": invitation_waits(programme, None, timezone.now()),
+            "mail": invitation_mail_sample(
+                programme=programme, role=Participant.Role.MENTEE, email="person@example.org", by=request.user
+            ),
             "filters": [(key, label) for key, (label, _) in PREVIEW_FILTERS.items()],
             "shown": shown,
         },

@@ -16,6 +16,8 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from matching.models import Match
+from matching.permissions import without_own_pairs
+from people.models import User
 from programmes.models import Participant, Programme
 
 from . import schedule
@@ -29,7 +31,7 @@ def _wave_sort_key(label: schedule.WaveLabel) -> tuple[int, int]:
     return (1, 0) if label == schedule.CLOSE else (0, label)
 
 
-def pulse_summary(programme: Programme) -> dict:
+def pulse_summary(programme: Programme, *, viewer: User | None = None) -> dict:
     """The programme's check-ins, one query.
 
     Returns {"responses": total, "waves": [per wave, in order: {"wave": 1 | 2 | ... |
@@ -37,8 +39,12 @@ def pulse_summary(programme: Programme) -> dict:
     "obstacles": {key: count, in the order of PulseResponse.Obstacle}}],
     "latest_by_match": {match_id: {"rating", "due_on" (the wave), "answered_on"}}}
     where the latest is the answer to the newest wave (the later answer if both
-    people answered it); averages and shares are None for a wave nobody answered."""
-    rows = PulseResponse.objects.filter(match__programme=programme).values_list(
+    people answered it); averages and shares are None for a wave nobody answered.
+    A `viewer` in one of the pairs reads the others only (matching.permissions)."""
+    responses = PulseResponse.objects.filter(match__programme=programme)
+    if viewer is not None:
+        responses = responses.filter(match__in=without_own_pairs(viewer, Match.objects.filter(programme=programme)))
+    rows = responses.values_list(
         "match_id", "match__created_at", "due_on", "rating", "meeting_as_planned", "obstacle", "created_at", "pk"
     )
     by_wave: dict[schedule.WaveLabel, list[tuple[int, bool, str]]] = defaultdict(list)

@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from matching.permissions import is_in_pair
+
 from . import permissions, schedule, selectors, services
 from .forms import ProgrammeFeedbackForm, PulseForm
 from .models import ProgrammeFeedback, PulseResponse
@@ -55,12 +57,15 @@ def pulse(request: HttpRequest, match_pk: int) -> HttpResponse:
 def pulse_results(request: HttpRequest, programme_pk: int) -> HttpResponse:
     """The programme's check-ins in figures, and each pair's latest rating."""
     programme = permissions.get_programme_for_results(request.user, programme_pk)
-    summary = selectors.pulse_summary(programme)
-    pairs = list(selectors.pairs_of_programme(programme))
+    summary = selectors.pulse_summary(programme, viewer=request.user)
+    # A coordinator in one of the pairs reads the others' check-ins, never their own pair's.
+    every_pair = list(selectors.pairs_of_programme(programme))
+    pairs = [pair for pair in every_pair if not is_in_pair(request.user, pair)]
     for pair in pairs:
         pair.latest_pulse = summary["latest_by_match"].get(pair.pk)
     return render(request, "surveys/pulse_results.html", {
         "programme": programme, "summary": summary, "pairs": pairs,
+        "own_pairs_left_out": len(pairs) < len(every_pair),
         "obstacle_names": PulseResponse.Obstacle.labels,
     })  # fmt: skip
 

@@ -61,7 +61,7 @@ def test_with_the_broker_down_every_request_answers_and_every_mail_goes_out_once
     client.force_login(carol)
     invite = client.post(
         reverse("programmes:invite", args=[pair.programme_id]),
-        {"emails": "nora@example.org, omid@example.org", "role": "mentee"},
+        {"emails": "nora@example.org, omid@example.org", "role": "mentee", "confirm": "1"},  # after the preview
     )
     publish = client.post(reverse("matching:publish", args=[trio_programme.pk, run.pk]))
     client.force_login(chooser)

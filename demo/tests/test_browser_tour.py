@@ -42,7 +42,7 @@ def test_a_participant_sees_their_two_roles_and_applies_to_nothing_twice(live_se
     expect(page.get_by_role("link", name="Open your workspace").first).to_be_visible()
     screenshot("1-home")
     page.get_by_role("link", name="Reverse mentoring (Spring 2027)").first.click()
-    expect(page.get_by_text("You are enrolled as a mentee")).to_be_visible()
+    expect(page.locator("#enrolment-status")).to_have_text("You take part as a mentee.")
     screenshot("2-programme")
     page.goto(live_server.url)
     page.get_by_role("link", name="Open your workspace").first.click()

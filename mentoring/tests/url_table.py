@@ -191,6 +191,8 @@ ROWS: list[Row] = [
     Row("programmes:detail", "p_open", SIGNED_IN, variant="open for enrolment"),
     coord("programmes:edit", post=COORDINATORS),
     coord_post("programmes:status"),
+    coord("programmes:close", post=allowed(COORDINATORS, 302)),
+    coord_post("programmes:reopen"),
     coord_post("programmes:run_again"),
     Row("programmes:apply", "p1", allowed(MEMBERS, 302), post=allowed(MEMBERS, 302)),
     Row("programmes:apply", "p_open", SIGNED_IN, post=SIGNED_IN, variant="open for enrolment"),

@@ -86,7 +86,7 @@ def test_coordinator_kinds_are_shown_to_coordinators_and_staff_only(client, alic
 def test_a_participant_added_as_a_coordinator_sees_the_coordinator_kinds(client, pair, carol, alice):
     """Co-coordinators need not have the "may create programmes" flag; they get the
     coordinators' notices all the same, so they must be able to choose them."""
-    coordinator_add(programme=pair.programme, email=alice.email, by=carol)
+    coordinator_add(programme=pair.programme, email=alice.email, by=carol, confirmed=True)  # she takes part: confirmed
     assert set(choices(signed_in(client, alice).get(PREFERENCES))) >= COORDINATOR_KINDS
 
 

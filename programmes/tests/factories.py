@@ -1,3 +1,5 @@
+from django.utils import timezone
+
 from people.models import Department, Profile, SeniorityLevel
 from people.tests.factories import UserFactory
 from programmes import services
@@ -9,7 +11,8 @@ def make_programme(coordinator, *, status=Programme.Status.OPEN, **fields) -> Pr
     fields = {"name": "Mentoring", "kind": "traditional", "purpose": "Grow together.", **fields}
     programme = services.programme_create(created_by=coordinator, **fields)
     if status != programme.status:
-        Programme.objects.filter(pk=programme.pk).update(status=status)
+        closed_at = timezone.now() if status == Programme.Status.CLOSED else None
+        Programme.objects.filter(pk=programme.pk).update(status=status, closed_at=closed_at)
         programme.refresh_from_db()
     return programme
 

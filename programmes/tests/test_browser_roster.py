@@ -68,7 +68,8 @@ def test_a_coordinator_fixes_a_roster_after_the_preview_and_imports_it(
 
     expect(page).to_have_url(re.compile(re.escape(reverse("programmes:detail", args=[programme.pk])) + "$"))
     expect(page.get_by_role("alert")).to_contain_text(
-        "Roster imported: 3 people created, 0 updated, 0 unchanged; 3 enrolled (1 mentee, 2 mentors), 3 invited."
+        "Roster imported: 3 people created, 0 updated, 0 unchanged; 3 enrolled (1 mentee, 2 mentors), 3 invited "
+        "(the invitations wait until the programme opens)."
     )
     screenshot("4-applied")
     assert Participant.objects.filter(programme=programme, status="approved").count() == 3

@@ -96,7 +96,7 @@ def test_a_participant_sees_the_programme_page_without_the_coordinator_tools(cli
 
     page = client.get(world["programme"].get_absolute_url()).content.decode()
 
-    assert "You are enrolled as a <strong>mentee</strong>" in page
+    assert "You take part as a <strong>mentee</strong>." in page
     assert reverse("programmes:participants", args=[world["programme"].pk]) not in page
 
 

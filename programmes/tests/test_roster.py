@@ -14,7 +14,13 @@ from people.tests.factories import UserFactory
 from programmes import roster
 from programmes.models import Invitation, Participant, RosterImport
 from programmes.roster import RosterFileError, roster_apply, roster_parse
-from programmes.services import ProgrammeError, invitation_url, participant_apply, programme_create
+from programmes.services import (
+    ProgrammeError,
+    invitation_url,
+    participant_apply,
+    programme_create,
+    programme_set_status,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -385,7 +391,7 @@ def test_apply_creates_people_profiles_with_managers_from_the_same_file_approved
     assert summary | {"header_errors": None} == {
         "rows": 3, "errors": 0, "rows_with_errors": 0, "header_errors": None, "created": 2, "updated": 1,
         "unchanged": 0, "enrolled_mentors": 2, "enrolled_mentees": 1, "new_departments": ["Engineering", "Finance"],
-        "invited": 3,
+        "invited": 3, "invitations_wait": "until the programme opens",
     }  # fmt: skip
     roster_import.refresh_from_db()
     assert roster_import.status == RosterImport.Status.APPLIED
@@ -420,6 +426,10 @@ def test_apply_creates_people_profiles_with_managers_from_the_same_file_approved
         "priya@example.org": "mentee",
         "bob@example.org": "mentor",
     }
+    # The programme is a draft: the invitations wait, and opening it sends them.
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        programme_set_status(programme=programme, status="open", by=carol)
     assert sorted(message.to[0] for message in mail.outbox) == sorted(invitations)
     for message in mail.outbox:
         assert invitation_url(invitations[message.to[0]]) in message.body
@@ -533,6 +543,7 @@ def test_uploading_the_same_file_again_changes_nothing(
     programme, carol, alice, levels, carols_other_programme, django_capture_on_commit_callbacks
 ):
     taking_part(carols_other_programme, alice)
+    programme_set_status(programme=programme, status="open", by=carol)  # open: the invitations go at once
     data = (
         HEADER
         + "Tom Becker,tom@example.org,Engineering,Software Engineer,Associate,priya@example.org,mentor\n"

@@ -220,7 +220,8 @@ def test_confirming_applies_the_roster_and_returns_to_the_programme_with_the_cou
     assert response.status_code == 302
     assert response.url == reverse("programmes:detail", args=[programme.pk])
     assert message_texts(response) == [
-        "Roster imported: 2 people created, 0 updated, 0 unchanged; 2 enrolled (1 mentee, 1 mentor), 2 invited."
+        "Roster imported: 2 people created, 0 updated, 0 unchanged; 2 enrolled (1 mentee, 1 mentor), 2 invited "
+        "(the invitations wait until the programme opens)."
     ]
     assert Participant.objects.filter(programme=programme, status="approved").count() == 2
 

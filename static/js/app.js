@@ -10,3 +10,52 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// <div data-show-if="role:mentor">: shown only while the form's "role" choice is
+// "mentor" (the mentor-capacity question of the application form).
+function applyShowIfs(form) {
+  form.querySelectorAll("[data-show-if]").forEach((element) => {
+    const [name, value] = element.dataset.showIf.split(":");
+    const chosen = form.querySelector(`input[name="${name}"]:checked`);
+    element.hidden = !chosen || chosen.value !== value;
+  });
+}
+document.querySelectorAll("form").forEach((form) => {
+  if (form.querySelector("[data-show-if]")) {
+    applyShowIfs(form);
+  }
+});
+document.addEventListener("change", (event) => {
+  const form = event.target.form;
+  if (form && form.querySelector("[data-show-if]")) {
+    applyShowIfs(form);
+  }
+});
+
+// <form data-kind-defaults='{"peer": {"asked_profile_fields": [...], "rolling_enrolment": false}, ...}'>
+// (the new-programme form): choosing a kind ticks that kind's defaults, except in
+// the settings the coordinator has changed by hand.
+const changedByHand = new WeakMap();
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  const form = input instanceof HTMLInputElement ? input.closest("form[data-kind-defaults]") : null;
+  if (!form) {
+    return;
+  }
+  const defaults = JSON.parse(form.dataset.kindDefaults);
+  const touched = changedByHand.get(form) || new Set();
+  changedByHand.set(form, touched);
+  if (input.name !== "kind") {
+    touched.add(input.name);
+    return;
+  }
+  const chosen = defaults[input.value] || {};
+  for (const [name, value] of Object.entries(chosen)) {
+    if (touched.has(name)) {
+      continue;
+    }
+    form.querySelectorAll(`input[name="${name}"]`).forEach((box) => {
+      box.checked = Array.isArray(value) ? value.includes(box.value) : Boolean(value);
+    });
+  }
+});
