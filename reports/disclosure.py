@@ -1,0 +1,233 @@
+"""k >= 5 in every cell HR sees, and no hidden cell worked out from the others.
+
+Pure Python, no database: the figures (reports.figures) build Cells and the
+Relations between them; `protect` decides which cells are hidden.
+
+1. Primary suppression, per cell: a cell resting on 1-4 people or pairs (its
+   `support`) is hidden as SMALL. In attribute breakdowns
+   (`zero_is_small`) a 0 is hidden too, so that "nobody in this group" is never
+   said of a consented attribute.
+2. Complementary suppression: a reader knows how the figures hang together
+   (each column's total is the sum of its groups, mentees = matched + waiting,
+   a chart's categories add up to a table's total, one total shown in several
+   breakdowns is one figure) and that a hidden cell is not 0 (zeros are shown,
+   except in attribute breakdowns). Interval propagation over those relations
+   gives the range each hidden cell can take from what is shown. While a SMALL
+   cell's range holds a single value (or spans less than an hour), another
+   shown cell of those relations is hidden too, as PROTECTED: a group before a
+   total, the one that frees it if any, else the smallest. Hiding a cell only
+   widens the ranges of the others, so one pass over the SMALL cells suffices.
+
+SMALL and PROTECTED cells look the same to readers ("hidden", an empty cell in
+a spreadsheet). Were they told apart, a reader would know a PROTECTED cell
+holds 5 or more, and a total of 11 over groups hidden as 5+, 5+ and small would
+give the small one away (it can only be 1).
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+MIN_GROUP = 5
+SMALL, PROTECTED = "small", "protected"
+COUNT, EVENTS, AMOUNT, AVERAGE = "count", "events", "amount", "average"
+INF = math.inf
+TRIES = 8  # candidates tried, smallest first, before settling for one that helps in part
+
+
+@dataclass(eq=False)
+class Cell:
+    """One figure: its value, the number of distinct people or pairs it rests on,
+    and what kind of figure it is (COUNT of people or pairs; EVENTS, at least one
+    per person or pair counted; AMOUNT, such as hours; AVERAGE, in no relation)."""
+
+    value: float | None
+    support: int = 0
+    kind: str = COUNT
+    zero_is_small: bool = False
+    total: bool = False  # a total: hidden to protect another only when no group can
+    hidden: str = ""  # "", SMALL or PROTECTED
+    locked: bool = False  # known elsewhere: never hidden to protect another
+
+    @property
+    def shown(self) -> bool:
+        return not self.hidden
+
+    def is_small(self) -> bool:
+        if self.value is None:
+            return False
+        if self.zero_is_small:
+            return self.support < MIN_GROUP
+        return 0 < self.support < MIN_GROUP
+
+    def bounds(self) -> tuple[float, float]:
+        """What a reader knows of the value: itself when shown (hours are rounded to
+        a tenth), a range when hidden."""
+        if self.shown:
+            slack = 0.05 if self.kind == AMOUNT else 0
+            return self.value - slack, self.value + slack
+        if self.kind == AMOUNT or self.zero_is_small:
+            return 0, INF
+        return 1, INF  # a hidden count is never 0: zeros are shown
+
+
+@dataclass(eq=False)
+class Relation:
+    """sum(coefficient * value) == 0 (exact) or <= 0."""
+
+    terms: list[tuple[float, Cell]]
+    exact: bool = True
+    cells: set = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self.cells = {id(cell) for _c, cell in self.terms}
+
+
+def holds(terms: list[tuple[float, Cell]], exact: bool) -> bool:
+    """Whether a relation holds on the values shown (a relation a reader may assume,
+    such as "nobody is in two programmes", is audited only where it is true; hours
+    are rounded to a tenth, so their sums hold to within the rounding)."""
+    if any(cell.value is None for _c, cell in terms):
+        return False
+    total = sum(coefficient * cell.value for coefficient, cell in terms)
+    slack = 1e-6 + 0.05 * sum(1 for _c, cell in terms if cell.kind == AMOUNT)
+    return abs(total) <= slack if exact else total <= slack
+
+
+def protect(cells: list[Cell], relations: list[Relation]) -> None:
+    """Hide every SMALL cell, then as few others as it takes (see the module's
+    docstring). `cells` in display order, which decides ties."""
+    order = {id(cell): position for position, cell in enumerate(cells)}
+    for cell in cells:
+        if not cell.hidden and cell.is_small():
+            cell.hidden = SMALL
+    of_cell = defaultdict(list)
+    for relation in relations:
+        for _c, cell in relation.terms:
+            of_cell[id(cell)].append(relation)
+    for cell in cells:
+        if cell.hidden != SMALL or cell.kind == AVERAGE:
+            continue
+        for _attempt in range(len(cells)):
+            component = _component(cell, of_cell)
+            ranges = _propagate(component)
+            if not _pinned(ranges[id(cell)]):
+                break
+            candidate = _complement(cell, ranges, of_cell, order)
+            if candidate is None:
+                break  # nothing left to hide around it: every relation's cells are hidden
+            candidate.hidden = PROTECTED
+
+
+def ranges_of(relations: list[Relation]) -> dict[int, tuple[float, float]]:
+    """Each hidden cell's range (by id), as a reader can narrow it: for tests and audits."""
+    return _propagate([relation for relation in relations if any(not c.shown for _k, c in relation.terms)])
+
+
+def _component(cell: Cell, of_cell) -> list[Relation]:
+    """The relations reachable from `cell` through hidden cells."""
+    seen_cells, seen, queue = {id(cell)}, [], [cell]
+    ids = set()
+    while queue:
+        current = queue.pop()
+        for relation in of_cell[id(current)]:
+            if id(relation) in ids:
+                continue
+            ids.add(id(relation))
+            seen.append(relation)
+            for _c, other in relation.terms:
+                if not other.shown and id(other) not in seen_cells:
+                    seen_cells.add(id(other))
+                    queue.append(other)
+    return seen
+
+
+def _pinned(bounds: tuple[float, float]) -> bool:
+    low, high = bounds
+    return high - low < 1 - 1e-9
+
+
+def _integral(cell: Cell) -> bool:
+    return cell.kind in (COUNT, EVENTS)
+
+
+def _implied(relation: Relation, ranges: dict, position: int) -> tuple[float, float]:
+    """The range the relation gives the cell at `position`, from the others' ranges."""
+    coefficient, cell = relation.terms[position]
+    rest_low = rest_high = 0.0
+    for index, (other_coefficient, other) in enumerate(relation.terms):
+        if index == position:
+            continue
+        low, high = ranges[id(other)]
+        a, b = other_coefficient * low, other_coefficient * high
+        rest_low += min(a, b)
+        rest_high += max(a, b)
+    # coefficient * x = -rest (exact) or <= -rest_low
+    top = -rest_low
+    bottom = -rest_high if relation.exact else -INF
+    low, high = (bottom / coefficient, top / coefficient) if coefficient > 0 else (top / coefficient, bottom / coefficient)
+    if _integral(cell):
+        low = math.ceil(low - 1e-9) if math.isfinite(low) else low
+        high = math.floor(high + 1e-9) if math.isfinite(high) else high
+    return low, high
+
+
+def _propagate(relations: list[Relation]) -> dict[int, tuple[float, float]]:
+    ranges: dict[int, tuple[float, float]] = {}
+    for relation in relations:
+        for _c, cell in relation.terms:
+            ranges.setdefault(id(cell), cell.bounds())
+    for _round in range(100):
+        changed = False
+        for relation in relations:
+            for position, (_c, cell) in enumerate(relation.terms):
+                if cell.shown:
+                    continue
+                low, high = ranges[id(cell)]
+                new_low, new_high = _implied(relation, ranges, position)
+                if new_low > low + 1e-9 or new_high < high - 1e-9:
+                    ranges[id(cell)] = (max(low, new_low), min(high, new_high))
+                    changed = True
+        if not changed:
+            break
+    return ranges
+
+
+def _complement(cell: Cell, ranges, of_cell, order) -> Cell | None:
+    """The cell to hide next to free `cell`: among the shown cells of the relations
+    that pin it by themselves (else of any relation around it), groups before
+    totals; the first whose hiding frees it, else the first that widens its range,
+    else the smallest."""
+    direct = [relation for relation in of_cell[id(cell)]
+              if _pinned(_implied(relation, ranges, _position(relation, cell)))]  # fmt: skip
+    around = _component(cell, of_cell)
+    for pool in (direct, around):
+        seen, candidates = set(), []
+        for relation in pool:
+            for _c, other in relation.terms:
+                if _may_hide(other) and id(other) not in seen:
+                    seen.add(id(other))
+                    candidates.append(other)
+        if not candidates:
+            continue
+        candidates.sort(key=lambda other: (other.total, other.value, order.get(id(other), 0)))
+        width = ranges[id(cell)][1] - ranges[id(cell)][0]
+        widening = None
+        for candidate in candidates[:TRIES]:
+            candidate.hidden = PROTECTED  # tentatively
+            low, high = _propagate(_component(cell, of_cell))[id(cell)]
+            candidate.hidden = ""
+            if not _pinned((low, high)):
+                return candidate
+            if widening is None and high - low > width + 1e-9:
+                widening = candidate
+        return widening or candidates[0]
+    return None
+
+
+def _position(relation: Relation, cell: Cell) -> int:
+    return next(index for index, (_c, other) in enumerate(relation.terms) if other is cell)
+
+
+def _may_hide(cell: Cell) -> bool:
+    return cell.shown and not cell.locked and cell.kind != AVERAGE and cell.value is not None and cell.value > 0
