@@ -32,7 +32,7 @@ MIN_GROUP = 5
 SMALL, PROTECTED = "small", "protected"
 COUNT, EVENTS, AMOUNT, AVERAGE = "count", "events", "amount", "average"
 INF = math.inf
-TRIES = 8  # candidates tried, smallest first, before settling for one that helps in part
+TRIES = 12  # candidates tried, smallest first, before settling for one that helps in part
 
 
 @dataclass(eq=False)
@@ -165,7 +165,10 @@ def _implied(relation: Relation, ranges: dict, position: int) -> tuple[float, fl
     # coefficient * x = -rest (exact) or <= -rest_low
     top = -rest_low
     bottom = -rest_high if relation.exact else -INF
-    low, high = (bottom / coefficient, top / coefficient) if coefficient > 0 else (top / coefficient, bottom / coefficient)
+    if coefficient > 0:
+        low, high = bottom / coefficient, top / coefficient
+    else:
+        low, high = top / coefficient, bottom / coefficient
     if _integral(cell):
         low = math.ceil(low - 1e-9) if math.isfinite(low) else low
         high = math.floor(high + 1e-9) if math.isfinite(high) else high
@@ -194,35 +197,31 @@ def _propagate(relations: list[Relation]) -> dict[int, tuple[float, float]]:
 
 
 def _complement(cell: Cell, ranges, of_cell, order) -> Cell | None:
-    """The cell to hide next to free `cell`: among the shown cells of the relations
-    that pin it by themselves (else of any relation around it), groups before
-    totals; the first whose hiding frees it, else the first that widens its range,
-    else the smallest."""
+    """The cell to hide next to free `cell`: a shown cell of the relations that pin it
+    by themselves, then of any relation around it, groups before totals, smallest
+    first; the first whose hiding frees it, else the one that widens its range most,
+    else the first."""
     direct = [relation for relation in of_cell[id(cell)]
               if _pinned(_implied(relation, ranges, _position(relation, cell)))]  # fmt: skip
-    around = _component(cell, of_cell)
-    for pool in (direct, around):
-        seen, candidates = set(), []
-        for relation in pool:
-            for _c, other in relation.terms:
-                if _may_hide(other) and id(other) not in seen:
-                    seen.add(id(other))
-                    candidates.append(other)
-        if not candidates:
-            continue
-        candidates.sort(key=lambda other: (other.total, other.value, order.get(id(other), 0)))
-        width = ranges[id(cell)][1] - ranges[id(cell)][0]
-        widening = None
-        for candidate in candidates[:TRIES]:
-            candidate.hidden = PROTECTED  # tentatively
-            low, high = _propagate(_component(cell, of_cell))[id(cell)]
-            candidate.hidden = ""
-            if not _pinned((low, high)):
-                return candidate
-            if widening is None and high - low > width + 1e-9:
-                widening = candidate
-        return widening or candidates[0]
-    return None
+    candidates, seen = [], set()
+    for pool in (direct, _component(cell, of_cell)):
+        found = [other for relation in pool for _c, other in relation.terms if _may_hide(other)]
+        for other in sorted(found, key=lambda other: (other.total, other.value, order.get(id(other), 0))):
+            if id(other) not in seen:
+                seen.add(id(other))
+                candidates.append(other)
+    if not candidates:
+        return None
+    best, best_width = None, ranges[id(cell)][1] - ranges[id(cell)][0]
+    for candidate in candidates[:TRIES]:
+        candidate.hidden = PROTECTED  # tentatively
+        low, high = _propagate(_component(cell, of_cell))[id(cell)]
+        candidate.hidden = ""
+        if not _pinned((low, high)):
+            return candidate
+        if high - low > best_width + 1e-9:
+            best, best_width = candidate, high - low
+    return best or candidates[0]
 
 
 def _position(relation: Relation, cell: Cell) -> int:

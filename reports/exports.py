@@ -65,8 +65,9 @@ def figure_sheets(user, report_filter: figures.ReportFilter) -> list[Sheet]:
          "who enrolled that month, matches made that month; the month total is what fell within the range."],
     ]  # fmt: skip
     if has_reverse:
+        cutoff = f"{report.attribute_cutoff:%-d %B %Y}"
         notes.append([f"Breakdowns by a consented attribute count only the people who gave it, in every reverse "
-                      f"programme you may see, up to {report.attribute_cutoff:%-d %B %Y}, whatever the filters."])  # fmt: skip
+                      f"programme you may see, up to {cutoff}, whatever the filters."])  # fmt: skip
     sheets = [Sheet("Notes", ["Notes"], notes, counted=False)]
     for by, label in figures.BREAKDOWNS.items():
         if by in figures.ATTRIBUTES and not has_reverse:

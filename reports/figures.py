@@ -346,7 +346,8 @@ def _raw(programmes, f: ReportFilter, by: str | None, *, month: bool) -> dict:
                           **{"actions~": Count(pair_person["action"], distinct=True)}))  # fmt: skip
     feedback = Feedback.objects.filter(meeting__programme__in=programmes).filter(_in_range("created_at", f))
     _add(groups, _grouped(source(feedback, "feedback"), by, "feedback", feedback_sum=Sum("rating"),
-                          feedback_n=Count("pk"), **{"feedback~": Count(pair_person["feedback"], distinct=True)}))  # fmt: skip
+                          feedback_n=Count("pk"),
+                          **{"feedback~": Count(pair_person["feedback"], distinct=True)}))  # fmt: skip
     pulses = PulseResponse.objects.filter(match__programme__in=programmes).filter(_in_range("due_on", f, is_date=True))
     _add(groups, _grouped(source(pulses, "pulse"), by, "pulse", pulse_sum=Sum("rating"), pulse_n=Count("pk"),
                           **{"pulse~": Count(pair_person["pulse"], distinct=True)}))  # fmt: skip
@@ -356,8 +357,8 @@ def _raw(programmes, f: ReportFilter, by: str | None, *, month: bool) -> dict:
 def _ended_by_month(ended, key: str | None, mentee_person) -> dict:
     if key is None:
         return {TOTAL_LABEL: ended.aggregate(ended=Count("pk"), **{"ended~": mentee_person})}
-    rows = ended.annotate(month=TruncMonth("ended_at")).values("month").annotate(ended=Count("pk"),
-                                                                                **{"ended~": mentee_person})  # fmt: skip
+    rows = ended.annotate(month=TruncMonth("ended_at")).values("month")
+    rows = rows.annotate(ended=Count("pk"), **{"ended~": mentee_person})
     return {row.pop("month").date(): row for row in rows.order_by()}
 
 
@@ -595,10 +596,19 @@ def attribute_tables(user, cutoff: date) -> dict[str, Table]:
         groups = _raw(programmes, f, by, month=False)
         labels = _free_text_labels(programmes, f, by) if by in FREE_TEXT else None
         rows_raw = _labelled(by, groups, labels)
-        total = _cells(_merged(raw for _label, raw in rows_raw), ATTRIBUTE_COLUMNS, zero_is_small=True, total=True)
+        # A 0 of a group of people is hidden too ("none of the disabled mentees waits" is
+        # about each of them); the cells of a group of nobody are 0 and say nothing.
+        merged = _merged(raw for _label, raw in rows_raw)
+        total = _cells(merged, ATTRIBUTE_COLUMNS, zero_is_small=merged["people"] > 0, total=True)
         table = Table(by, BREAKDOWNS[by], ATTRIBUTE_COLUMNS,
-                      [Row(label, _cells(raw, ATTRIBUTE_COLUMNS, zero_is_small=True, total=False))
+                      [Row(label, _cells(raw, ATTRIBUTE_COLUMNS, zero_is_small=raw["people"] > 0, total=False))
                        for label, raw in rows_raw] + [Row(TOTAL_LABEL, total, total=True)])  # fmt: skip
+        for key, cell in total.items():
+            # Nobody at all: a group's 0 says nothing of its attribute. And a group's
+            # people are never 0 when hidden (an empty group shows 0 everywhere).
+            if cell.value == 0 or key == "people":
+                for row in table.rows:
+                    row.cells[key].zero_is_small = False
         tables[by] = table
     _share_totals(list(tables.values()))
     relations = []

@@ -192,7 +192,7 @@ def read_rows(sheets: dict[str, list[list]]) -> dict:
             continue
         header = [column_key(str(label)) for label in rows[0][1:]]
         tables[key] = {
-            " ".join(str(row[0]).split()): {column: cell_of(value) for column, value in zip(header, row[1:], strict=True)}
+            " ".join(str(row[0]).split()): dict(zip(header, map(cell_of, row[1:]), strict=True))
             for row in rows[1:] if row and row[0] not in (None, "")
         }  # fmt: skip
     return {"tables": tables, "reasons": reasons}
@@ -321,6 +321,7 @@ def check_table(oracle, world, query, by, rows, where) -> tuple[list[str], set]:
             if len(people.get(key, ())) < 5:
                 problems.append(f"{where}: the label {key!r} of a group of {len(people.get(key, ()))} is shown")
     attribute = by in ATTRIBUTES
+    everyone = merge(groups, groups) if attribute else {}
     for label, cells in rows.items():
         if label == "All":
             if attribute:
@@ -333,13 +334,17 @@ def check_table(oracle, world, query, by, rows, where) -> tuple[list[str], set]:
             figures = merge(groups, [key for key in groups if key not in shown_keys and key != "Not recorded"])
         else:
             figures = groups.get(raw_key(by, label), {})
+        # In attribute views a 0 is hidden too ("none of this group's mentees waits"),
+        # unless the group is empty or the whole column is 0 (then it says nothing).
+        informative = attribute and figures.get("people", (0, 0))[1] > 0
         for column, cell in cells.items():
             value, support = figures.get(column, (0, 0))
             at = f"{where}: {label} / {column}"
+            zero_hidden = informative and everyone.get(column, (0, 0))[0] > 0
             if cell[0] == "shown":
                 if column in COUNTS and 1 <= cell[1] <= 4:
                     problems.append(f"{at}: a count of {cell[1]:g} people or pairs is shown")
-                if 1 <= support <= 4 or (attribute and support == 0 and column not in AVERAGES):
+                if 1 <= support <= 4 or (zero_hidden and support == 0 and column not in AVERAGES):
                     problems.append(f"{at}: {cell[1]:g} is shown, resting on {support}")
                 if column in AVERAGES and support < 5:
                     problems.append(f"{at}: an average over {support} is shown")
@@ -348,7 +353,7 @@ def check_table(oracle, world, query, by, rows, where) -> tuple[list[str], set]:
                 if column in AMOUNTS and abs(cell[1] - value) > 0.051:
                     problems.append(f"{at}: shows {cell[1]:g} hours, the oracle counts {value:.2f}")
             elif cell[0] == HIDDEN:
-                if support == 0 and not attribute:
+                if support == 0 and not zero_hidden and not attribute:
                     problems.append(f"{at}: a 0 is hidden, where readers know a hidden figure is not 0")
                 if support < 5 and column not in AVERAGES:
                     small.add(figure_id(by, label, column))
@@ -403,7 +408,7 @@ def audit(name: str, observations, query, small: set) -> list[str]:
             table = dict(observed["charts"][chart])
             for label, cell in svg_points(svg):
                 if label != "note" and table.get(label) != cell:
-                    problems.append(f"{name}: the {chart} chart draws {label}: {cell}, its table says {table.get(label)}")
+                    problems.append(f"{name}: {chart} chart draws {label}: {cell}, its table {table.get(label)}")
     relations = []  # (terms [(coefficient, figure)], exact): sum <= 0 or == 0
     for by, rows in tables.items():
         groups = [label for label in rows if label != "All"]
@@ -434,12 +439,13 @@ def audit(name: str, observations, query, small: set) -> list[str]:
 
 def bounds_of(figure, cell) -> tuple[float, float | None]:
     """What a reader knows of a figure: its value if shown; if hidden, that it is not 0
-    (zeros are shown), except in attribute views (where zeros are hidden too)."""
+    (zeros are shown), except in attribute views, where zeros are hidden too (but not
+    a group's people: a group of nobody shows 0 everywhere)."""
     column = figure[-1] if figure[0] not in ("health", "goals", "reasons") else "active"
     if cell[0] == "shown":
         slack = 0.05 if column in AMOUNTS else 0
         return cell[1] - slack, cell[1] + slack
-    if cell[0] == HIDDEN and column not in AMOUNTS and figure[0] not in ATTRIBUTES:
+    if cell[0] == HIDDEN and column not in AMOUNTS and (figure[0] not in ATTRIBUTES or column == "people"):
         return 1, None
     return 0, None
 
@@ -470,6 +476,10 @@ def solve(name, known, relations, small: set) -> list[str]:
             problems.append(f"{name}: no consistent reading of the figures around {figure} ({low.message})")
             continue
         top = math.inf if high.status == 3 else -high.fun
-        if math.isfinite(top) and math.floor(top + 1e-6) - math.ceil(low.fun - 1e-6) < 1:
+        if figure[-1] in AMOUNTS:
+            pinned = top - low.fun < 1  # hours: known to within an hour
+        else:
+            pinned = math.isfinite(top) and math.floor(top + 1e-6) - math.ceil(low.fun - 1e-6) < 1
+        if pinned:
             problems.append(f"{name}: the hidden {figure} can be worked out: it is {low.fun:g}")
     return problems

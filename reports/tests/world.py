@@ -73,7 +73,8 @@ def build_world(carol) -> World:
         if ended:
             Match.objects.filter(pk=match.pk).update(status="ended", ended_at=at(ended), end_reason=reason)
         held = [Meeting.objects.create(match=match, programme=programme, mentor=mentor, mentee=mentee,
-                                       starts_at=at(day), minutes=minutes, status="held") for day in meetings]  # fmt: skip
+                                       starts_at=at(day), minutes=minutes, status="held")
+                for day in meetings]  # fmt: skip
         return match, held
 
     def extras(match, held, *, rating=None, goals=0, achieved=0, action=None, pulse=None, recaps=False):
@@ -113,7 +114,8 @@ def build_world(carol) -> World:
         match, held = pair(mentoring, mentee, mentor, date(2026, 2, 1), meetings=spring, ended=ended,
                            reason="goals_met")  # fmt: skip
         extras(match, held, rating=(5, 5, 5, 2, 4)[number], goals=2, achieved=1 if number == 0 else 0,
-               action=number <= 2 if number <= 3 else None, pulse=(4, 4, 2, 3, 3)[number], recaps=number == 0)  # fmt: skip
+               action=number <= 2 if number <= 3 else None, pulse=(4, 4, 2, 3, 3)[number],
+               recaps=number == 0)  # fmt: skip
     legal = person("Legal Mentee", "Legal Ops", january, mentoring, "mentee")
     legal_mentor = person("Sales Mentor Five", "Sales", january, mentoring, "mentor")
     match, held = pair(mentoring, legal, legal_mentor, date(2026, 2, 1),
@@ -259,7 +261,7 @@ class Oracle:
             if p.programme_id not in programme_ids:
                 continue
             applied = _day(p.applied_at)
-            if month and not _within(applied, start, end) or not month and not _by_end(applied, end):
+            if not (_within(applied, start, end) if month else _by_end(applied, end)):
                 continue
             key = self.key_of(by, p, p.programme, applied)
             approved = p.status == "approved"
