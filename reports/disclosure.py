@@ -15,8 +15,8 @@ Relations between them; `protect` decides which cells are hidden.
    gives the range each hidden cell can take from what is shown. While a SMALL
    cell's range holds a single value (or spans less than an hour), another
    shown cell of those relations is hidden too, as PROTECTED: a group before a
-   total, the one that frees it if any, else the smallest. Hiding a cell only
-   widens the ranges of the others, so one pass over the SMALL cells suffices.
+   total, the one that frees it if any, else the smallest; in rounds, until no
+   SMALL cell is pinned (hiding a cell only widens the others' ranges).
 
 SMALL and PROTECTED cells look the same to readers ("hidden", an empty cell in
 a spreadsheet). Were they told apart, a reader would know a PROTECTED cell
@@ -32,7 +32,7 @@ MIN_GROUP = 5
 SMALL, PROTECTED = "small", "protected"
 COUNT, EVENTS, AMOUNT, AVERAGE = "count", "events", "amount", "average"
 INF = math.inf
-TRIES = 12  # candidates tried, smallest first, before settling for one that helps in part
+TRIES = 5  # candidates tried, smallest first, before settling for one that helps in part
 
 
 @dataclass(eq=False)
@@ -105,18 +105,26 @@ def protect(cells: list[Cell], relations: list[Relation]) -> None:
     for relation in relations:
         for _c, cell in relation.terms:
             of_cell[id(cell)].append(relation)
-    for cell in cells:
-        if cell.hidden != SMALL or cell.kind == AVERAGE:
-            continue
-        for _attempt in range(len(cells)):
-            component = _component(cell, of_cell)
-            ranges = _propagate(component)
-            if not _pinned(ranges[id(cell)]):
-                break
+    # In rounds: every SMALL cell still pinned gets one more cell hidden beside it, but
+    # only one per relation in a round (one may free several), then all is looked at again.
+    stuck: set[int] = set()
+    for _round in range(len(cells) + 1):
+        ranges = ranges_of(relations)
+        pinned = [cell for cell in cells
+                  if cell.hidden == SMALL and id(cell) in ranges and id(cell) not in stuck
+                  and _pinned(ranges[id(cell)])]  # fmt: skip
+        if not pinned:
+            return
+        touched: set[int] = set()
+        for cell in pinned:
+            if any(id(relation) in touched for relation in of_cell[id(cell)]):
+                continue
             candidate = _complement(cell, ranges, of_cell, order)
             if candidate is None:
-                break  # nothing left to hide around it: every relation's cells are hidden
+                stuck.add(id(cell))  # nothing left to hide around it: every relation's cells are hidden
+                continue
             candidate.hidden = PROTECTED
+            touched |= {id(relation) for relation in of_cell[id(cell)] + of_cell[id(candidate)]}
 
 
 def ranges_of(relations: list[Relation]) -> dict[int, tuple[float, float]]:
@@ -153,46 +161,79 @@ def _integral(cell: Cell) -> bool:
 
 def _implied(relation: Relation, ranges: dict, position: int) -> tuple[float, float]:
     """The range the relation gives the cell at `position`, from the others' ranges."""
-    coefficient, cell = relation.terms[position]
-    rest_low = rest_high = 0.0
-    for index, (other_coefficient, other) in enumerate(relation.terms):
-        if index == position:
-            continue
-        low, high = ranges[id(other)]
-        a, b = other_coefficient * low, other_coefficient * high
-        rest_low += min(a, b)
-        rest_high += max(a, b)
-    # coefficient * x = -rest (exact) or <= -rest_low
-    top = -rest_low
-    bottom = -rest_high if relation.exact else -INF
-    if coefficient > 0:
-        low, high = bottom / coefficient, top / coefficient
-    else:
-        low, high = top / coefficient, bottom / coefficient
-    if _integral(cell):
-        low = math.ceil(low - 1e-9) if math.isfinite(low) else low
-        high = math.floor(high + 1e-9) if math.isfinite(high) else high
-    return low, high
+    return _implied_all(relation, ranges)[position]
+
+
+def _implied_all(relation: Relation, ranges: dict) -> list[tuple[float, float]]:
+    """The range the relation gives each of its cells, from the others' ranges, in one
+    pass: each term's share is taken out of the relation's sums (infinite ends counted
+    apart, so that no infinity is subtracted from another)."""
+    lows, highs = [], []
+    low_sum = high_sum = 0.0
+    low_infinite = high_infinite = 0
+    for coefficient, cell in relation.terms:
+        low, high = ranges[id(cell)]
+        a, b = coefficient * low, coefficient * high
+        if a > b:
+            a, b = b, a
+        lows.append(a)
+        highs.append(b)
+        if a == -INF:
+            low_infinite += 1
+        else:
+            low_sum += a
+        if b == INF:
+            high_infinite += 1
+        else:
+            high_sum += b
+    implied = []
+    for (coefficient, cell), own_low, own_high in zip(relation.terms, lows, highs, strict=True):
+        finite_low, finite_high = math.isfinite(own_low), math.isfinite(own_high)
+        rest_low = low_sum - own_low if finite_low else low_sum
+        rest_high = high_sum - own_high if finite_high else high_sum
+        if low_infinite - (not finite_low) > 0:
+            rest_low = -INF
+        if high_infinite - (not finite_high) > 0:
+            rest_high = INF
+        # coefficient * x = -rest (exact) or <= -rest_low
+        top = -rest_low
+        bottom = -rest_high if relation.exact else -INF
+        if coefficient > 0:
+            low, high = bottom / coefficient, top / coefficient
+        else:
+            low, high = top / coefficient, bottom / coefficient
+        if _integral(cell):
+            low = math.ceil(low - 1e-9) if math.isfinite(low) else low
+            high = math.floor(high + 1e-9) if math.isfinite(high) else high
+        implied.append((low, high))
+    return implied
 
 
 def _propagate(relations: list[Relation]) -> dict[int, tuple[float, float]]:
+    """Each hidden cell's range, narrowed by every relation in turn until none narrows
+    it further (a relation is looked at again when one of its cells has narrowed)."""
     ranges: dict[int, tuple[float, float]] = {}
+    of_cell = defaultdict(list)
     for relation in relations:
         for _c, cell in relation.terms:
             ranges.setdefault(id(cell), cell.bounds())
-    for _round in range(100):
-        changed = False
-        for relation in relations:
-            for position, (_c, cell) in enumerate(relation.terms):
-                if cell.shown:
-                    continue
-                low, high = ranges[id(cell)]
-                new_low, new_high = _implied(relation, ranges, position)
-                if new_low > low + 1e-9 or new_high < high - 1e-9:
-                    ranges[id(cell)] = (max(low, new_low), min(high, new_high))
-                    changed = True
-        if not changed:
+            of_cell[id(cell)].append(relation)
+    queue, queued = list(relations), {id(relation) for relation in relations}
+    for _step in range(100 * len(relations) + 1):
+        if not queue:
             break
+        relation = queue.pop()
+        queued.discard(id(relation))
+        for (_c, cell), (new_low, new_high) in zip(relation.terms, _implied_all(relation, ranges), strict=True):
+            if cell.shown:
+                continue
+            low, high = ranges[id(cell)]
+            if new_low > low + 1e-9 or new_high < high - 1e-9:
+                ranges[id(cell)] = (max(low, new_low), min(high, new_high))
+                for other in of_cell[id(cell)]:
+                    if id(other) not in queued:
+                        queued.add(id(other))
+                        queue.append(other)
     return ranges
 
 
@@ -212,11 +253,29 @@ def _complement(cell: Cell, ranges, of_cell, order) -> Cell | None:
                 candidates.append(other)
     if not candidates:
         return None
+    # Which candidate frees it is judged from its own relations, with the others' ranges
+    # as they stand (a quick look, not a proof: the caller propagates again after hiding).
     best, best_width = None, ranges[id(cell)][1] - ranges[id(cell)][0]
     for candidate in candidates[:TRIES]:
+        trial = dict(ranges)
         candidate.hidden = PROTECTED  # tentatively
-        low, high = _propagate(_component(cell, of_cell))[id(cell)]
+        trial[id(candidate)] = candidate.bounds()
+        # What its other relations still say of it (a group equal to its total is no help).
+        for relation in of_cell[id(candidate)]:
+            if id(cell) in relation.cells:
+                continue
+            for _other_coefficient, other in relation.terms:
+                trial.setdefault(id(other), other.bounds())
+            implied_low, implied_high = _implied(relation, trial, _position(relation, candidate))
+            low, high = trial[id(candidate)]
+            trial[id(candidate)] = (max(low, implied_low), min(high, implied_high))
         candidate.hidden = ""
+        low, high = cell.bounds()
+        for relation in of_cell[id(cell)]:
+            for _other_coefficient, other in relation.terms:
+                trial.setdefault(id(other), other.bounds())
+            implied_low, implied_high = _implied(relation, trial, _position(relation, cell))
+            low, high = max(low, implied_low), min(high, implied_high)
         if not _pinned((low, high)):
             return candidate
         if high - low > best_width + 1e-9:
