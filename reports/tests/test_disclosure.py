@@ -279,6 +279,7 @@ def test_every_breakdown_filter_and_format_keeps_k_5_in_every_cell(walk):
                 problems += found
                 small |= hidden
         problems += audit(name, observations, query, small)  # nothing hidden can be worked out
+        problems += running_total(name, observations)
     for by in ATTRIBUTES:  # attribute views do not move with the filters
         views = [observed["tables"][by] for observations in seen.values()
                  for source, observed in observations if source == f"page {by}"]  # fmt: skip
@@ -286,6 +287,21 @@ def test_every_breakdown_filter_and_format_keeps_k_5_in_every_cell(walk):
             problems.append(f"the {by} breakdown changes with the filters")
     problems = sorted(set(problems))
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:80])
+
+
+def running_total(name: str, observations) -> list[str]:
+    """The participation chart adds up only the enrolments the month table shows: a
+    hidden month adds nothing (a running total over it would give it away)."""
+    months = next(observed["tables"]["month"] for source, observed in observations if source == "page month")
+    expected, running = [], 0
+    for label, cells in months.items():
+        if label == "All":
+            continue
+        running += sum(cells[key][1] for key in ("mentors", "mentees") if cells[key][0] == "shown")
+        expected.append((label, ("shown", float(running))))
+    charts = [(source, observed.get("charts", {}).get("participation")) for source, observed in observations]
+    return [f"{name} / {source}: the running total is {points}, not {expected}"
+            for source, points in charts if points is not None and points != expected]  # fmt: skip
 
 
 # -- the oracle's view of a table --------------------------------------------------
