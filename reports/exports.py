@@ -105,7 +105,7 @@ def _matches_in_scope(user, report_filter: figures.ReportFilter):
 
 
 def match_rows(user, report_filter: figures.ReportFilter) -> Iterator[list]:
-    """Per-match progress, CHUNK matches at a time (about nine queries a chunk)."""
+    """Per-match progress, CHUNK matches at a time (about a dozen queries a chunk)."""
     ids = _matches_in_scope(user, report_filter).order_by("pk").values_list("pk", flat=True)
     last = 0
     while True:
