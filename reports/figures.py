@@ -367,7 +367,7 @@ def _people_who_met(meetings, by_month: bool) -> dict:
     a UNION of the two roles (which drops repeats), counted, in one query."""
     columns = ("month", "person") if by_month else ("person",)
     roles = [meetings.annotate(month=TruncMonth("starts_at"), person=F(f"{role}__user_id")).values(*columns)
-             for role in ("mentor", "mentee")]  # fmt: skip
+             .order_by() for role in ("mentor", "mentee")]  # fmt: skip
     sql, params = roles[0].union(roles[1]).query.sql_with_params()
     # The inner query is Django's own, with its parameters bound: nothing here comes from a request.
     if by_month:
