@@ -16,7 +16,8 @@ LEFT, RIGHT, TOP, BOTTOM = 40, 12, 16, 44
 class Chart:
     key: str
     title: str
-    points: list[tuple[str, int | None]]  # (label, value); None = not shown (a group under 5)
+    # (label, value, cell): a value of None is not shown, and the cell says why (see note()).
+    points: list[tuple]
     kind: str = "bar"  # "bar" or "line"
 
     @property
@@ -25,7 +26,18 @@ class Chart:
 
     @property
     def has_data(self) -> bool:
-        return any(value for _label, value in self.points)
+        return any(value for _label, value, *_cell in self.points)
+
+    @property
+    def rows(self) -> list[tuple[str, float | None, str]]:
+        """(label, value, what stands for a value not shown), for the chart's table."""
+        return [(label, value, note(rest[0] if rest else None)) for label, value, *rest in self.points]
+
+
+def note(_cell) -> str:
+    """What a chart and its table say of a figure not shown (one word for every hidden
+    figure: see reports.disclosure)."""
+    return "hidden"
 
 
 def _nice_top(largest: float) -> int:
@@ -40,7 +52,7 @@ def _nice_top(largest: float) -> int:
 
 
 def render(chart: Chart) -> SafeString:
-    values = [value for _label, value in chart.points if value is not None]
+    values = [value for _label, value, *_cell in chart.points if value is not None]
     top = _nice_top(max(values, default=0))
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     title_id = f"chart-{chart.key}-title"
@@ -58,28 +70,30 @@ def render(chart: Chart) -> SafeString:
     slot = plot_width / count
     label_every = max(1, count // 12)  # at most about twelve labels under the axis
     line = []
-    for index, (label, value) in enumerate(chart.points):
+    for index, (label, value, *cell) in enumerate(chart.points):
         x = LEFT + slot * index
         centre = x + slot / 2
         if index % label_every == 0:
             parts.append(f'<text class="chart-axis" x="{centre:.1f}" y="{HEIGHT - BOTTOM + 16}" '
                          f'text-anchor="middle">{escape(label)}</text>')  # fmt: skip
-        if value is None:
+        if value is None:  # a hidden figure draws no mark, only what stands for it
+            marker = note(cell[0] if cell else None)
             parts.append(f'<text class="chart-axis" x="{centre:.1f}" y="{TOP + plot_height - 4}" '
-                         f'text-anchor="middle">&lt;5</text>')  # fmt: skip
+                         f'text-anchor="middle">{marker}</text>')  # fmt: skip
             continue
         height = plot_height * value / top if top else 0
         y = TOP + plot_height - height
         if chart.kind == "line":
             line.append(f"{centre:.1f},{y:.1f}")
-            parts.append(f'<circle class="chart-mark" cx="{centre:.1f}" cy="{y:.1f}" r="3"/>')
+            parts.append(f'<circle class="chart-mark" cx="{centre:.1f}" cy="{y:.1f}" r="3">'
+                         f"<title>{escape(label)}: {_number(value)}</title></circle>")  # fmt: skip
         else:
             width = max(slot * 0.7, 1)
             parts.append(f'<rect class="chart-bar" x="{centre - width / 2:.1f}" y="{y:.1f}" width="{width:.1f}" '
-                         f'height="{height:.1f}"><title>{escape(label)}: {value}</title></rect>')  # fmt: skip
+                         f'height="{height:.1f}"><title>{escape(label)}: {_number(value)}</title></rect>')  # fmt: skip
             if count <= 12:
                 parts.append(f'<text class="chart-value" x="{centre:.1f}" y="{y - 4:.1f}" '
-                             f'text-anchor="middle">{value}</text>')  # fmt: skip
+                             f'text-anchor="middle">{_number(value)}</text>')  # fmt: skip
     if line:
         parts.insert(len(parts), f'<polyline class="chart-line" points="{" ".join(line)}"/>')
     if not values:

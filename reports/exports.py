@@ -4,8 +4,10 @@ are. CSV streams to the browser row by row; Excel is written by openpyxl's
 write-only workbook to a temporary file on disk, which is then streamed.
 
 What an export never holds: recap, goal-note, feedback or survey text, agendas,
-or any other words a participant wrote. Each column below is a count, a date,
-a name, a status or a number."""
+or any other words a participant wrote; nor, in the per-pair exports, any rating
+or anything drawn from consented attributes. Each column below is a count, a
+date, a name, a status or a number. Every cell goes through reports.cells, so no
+text is ever run as a formula."""
 
 import csv
 import tempfile
@@ -14,17 +16,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import transaction
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from openpyxl import Workbook
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from engagement.health import STATUS_LABELS, health_of_matches
+from engagement.health import STATUS_LABELS
 from matching.models import Match
-from sessions_log.models import Feedback, Goal, Meeting
+from programmes.models import Programme
+from sessions_log.models import Goal, Meeting
 
 from . import figures
+from .cells import csv_value, xlsx_cell
 from .models import ExportAudit
 
 CHUNK = 2000  # matches per batch of the per-match sheet: its queries are per batch, not per row
@@ -35,37 +39,59 @@ class Sheet:
     title: str
     header: list[str]
     rows: Iterable[list]
+    counted: bool = True  # its rows count in the export log (a notes sheet's do not)
+
+
+HIDDEN_NOTE = (
+    "An empty figure is hidden: it rests on fewer than 5 people or pairs, or it is hidden so that one that does "
+    "cannot be worked out from the totals and the other figures. An empty average may also mean there was "
+    "nothing to average."
+)
 
 
 # -- the sheets -----------------------------------------------------------
 
 
 def figure_sheets(user, report_filter: figures.ReportFilter) -> list[Sheet]:
-    """One sheet per breakdown of the figures (groups under 5 people suppressed),
-    and the end reasons."""
-    sheets = []
-    header_tail = [label for _key, label in figures.COLUMNS]
-    health = figures.health_today(user, report_filter)  # once for every breakdown
+    """A notes sheet, one sheet per breakdown and the end reasons: the same protected
+    report as the reports page (a hidden figure is an empty cell)."""
+    report = figures.build_report(user, report_filter, attributes=True)
+    has_reverse = figures.programmes_for_reports(user).filter(kind=Programme.Kind.REVERSE).exists()
+    notes = [
+        [HIDDEN_NOTE],
+        ["Groups of fewer than 5 people whose names people typed (departments, staff networks, self-described "
+         "attributes) are counted together as \"Other\"."],
+        ["By month, each figure falls in the month of its own date: people who met that month, mentors and mentees "
+         "who enrolled that month, matches made that month; the month total is what fell within the range."],
+    ]  # fmt: skip
+    if has_reverse:
+        cutoff = f"{report.attribute_cutoff:%-d %B %Y}"
+        notes.append([f"Breakdowns by a consented attribute count only the people who gave it, in every reverse "
+                      f"programme you may see, up to {cutoff}, whatever the filters."])  # fmt: skip
+    sheets = [Sheet("Notes", ["Notes"], notes, counted=False)]
     for by, label in figures.BREAKDOWNS.items():
-        rows = figures.figure_rows(user, report_filter, by=by, health=health)
-        if by != "programme" and len(rows) <= 1:
-            continue  # e.g. no reverse programme in scope: no attribute breakdown
-        sheets.append(
-            Sheet(f"By {label.lower()}"[:31], [label, *header_tail], [[row.label, *row.cells()] for row in rows])
-        )
-    sheets.append(
-        Sheet(
-            "End reasons",
-            ["Reason", "Matches ended"],
-            [list(item) for item in figures.end_reasons(user, report_filter)],
-        )
-    )
+        if by in figures.ATTRIBUTES and not has_reverse:
+            continue
+        table = report.tables[by]
+        header = [label, *(column_label for _key, column_label in table.columns)]
+        rows = [[row.label, *(_figure(cell) for cell in cells)] for row, cells in table.grid]
+        sheets.append(Sheet(f"By {label.lower()}"[:31], header, rows))
+    reasons = report.tables["reasons"].rows[:-1]
+    sheets.append(Sheet("End reasons", ["Reason", "Matches ended"], [[row.label, _figure(row.cells["n"])]
+                                                                    for row in reasons]))  # fmt: skip
     return sheets
 
 
+def _figure(cell):
+    """A figure as a spreadsheet value: empty when hidden (never text in a number column)."""
+    return cell.value if cell.shown else None
+
+
+# No rating, no check-in and nothing from consented attributes: a row names a pair.
+# Health here is judged from meetings, goals and actions only (figures.hr_health).
 MATCH_HEADER = [
     "Match", "Programme", "Cohort", "Mentor", "Mentee", "Matched on", "Ended on", "End reason", "Meetings held",
-    "Hours", "Goals set", "Goals achieved", "Health", "Meeting rating (1-5)",
+    "Hours", "Goals set", "Goals achieved", "Health",
 ]  # fmt: skip
 
 
@@ -79,7 +105,7 @@ def _matches_in_scope(user, report_filter: figures.ReportFilter):
 
 
 def match_rows(user, report_filter: figures.ReportFilter) -> Iterator[list]:
-    """Per-match progress, CHUNK matches at a time (about ten queries a chunk)."""
+    """Per-match progress, CHUNK matches at a time (about a dozen queries a chunk)."""
     ids = _matches_in_scope(user, report_filter).order_by("pk").values_list("pk", flat=True)
     last = 0
     while True:
@@ -92,7 +118,7 @@ def match_rows(user, report_filter: figures.ReportFilter) -> Iterator[list]:
 
 def _match_chunk(ids: list[int], report_filter: figures.ReportFilter) -> Iterator[list]:
     matches = Match.objects.filter(pk__in=ids).select_related("programme", "mentor__user", "mentee__user")
-    health = health_of_matches(matches.filter(status=Match.Status.ACTIVE))
+    health = figures.hr_health(matches.filter(status=Match.Status.ACTIVE))
     meetings = Meeting.objects.filter(match_id__in=ids, status=Meeting.Status.HELD)
     if report_filter.date_from:
         meetings = meetings.filter(starts_at__date__gte=report_filter.date_from)
@@ -104,20 +130,14 @@ def _match_chunk(ids: list[int], report_filter: figures.ReportFilter) -> Iterato
         for row in Goal.objects.filter(match_id__in=ids).exclude(status=Goal.Status.DROPPED).values("match_id")
         .annotate(n=Count("pk"), achieved=Count("pk", filter=Q(status=Goal.Status.ACHIEVED)))
     }  # fmt: skip
-    ratings = dict(
-        Feedback.objects.filter(meeting__match_id__in=ids).values("meeting__match_id")
-        .annotate(average=Avg("rating")).values_list("meeting__match_id", "average")
-    )  # fmt: skip
     for match in matches.order_by("pk"):
         meeting, goal = held.get(match.pk, {}), goals.get(match.pk, {})
         state = health.get(match.pk)
-        rating = ratings.get(match.pk)
         yield [
             match.pk, match.programme.name, match.programme.cohort, match.mentor.user.full_name,
             match.mentee.user.full_name, _day(match.created_at), _day(match.ended_at), match.get_end_reason_display(),
             meeting.get("n", 0), round((meeting.get("minutes") or 0) / 60, 2), goal.get("n", 0),
             goal.get("achieved", 0), state.label if state else STATUS_LABELS["ended"],
-            round(rating, 2) if rating is not None else None,
         ]  # fmt: skip
 
 
@@ -177,11 +197,11 @@ def csv_lines(sheets: list[Sheet], counter: list[int]) -> Iterator[str]:
     yield "\ufeff"  # a byte-order mark, so Excel opens the file as UTF-8
     for sheet in sheets:
         if len(sheets) > 1:
-            yield writer.writerow([sheet.title])
-        yield writer.writerow(sheet.header)
+            yield writer.writerow([csv_value(sheet.title)])
+        yield writer.writerow([csv_value(value) for value in sheet.header])
         for row in sheet.rows:
-            counter[0] += 1
-            yield writer.writerow(["" if value is None else value for value in row])
+            counter[0] += sheet.counted
+            yield writer.writerow([csv_value(value) for value in row])
         if len(sheets) > 1:
             yield writer.writerow([])
 
@@ -192,10 +212,10 @@ def xlsx_file(sheets: list[Sheet], counter: list[int]):
     workbook = Workbook(write_only=True)
     for sheet in sheets:
         worksheet = workbook.create_sheet(title=sheet.title[:31])
-        worksheet.append(sheet.header)
+        worksheet.append([xlsx_cell(worksheet, value) for value in sheet.header])
         for row in sheet.rows:
-            counter[0] += 1
-            worksheet.append(row)
+            counter[0] += sheet.counted
+            worksheet.append([xlsx_cell(worksheet, value) for value in row])
     output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (returned open; FileResponse closes it)
     workbook.save(output)
     output.seek(0)

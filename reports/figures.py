@@ -1,58 +1,64 @@
-"""The figures of HR's reports, by programme, department, cohort, month or a
-consented attribute, each a fixed number of SQL aggregates whatever the data.
-
-What each figure counts, for a filter of programmes and a date range [from, to]
-(either end may be open):
+"""The figures of HR's reports, as tables of cells that keep k >= 5 in every
+cell (reports.disclosure), each table a fixed number of SQL aggregates whatever
+the data. docs/reports.md says what each figure counts; in short, for a filter
+of programmes and a date range [from, to] (either end open):
 
 - people: distinct people enrolled (any status) by the end of the range;
-  mentors / mentees: approved mentors / mentees among them;
-  applications: enrolments made within the range (any status).
-- mentees matched: approved mentees with a match made by the end of the range;
-  mentees waiting: approved mentees without one.
-- active matches: made by the end of the range and not ended before it ends;
-  stalled: of the matches active today, those whose health is "stalled" today;
-  ended: matches ended within the range.
-- meetings held, hours: meetings marked held, starting within the range.
-- recaps written: recaps written within the range (a count, never their text).
-- goals set: goals created within the range; goals achieved: those of them now
-  marked achieved.
-- actions done (%): of the actions due within the range, the share done.
-- meeting rating: the average rating of meeting feedback given in the range;
-  check-in rating: the average of check-in answers whose wave is in the range.
+  mentors / mentees: approved mentors / mentees among them; mentees matched /
+  waiting: approved mentees with / without a match made by the end of the range;
+  applications: people who enrolled within the range. All are distinct people.
+- active matches: made by the end of the range and not ended by then; ended:
+  ended within the range. Stalled matches (today's, in the headline and the
+  health chart) are not broken down: today's health does not move with the
+  dates, and a breakdown grouped by the dates' filter would let two filters be
+  subtracted.
+- meetings held, hours, recaps written, goals set / achieved, actions done (%),
+  meeting rating, check-in rating: what falls within the range.
 
-People are counted in their own group (their department, cohort, attribute);
-everything a pair does (matches, meetings, recaps, goals, actions, ratings) is
-counted in the group of the pair's mentee, the person being developed. By
-month, each figure falls in the month of its own date (enrolment, match,
-meeting, recap, goal, due date, feedback, wave; a match counts as "active" in
-the month it was made and as "ended" in the month it ended) and "people" is the
-number of distinct people who held a meeting that month.
+People count in their own group; everything a pair does counts in the group of
+the pair's mentee. By month, each figure falls in the month of its own date:
+people who met that month, mentors and mentees who enrolled that month, matches
+made, ended, meetings... and the month table's total is what fell within the range.
 
-Privacy: a group (any row, the total included) of fewer than MIN_GROUP people is
-suppressed: every value shows SUPPRESSED_TEXT, here and in every export.
-Attribute breakdowns cover reverse programmes only, and only people who
-consented to give that attribute (a Demographics row). No text anyone wrote is
-read here."""
+One report (`build_report`) holds every table HR can see for a filter, so that
+a figure shown in several of them (a total, a chart's category) is one cell,
+hidden alike everywhere, and its protection is decided once for all of them:
+the page of any breakdown, the exports and the monthly mail show the same cells.
+
+Attribute breakdowns (gender, ethnicity, disability, generation, staff network)
+are never filtered: they cover every reverse programme in the viewer's scope, up
+to the end of last month, so that two filtered views cannot be subtracted to
+single anyone out; they hold figures about people and averages only, none of the
+per-pair figures (matches, meetings, hours, goals) that the per-match export
+lists pair by pair, and they count only people who consented and gave a value
+("prefer not to say" never counts). No text anyone wrote is read here."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import TruncMonth
+from django.db import connection
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Lower, Trim, TruncMonth
+from django.utils import timezone
 
-from engagement.health import Health, Status, health_of_matches
+from engagement.health import STATUS_LABELS, Framework, Health, Status, assess, pair_facts
 from matching.models import Match
 from people.models import Demographics
 from programmes.models import Participant, Programme
 from sessions_log.models import ActionItem, Feedback, Goal, Meeting, Recap
 from surveys.models import PulseResponse
 
+from .disclosure import AMOUNT, AVERAGE, COUNT, EVENTS, MIN_GROUP, PROTECTED, SMALL, Cell, Relation, holds, protect
 from .permissions import programmes_for_reports
 
-MIN_GROUP = 5
-SUPPRESSED_TEXT = "fewer than 5"
+# What stands for a hidden figure, whether it rests on fewer than 5 people or pairs or
+# is hidden so that one that does cannot be worked out (the two look alike: see
+# reports.disclosure).
+HIDDEN_TEXT = "hidden"
 TOTAL_LABEL = "All"
+OTHER_LABEL = "Other"
+NOT_GIVEN = "Not recorded"
 
 COLUMNS: list[tuple[str, str]] = [
     ("people", "People"),
@@ -62,7 +68,6 @@ COLUMNS: list[tuple[str, str]] = [
     ("matched", "Mentees matched"),
     ("unmatched", "Mentees waiting"),
     ("active", "Active matches"),
-    ("stalled", "Stalled matches"),
     ("ended", "Ended matches"),
     ("meetings_held", "Meetings held"),
     ("hours", "Hours"),
@@ -73,6 +78,16 @@ COLUMNS: list[tuple[str, str]] = [
     ("feedback_average", "Meeting rating (1-5)"),
     ("pulse_average", "Check-in rating (1-5)"),
 ]
+MONTH_LABELS = {"people": "People who met", "mentors": "Mentors enrolled", "mentees": "Mentees enrolled",
+                "active": "Matches made"}  # fmt: skip
+MONTH_COLUMNS = [(key, MONTH_LABELS.get(key, label)) for key, label in COLUMNS]
+ATTRIBUTE_COLUMNS = [(key, label) for key, label in COLUMNS
+                     if key in ("people", "mentors", "mentees", "matched", "unmatched", "actions_done_percent",
+                                "feedback_average", "pulse_average")]  # fmt: skip
+KINDS = {key: COUNT for key, _label in COLUMNS} | {
+    "meetings_held": EVENTS, "recaps": EVENTS, "goals_set": EVENTS, "goals_achieved": EVENTS, "hours": AMOUNT,
+    "actions_done_percent": AVERAGE, "feedback_average": AVERAGE, "pulse_average": AVERAGE,
+}  # fmt: skip
 ATTRIBUTES = {
     "gender": "Gender",
     "ethnicity_group": "Ethnicity",
@@ -80,9 +95,10 @@ ATTRIBUTES = {
     "generation": "Generation",
     "staff_network": "Staff network",
 }
+FREE_TEXT = {"department", "gender", "ethnicity_group", "staff_network"}  # labels people typed: small ones merge
 BREAKDOWNS: dict[str, str] = {"programme": "Programme", "department": "Department", "cohort": "Cohort",
                               "month": "Month", **ATTRIBUTES}  # fmt: skip
-NOT_GIVEN = "Not recorded"
+HEALTH_ORDER = (Status.STALLED, Status.ATTENTION, Status.NEW, Status.ON_TRACK)
 
 
 @dataclass(frozen=True)
@@ -100,16 +116,52 @@ class ReportFilter:
 
 
 @dataclass
-class FigureRow:
+class Row:
     label: str
-    people: int
-    values: dict = field(default_factory=dict)
-    suppressed: bool = False
+    cells: dict[str, Cell]
+    total: bool = False
 
-    def cells(self) -> list:
-        if self.suppressed:
-            return [SUPPRESSED_TEXT] * len(COLUMNS)
-        return [self.values.get(key) for key, _label in COLUMNS]
+    @property
+    def values(self) -> dict:
+        return {key: cell.value for key, cell in self.cells.items()}
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[tuple[str, str]]
+    rows: list[Row]  # the groups, then the total
+    relations: list[Relation] = field(default_factory=list)
+
+    @property
+    def total(self) -> Row:
+        return self.rows[-1]
+
+    def cells(self) -> list[Cell]:
+        return [row.cells[key] for row in self.rows for key, _label in self.columns]
+
+    @property
+    def grid(self) -> list[tuple[Row, list[Cell]]]:
+        """Each row with its cells in the columns' order (for templates and sheets)."""
+        return [(row, [row.cells[key] for key, _label in self.columns]) for row in self.rows]
+
+
+@dataclass
+class Report:
+    """Every table HR sees for one filter (and the attribute tables, if asked for),
+    protected together."""
+
+    report_filter: ReportFilter
+    tables: dict[str, Table]
+    attribute_cutoff: date | None = None
+
+    @property
+    def headline(self) -> dict[str, Cell]:
+        """The totals at the top of the page: the tables' total row, and today's
+        stalled matches from the health chart."""
+        stalled = next(row.cells["n"] for row in self.tables["health"].rows if row.label == STATUS_LABELS["stalled"])
+        return {**self.tables["programme"].total.cells, "stalled": stalled}
 
 
 def scoped_programmes(user, report_filter: ReportFilter) -> QuerySet[Programme]:
@@ -121,30 +173,42 @@ def scoped_programmes(user, report_filter: ReportFilter) -> QuerySet[Programme]:
     return programmes
 
 
-# -- how each source reaches its group --------------------------------------
+def attribute_cutoff(today: date | None = None) -> date:
+    """The last day of last month: attribute views stand still within a month."""
+    return (today or timezone.localdate()).replace(day=1) - timedelta(days=1)
+
+
+# -- health as HR sees it --------------------------------------------------------
+
+
+def health_today(user, report_filter: ReportFilter) -> dict[int, Health]:
+    """Today's health of every active match of the programmes in scope, judged
+    from meetings, goals and actions only: ratings and check-ins are for the
+    coordinators, so HR's view of a pair never depends on them. It is the costly
+    part of the figures, so a page or an export computes it once."""
+    programmes = scoped_programmes(user, report_filter)
+    return hr_health(Match.objects.filter(programme__in=programmes, status=Match.Status.ACTIVE))
+
+
+def hr_health(matches: QuerySet[Match]) -> dict[int, Health]:
+    today = timezone.localdate()
+    facts = pair_facts(matches)
+    programme_of = dict(matches.values_list("pk", "programme_id"))
+    frameworks = {p.pk: Framework.of(p) for p in Programme.objects.filter(pk__in=set(programme_of.values()))}
+    return {
+        pk: assess(replace(facts[pk], ratings=0, average_rating=None, latest_pulse=None), frameworks[programme], today)
+        for pk, programme in programme_of.items() if pk in facts
+    }  # fmt: skip
+
+
+# -- the raw figures of each group -------------------------------------------------
 
 # The path from each source to the participant whose group it counts in.
-_TO_PERSON = {
-    "participant": "",
-    "match": "mentee__",
-    "meeting": "mentee__",
-    "recap": "meeting__mentee__",
-    "goal": "match__mentee__",
-    "action": "match__mentee__",
-    "feedback": "meeting__mentee__",
-    "pulse": "match__mentee__",
-}
-# The date each source falls on, for the month breakdown.
-_DATE_OF = {
-    "participant": "applied_at",
-    "match": "created_at",
-    "meeting": "starts_at",
-    "recap": "created_at",
-    "goal": "created_at",
-    "action": "due_on",
-    "feedback": "created_at",
-    "pulse": "due_on",
-}
+_TO_PERSON = {"participant": "", "match": "mentee__", "meeting": "mentee__", "recap": "meeting__mentee__",
+              "goal": "match__mentee__", "action": "match__mentee__", "feedback": "meeting__mentee__",
+              "pulse": "match__mentee__"}  # fmt: skip
+_DATE_OF = {"participant": "applied_at", "match": "created_at", "meeting": "starts_at", "recap": "created_at",
+            "goal": "created_at", "action": "due_on", "feedback": "created_at", "pulse": "due_on"}  # fmt: skip
 
 
 def _key(by: str, source: str):
@@ -159,18 +223,20 @@ def _key(by: str, source: str):
     if by == "cohort":
         return F(f"{person}programme__cohort")
     if by in ATTRIBUTES:
-        return F(f"{person}user__demographics__{by}")
-    if by == "total":
-        return Value(TOTAL_LABEL)
-    if by == "ended_month":
-        return F("month")
+        value = F(f"{person}user__demographics__{by}")
+        return Lower(Trim(value)) if by in FREE_TEXT else value
     raise ValueError(f"Unknown breakdown {by!r}")
 
 
-def _grouped(queryset, by: str, source: str, **aggregates) -> dict:
-    rows = queryset.annotate(group=_key(by, source)).values("group").annotate(**aggregates).order_by()
-    # A month of a datetime field comes back as a datetime, of a date field as a date.
-    return {row["group"].date() if isinstance(row["group"], datetime) else row["group"]: row for row in rows}
+def _consented(queryset, by: str, source: str):
+    """Only people who consented and gave a value ("prefer not to say" never counts)."""
+    person = _TO_PERSON[source]
+    return (
+        queryset.filter(**{f"{person}user__demographics__isnull": False})
+        .annotate(answer=Trim(F(f"{person}user__demographics__{by}")))
+        .exclude(answer="")
+        .exclude(answer="prefer_not")
+    )
 
 
 def _in_range(field_name: str, report_filter: ReportFilter, *, is_date: bool = False) -> Q:
@@ -188,193 +254,472 @@ def _by_end(field_name: str, report_filter: ReportFilter) -> Q:
     return Q(**{f"{field_name}__date__lte": report_filter.date_to}) if report_filter.date_to else Q()
 
 
-# -- the figures -------------------------------------------------------------
+def _grouped(queryset, by: str | None, source: str, **aggregates) -> dict:
+    """{group: {aggregate: value}}; by=None: the whole queryset as one group, TOTAL_LABEL."""
+    if by is None:
+        return {TOTAL_LABEL: queryset.aggregate(**aggregates)}
+    rows = queryset.annotate(group=_key(by, source)).values("group").annotate(**aggregates).order_by()
+    found = {}
+    for row in rows:
+        group = row.pop("group")
+        # A month of a datetime field comes back as a datetime, of a date field as a date.
+        found[group.date() if isinstance(group, datetime) else group] = row
+    return found
 
 
-def health_today(user, report_filter: ReportFilter) -> dict[int, Health]:
-    """Today's health of every active match of the programmes in scope. It is the
-    costly part of the figures (it judges every pair), so a page or an export
-    computes it once and hands it to each breakdown and chart."""
-    programmes = scoped_programmes(user, report_filter)
-    return health_of_matches(Match.objects.filter(programme__in=programmes, status=Match.Status.ACTIVE))
+def _add(groups: dict, found: dict) -> None:
+    for group, row in found.items():
+        for name, value in row.items():
+            groups[group][name] += value or 0
 
 
-def figure_rows(
-    user, report_filter: ReportFilter, by: str = "programme", health: dict[int, Health] | None = None
-) -> list[FigureRow]:
-    """The rows of a breakdown, in label order, then the total row. `health` is
-    health_today()'s answer, if the caller has it already."""
-    if by not in BREAKDOWNS:
-        raise ValueError(f"Unknown breakdown {by!r}")
-    if health is None:
-        health = health_today(user, report_filter)
-    stalled = {pk for pk, state in health.items() if state.status == Status.STALLED}
-    programmes = scoped_programmes(user, report_filter)
-    if by in ATTRIBUTES:
-        programmes = programmes.filter(kind=Programme.Kind.REVERSE)
-    groups = _figures(programmes, report_filter, by, stalled)
-    if by == "month":
-        first = report_filter.date_from.replace(day=1) if report_filter.date_from else date.min
-        last = report_filter.date_to or date.max
-        # Rows without a date (an action with no due date) have no month; leave them out
-        # before sorting, as None cannot be compared with a date.
-        dated = sorted((month, values) for month, values in groups.items() if month is not None)
-        rows = [_row(month.strftime("%Y-%m"), values) for month, values in dated if first <= month <= last]
-    else:
-        names = _value_labels(by)
-        ordered = sorted(groups.items(), key=lambda item: (item[0] is None, str(item[0])))
-        rows = [_row(names.get(label, str(label)) if label else NOT_GIVEN, values) for label, values in ordered]
-        if by in ATTRIBUTES:
-            rows = [row for row in rows if row.label != NOT_GIVEN]  # only people who consented
-    total = _figures(programmes, report_filter, "total", stalled, consented_only=by in ATTRIBUTES).get(TOTAL_LABEL, {})
-    return [*rows, _row(TOTAL_LABEL, total)]
+def _raw(programmes, f: ReportFilter, by: str | None, *, month: bool) -> dict:
+    """The additive raw figures of each group ({group: {name: number}}): counts of
+    distinct people, pairs and events, sums and the sizes behind averages, and the
+    distinct people or pairs each figure rests on (names ending in "~")."""
+    groups: dict = defaultdict(lambda: defaultdict(int))
+    attribute = by in ATTRIBUTES
 
+    def source(queryset, name):
+        return _consented(queryset, by, name) if attribute else queryset
 
-def _value_labels(by: str) -> dict:
-    """Display names of stored values ("gen_z" is "Generation Z (1997-2012)")."""
-    if by in ATTRIBUTES:
-        return dict(Demographics._meta.get_field(by).choices or [])
-    return {}
-
-
-def _row(label: str, values: dict) -> FigureRow:
-    people = values.get("people", 0) or 0
-    return FigureRow(label=label, people=people, values=values, suppressed=people < MIN_GROUP)
-
-
-def _figures(programmes, report_filter: ReportFilter, by: str, stalled: set[int], consented_only: bool = False) -> dict:
-    """Every figure for each group of the breakdown, in ten queries whatever the
-    data size; `stalled` holds the ids of the matches stalled today."""
-    f = report_filter
-    participants = Participant.objects.filter(programme__in=programmes).filter(_by_end("applied_at", f))
-    matches = Match.objects.filter(programme__in=programmes)
-    meetings = Meeting.objects.filter(programme__in=programmes, status=Meeting.Status.HELD).filter(
-        _in_range("starts_at", f)
-    )
-    if consented_only:  # attribute totals: only consented people and their pairs
-        participants = participants.filter(user__demographics__isnull=False)
-        matches = matches.filter(mentee__user__demographics__isnull=False)
-        meetings = meetings.filter(mentee__user__demographics__isnull=False)
-    groups: dict = defaultdict(dict)
-
-    has_match = Exists(Match.objects.filter(mentee=OuterRef("pk")).filter(_by_end("created_at", f)))
+    participants = Participant.objects.filter(programme__in=programmes)
+    participants = participants.filter(_in_range("applied_at", f) if month else _by_end("applied_at", f))
     approved = Q(status=Participant.Status.APPROVED)
-    for group, row in _grouped(
-        participants.annotate(has_match=has_match), by, "participant",
-        people=Count("user", distinct=True),
-        mentors=Count("pk", filter=approved & Q(role=Participant.Role.MENTOR)),
-        mentees=Count("pk", filter=approved & Q(role=Participant.Role.MENTEE)),
-        applications=Count("pk", filter=_in_range("applied_at", f)),
-        matched=Count("pk", filter=approved & Q(role=Participant.Role.MENTEE, has_match=True)),
-        unmatched=Count("pk", filter=approved & Q(role=Participant.Role.MENTEE, has_match=False)),
-    ).items():  # fmt: skip
-        groups[group].update({k: v for k, v in row.items() if k != "group"})
-
-    active_in_range = _by_end("created_at", f) & (
-        Q(ended_at__isnull=True) | (Q(ended_at__date__gt=f.date_to) if f.date_to else Q(pk__in=[]))
-    )
-    for group, row in _grouped(
-        matches, by, "match",
-        active=Count("pk", filter=active_in_range),
-        ended=Count("pk", filter=Q(ended_at__isnull=False) & _in_range("ended_at", f)),
-    ).items():  # fmt: skip
-        groups[group].update(active=row["active"], ended=row["ended"])
-    if by == "month":  # a match ends in the month it ended, not the one it was made
+    mentee = approved & Q(role=Participant.Role.MENTEE)
+    has_match = Exists(Match.objects.filter(mentee=OuterRef("pk")).filter(_by_end("created_at", f)))
+    person_figures = {
+        "people": Count("user", distinct=True),
+        "mentors": Count("user", distinct=True, filter=approved & Q(role=Participant.Role.MENTOR)),
+        "mentees": Count("user", distinct=True, filter=mentee),
+        "matched": Count("user", distinct=True, filter=mentee & Q(has_match=True)),
+        "unmatched": Count("user", distinct=True, filter=mentee & Q(has_match=False)),
+        "applications": Count("user", distinct=True, filter=_in_range("applied_at", f)),
+    }
+    _add(groups, _grouped(source(participants.annotate(has_match=has_match), "participant"), by, "participant",
+                          **person_figures))  # fmt: skip
+    if month:
         for group in groups.values():
-            group["ended"] = 0
-        ended = matches.filter(ended_at__isnull=False).filter(_in_range("ended_at", f))
-        for group, row in _grouped(ended.annotate(month=TruncMonth("ended_at")), "ended_month", "match",
-                                   n=Count("pk")).items():  # fmt: skip
-            groups[group]["ended"] = row["n"]
+            group["people"] = 0  # by month, "people" are those who met (below)
 
-    active_now = matches.filter(status=Match.Status.ACTIVE)
-    for group, row in _grouped(active_now.filter(pk__in=stalled), by, "match", n=Count("pk")).items():
-        groups[group]["stalled"] = row["n"]
+    mentee_person = Count("mentee__user", distinct=True)
+    matches = Match.objects.filter(programme__in=programmes)
+    if not attribute:
+        if month:
+            made = matches.filter(_in_range("created_at", f))
+            _add(groups, _grouped(made, by, "match", active=Count("pk"), **{"active~": mentee_person}))
+            ended = matches.filter(ended_at__isnull=False).filter(_in_range("ended_at", f))
+            ended_key = None if by is None else "ended_month"
+            _add(groups, _ended_by_month(ended, ended_key, mentee_person))
+        else:
+            active = _by_end("created_at", f) & (
+                Q(ended_at__isnull=True) | (Q(ended_at__date__gt=f.date_to) if f.date_to else Q(pk__in=[]))
+            )
+            ended = Q(ended_at__isnull=False) & _in_range("ended_at", f)
+            _add(groups, _grouped(matches, by, "match", active=Count("pk", filter=active),
+                                  ended=Count("pk", filter=ended),
+                                  **{"active~": Count("mentee__user", distinct=True, filter=active),
+                                     "ended~": Count("mentee__user", distinct=True, filter=ended)}))  # fmt: skip
 
-    for group, row in _grouped(meetings, by, "meeting", n=Count("pk"), minutes=Sum("minutes"),
-                               mentors=Count("mentor__user", distinct=True),
-                               mentees=Count("mentee__user", distinct=True)).items():  # fmt: skip
-        groups[group].update(meetings_held=row["n"], hours=round((row["minutes"] or 0) / 60, 1))
-        if by == "month":  # people who met that month
-            groups[group]["people"] = row["mentors"] + row["mentees"]
+        meetings = Meeting.objects.filter(programme__in=programmes, status=Meeting.Status.HELD).filter(
+            _in_range("starts_at", f)
+        )
+        _add(groups, _grouped(meetings, by, "meeting", meetings_held=Count("pk"), minutes=Sum("minutes"),
+                              **{"meetings_held~": mentee_person}))  # fmt: skip
+        if month:
+            for group, people in _people_who_met(meetings, by is not None).items():
+                groups[group]["people"] = people
+        recaps = Recap.objects.filter(meeting__programme__in=programmes).filter(_in_range("created_at", f))
+        _add(groups, _grouped(recaps, by, "recap", recaps=Count("pk"),
+                              **{"recaps~": Count("meeting__mentee__user", distinct=True)}))  # fmt: skip
+        goals = Goal.objects.filter(match__programme__in=programmes).filter(_in_range("created_at", f))
+        achieved = Q(status=Goal.Status.ACHIEVED)
+        _add(groups, _grouped(goals, by, "goal", goals_set=Count("pk"), goals_achieved=Count("pk", filter=achieved),
+                              **{"goals_set~": Count("match__mentee__user", distinct=True),
+                                 "goals_achieved~": Count("match__mentee__user", distinct=True,
+                                                          filter=achieved)}))  # fmt: skip
 
-    recaps = Recap.objects.filter(meeting__programme__in=programmes).filter(_in_range("created_at", f))
-    goals = Goal.objects.filter(match__programme__in=programmes).filter(_in_range("created_at", f))
+    pair_person = {"action": "match__mentee__user", "feedback": "meeting__mentee__user", "pulse": "match__mentee__user"}
     actions = ActionItem.objects.filter(match__programme__in=programmes).filter(_in_range("due_on", f, is_date=True))
+    _add(groups, _grouped(source(actions, "action"), by, "action", actions=Count("pk"),
+                          actions_done=Count("pk", filter=Q(status=ActionItem.Status.DONE)),
+                          **{"actions~": Count(pair_person["action"], distinct=True)}))  # fmt: skip
     feedback = Feedback.objects.filter(meeting__programme__in=programmes).filter(_in_range("created_at", f))
+    _add(groups, _grouped(source(feedback, "feedback"), by, "feedback", feedback_sum=Sum("rating"),
+                          feedback_n=Count("pk"),
+                          **{"feedback~": Count(pair_person["feedback"], distinct=True)}))  # fmt: skip
     pulses = PulseResponse.objects.filter(match__programme__in=programmes).filter(_in_range("due_on", f, is_date=True))
-    if consented_only:
-        recaps = recaps.filter(meeting__mentee__user__demographics__isnull=False)
-        goals = goals.filter(match__mentee__user__demographics__isnull=False)
-        actions = actions.filter(match__mentee__user__demographics__isnull=False)
-        feedback = feedback.filter(meeting__mentee__user__demographics__isnull=False)
-        pulses = pulses.filter(match__mentee__user__demographics__isnull=False)
-    for group, row in _grouped(recaps, by, "recap", n=Count("pk")).items():
-        groups[group]["recaps"] = row["n"]
-    for group, row in _grouped(goals, by, "goal", n=Count("pk"),
-                               achieved=Count("pk", filter=Q(status=Goal.Status.ACHIEVED))).items():  # fmt: skip
-        groups[group].update(goals_set=row["n"], goals_achieved=row["achieved"])
-    for group, row in _grouped(actions, by, "action", n=Count("pk"),
-                               done=Count("pk", filter=Q(status=ActionItem.Status.DONE))).items():  # fmt: skip
-        groups[group]["actions_done_percent"] = round(100 * row["done"] / row["n"]) if row["n"] else None
-    for group, row in _grouped(feedback, by, "feedback", average=Avg("rating")).items():
-        groups[group]["feedback_average"] = round(row["average"], 2) if row["average"] is not None else None
-    for group, row in _grouped(pulses, by, "pulse", average=Avg("rating")).items():
-        groups[group]["pulse_average"] = round(row["average"], 2) if row["average"] is not None else None
-
-    for values in groups.values():
-        for key, _label in COLUMNS:
-            values.setdefault(key, None if key.endswith(("average", "percent")) else 0)
-    return dict(groups)
+    _add(groups, _grouped(source(pulses, "pulse"), by, "pulse", pulse_sum=Sum("rating"), pulse_n=Count("pk"),
+                          **{"pulse~": Count(pair_person["pulse"], distinct=True)}))  # fmt: skip
+    return groups
 
 
-def end_reasons(user, report_filter: ReportFilter) -> list[tuple[str, int]]:
-    """Matches ended within the range, by reason: counts of matches, not a
-    breakdown of people, so not suppressed (one query)."""
+def _ended_by_month(ended, key: str | None, mentee_person) -> dict:
+    if key is None:
+        return {TOTAL_LABEL: ended.aggregate(ended=Count("pk"), **{"ended~": mentee_person})}
+    rows = ended.annotate(month=TruncMonth("ended_at")).values("month")
+    rows = rows.annotate(ended=Count("pk"), **{"ended~": mentee_person})
+    return {row.pop("month").date(): row for row in rows.order_by()}
+
+
+def _people_who_met(meetings, by_month: bool) -> dict:
+    """Distinct people who held a meeting (as mentor or mentee), by month or in all:
+    a UNION of the two roles (which drops repeats), counted, in one query."""
+    columns = ("month", "person") if by_month else ("person",)
+    roles = [meetings.annotate(month=TruncMonth("starts_at"), person=F(f"{role}__user_id")).values(*columns)
+             .order_by() for role in ("mentor", "mentee")]  # fmt: skip
+    sql, params = roles[0].union(roles[1]).query.sql_with_params()
+    # The inner query is Django's own, with its parameters bound: nothing here comes from a request.
+    if by_month:
+        outer = "SELECT met.month, COUNT(*) FROM (" + sql + ") AS met GROUP BY met.month"  # noqa: S608  # nosec B608
+    else:
+        outer = "SELECT COUNT(*) FROM (" + sql + ") AS met"  # noqa: S608  # nosec B608
+    with connection.cursor() as cursor:
+        cursor.execute(outer, params)
+        rows = cursor.fetchall()
+    if not by_month:
+        return {TOTAL_LABEL: rows[0][0]}
+    found = {}
+    for month, people in rows:
+        if isinstance(month, str):  # SQLite: "2026-03-01 00:00:00"
+            month = date.fromisoformat(month[:10])
+        found[month.date() if isinstance(month, datetime) else month] = people
+    return found
+
+
+# -- cells and tables ---------------------------------------------------------------
+
+
+def _cells(raw: dict, columns, *, zero_is_small: bool, total: bool) -> dict[str, Cell]:
+    def cell(value, support, kind):
+        return Cell(value, support, kind, zero_is_small=zero_is_small, total=total)
+
+    def average(amount, size, support):
+        return cell(round(amount / size, 2) if size else None, min(size, support), AVERAGE)
+
+    made = {}
+    for key, _label in columns:
+        if KINDS[key] == COUNT:
+            made[key] = cell(raw[key], raw.get(f"{key}~", raw[key]), COUNT)
+        elif key == "hours":
+            made[key] = cell(round(raw["minutes"] / 60, 1), raw["meetings_held~"], AMOUNT)
+        elif KINDS[key] == EVENTS:
+            made[key] = cell(raw[key], raw[f"{key}~"], EVENTS)
+        elif key == "actions_done_percent":
+            n = raw["actions"]
+            made[key] = cell(round(100 * raw["actions_done"] / n) if n else None, raw["actions~"], AVERAGE)
+        elif key == "feedback_average":
+            made[key] = average(raw["feedback_sum"], raw["feedback_n"], raw["feedback~"])
+        elif key == "pulse_average":
+            made[key] = average(raw["pulse_sum"], raw["pulse_n"], raw["pulse~"])
+    return made
+
+
+def _merged(raws) -> dict:
+    """Groups put together: every raw figure is additive over groups that share no
+    person and no pair (each person has one department and one value of an attribute)."""
+    merged: dict = defaultdict(int)
+    for raw in raws:
+        for name, value in raw.items():
+            merged[name] += value
+    return merged
+
+
+def _labelled(by: str, groups: dict, labels: dict | None = None) -> list[tuple[str, dict]]:
+    """Rows in order, with their labels: free-text labels of fewer than 5 people merged
+    into "Other"; every choice of a fixed-list attribute listed, empty or not."""
+    if by == "month":
+        return [(month.strftime("%Y-%m"), groups[month]) for month in sorted(m for m in groups if m is not None)]
+    if by in ("disability", "generation"):
+        choices = [(value, label) for value, label in Demographics._meta.get_field(by).choices if value != "prefer_not"]
+        return [(label, groups.get(value, defaultdict(int))) for value, label in choices]
+    labels = labels or {}
+    named = sorted((key for key in groups if key not in (None, "")), key=lambda key: str(key).lower())
+    rows, other = [], []
+    for key in named:
+        if by in FREE_TEXT and groups[key]["people"] < MIN_GROUP:
+            other.append(groups[key])
+        else:
+            rows.append((labels.get(key) or str(key), groups[key]))
+    unnamed = [raw for key, raw in groups.items() if key in (None, "")]
+    if unnamed:
+        rows.append((NOT_GIVEN, _merged(unnamed)))
+    if other or by in ATTRIBUTES:  # attribute views always show "Other", so it says nothing when empty
+        rows.append((OTHER_LABEL, _merged(other)))
+    return rows
+
+
+def _free_text_labels(programmes, f: ReportFilter, by: str) -> dict:
+    """One spelling people typed for each free-text group (grouped case-blind)."""
+    participants = Participant.objects.filter(programme__in=programmes).filter(_by_end("applied_at", f))
+    field_name = "user__profile__department__name" if by == "department" else f"user__demographics__{by}"
+    found = participants.annotate(group=_key(by, "participant")).values("group").annotate(label=Min(Trim(field_name)))
+    return {row["group"]: row["label"] for row in found.order_by()}
+
+
+def _table(by: str, groups: dict, total_cells: dict[str, Cell], *, labels: dict | None = None) -> Table:
+    attribute = by in ATTRIBUTES
+    columns = MONTH_COLUMNS if by == "month" else ATTRIBUTE_COLUMNS if attribute else COLUMNS
+    rows = [Row(label, _cells(raw, columns, zero_is_small=attribute, total=False))
+            for label, raw in _labelled(by, groups, labels)]  # fmt: skip
+    rows.append(Row(TOTAL_LABEL, total_cells, total=True))
+    return Table(by, BREAKDOWNS[by], columns, rows)
+
+
+# -- how the cells hang together ------------------------------------------------------
+
+# Within a row: (terms) that a reader may take to hold; each is audited where it holds.
+_ROW_RULES = [
+    [(1, "mentees"), (-1, "matched"), (-1, "unmatched")],
+    [(1, "mentors"), (1, "mentees"), (-1, "people")],
+    [(1, "mentors"), (-1, "people")],
+    [(1, "mentees"), (-1, "people")],
+    [(1, "applications"), (-1, "people")],
+    [(1, "matched"), (-1, "active"), (-1, "ended")],
+    [(1, "goals_achieved"), (-1, "goals_set")],
+]
+_MONTH_ROW_RULES = [
+    [(1, "mentees"), (-1, "matched"), (-1, "unmatched")],
+    [(1, "mentors"), (1, "mentees"), (-1, "applications")],
+    [(1, "goals_achieved"), (-1, "goals_set")],
+]
+
+
+def _relate(terms: list[tuple[float, Cell]]) -> Relation | None:
+    """The relation as exact as it truly is (equal, or at most), or None when neither holds."""
+    for exact in (True, False):
+        if holds(terms, exact):
+            return Relation(terms, exact)
+    return None
+
+
+def _relations(table: Table, rules) -> list[Relation]:
+    found = []
+    groups, total = table.rows[:-1], table.total
+    for key, _label in table.columns:
+        if KINDS[key] == AVERAGE or not groups:
+            continue
+        relation = _relate([(1, total.cells[key])] + [(-1, row.cells[key]) for row in groups])
+        if relation:
+            found.append(relation)
+    keys = {key for key, _label in table.columns}
+    for row in table.rows:
+        for rule in rules:
+            if all(key in keys for _c, key in rule):
+                relation = _relate([(coefficient, row.cells[key]) for coefficient, key in rule])
+                if relation:
+                    found.append(relation)
+    return found
+
+
+def _category_table(key: str, title: str, counts: list[tuple[str, int, int]], total: Cell, kind: str) -> Table:
+    """A chart's categories (label, value, support) over a total they add up to."""
+    rows = [Row(label, {"n": Cell(value, support, kind)}) for label, value, support in counts]
+    rows.append(Row(TOTAL_LABEL, {"n": total}, total=True))
+    table = Table(key, title, [("n", title)], rows)
+    relation = _relate([(1, total)] + [(-1, row.cells["n"]) for row in rows[:-1]])
+    table.relations = [relation] if relation else []
+    return table
+
+
+def _share_totals(tables: list[Table]) -> None:
+    """A total equal to one already made, in the same column, is taken to be the same
+    figure (a reader cannot tell them apart): one cell, hidden alike everywhere."""
+    seen: dict[tuple[str, float], Cell] = {}
+    for table in tables:
+        for key, cell in table.total.cells.items():
+            if cell.kind == AVERAGE or cell.value is None:
+                continue
+            same = seen.setdefault((key, cell.value), cell)
+            if same is not cell:
+                same.support = min(same.support, cell.support)
+                table.total.cells[key] = same
+
+
+# -- the report -------------------------------------------------------------------------
+
+
+def build_report(user, report_filter: ReportFilter, *, attributes: bool = False,
+                 health: dict[int, Health] | None = None) -> Report:  # fmt: skip
+    """Every table of the figures for this filter, protected together: the
+    programme, department, cohort and month breakdowns, goals by outcome, end
+    reasons and health (and the attribute breakdowns when `attributes`). The page
+    of any breakdown and every export build the same report, so each shows the same
+    cells hidden."""
+    f = report_filter
+    programmes = scoped_programmes(user, f)
+    if health is None:
+        health = health_today(user, f)
+    # Health today does not depend on the dates: protect it on its own first, so that
+    # it is hidden alike whatever else is shown, and hold the tables to it.
+    health_table = _health_table(health)
+    protect(health_table.cells(), health_table.relations)
+
+    total_raw = _raw(programmes, f, None, month=False)[TOTAL_LABEL]
+    total_cells = _cells(total_raw, COLUMNS, zero_is_small=False, total=True)
+    tables = {}
+    for by in ("programme", "department", "cohort"):
+        groups = _raw(programmes, f, by, month=False)
+        labels = _free_text_labels(programmes, f, by) if by in FREE_TEXT else None
+        tables[by] = _table(by, groups, total_cells, labels=labels)
+    month_total = _cells(_raw(programmes, f, None, month=True)[TOTAL_LABEL], MONTH_COLUMNS,
+                         zero_is_small=False, total=True)  # fmt: skip
+    tables["month"] = _table("month", _raw(programmes, f, "month", month=True), month_total)
+    _share_totals(list(tables.values()))
+    tables["goals"] = _category_table("goals", "Goals by outcome", _goal_counts(programmes, f),
+                                      total_cells["goals_set"], EVENTS)  # fmt: skip
+    _link(tables["goals"], "Achieved", total_cells["goals_achieved"])
+    tables["reasons"] = _category_table("reasons", "Matches ended", _end_reasons(programmes, f),
+                                        total_cells["ended"], COUNT)  # fmt: skip
+    _hold_to_health(health_table, total_cells, f)
+    relations = [relation for table in tables.values() for relation in table.relations]
+    for by in ("programme", "department", "cohort", "month"):
+        tables[by].relations = _relations(tables[by], _MONTH_ROW_RULES if by == "month" else _ROW_RULES)
+        relations += tables[by].relations
+    protect([cell for table in tables.values() for cell in table.cells()], relations)
+    tables["health"] = health_table
+
+    cutoff = None
+    if attributes:
+        cutoff = attribute_cutoff()
+        tables.update(attribute_tables(user, cutoff))
+    return Report(f, tables, cutoff)
+
+
+def attribute_tables(user, cutoff: date) -> dict[str, Table]:
+    """The attribute breakdowns: every reverse programme in scope, up to `cutoff`,
+    whatever the filters; protected together (their totals may be one figure)."""
+    programmes = programmes_for_reports(user).filter(kind=Programme.Kind.REVERSE)
+    f = ReportFilter(date_to=cutoff)
+    tables = {}
+    for by in ATTRIBUTES:
+        groups = _raw(programmes, f, by, month=False)
+        labels = _free_text_labels(programmes, f, by) if by in FREE_TEXT else None
+        rows_raw = _labelled(by, groups, labels)
+        # A 0 of a group of people is hidden too ("none of the disabled mentees waits" is
+        # about each of them); the cells of a group of nobody are 0 and say nothing.
+        merged = _merged(raw for _label, raw in rows_raw)
+        total = _cells(merged, ATTRIBUTE_COLUMNS, zero_is_small=merged["people"] > 0, total=True)
+        table = Table(by, BREAKDOWNS[by], ATTRIBUTE_COLUMNS,
+                      [Row(label, _cells(raw, ATTRIBUTE_COLUMNS, zero_is_small=raw["people"] > 0, total=False))
+                       for label, raw in rows_raw] + [Row(TOTAL_LABEL, total, total=True)])  # fmt: skip
+        for key, cell in total.items():
+            # Nobody at all: a group's 0 says nothing of its attribute. And a group's
+            # people are never 0 when hidden (an empty group shows 0 everywhere).
+            if cell.value == 0 or key == "people":
+                for row in table.rows:
+                    row.cells[key].zero_is_small = False
+        tables[by] = table
+    _share_totals(list(tables.values()))
+    relations = []
+    for table in tables.values():
+        table.relations = _relations(table, _ROW_RULES)
+        relations += table.relations
+    protect([cell for table in tables.values() for cell in table.cells()], relations)
+    return tables
+
+
+def _link(table: Table, label: str, cell: Cell) -> None:
+    """A category that is the same figure as a table's cell becomes that cell."""
+    for row in table.rows:
+        if row.label == label and row.cells["n"].value == cell.value:
+            old = row.cells["n"]
+            row.cells["n"] = cell
+            for relation in table.relations:
+                relation.terms = [(c, cell if other is old else other) for c, other in relation.terms]
+                relation.cells = {id(other) for _c, other in relation.terms}
+
+
+def _hold_to_health(health_table: Table, total_cells: dict[str, Cell], f: ReportFilter) -> None:
+    """The health chart's total (every match active today) is the tables' total of
+    active matches when the range runs to today: hidden or shown as the chart has it."""
+    if f.date_to is not None and f.date_to < timezone.localdate():
+        return
+    for label, cell in [(TOTAL_LABEL, total_cells["active"])]:
+        category = next(row.cells["n"] for row in health_table.rows if row.label == label)
+        if category.value != cell.value:
+            continue
+        if category.hidden:
+            cell.hidden = SMALL if cell.is_small() else PROTECTED
+        else:
+            cell.locked = True
+
+
+def _health_table(health: dict[int, Health]) -> Table:
+    """Active matches by health today; the total (every active match) is taken as known."""
+    counts = defaultdict(int)
+    for state in health.values():
+        counts[state.status] += 1
+    # One match per mentee at a time: a count of active matches is a count of mentees.
+    rows = [(STATUS_LABELS[status], counts[status], counts[status]) for status in HEALTH_ORDER]
+    total = Cell(len(health), len(health), COUNT, total=True)
+    total.locked = not total.is_small()
+    return _category_table("health", "Active matches by health today", rows, total, COUNT)
+
+
+def _goal_counts(programmes, f: ReportFilter) -> list[tuple[str, int, int]]:
+    found = {
+        row["status"]: row
+        for row in Goal.objects.filter(match__programme__in=programmes).filter(_in_range("created_at", f))
+        .values("status").annotate(n=Count("pk"), people=Count("match__mentee__user", distinct=True)).order_by()
+    }  # fmt: skip
+    return [(label, found.get(value, {}).get("n", 0), found.get(value, {}).get("people", 0))
+            for value, label in Goal.Status.choices]  # fmt: skip
+
+
+def _end_reasons(programmes, f: ReportFilter) -> list[tuple[str, int, int]]:
+    """Matches ended within the range, by reason (one query)."""
     labels = dict(Match.EndReason.choices)
     rows = (
-        Match.objects.filter(programme__in=scoped_programmes(user, report_filter), ended_at__isnull=False)
-        .filter(_in_range("ended_at", report_filter))
+        Match.objects.filter(programme__in=programmes, ended_at__isnull=False)
+        .filter(_in_range("ended_at", f))
         .values("end_reason")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), people=Count("mentee__user", distinct=True))
         .order_by("-n", "end_reason")
     )
-    return [(labels.get(row["end_reason"], "Not given"), row["n"]) for row in rows]
+    return [(labels.get(row["end_reason"], "Not given"), row["n"], row["people"]) for row in rows]
 
 
-def chart_series(
-    user, report_filter: ReportFilter, health: dict[int, Health] | None = None, month_rows: list | None = None
-) -> dict:
-    """The data behind the four charts. Months with fewer than 5 people who met
-    are left out of the monthly charts, as in the month table. `health` is
-    health_today()'s answer and `month_rows` figure_rows(by="month")'s, if the
-    caller has them already."""
-    if health is None:
-        health = health_today(user, report_filter)
-    if month_rows is None:
-        month_rows = figure_rows(user, report_filter, by="month", health=health)
-    months = [row for row in month_rows if row.label != TOTAL_LABEL]
-    programmes = scoped_programmes(user, report_filter)
-    # People enrolled so far (a running total, not a group), from before the range.
-    enrolled = (
-        Participant.objects.filter(programme__in=programmes, status=Participant.Status.APPROVED,
-                                   applied_at__date__lt=report_filter.date_from.replace(day=1)).count()
-        if report_filter.date_from else 0
-    )  # fmt: skip
-    participation = []
+# -- the charts' data ---------------------------------------------------------------------
+
+
+def chart_series(report: Report) -> dict:
+    """The data behind the four charts, from the report's own cells: each point is
+    (label, value or None, the cell) so a hidden figure is hidden in the chart too.
+    Enrolments accumulate from the start of the range, and only from cells shown:
+    a hidden month adds nothing (its running total would give it away)."""
+    months = report.tables["month"].rows[:-1]
+    running, participation = 0, []
     for row in months:
-        enrolled += (row.values.get("mentors") or 0) + (row.values.get("mentees") or 0)
-        participation.append((row.label, enrolled))
-    mix = defaultdict(int)
-    for state in health.values():
-        mix[state.label] += 1
-    goal_rows = dict(
-        Goal.objects.filter(match__programme__in=programmes).filter(_in_range("created_at", report_filter))
-        .values("status").annotate(n=Count("pk")).values_list("status", "n")
-    )  # fmt: skip
+        for key in ("mentors", "mentees"):
+            if row.cells[key].shown:
+                running += row.cells[key].value
+        participation.append((row.label, running, None))
     return {
         "participation": participation,
-        "meetings": [(row.label, None if row.suppressed else row.values.get("meetings_held", 0)) for row in months],
-        "health": [(label, mix.get(label, 0)) for label in ("Stalled", "Needs attention", "New", "On track")],
-        "goals": [(label, goal_rows.get(value, 0)) for value, label in Goal.Status.choices],
+        "meetings": [_point(row.label, row.cells["meetings_held"]) for row in months],
+        "health": [_point(row.label, row.cells["n"]) for row in report.tables["health"].rows[:-1]],
+        "goals": [_point(row.label, row.cells["n"]) for row in report.tables["goals"].rows[:-1]],
     }
+
+
+def _point(label: str, cell: Cell) -> tuple:
+    return (label, cell.value if cell.shown else None, cell)
+
+
+# -- the raw figures, unprotected -------------------------------------------------------------
+
+
+def figure_rows(user, report_filter: ReportFilter, by: str = "programme") -> list[Row]:
+    """The figures of a breakdown before any cell is hidden, for code that checks
+    arithmetic (never shown to anyone): each row's `values`, the total last."""
+    if by in ATTRIBUTES:
+        return attribute_tables(user, report_filter.date_to or attribute_cutoff())[by].rows
+    f = report_filter
+    programmes = scoped_programmes(user, f)
+    month = by == "month"
+    columns = MONTH_COLUMNS if month else COLUMNS
+    total = _cells(_raw(programmes, f, None, month=month)[TOTAL_LABEL], columns,
+                   zero_is_small=False, total=True)  # fmt: skip
+    labels = _free_text_labels(programmes, f, by) if by in FREE_TEXT else None
+    return _table(by, _raw(programmes, f, by, month=month), total, labels=labels).rows

@@ -1,6 +1,7 @@
 """HR's reports page: headline figures, a breakdown table, end reasons and four
 charts, for the programmes and dates chosen. Participants and coordinators who
-are not HR get 404 (reports.permissions)."""
+are not HR get 404 (reports.permissions). Every figure comes from one protected
+report (reports.figures.build_report), the same the exports and the mail use."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -21,20 +22,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     valid = form.is_valid() if request.GET else True
     report_filter = form.report_filter() if request.GET and valid else figures.ReportFilter()
     by = form.breakdown() if request.GET and valid else "programme"
-    health = figures.health_today(request.user, report_filter)  # once for the table and the charts
-    rows = figures.figure_rows(request.user, report_filter, by=by, health=health)
-    # The month breakdown is the charts' own: computed once when it is also the table.
-    series = figures.chart_series(
-        request.user, report_filter, health=health, month_rows=rows if by == "month" else None
-    )
-    total = rows[-1]
-    labels = dict(figures.COLUMNS)
+    report = figures.build_report(request.user, report_filter, attributes=by in figures.ATTRIBUTES)
+    table = report.tables[by]
+    series = figures.chart_series(report)
+    labels = {**dict(figures.COLUMNS), "stalled": "Stalled matches"}
+    headline = report.headline
     return render(request, "reports/dashboard.html", {
-        "form": form, "valid": valid, "by_label": figures.BREAKDOWNS[by], "columns": figures.COLUMNS, "rows": rows,
-        "headline": [(labels[key], total.values.get(key)) for key in HEADLINE], "total": total,
-        "suppressed_text": figures.SUPPRESSED_TEXT, "end_reasons": figures.end_reasons(request.user, report_filter),
+        "form": form, "valid": valid, "by": by, "by_label": figures.BREAKDOWNS[by], "table": table,
+        "headline": [(labels[key], headline[key]) for key in HEADLINE],
+        "attribute_cutoff": report.attribute_cutoff if by in figures.ATTRIBUTES else None,
+        "hidden_text": figures.HIDDEN_TEXT,
+        "end_reasons": report.tables["reasons"].rows[:-1],
         "charts": [
-            Chart("participation", "People enrolled, by month (running total)", series["participation"], "line"),
+            Chart("participation", "People enrolled since the start, by month (running total of the months shown)",
+                  series["participation"], "line"),
             Chart("meetings", "Meetings held per month", series["meetings"]),
             Chart("health", "Active matches by health today", series["health"]),
             Chart("goals", "Goals by outcome", series["goals"]),

@@ -113,23 +113,36 @@ def test_the_match_export_has_one_row_per_pair_with_its_progress(client, hana, p
     alice_row = next(row for row in rows[1:] if row[4] == "Alice Adams")
     values = dict(zip(rows[0], alice_row, strict=True))
     assert (values["Meetings held"], values["Hours"], values["Goals achieved"]) == (3, 3, 1)
-    assert values["Meeting rating (1-5)"] == 4
+    assert values["Health"] in ("On track", "Needs attention", "Stalled", "New")
     assert len(rows) == 6
 
 
-@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
-def test_groups_of_fewer_than_five_people_are_suppressed_in_the_exports(client, hana, programme, file_format):
-    # By department: Finance holds alice and bob (2 people), Sales 8 people.
-    content = download(client, hana, "figures", file_format)
+def figure_rows_of(content: bytes, file_format: str) -> list[list]:
     if file_format == "csv":
-        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    else:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
-        rows = [list(row) for sheet in workbook.worksheets for row in sheet.values]
-    finance = next(row for row in rows if row and row[0] == "Finance")
-    sales = next(row for row in rows if row and row[0] == "Sales")
-    assert set(finance[1:]) == {"fewer than 5"}
-    assert "fewer than 5" not in sales
+        return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    return [list(row) for sheet in workbook.worksheets for row in sheet.values]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_figures_resting_on_fewer_than_five_are_empty_cells_with_the_meaning_stated_once(
+    client, hana, programme, file_format
+):
+    # By department: Finance holds alice and bob (2 people): counted as "Other"; Sales 8 people.
+    content = download(client, hana, "figures", file_format)
+    rows = figure_rows_of(content, file_format)
+    text = content.decode("utf-8-sig") if file_format == "csv" else xlsx_text(content)
+    assert "Finance" not in text, "the name of a group of 2"
+    assert not [value for row in rows for value in row if str(value).strip().lower() in ("fewer than 5", "hidden")]
+    header = next(row for row in rows if row and row[0] == "Department")
+    other = dict(zip(header, next(row for row in rows if row and row[0] == "Other"), strict=False))
+    sales = dict(zip(header, next(row for row in rows if row and row[0] == "Sales"), strict=False))
+    total = dict(zip(header, next(row for row in rows if row and row[0] == "All"), strict=False))
+    assert other["People"] in ("", None)
+    empty = ("", None)
+    assert sales["People"] in empty or total["People"] in empty, "else Other would be All minus Sales"
+    notes = [row for row in rows if row and str(row[0]).startswith("An empty figure is hidden")]
+    assert len(notes) == 1, "the meaning of an empty cell, once"
 
 
 def test_each_export_is_recorded_with_its_filters_and_rows(client, hana, programme):

@@ -5,7 +5,7 @@ The fixture, in carol's traditional programme "Mentoring" (cohort "2026"):
 - 6 mentors and 6 mentees in Sales (the pairs), all approved, enrolled 1 Jan;
   pair 0 also in Sales, so Sales holds 12 people;
 - 2 more mentees in Finance (approved, never matched) and 1 applicant in
-  Finance: Finance holds 3 people (suppressed);
+  Finance: Finance holds 3 people (a label of a small group: "Other");
 - pairs 0-4 active, pair 5 ended on 10 May (reason "No time to continue");
 - every pair met on 10 March and 10 April (held, 60 minutes), pairs 0-2 also on
   10 May (held, 90 minutes), and pair 3 missed a meeting on 10 May;
@@ -24,7 +24,8 @@ from matching.models import Match
 from matching.tests.factories import enrol, make_person
 from programmes.models import Participant
 from programmes.tests.factories import make_programme
-from reports.figures import SUPPRESSED_TEXT, ReportFilter, figure_rows
+from reports.disclosure import PROTECTED, SMALL
+from reports.figures import ATTRIBUTES, ReportFilter, build_report, figure_rows
 from sessions_log.models import ActionItem, Feedback, Goal, Meeting, Recap
 from surveys.models import PulseResponse
 
@@ -94,17 +95,24 @@ def fixture(carol):
 
 
 def rows_by_label(user, report_filter=None, by="programme"):
+    """The raw figures (nothing hidden), by row label."""
     with time_machine.travel(NOW, tick=False):
         return {row.label: row for row in figure_rows(user, report_filter or ReportFilter(), by=by)}
 
 
+def shown_by_label(user, report_filter=None, by="programme"):
+    """The protected figures HR sees, by row label: a cell hidden for resting on fewer
+    than 5 is SMALL, one hidden so that such a cell cannot be worked out PROTECTED."""
+    with time_machine.travel(NOW, tick=False):
+        table = build_report(user, report_filter or ReportFilter(), attributes=by in ATTRIBUTES).tables[by]
+    return {row.label: {key: cell.hidden or cell.value for key, cell in row.cells.items()} for row in table.rows}
+
+
 def test_the_programme_row_matches_the_hand_count(hana, fixture):
     row = rows_by_label(hana)["Mentoring"]
-    assert not row.suppressed
     assert row.values == {
         "people": 15, "mentors": 6, "mentees": 8, "applications": 15, "matched": 6, "unmatched": 2,
-        "active": 5, "ended": 1, "stalled": row.values["stalled"],
-        "meetings_held": 6 * 2 + 3, "hours": 6 * 2 * 1 + 3 * 1.5, "recaps": 2 * 2 + 2,
+        "active": 5, "ended": 1, "meetings_held": 6 * 2 + 3, "hours": 6 * 2 * 1 + 3 * 1.5, "recaps": 2 * 2 + 2,
         "goals_set": 12, "goals_achieved": 2, "actions_done_percent": 50,
         "feedback_average": 3.5, "pulse_average": 4.0,
     }  # fmt: skip
@@ -118,24 +126,22 @@ def test_the_total_row_is_last_and_matches_the_single_programme(hana, fixture):
 
 def test_by_department_people_count_in_their_group_and_pairs_in_their_mentees(hana, fixture):
     rows = rows_by_label(hana, by="department")
-    sales, finance = rows["Sales"], rows["Finance"]
-    assert (sales.people, sales.values["meetings_held"], sales.values["mentees"]) == (12, 15, 6)
-    assert (finance.people, finance.suppressed) == (3, True)
-    assert finance.cells() == [SUPPRESSED_TEXT] * len(finance.cells())
+    assert (rows["Sales"].values["people"], rows["Sales"].values["meetings_held"]) == (12, 15)
+    assert rows["Sales"].values["mentees"] == 6
+    # Finance (3 people) is a label people typed, of a group under 5: counted as "Other".
+    assert "Finance" not in rows and rows["Other"].values["people"] == 3
 
 
 def test_by_month_each_figure_falls_in_its_own_month(hana, fixture):
     rows = rows_by_label(hana, by="month")
     assert [label for label in rows if label != "All"] == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
-    assert (rows["2026-03"].values["meetings_held"], rows["2026-03"].people) == (6, 12)
-    assert rows["2026-03"].values["goals_set"] == 12
-    assert (rows["2026-05"].values["meetings_held"], rows["2026-05"].values["hours"], rows["2026-05"].people) == (
-        3,
-        4.5,
-        6,
-    )
-    assert rows["2026-05"].values["ended"] == 1
+    march, may = rows["2026-03"].values, rows["2026-05"].values
+    assert (march["meetings_held"], march["people"], march["goals_set"]) == (6, 12, 12), "people who met"
+    assert (may["meetings_held"], may["hours"], may["people"], may["ended"]) == (3, 4.5, 6, 1)
     assert rows["2026-01"].values["applications"] == 15
+    assert rows["2026-02"].values["active"] == 6, "matches made that month"
+    # The total is what fell within the range, and people who met are people, not meetings.
+    assert (rows["All"].values["people"], rows["All"].values["active"]) == (12, 6)
 
 
 def test_a_date_range_narrows_what_happened_in_it(hana, fixture):
@@ -147,16 +153,32 @@ def test_a_date_range_narrows_what_happened_in_it(hana, fixture):
     assert row.values["people"] == 15, "everyone enrolled by the end of April"
 
 
-def test_a_programme_of_fewer_than_five_people_is_suppressed_everywhere(hana, carol):
+def test_each_cell_resting_on_fewer_than_5_is_hidden_not_its_whole_row(hana, fixture):
+    """The fixture's April: 4 ratings from 4 pairs, 2 recaps by 2 pairs, but 6 pairs met."""
+    april = ReportFilter(date_from=date(2026, 4, 1), date_to=date(2026, 4, 30))
+    row = shown_by_label(hana, april)["Mentoring"]
+    assert (row["meetings_held"], row["hours"]) == (6, 6.0), "6 pairs met"
+    assert row["feedback_average"] == SMALL, "an average of 4 ratings"
+    assert row["recaps"] == SMALL and row["actions_done_percent"] == SMALL
+    assert row["people"] != SMALL, "15 people (hidden only if it would give a smaller figure away)"
+
+
+def test_a_programme_of_fewer_than_five_people_is_hidden_and_cannot_be_worked_out(hana, carol, fixture):
     small = make_programme(carol, name="Tiny", status="running")
     Participant.objects.filter(programme=small).delete()
     for number in range(2):
         enrol(small, make_person(f"Tiny mentor {number}"), "mentor")
         enrol(small, make_person(f"Tiny mentee {number}"), "mentee")
-    rows = rows_by_label(hana)
-    assert rows["Tiny"].suppressed and rows["All"].suppressed
-    enrol(small, make_person("Fifth"), "mentee")
-    assert not rows_by_label(hana)["Tiny"].suppressed
+    Participant.objects.filter(programme=small).update(applied_at=datetime(2026, 2, 1, tzinfo=UTC))
+    rows = shown_by_label(hana)
+    assert rows["Tiny"]["people"] == SMALL
+    # All = Mentoring + Tiny: one more figure of the column is hidden, so Tiny is not All minus Mentoring.
+    assert PROTECTED in (rows["Mentoring"]["people"], rows["All"]["people"])
+    fifth = enrol(small, make_person("Fifth"), "mentee")
+    Participant.objects.filter(pk=fifth.pk).update(applied_at=datetime(2026, 2, 1, tzinfo=UTC))
+    with time_machine.travel(NOW, tick=False):
+        tiny = next(row for row in build_report(hana, ReportFilter()).tables["programme"].rows if row.label == "Tiny")
+    assert tiny.cells["people"].hidden != SMALL, "5 people: hidden only if it would give away a smaller figure"
 
 
 def test_attribute_breakdowns_cover_only_consented_people_of_reverse_programmes(hana, carol, fixture):
@@ -164,13 +186,21 @@ def test_attribute_breakdowns_cover_only_consented_people_of_reverse_programmes(
 
     reverse = make_programme(carol, name="Reverse", kind="reverse", status="running")
     Participant.objects.filter(programme=reverse).delete()
-    people = [make_person(f"Reverse {n}") for n in range(7)]
+    people = [make_person(f"Reverse {n}") for n in range(9)]
     for index, person in enumerate(people):
         enrol(reverse, person, "mentor" if index < 3 else "mentee")
-        if index < 6:  # the seventh did not consent
-            Demographics.objects.create(user=person, consented_at=NOW, generation="gen_z" if index < 5 else "gen_x")
+        if index < 8:  # the ninth did not consent; one said "prefer not to say"
+            generation = "gen_z" if index < 5 else "gen_x" if index < 7 else ""
+            Demographics.objects.create(user=person, consented_at=NOW, generation=generation,
+                                        disability="prefer_not" if index == 0 else "no")  # fmt: skip
+    Participant.objects.filter(programme=reverse).update(applied_at=datetime(2026, 2, 1, tzinfo=UTC))
     rows = rows_by_label(hana, by="generation")
-    assert set(rows) == {"Generation Z (1997-2012)", "Generation X (1965-80)", "All"}
-    assert rows["Generation Z (1997-2012)"].people == 5 and not rows["Generation Z (1997-2012)"].suppressed
-    assert rows["Generation X (1965-80)"].suppressed
-    assert rows["All"].people == 6, "only the consented, and only the reverse programme"
+    assert list(rows) == ["Baby boomer (1946-64)", "Generation X (1965-80)", "Millennial (1981-96)",
+                          "Generation Z (1997-2012)", "All"], "every choice, empty or not"  # fmt: skip
+    assert rows["Generation Z (1997-2012)"].values["people"] == 5
+    assert rows["All"].values["people"] == 7, "only the consented who answered, only the reverse programme"
+    assert rows_by_label(hana, by="disability")["All"].values["people"] == 7, "prefer not to say never counts"
+    shown = shown_by_label(hana, by="generation")
+    assert shown["Generation Z (1997-2012)"]["people"] != SMALL
+    assert shown["Generation X (1965-80)"]["people"] == SMALL
+    assert shown["Baby boomer (1946-64)"]["people"] == 0, "a group of nobody shows 0 (listed, so absence says nothing)"
