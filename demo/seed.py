@@ -25,6 +25,14 @@ class DemoLogin:
     role: str
 
 
+def login_lines() -> list[str]:
+    """The demo's logins as `seed_demo` and `demo_logins` print them."""
+    width = max(len(email) for email, *_ in ROLE_ACCOUNTS)
+    return [f"Sign in with any of these (password: {DEMO_PASSWORD}):"] + [
+        f"  {email.ljust(width)}  {role}" for email, _, _, role in ROLE_ACCOUNTS
+    ]
+
+
 ROLE_ACCOUNTS = [
     # email, full name, flags, what to try with the account
     ("admin@demo.example", "Sasha Support", {"is_staff": True, "is_superuser": True}, "staff: admin site, roles"),
