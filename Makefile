@@ -25,11 +25,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 run: export DEBUG := 1
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --verbosity 0
 	@echo ""
-	@echo "  Mentoring is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server, worker and beat)"
+	@echo "  Mentoring is starting at http://127.0.0.1:$(PORT)/: the demo logins follow once it is ready."
 	@echo ""
-	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+	PORT=$(PORT) SITE_URL=http://127.0.0.1:$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
 ## test: install the test tools and run the whole suite (pytest.ini's mentoring.settings_test turns DEBUG on)
 test: $(VENV)/.installed-dev

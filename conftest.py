@@ -236,7 +236,7 @@ def sign_in(page, live_server):
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Email").fill(email)
         page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
         expect(page.get_by_role("link", name="Sign in")).to_have_count(0)
 
     return sign_in_as

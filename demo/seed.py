@@ -25,13 +25,27 @@ class DemoLogin:
     role: str
 
 
+def login_lines() -> list[str]:
+    """The demo's logins as `seed_demo` and `demo_logins` print them."""
+    width = max(len(email) for email, *_ in ROLE_ACCOUNTS)
+    return [f"Sign in with any of these (password: {DEMO_PASSWORD}):"] + [
+        f"  {email.ljust(width)}  {role}" for email, _, _, role in ROLE_ACCOUNTS
+    ]
+
+
 ROLE_ACCOUNTS = [
     # email, full name, flags, what to try with the account
     ("admin@demo.example", "Sasha Support", {"is_staff": True, "is_superuser": True}, "staff: admin site, roles"),
     ("coordinator@demo.example", "Corinne Okafor", {"is_coordinator": True}, "coordinator: runs both programmes"),
     ("hr@demo.example", "Hamid Rahimi", {"is_hr": True}, "HR viewer: reports and exports"),
-    ("mentor@demo.example", "Maya Lindqvist", {}, "mentor in Mentoring and Open office hours, mentee in Reverse"),
-    ("mentee@demo.example", "Theo Mensah", {}, "mentee in Mentoring, mentor in Reverse mentoring"),
+    # Maya and Theo are one pair: sign in as each in turn to see both sides of it.
+    (
+        "mentor@demo.example",
+        "Maya Lindqvist",
+        {},
+        "Maya, Theo's mentor in Mentoring (also office hours; a Reverse mentee)",
+    ),
+    ("mentee@demo.example", "Theo Mensah", {}, "Theo, Maya's mentee in Mentoring (also a Reverse mentor)"),
 ]
 
 SENIORITY = ["Associate", "Professional", "Senior", "Lead", "Head of", "Director"]
@@ -275,7 +289,7 @@ def seed() -> list[DemoLogin]:
     people.sort(key=lambda u: u.email)
     seed_role_grants(accounts)
     traditional, reverse = seed_programmes(rng, accounts["coordinator@demo.example"], people, maya, theo)
-    seed_matching(traditional, reverse, accounts["coordinator@demo.example"])
+    seed_matching(traditional, reverse, accounts["coordinator@demo.example"], maya=maya, theo=theo)
     seed_sessions(
         rng, traditional, coordinator=accounts["coordinator@demo.example"], people=people, maya=maya, theo=theo
     )
@@ -295,13 +309,22 @@ def seed_role_grants(accounts: dict[str, User]) -> None:
             role_changes_record(user=person, before={}, by=admin)
 
 
-def seed_matching(traditional: Programme, reverse: Programme, coordinator: User) -> None:
-    """The running programme arrives matched by the engine; the reverse programme
-    has a run waiting for the coordinator to review."""
+def seed_matching(traditional: Programme, reverse: Programme, coordinator: User, *, maya: User, theo: User) -> None:
+    """The running programme arrives matched by the engine, around one pair the
+    coordinator made by hand: Maya mentors Theo, so the demo's two participant
+    logins are the two sides of one relationship. The reverse programme has a
+    run waiting for the coordinator to review."""
     from matching import services as matching
     from matching.models import Match, MatchRun
 
     if not Match.objects.filter(programme=traditional).exists():
+        mentor = Participant.objects.get(programme=traditional, user=maya)
+        mentee = Participant.objects.get(programme=traditional, user=theo)
+        # Checked and explained by the engine's own rules, as "Assign by hand" does.
+        pair = matching.pair_check(programme=traditional, mentee=mentee, mentor=mentor)
+        Match.objects.create(
+            programme=traditional, mentee=mentee, mentor=mentor, score=pair.score, reasons=pair.reasons
+        )
         run = MatchRun.objects.create(programme=traditional, started_by=coordinator)
         matching.match_run_execute(run_id=run.pk)
         matching.match_run_publish(run=run, by=coordinator, notify=False)

@@ -33,7 +33,7 @@ from sessions_log.models import (
 from sessions_log.office_hours import user_timezone
 
 from .seed_circles import seed_circles
-from .seed_health import last_meeting_day, seed_health
+from .seed_health import DEMO_MENTEE, last_meeting_day, seed_health
 
 GOALS = [
     ("Prepare for a team-lead role", "I lead our weekly planning for a month and ask two peers for feedback."),
@@ -190,6 +190,7 @@ def seed_workspaces(base: int, programme: Programme, matches: list[Match], start
     goals, meetings, plans = [], [], []
     for match in fresh:
         r = _rng(base, f"pair:{match.mentee.user.email}")
+        showcase = match.mentee.user.email == DEMO_MENTEE
         tz = user_timezone(match.mentee.user)
         hour = r.choice([9, 10, 11, 14, 15, 16])
         for objective, measure in r.sample(GOALS, 2):
@@ -213,7 +214,9 @@ def seed_workspaces(base: int, programme: Programme, matches: list[Match], start
             plans.append((match, meeting, r, number))
             number += 1
             day += timedelta(days=r.choice([13, 14, 14, 15]))
-        if stops_on >= today and r.random() < 0.8:  # most pairs have their next meeting in the diary
+        # Most pairs have their next meeting in the diary; the demo's own pair always
+        # does, scheduled by Maya, so Theo's side shows the invitation she sent.
+        if stops_on >= today and (r.random() < 0.8 or showcase):
             upcoming = today + timedelta(days=r.randint(2, 12))
             meetings.append(Meeting(
                 match=match, programme=programme, mentor=match.mentor, mentee=match.mentee,
@@ -231,12 +234,17 @@ def seed_workspaces(base: int, programme: Programme, matches: list[Match], start
         if meeting.status != Meeting.Status.HELD:
             continue
         after = meeting.ends_at + timedelta(hours=r.randint(2, 30))
+        is_latest = number == last_number[match.pk]
+        # The demo's own pair both shared their last recap with each other: each login reads the other's.
+        shared_by_both = is_latest and match.mentee.user.email == DEMO_MENTEE
         for author in (match.mentee.user, match.mentor.user):
-            if r.random() < 0.1:
+            if r.random() < 0.1 and not shared_by_both:
                 continue  # not everyone writes every recap
             visibility = r.choices(
                 [Recap.Visibility.PAIR, Recap.Visibility.PRIVATE, Recap.Visibility.COORDINATOR], weights=[75, 13, 12]
             )[0]
+            if shared_by_both:
+                visibility = Recap.Visibility.PAIR
             recaps.append(Recap(
                 meeting=meeting, author=author, discussed=f"We talked about {TOPICS[number % len(TOPICS)]}.",
                 learned=r.choice(LEARNED), visibility=visibility, created_at=after,
@@ -245,7 +253,6 @@ def seed_workspaces(base: int, programme: Programme, matches: list[Match], start
             if r.random() < 0.85:
                 feedback.append(Feedback(meeting=meeting, author=author, rating=r.choices([3, 4, 5], [15, 45, 40])[0],
                                          comment=r.choice(FEEDBACK_COMMENTS), created_at=after))  # fmt: skip
-        is_latest = number == last_number[match.pk]
         for description in r.sample(ACTIONS, r.randint(1, 2)):
             owner = r.choice([match.mentee, match.mentee, match.mentor])
             done = not is_latest and r.random() < 0.9  # older actions are done

@@ -1,11 +1,13 @@
-"""Response headers Django has no setting for, and URLs no view should see."""
+"""Response headers Django has no setting for, URLs no view should see, and the
+product's 404 page under DEBUG."""
 
 from collections.abc import Callable
 from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.defaults import page_not_found
 
 
 class PermissionsPolicyMiddleware:
@@ -75,3 +77,31 @@ class PrivateResponsesMiddleware:
             # Replaces a view's own lifetime (the calendar feed's max-age): nothing private is kept.
             response.headers["Cache-Control"] = "no-store, private"
         return response
+
+
+class ProductNotFoundMiddleware:
+    """With DEBUG on (`make run`), Django answers a 404 with its technical page,
+    which lists every URL pattern; people trying the app should meet the page
+    production shows. With PRODUCT_ERROR_PAGES (on by default) a 404 renders
+    templates/404.html whatever DEBUG says. 403s already use templates/403.html
+    under DEBUG, and server errors keep Django's technical page: DEBUG is for those."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # An address no URL pattern matches never reaches a view (or process_exception).
+        if response.status_code == 404 and self._replaces() and getattr(request, "resolver_match", None) is None:
+            return page_not_found(request, Http404())
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, Http404) and self._replaces():
+            return page_not_found(request, exception)
+        return None
+
+    @staticmethod
+    def _replaces() -> bool:
+        # Read per request: tests switch DEBUG on and off.
+        return settings.DEBUG and settings.PRODUCT_ERROR_PAGES

@@ -108,12 +108,16 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "people.sso.IdentityProviderFormActionMiddleware",  # below CSPMiddleware: adds the IdPs to form-action
     "mentoring.middleware.PermissionsPolicyMiddleware",
+    "mentoring.middleware.ProductNotFoundMiddleware",  # the product's 404 page under DEBUG too
     "allauth.account.middleware.AccountMiddleware",
     "people.signin.DeviceCookieMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "mentoring.urls"
+# With DEBUG on, a 404 still shows the product's page (templates/404.html), as people
+# trying `make run` should see; PRODUCT_ERROR_PAGES=0 brings Django's technical 404 back.
+PRODUCT_ERROR_PAGES = env_bool("PRODUCT_ERROR_PAGES", default=True)
 
 TEMPLATES = [
     {
@@ -259,6 +263,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
+# The app's own English words over allauth's Title Case (locale/en/LC_MESSAGES/django.po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -1,12 +1,18 @@
 """Sign-ins from new devices: each browser carries a random device id in a
 cookie; a sign-in whose browser brings no id this account has seen before is
 recorded in the audit log, and the person is mailed (except for the very first
-device of an account, which is simply remembered)."""
+device of an account, which is simply remembered).
+
+Signing up with a password signs the new account in at once; that is the
+account's start, not a sign-in, and records nothing: else the account's real
+first sign-in, on the laptop the next day, would be mailed as a "new sign-in"
+(people/tests/test_audit_events.py). A first sign-in with single sign-on also
+creates the account, but the person did sign in: it is their first device."""
 
 import hashlib
 import secrets
 
-from allauth.account.signals import user_logged_in
+from allauth.account.signals import user_logged_in, user_signed_up
 from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
@@ -49,10 +55,21 @@ def sign_in_record(*, user: User, request) -> KnownDevice | None:
     return device
 
 
+@receiver(user_signed_up, dispatch_uid="people.sign_up_noted")
+def _on_sign_up(sender, request, user, **kwargs) -> None:
+    """allauth sends this just before the sign-up's own sign-in, in the same request
+    (with `sociallogin` when single sign-on made the account)."""
+    if "sociallogin" not in kwargs:
+        request.signing_up = True
+
+
 @receiver(user_logged_in, dispatch_uid="people.sign_in_record")
 def _on_sign_in(sender, request, user, **kwargs) -> None:
     """allauth's signal: every sign-in through a login form, a link or SSO
-    (Django's bare login(), as in tests' force_login, is not a device)."""
+    (Django's bare login(), as in tests' force_login, is not a device), but
+    not the one that completes a sign-up with a password."""
+    if getattr(request, "signing_up", False):
+        return
     sign_in_record(user=user, request=request)
 
 

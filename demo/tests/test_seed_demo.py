@@ -64,3 +64,30 @@ def test_the_demo_arrives_matched_by_the_engine_with_one_run_left_to_review():
     review = MatchRun.objects.get(programme__kind="reverse")
     assert review.status == "ready" and review.proposals.count() >= 15
     assert all(proposal.reasons for proposal in review.proposals.all())
+
+
+def test_the_demo_mentor_and_mentee_logins_are_one_pair_with_both_sides_to_see(capsys):
+    """A newcomer signs in as mentor@ and then as mentee@ and sees the same
+    relationship from each side: a recap each shared with the pair, and the
+    next meeting, which the mentor scheduled (its invitation is the mentee's)."""
+    from django.utils import timezone
+
+    from matching.models import Match
+    from sessions_log.models import Meeting, Recap
+
+    call_command("seed_demo")
+
+    pair = Match.objects.get(programme__kind="traditional", mentee__user__email="mentee@demo.example", status="active")
+    assert pair.mentor.user.email == "mentor@demo.example"
+    shared = Recap.objects.filter(meeting__match=pair, visibility="pair")
+    latest_held = Meeting.objects.filter(match=pair, status="held").latest("starts_at")
+    assert {r.author.email for r in shared.filter(meeting=latest_held)} == {
+        "mentor@demo.example", "mentee@demo.example",
+    }, "both wrote a recap of their last meeting and shared it with the pair"  # fmt: skip
+    upcoming = Meeting.objects.filter(match=pair, status="scheduled", starts_at__gt=timezone.now())
+    assert [m.scheduled_by.email for m in upcoming] == ["mentor@demo.example"]
+
+    output = capsys.readouterr().out
+    mentor_line = next(line for line in output.splitlines() if "mentor@demo.example" in line)
+    mentee_line = next(line for line in output.splitlines() if "mentee@demo.example" in line)
+    assert "Theo" in mentor_line and "Maya" in mentee_line, "the logins say who is paired with whom"

@@ -88,6 +88,32 @@ def test_a_sign_in_from_another_browser_is_audited_and_mailed_and_a_known_one_is
     assert AuditEvent.objects.count() == 2 and len(mail.outbox) == 1
 
 
+def test_the_first_sign_in_after_signing_up_is_not_mailed_whichever_browser_it_is_in(
+    client, db, django_capture_on_commit_callbacks
+):
+    """Signing up signs the new account in, in the browser that signed up; that is
+    the account's start, not a sign-in. Its first sign-in, in any browser, is
+    remembered quietly; one from a browser it has not seen since is mailed."""
+    from django.test import Client
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_signup"), {
+            "full_name": "Dana Diaz", "email": "dana@example.org",
+            "password1": "a-long-enough-passphrase", "password2": "a-long-enough-passphrase",
+        })  # fmt: skip
+    mail.outbox.clear()  # the address confirmation
+    dana = {"login": "dana@example.org", "password": "a-long-enough-passphrase"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(reverse("account_login"), dana, HTTP_USER_AGENT=FIREFOX)  # the work laptop, the next day
+    assert mail.outbox == [], "the account's first sign-in"
+    assert AuditEvent.objects.get(action="sign_in_new_device").detail == {"first_device": True}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(reverse("account_login"), dana, HTTP_USER_AGENT=FIREFOX)  # yet another browser
+    assert [m.subject for m in mail.outbox] == ["[Mentoring] New sign-in to your account"]
+
+
 def test_a_device_id_from_someone_elses_browser_is_a_new_device_for_this_account(client, alice, bob, password):
     sign_in(client, alice, password)
     client.get(reverse("account_logout"))

@@ -16,7 +16,7 @@ def test_a_new_person_signs_up_signs_out_and_signs_in_again(live_server, page, s
     page.locator("#id_password1").fill("a-long-enough-passphrase")
     page.locator("#id_password2").fill("a-long-enough-passphrase")
     screenshot("2-signup-form")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Sign up", exact=True).click()
 
     expect(page.get_by_role("heading", name="Welcome, Dana")).to_be_visible()
     screenshot("3-home")
@@ -28,10 +28,10 @@ def test_a_new_person_signs_up_signs_out_and_signs_in_again(live_server, page, s
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill("dana@example.org")
     page.get_by_label("Password").fill("wrong-password")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_text("not correct")).to_be_visible()
     screenshot("4-login-error")
 
     page.get_by_label("Password").fill("a-long-enough-passphrase")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Welcome, Dana")).to_be_visible()

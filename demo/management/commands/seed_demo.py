@@ -1,16 +1,19 @@
 from django.core.management.base import BaseCommand
 
-from demo.seed import DEMO_PASSWORD, seed
+from demo.seed import login_lines, seed
 
 
 class Command(BaseCommand):
-    help = "Load the demo organisation (safe to run again: it updates, never duplicates) and print its logins."
+    help = (
+        "Load the demo organisation (safe to run again: it updates, never duplicates) and print its logins "
+        "(--verbosity 0: print nothing; `make run` prints them when the app is ready, see demo_logins)."
+    )
 
     def handle(self, *args, **options):
-        logins = seed()
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo data is ready. Sign in with any of these (password: {DEMO_PASSWORD}):")
-        )
-        width = max(len(login.email) for login in logins)
-        for login in logins:
-            self.stdout.write(f"  {login.email.ljust(width)}  {login.role}")
+        seed()
+        if options["verbosity"] == 0:
+            return
+        first, *accounts = login_lines()
+        self.stdout.write(self.style.SUCCESS(f"Demo data is ready. {first}"))
+        for line in accounts:
+            self.stdout.write(line)
