@@ -308,3 +308,26 @@ class TagMergeForm(forms.Form):
         if cleaned.get("source") and cleaned.get("source") == cleaned.get("target"):
             self.add_error("target", "Choose a different tag to merge into.")
         return cleaned
+
+
+# -- roles ---------------------------------------------------------------------------
+
+
+class RoleSearchForm(forms.Form):
+    """The roles page's search: a name or address, and which role to list."""
+
+    q = forms.CharField(label="Name or email", max_length=100, required=False)
+    role = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[("", "Everyone with a role"), ("coordinator", "Coordinators"), ("hr", "HR viewers"),
+                 ("staff", "Support staff")],
+    )  # fmt: skip
+
+
+class RoleChangeForm(forms.Form):
+    """One button of the roles page: give or take away one role of one person."""
+
+    person = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True))
+    role = forms.ChoiceField(choices=[("coordinator", "coordinator"), ("hr", "HR viewer")])
+    grant = forms.TypedChoiceField(choices=[("1", "give"), ("0", "take away")], coerce=lambda value: value == "1")
