@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from circles.selectors import open_mentee_circles_of
+from circles.selectors import circles_for_request
 from matching.models import Match
 from people.models import Profile
 from programmes.permissions import programmes_coordinated_by
@@ -29,6 +29,10 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     matches = list(matches)
     enrolments = list(sections["enrolments"])
+    # The circles the navigation lists (read once a request), beside their programmes.
+    circles = {link.programme_id: link for link in circles_for_request(request)}
+    for enrolment in enrolments:
+        enrolment.circle = circles.get(enrolment.programme_id)
     profile = Profile.objects.filter(user=user).select_related("department", "seniority").first()
     coordinated = sections["coordinated"] if user.can_create_programmes else None
     return render(
@@ -37,7 +41,6 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "matches": matches,
             "check_ins_due": check_ins_due_for(user, matches),
-            "open_mentee_circles": open_mentee_circles_of(user),
             "enrolments": enrolments,
             "coordinated": coordinated,
             "programme_health": selectors.health_of_programmes(programmes_coordinated_by(user))
