@@ -20,6 +20,7 @@ from .models import (
 from .selectors import timezone_choices
 from .services import DEMOGRAPHICS_CONSENT_WORDING
 from .validators import VisibleTextFormMixin
+from .widgets import TagPicker
 
 
 class SignupForm(VisibleTextFormMixin, AllauthSignupForm):
@@ -87,7 +88,7 @@ class ProfileForm(VisibleTextFormMixin, forms.Form):
         label="Skills you can offer",
         queryset=Tag.objects.order_by("name"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=TagPicker("skills"),
     )
     skills_other = forms.CharField(
         label="Other skills",
@@ -99,7 +100,7 @@ class ProfileForm(VisibleTextFormMixin, forms.Form):
         label="Topics you want help with",
         queryset=Tag.objects.order_by("name"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=TagPicker("topics"),
     )
     topics_other = forms.CharField(
         label="Other topics",
