@@ -1,12 +1,18 @@
 """Reads for the circle pages, each one query whatever the number of posts and
-replies (plus the paginator's count)."""
+replies (plus the paginator's count), and the circles a person reads, for the
+navigation (one query a request)."""
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from people.models import User
+from programmes.models import Participant, Programme
 
 from .models import Circle, Post, Reply
+from .rules import may_read
 
 VISIBLE_REPLY = Q(replies__hidden_at__isnull=True)
 
@@ -40,12 +46,54 @@ def replies_for_post(post: Post, *, viewer: User, is_moderator: bool) -> QuerySe
     return replies.select_related("author", "hidden_by").order_by("created_at", "pk")
 
 
-def open_mentee_circles_of(user) -> set[int]:
-    """The programmes in which the person is an approved mentee and the mentees'
-    circle is open (one query), for the links on their home page."""
-    return set(
-        Circle.objects.filter(
-            audience=Circle.Audience.MENTEES, is_open=True, programme__participants__user=user,
-            programme__participants__role="mentee", programme__participants__status="approved",
-        ).values_list("programme_id", flat=True)
-    )  # fmt: skip
+@dataclass(frozen=True)
+class CircleLink:
+    """A circle someone reads as a participant, for the navigation and their home."""
+
+    programme_id: int
+    programme: str  # the programme's name with its cohort
+    audience: str
+
+    @property
+    def label(self) -> str:
+        return "Mentors' circle" if self.audience == Circle.Audience.MENTORS else "Mentees' circle"
+
+    @property
+    def url(self) -> str:
+        return reverse("circles:circle", args=[self.programme_id, self.audience])
+
+
+def circles_of(user) -> list[CircleLink]:
+    """The circles the person reads as an approved mentor or mentee, by the circles'
+    own rule (rules.may_read), in one query: the mentors' circle of each programme
+    they mentor in, the mentees' circle of each they are a mentee in once it is
+    open. Office hours are one-off bookings, so their circles are not offered (as on
+    the programme page). Circles someone reads as a coordinator are on the
+    programme's manage page instead, so a coordinator's navigation stays short."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    open_mentees = Circle.objects.filter(programme=OuterRef("programme"), audience=Circle.Audience.MENTEES,
+                                         is_open=True)  # fmt: skip
+    participations = (
+        Participant.objects.filter(user=user, status=Participant.Status.APPROVED)
+        .exclude(programme__kind=Programme.Kind.OFFICE_HOURS)
+        .select_related("programme")
+        .annotate(mentees_open=Exists(open_mentees))
+        .order_by("programme__name", "programme__cohort", "programme_id")
+    )
+    links = []
+    for participant in participations:
+        audience = Circle.Audience.MENTORS if participant.role == "mentor" else Circle.Audience.MENTEES
+        # The rule reads whether the mentees' circle is open; the mentors' circle is made on first visit.
+        known = Circle(audience=audience, is_open=True) if participant.mentees_open else None
+        if may_read(participant.role, audience, known):
+            links.append(CircleLink(participant.programme_id, str(participant.programme), audience))
+    return links
+
+
+def circles_for_request(request) -> list[CircleLink]:
+    """circles_of(request.user), read once per request: the navigation of every page
+    and the home page's links share it."""
+    if not hasattr(request, "_circle_links"):
+        request._circle_links = circles_of(request.user)
+    return request._circle_links

@@ -52,7 +52,7 @@ SENIORITY = ["Associate", "Professional", "Senior", "Lead", "Head of", "Director
 DEPARTMENTS = {
     "Engineering": ["python", "cloud", "system design", "code review"],
     "Data": ["sql", "statistics", "data visualisation", "python"],
-    "Product": ["roadmapping", "user research", "prioritising"],
+    "Product": ["roadmapping", "user research", "prioritising and decision making"],
     "Design": ["user research", "accessibility", "prototyping"],
     "Sales": ["negotiation", "account management", "public speaking"],
     "Marketing": ["brand", "writing", "public speaking"],
@@ -63,6 +63,8 @@ TOPICS = [
     "career development", "first job and interviews", "confidence", "prioritising and decision making",
     "leadership", "work-life balance", "moving teams", "public speaking", "stakeholder management", "networking",
 ]  # fmt: skip
+# Near-duplicates an earlier demo had, each folded into the name kept (see merge_near_duplicate_tags).
+MERGED_TAGS = {"prioritising": "prioritising and decision making"}
 FIRST_NAMES = [
     "Amara", "Ben", "Chiara", "Dmitri", "Elif", "Farah", "Gustavo", "Hina", "Ivan", "Jia", "Kofi", "Lena", "Mateo",
     "Nadia", "Omar", "Priya", "Quentin", "Rosa", "Sven", "Tariq", "Uma", "Victor", "Wen", "Xavier", "Yara", "Zoltan",
@@ -117,6 +119,18 @@ def seed_vocabulary() -> tuple[dict[str, Department], list[SeniorityLevel], dict
     names = {skill for skills in DEPARTMENTS.values() for skill in skills} | set(TOPICS)
     tags = {name: Tag.objects.get_or_create(name=name)[0] for name in sorted(names)}
     return departments, levels, tags
+
+
+def merge_near_duplicate_tags(*, by: User) -> None:
+    """Fold each retired near-duplicate of an earlier demo into the tag kept, through
+    the coordinators' own merge, so whoever chose it (a newcomer who signed up to the
+    demo, say) keeps their choice under the kept name. Nothing to do on a fresh demo."""
+    from people.services import tag_merge
+
+    for old, kept in MERGED_TAGS.items():
+        source = Tag.objects.filter(name__iexact=old).first()
+        if source is not None:
+            tag_merge(source=source, target=Tag.objects.get_or_create(name=kept)[0], by=by)
 
 
 def seed_people(rng: random.Random, departments, levels, tags) -> list[User]:
@@ -278,6 +292,7 @@ def seed() -> list[DemoLogin]:
         accounts[email] = ensure_user(email, full_name, **flags)
         logins.append(DemoLogin(email=email, role=role))
     departments, levels, tags = seed_vocabulary()
+    merge_near_duplicate_tags(by=accounts["coordinator@demo.example"])
     people = seed_people(rng, departments, levels, tags)
     maya, theo = accounts["mentor@demo.example"], accounts["mentee@demo.example"]
     seed_profile(rng, maya, departments["Engineering"], levels[4], people[0], tags, "Engineering")

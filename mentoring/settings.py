@@ -129,6 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "circles.context_processors.circle_links",  # the navigation's circles, one lazy query
             ],
         },
     },

@@ -20,6 +20,7 @@ from .models import (
 from .selectors import timezone_choices
 from .services import DEMOGRAPHICS_CONSENT_WORDING
 from .validators import VisibleTextFormMixin
+from .widgets import TagPicker
 
 
 class SignupForm(VisibleTextFormMixin, AllauthSignupForm):
@@ -87,7 +88,7 @@ class ProfileForm(VisibleTextFormMixin, forms.Form):
         label="Skills you can offer",
         queryset=Tag.objects.order_by("name"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=TagPicker("skills"),
     )
     skills_other = forms.CharField(
         label="Other skills",
@@ -99,7 +100,7 @@ class ProfileForm(VisibleTextFormMixin, forms.Form):
         label="Topics you want help with",
         queryset=Tag.objects.order_by("name"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=TagPicker("topics"),
     )
     topics_other = forms.CharField(
         label="Other topics",
@@ -308,3 +309,26 @@ class TagMergeForm(forms.Form):
         if cleaned.get("source") and cleaned.get("source") == cleaned.get("target"):
             self.add_error("target", "Choose a different tag to merge into.")
         return cleaned
+
+
+# -- roles ---------------------------------------------------------------------------
+
+
+class RoleSearchForm(forms.Form):
+    """The roles page's search: a name or address, and which role to list."""
+
+    q = forms.CharField(label="Name or email", max_length=100, required=False)
+    role = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[("", "Everyone with a role"), ("coordinator", "Coordinators"), ("hr", "HR viewers"),
+                 ("staff", "Support staff")],
+    )  # fmt: skip
+
+
+class RoleChangeForm(forms.Form):
+    """One button of the roles page: give or take away one role of one person."""
+
+    person = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True))
+    role = forms.ChoiceField(choices=[("coordinator", "coordinator"), ("hr", "HR viewer")])
+    grant = forms.TypedChoiceField(choices=[("1", "give"), ("0", "take away")], coerce=lambda value: value == "1")

@@ -8,7 +8,7 @@ rather than by importing programmes."""
 import functools
 import zoneinfo
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -98,3 +98,31 @@ def tags_with_usage() -> QuerySet[Tag]:
 def demographics_of(user: User) -> Demographics | None:
     """The person's own stored answers, for their own demographics page only."""
     return Demographics.objects.filter(user=user).first()
+
+
+# -- roles ----------------------------------------------------------------------
+
+ROLE_FILTERS = {"coordinator": Q(is_coordinator=True), "hr": Q(is_hr=True), "staff": Q(is_staff=True)}
+
+
+def people_for_roles(*, q: str = "", role: str = "") -> QuerySet[User]:
+    """The roles page: active people who hold a role (or, with a search, anyone
+    whose name or email matches), each with `programmes_coordinated` and their HR
+    report scopes prefetched (`report_scopes`, with programmes): three queries a
+    page whatever the number of people. The scopes and the programmes they are in
+    charge of are read through reverse relations, as people sits below both apps."""
+    people = User.objects.filter(is_active=True)
+    q = q.strip()
+    if q:
+        people = people.filter(Q(full_name__icontains=q) | Q(email__icontains=q))
+    if role in ROLE_FILTERS:
+        people = people.filter(ROLE_FILTERS[role])
+    elif not q:
+        people = people.filter(Q(is_staff=True) | Q(is_coordinator=True) | Q(is_hr=True))
+    report_scope = User._meta.get_field("report_scopes").related_model  # reports.ReportScope, without the import
+    scopes = report_scope.objects.select_related("programme").order_by("programme__name", "programme__cohort")
+    return (
+        people.annotate(programmes_coordinated=Count("coordinating", distinct=True))
+        .prefetch_related(Prefetch("report_scopes", queryset=scopes))
+        .order_by("full_name", "email")
+    )

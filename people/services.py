@@ -249,7 +249,8 @@ def roles_of(user: User) -> dict[str, bool]:
 
 
 def role_changes_record(*, user: User, before: dict[str, bool], by: User, request=None) -> int:
-    """Audit each role `user` gained or lost since `before` (staff grant roles in the admin)."""
+    """Audit each role `user` gained or lost since `before`: the one audit rule for
+    roles, called by the admin's user form and by `role_set` (the roles page)."""
     from audit.models import AuditEvent
     from audit.services import audit_record
 
@@ -265,6 +266,38 @@ def role_changes_record(*, user: User, before: dict[str, bool], by: User, reques
         )  # fmt: skip
         changed += 1
     return changed
+
+
+# The roles staff give on the roles page (people:roles), by the name the page posts.
+# Staff and superuser stay with the admin: they open the admin itself.
+GRANTABLE_ROLES = {"coordinator": "is_coordinator", "hr": "is_hr"}
+
+
+def may_grant_roles(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
+@transaction.atomic
+def role_set(*, user: User, role: str, granted: bool, by: User, request=None) -> bool:
+    """Give `user` the coordinator or HR viewer role, or take it away, audited as
+    the admin does. Returns False when they already stood that way (nothing to record)."""
+    if not may_grant_roles(by):
+        raise PeopleError("Only support staff can give or take away roles.")
+    field = GRANTABLE_ROLES.get(role)
+    if field is None:
+        raise PeopleError("Only the coordinator and HR viewer roles are given here; staff use the admin.")
+    # Lock the row so two staff changing the same person's roles record each change once.
+    person = User.objects.select_for_update().filter(pk=user.pk).first()
+    if person is None or not person.is_active:
+        raise PeopleError(f"{user} no longer has an active account.")
+    before = roles_of(person)
+    if before[field] == granted:
+        return False
+    setattr(person, field, granted)
+    person.save(update_fields=[field])
+    setattr(user, field, granted)
+    role_changes_record(user=person, before=before, by=by, request=request)
+    return True
 
 
 @handler

@@ -1,12 +1,23 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .forms import DemographicsForm, ProfileForm, TagAddForm, TagMergeForm, TagRenameForm
+from .forms import (
+    DemographicsForm,
+    ProfileForm,
+    RoleChangeForm,
+    RoleSearchForm,
+    TagAddForm,
+    TagMergeForm,
+    TagRenameForm,
+)
 from .models import WEEKDAYS, User
 
 
@@ -127,3 +138,49 @@ def _tag_action(action: str, data: dict, *, by: User) -> str:
     source_name = data["source"].name
     target = services.tag_merge(source=data["source"], target=data["target"], by=by)
     return f"Merged “{source_name}” into “{target.name}”."
+
+
+ROLE_WORDS = {"coordinator": "a coordinator", "hr": "an HR viewer"}
+
+
+@login_required
+def roles(request: HttpRequest) -> HttpResponse:
+    """Staff give and take away the coordinator and HR viewer roles; for anyone else
+    the page does not exist (404). Each change is audited as in the admin."""
+    if not services.may_grant_roles(request.user):
+        raise Http404("No such page.")
+    if request.method == "POST":
+        _role_change(request)
+        # Back to the same search, so the next change is one click away.
+        search = RoleSearchForm({"q": request.POST.get("q", ""), "role": request.POST.get("role_filter", "")})
+        kept = {key: value for key, value in search.cleaned_data.items() if value} if search.is_valid() else {}
+        return redirect(f"{reverse('people:roles')}{'?' + urlencode(kept) if kept else ''}")
+    search = RoleSearchForm(request.GET or None)
+    filters = search.cleaned_data if search.is_valid() else {}
+    people = selectors.people_for_roles(q=filters.get("q", ""), role=filters.get("role", ""))
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "people/roles.html", {
+        "search": search, "page": page, "query": query.urlencode(), "kept": filters,
+    })  # fmt: skip
+
+
+def _role_change(request: HttpRequest) -> None:
+    form = RoleChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That change could not be made: the person or role was not found. Search again.")
+        return
+    person, role, grant = form.cleaned_data["person"], form.cleaned_data["role"], form.cleaned_data["grant"]
+    try:
+        changed = services.role_set(user=person, role=role, granted=grant, by=request.user, request=request)
+    except services.PeopleError as error:
+        messages.error(request, error.message)
+        return
+    words = ROLE_WORDS[role]
+    if not changed:
+        messages.info(request, f"{person} {'was already' if grant else 'was not'} {words}; nothing changed.")
+    elif grant:
+        messages.success(request, f"{person} is now {words}.")
+    else:
+        messages.success(request, f"{person} is no longer {words}.")

@@ -543,12 +543,13 @@ def test_the_run_page_costs_the_same_queries_for_6_and_60_pairs(coordinator, car
     coordinator.get(small_run.get_absolute_url())  # warm up the session
 
     # session, user, programme (coordinator check), run (with who started it), proposals with both
-    # people's profiles, unmatched mentees, pair rules, mentees to assign, mentors with room
-    with django_assert_num_queries(9):
+    # people's profiles, unmatched mentees, pair rules, mentees to assign, mentors with room, the navigation's
+    # circles
+    with django_assert_num_queries(10):
         small = coordinator.get(small_run.get_absolute_url())
     make_cohort(programme, mentees=60, mentors=40, capacity=2)
     large_run = run_matching(programme, carol)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         large = coordinator.get(large_run.get_absolute_url())
 
     assert len(small.context["review"].proposals) == 6
@@ -563,9 +564,10 @@ def test_the_console_and_the_matches_page_cost_fixed_queries(coordinator, progra
     run_matching(programme, carol)
     coordinator.get(url("console", programme.pk))
 
-    # session, user, programme, mentors with room, unmatched mentees, active matches, recent runs
-    with django_assert_num_queries(7):
+    # session, user, programme, mentors with room, unmatched mentees, active matches, recent runs, the
+    # navigation's circles
+    with django_assert_num_queries(8):
         coordinator.get(url("console", programme.pk))
-    # session, user, programme, count, page of matches
-    with django_assert_num_queries(5):
+    # session, user, programme, count, page of matches, the navigation's circles
+    with django_assert_num_queries(6):
         coordinator.get(url("matches", programme.pk))

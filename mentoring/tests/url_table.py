@@ -181,6 +181,9 @@ ROWS: list[Row] = [
     Row("people:demographics_withdraw", "", post=everyone(302)),
     Row("people:tags", "", everyone(404) | {"other_coordinator": 200, "staff": 200, "coordinator": 200},
         post=everyone(404) | {"other_coordinator": 400, "staff": 400, "coordinator": 400}, owner="carol"),
+    # Staff give and take away roles; for everyone else the page does not exist. An empty
+    # POST names nobody: it answers with a message, changing nothing.
+    Row("people:roles", "", everyone(404) | {"staff": 200}, post=everyone(404) | {"staff": 302}, owner="sam"),
     Row("people:profile", "alice", PAIR),
     Row("people:profile", "dan", PAIR | {"participant": 404, "other_pair": 200, "owner": 404}, variant="dan"),
     # programmes

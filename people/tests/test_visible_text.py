@@ -103,6 +103,7 @@ NOT_READ_BY_OTHERS = {
     "programmes.forms.ParticipantFilterForm": "a search box",
     "programmes.forms.InviteForm": "email addresses, each validated as one",
     "audit.forms.AuditFilterForm": "a search box",
+    "people.forms.RoleSearchForm": "a search box",
 }
 
 
