@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import skip_or_fail
 from matching.tests.factories import enrol, make_person
 from programmes.tests.factories import make_programme
 from sessions_log import office_hours
@@ -266,7 +267,7 @@ def test_a_mentor_withdraws_a_free_slot_but_not_a_booked_one(slot, mentor, mente
 @pytest.mark.django_db(transaction=True)
 def test_of_two_people_booking_at_once_exactly_one_gets_the_slot(slot, mentee, dora):
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises all writers, so there is no race to test")
+        skip_or_fail("needs PostgreSQL: SQLite serialises all writers, so there is no race to test")
     barrier = threading.Barrier(2)
     outcomes: dict[str, object] = {}
 
