@@ -101,5 +101,5 @@ def test_the_console_polls_a_queued_run_and_opens_it_when_it_is_ready(
 
     # The next poll answers with HX-Redirect: the browser opens the run by itself.
     expect(page).to_have_url(re.compile(re.escape(run.get_absolute_url()) + "$"), timeout=10_000)
-    expect(page.get_by_role("heading", name=f"Proposals of run {run.pk}")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Proposals of run {run.number}")).to_be_visible()
     screenshot("2-ready")
