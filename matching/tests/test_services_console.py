@@ -251,3 +251,54 @@ def test_after_a_rematch_the_next_run_never_proposes_the_old_mentor(traditional,
     # Omar has room again, but the pair was matched before.
     assert pairs_of(again) == {"Tess Tan": "Nia New"}
     assert again.stats["mentors"] == 2
+
+
+# -- moving a proposed mentee by hand (issue 22) ---------------------------------------------------
+
+
+@pytest.fixture
+def movable(carol):
+    """Ann wants help with leadership, which Lea offers; Ben wants nothing in
+    particular and shares a department with Zed, so the engine gives him Max and
+    leaves Zed, who has room, without a mentee."""
+    programme = make_programme(carol, status="running")
+    people = {
+        "ann": enrol(programme, make_person("Ann A", seniority=1, topics=["Leadership"]), "mentee"),
+        "ben": enrol(programme, make_person("Ben B", seniority=1, department="Legal"), "mentee"),
+        "lea": enrol(programme, make_person("Lea L", seniority=4, skills=["Leadership"], department="Sales"), "mentor"),
+        "max": enrol(programme, make_person("Max M", seniority=4, department="Sales"), "mentor"),
+        "zed": enrol(programme, make_person("Zed Z", seniority=4, department="Legal"), "mentor"),
+    }  # fmt: skip
+    run = run_matching(programme, carol)
+    assert pairs_of(run) == {"Ann A": "Lea L", "Ben B": "Max M"}
+    return run, people
+
+
+def test_a_proposed_mentee_moves_to_a_mentor_with_room(movable, carol):
+    run, people = movable
+
+    moved = services.proposal_assign(run=run, mentee=people["ann"], mentor=people["zed"], by=carol)
+
+    assert pairs_of(run) == {"Ann A": "Zed Z", "Ben B": "Max M"}
+    assert run.proposals.filter(mentee=people["ann"]).count() == 1  # the old proposal is gone
+    assert moved.source == Proposal.Source.MANUAL
+    assert "the mentor offers no skill in the topic the mentee wants help with" in moved.concerns
+    # Lea has room again, so Ben can move to her in turn.
+    services.proposal_assign(run=run, mentee=people["ben"], mentor=people["lea"], by=carol)
+    assert pairs_of(run) == {"Ann A": "Zed Z", "Ben B": "Lea L"}
+
+
+def test_a_move_to_a_full_mentor_or_of_a_locked_pair_is_refused_and_changes_nothing(movable, carol):
+    run, people = movable
+    before = snapshot(run)
+
+    with pytest.raises(MatchingError, match="Ann A and Max M cannot be paired: the mentor has no capacity left"):
+        services.proposal_assign(run=run, mentee=people["ann"], mentor=people["max"], by=carol)
+    with pytest.raises(MatchingError, match="Ann A is already proposed with Lea L"):
+        services.proposal_assign(run=run, mentee=people["ann"], mentor=people["lea"], by=carol)
+    services.pair_lock(programme=run.programme, mentee=people["ann"], mentor=people["lea"], by=carol)
+    with pytest.raises(MatchingError, match=r"Ann A is locked with Lea L\. Remove the lock"):
+        services.proposal_assign(run=run, mentee=people["ann"], mentor=people["zed"], by=carol)
+
+    assert snapshot(run) == before
+    assert PairRule.objects.filter(kind="lock", mentee=people["ann"], mentor=people["lea"]).exists()

@@ -573,3 +573,21 @@ def test_the_console_and_the_matches_page_cost_fixed_queries(coordinator, progra
     # session, user, programme, count, page of matches
     with django_assert_num_queries(5):
         coordinator.get(url("matches", programme.pk))
+
+
+def test_moving_a_proposed_mentee_through_the_page(coordinator, carol):
+    """Issue 22: "Assign by hand" offered only mentees without a pair."""
+    programme = make_programme(carol, status="running")
+    ann = enrol(programme, make_person("Ann A", seniority=1, topics=["Leadership"]), "mentee")
+    enrol(programme, make_person("Lea L", seniority=4, skills=["Leadership"]), "mentor")
+    zed = enrol(programme, make_person("Zed Z", seniority=4), "mentor", capacity=2)
+    run = run_matching(programme, carol)
+    assert pairs(run) == {"Ann A": "Lea L"}
+    page = coordinator.get(run.get_absolute_url()).content.decode()
+    assert "Ann A (now with Lea L)" in page and "Assign or move by hand" in page
+
+    _, text = follow(coordinator, url("assign", programme.pk, run.pk), {"mentee": ann.pk, "mentor": zed.pk})
+
+    assert "Assigned by hand: Ann A with Zed Z (moved from Lea L)." in text
+    assert pairs(run) == {"Ann A": "Zed Z"}
+    assert run.proposals.get().source == Proposal.Source.MANUAL
