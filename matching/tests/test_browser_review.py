@@ -19,6 +19,8 @@ from programmes.tests.factories import make_programme
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
+# How far the page and its scrollable tables are scrolled sideways.
+SIDEWAYS = "window.scrollX + [...document.querySelectorAll('.table-responsive')].reduce((s, e) => s + e.scrollLeft, 0)"
 
 
 @pytest.fixture
@@ -129,6 +131,8 @@ def test_every_action_of_the_run_page_is_within_reach_on_a_390_px_phone(
         target.scroll_into_view_if_needed()
         box = target.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+        # ...reached by scrolling down only: neither the page nor a table was scrolled sideways.
+        assert page.evaluate(SIDEWAYS) == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert (
         page.evaluate(
