@@ -3,7 +3,7 @@
 The consent page promises that consented demographics are seen by "nobody else:
 not other participants, not your mentor or mentee, not coordinators, not HR".
 So a page a participant can reach must come out byte for byte the same (but for
-the CSRF token and a form's one-time submission key) whatever everybody else answered, and whether they consented at
+the CSRF token) whatever everybody else answered, and whether they consented at
 all; the same for the mail a participant receives. Demographics may steer only
 a coordinator's whole-cohort run, and the coordinator sees that only as one
 figure over the run, shown when at least 5 pairs lie on each side of it.
@@ -69,8 +69,6 @@ CSRF = re.compile(r'(csrfmiddlewaretoken" value=|"X-CSRFToken": |csrftoken=)"?[A
 NONCE = re.compile(r'nonce="[^"]*"')
 # A calendar feed's secret address is made on the first visit, at random, in a request that is rolled back here.
 FEED_TOKEN = re.compile(r"(/pairs/calendar/)[A-Za-z0-9_-]{20,}(\.ics)")
-# A form's one-time key (a post sent twice makes one thing) is new, at random, on every render.
-SUBMISSION_KEY = re.compile(r'(name="submission_key" value=")[0-9a-f-]{36}')
 
 
 def answers(index: int, state: str) -> dict | None:
@@ -181,7 +179,7 @@ def participant_pages(world) -> dict[str, list]:
 
 
 def normalise(text: str) -> str:
-    return SUBMISSION_KEY.sub(r"\1-", FEED_TOKEN.sub(r"\1-\2", NONCE.sub('nonce="-"', CSRF.sub(r"\1-", text))))
+    return FEED_TOKEN.sub(r"\1-\2", NONCE.sub('nonce="-"', CSRF.sub(r"\1-", text)))
 
 
 def render(world, name: str, row, method: str) -> str:
