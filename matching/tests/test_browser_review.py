@@ -75,7 +75,7 @@ def test_the_coordinator_sees_uneven_load_moves_a_mentee_and_publishes_after_a_p
 
     page.get_by_role("link", name="Publish 2 matches…").click()
     expect(page.get_by_role("heading", name="Publish run 1?")).to_be_visible()
-    expect(page.locator("#publish-effect")).to_contain_text("4 mails go out now")
+    expect(page.locator("#publish-effect")).to_contain_text("4 mails go out at once")
     expect(page.locator("#mail-subject")).to_contain_text("You have a mentor in Mentoring:")
     expect(page.locator("#mail-preview")).to_contain_text("Hello Ann,")
     expect(page.locator("#mail-preview")).to_contain_text("Why you two:")

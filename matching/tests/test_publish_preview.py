@@ -54,7 +54,7 @@ def test_the_summary_counts_who_is_mailed_and_shows_one_mail_as_it_will_be_sent(
     page = response.content.decode()
     preview = response.context["preview"]
     assert (preview.matches, preview.mentees, preview.mentors, preview.mails) == (3, 3, 3, 6)
-    assert "<strong>6</strong> mails go out now" in page
+    assert "<strong>6</strong> mails go out at once" in page
     # The first mentee by name: Ravi, proposed with Maya.
     ravi = Proposal.objects.get(mentee__user__full_name="Ravi Rao").mentee.user
     assert preview.sample_to == f"Ravi Rao <{ravi.email}>"
