@@ -35,13 +35,14 @@ class PairRuleAdmin(admin.ModelAdmin):
 class MatchRunAdmin(admin.ModelAdmin):
     """Runs are the engine's record: support reads them, the console changes them."""
 
-    list_display = ["pk", "programme", "status", "attempt", "trigger", "started_by", "created_at", "finished_at",
-                    "published_at"]  # fmt: skip
+    list_display = ["pk", "programme", "number", "status", "attempt", "trigger", "started_by", "created_at",
+                    "finished_at", "published_at"]  # fmt: skip
     list_filter = ["status", "trigger"]
     search_fields = ["programme__name"]
     raw_id_fields = ["programme", "started_by"]
-    # A stopped worker's run is retried or failed by the sweeper (docs/matching.md), never by hand.
-    readonly_fields = ["created_at", "started_at", "finished_at", "published_at", "stats", "error", "attempt",
+    # A stopped worker's run is retried or failed by the sweeper (docs/matching.md), never by hand. The
+    # stats keep how long the engine took (seconds, phase_seconds): for support, not the console.
+    readonly_fields = ["number", "created_at", "started_at", "finished_at", "published_at", "stats", "error", "attempt",
                        "queued_at", "sent_at", "lease_expires_at"]  # fmt: skip
     list_select_related = ["programme", "started_by"]
     date_hierarchy = "created_at"

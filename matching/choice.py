@@ -117,7 +117,8 @@ def explain_pairs(
             explanation = Explanation(None, [], result.rejected_locks[0].reason)
         else:
             pair = next(p for p in result.pairs if p.locked)
-            explanation = Explanation(cohorts.pair_score(pair), cohorts.without_lock(pair.reasons))
+            # Strengths only: the mentee and the mentor read these.
+            explanation = Explanation(cohorts.pair_score(pair), pair.reasons)
         explained[(mentee.pk, mentor.pk)] = explanation
     return explained
 
@@ -557,7 +558,7 @@ def stable_resolve(*, programme: Programme, by: User | None) -> MatchRun:
         else:
             theirs = "the mentor ranked nobody, so best fit"
         why = f"mutual choice: the mentee's choice {mentee_rank}, {theirs}"
-        proposals.append((pair, [why, *cohorts.without_lock(pair.reasons)]))
+        proposals.append((pair, [why, *pair.reasons]))
         matched.add(pair.mentee_id)
 
     now = timezone.now()
@@ -575,7 +576,7 @@ def stable_resolve(*, programme: Programme, by: User | None) -> MatchRun:
     )  # fmt: skip
     Proposal.objects.bulk_create(
         Proposal(run=run, mentee=participant[pair.mentee_id], mentor=participant[pair.mentor_id],
-                 score=cohorts.pair_score(pair), reasons=reasons, source=Proposal.Source.ENGINE)
+                 score=cohorts.pair_score(pair), reasons=reasons, concerns=pair.concerns, source=Proposal.Source.ENGINE)
         for pair, reasons in proposals
     )  # fmt: skip
     UnmatchedMentee.objects.bulk_create(

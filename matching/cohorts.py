@@ -23,6 +23,34 @@ NOT_SAYING = {"prefer_not", "prefer not to say"}
 SMALLEST_GROUP = 5
 
 
+class ApplicationWording(engine.Wording):
+    """The explanations in the application form's words: a mentor lists "skills you
+    can offer", a mentee "topics you want help with" (programmes.forms
+    ASKABLE_PROFILE_FIELDS). The engine's "goals" are the mentee's topics; calling
+    them goals would mix them up with the goals a pair sets in its workspace."""
+
+    def goals_covered(self, covered: list[str], total: int) -> str:
+        names = ", ".join(covered)
+        if total == 1:
+            return f"the mentor offers skills in the topic the mentee wants help with: {names}"
+        if len(covered) == total:
+            every = "both" if total == 2 else f"all {total}"
+            return f"the mentor offers skills in {every} topics the mentee wants help with: {names}"
+        return f"the mentor offers skills in {len(covered)} of the {total} topics the mentee wants help with: {names}"
+
+    def goals_missed(self, total: int) -> str:
+        if total == 1:
+            return "the mentor offers no skill in the topic the mentee wants help with"
+        return f"the mentor offers no skill in any of the {total} topics the mentee wants help with"
+
+    def topics_shared(self, shared: list[str], total: int) -> str:
+        # The mentor's own topics are what they want help with too.
+        return f"both want help with {', '.join(shared)}"
+
+
+WORDING = ApplicationWording()
+
+
 @dataclass
 class ProgrammeCohort:
     """The engine's cohort plus what the service needs to map results back."""
@@ -98,7 +126,9 @@ def _record(participant: Participant, profile: Profile | None, demographics: Dem
     if use_demographics and demographics is not None:
         record["demographics"] = {name: _answer(demographics, name) for name in DEMOGRAPHIC_FIELDS}
     if is_mentor:
-        record["capacity"] = max(0, (participant.capacity or 1) - getattr(participant, "active", 0))
+        active = getattr(participant, "active", 0)
+        record["capacity"] = max(0, (participant.capacity or 1) - active)
+        record["load"] = active  # mentees they have already: the spread preference counts them
         record["tracks"] = [track]
     else:
         # The mentee's topics are what they want help with: the mentor's skills should cover them.
@@ -176,6 +206,7 @@ def run_engine(built: ProgrammeCohort, *, locked: list[tuple[int, int]] | None =
         previous=built.previous,
         allow_previous=built.allow_previous,
         locked=built.locked if locked is None else locked,
+        wording=WORDING,
     )
 
 
@@ -186,12 +217,6 @@ def pair_score(pair: engine.Pair) -> float:
     """The score shown for (and stored with) a pair: its fit, without the diversity
     term, which beside the reasons would tell how many attributes differ."""
     return round(pair.fit, 3)
-
-
-def without_lock(reasons: list[str]) -> list[str]:
-    """The reasons of a pair scored as a lock only to check it (by hand, a request
-    accepted): "locked by the coordinator" would not be true."""
-    return reasons[1:] if reasons and reasons[0] == engine.LOCK_REASON else list(reasons)
 
 
 def differing_pairs(built: ProgrammeCohort, pairs: list[engine.Pair]) -> dict:

@@ -29,7 +29,6 @@ __all__ = [
     "DEFAULT_DEMOGRAPHIC_FIELDS",
     "DEFAULT_K",
     "DEFAULT_MENTOR_K",
-    "LOCK_REASON",
     "TRACKS",
     "Cohort",
     "MatchResult",
@@ -39,6 +38,7 @@ __all__ = [
     "ScoreChunk",
     "Unmatched",
     "Weights",
+    "Wording",
     "feasible_scores",
     "match_cohort",
     "stable_match",
@@ -55,8 +55,6 @@ DEFAULT_DEMOGRAPHIC_FIELDS: tuple[str, ...] = (
     "disability",
     "staff_network",
 )
-# The first reason of a pair kept because it was locked.
-LOCK_REASON = "locked by the coordinator"
 # A meeting-format preference of "either" fits any stated preference.
 FLEXIBLE_FORMAT = "either"
 # Chosen from the measurements in docs/matching-engine.md: quality stops improving
@@ -131,6 +129,12 @@ class Weights:
     diversity: float = 2.0
     """Reverse track only: share of the consented demographic attributes that differ
     (attributes not disclosed by either person count as no difference)."""
+    spread: float = 1.0
+    """Not a pair's term but the assignment's: each further mentee of a mentor costs
+    this much more than the one before (the second ``spread``, the third
+    ``2 * spread``, counting the mentees the mentor already has), so mentees spread
+    over the mentors with room instead of piling on the best-scoring ones.  0 = no
+    preference.  Never costs a match: more matched pairs still come first."""
     base: float = 0.01
     """Added to every feasible pair so scores are strictly positive.  A constant per
     pair does not change which matching is best among those of maximum size."""
@@ -174,6 +178,7 @@ class People:
     demographics: np.ndarray  # int16 (n, len(demographic_fields)), -1 not disclosed
     track: np.ndarray  # int8 (n,) mentees: 0 traditional, 1 reverse
     capacity: np.ndarray  # int32 (n,) mentors: how many mentees at most
+    load: np.ndarray  # int32 (n,) mentors: mentees they already have (for Weights.spread)
     accepts: np.ndarray  # bool (n, 2) mentors: accepted tracks (TRACKS order)
 
     def __len__(self) -> int:
@@ -216,7 +221,9 @@ class Cohort:
         or ``tz_offset`` (hours), ``meeting_format``, and the consented demographic
         attributes, either at top level or in a ``demographics`` dict (``None`` = not
         disclosed).  Mentees: ``track`` (default ``"traditional"``).  Mentors:
-        ``capacity`` (default 1) and ``tracks`` (default ``["traditional"]``).
+        ``capacity`` (default 1: how many more mentees they take), ``tracks``
+        (default ``["traditional"]``) and ``load`` (default 0: mentees they already
+        have, outside this cohort; only the spread preference counts it).
 
         ``vocab`` may fix the order of ``skills``, ``topics``, ``languages``,
         ``departments`` and map ``timezones`` to ``tz_offsets``; terms missing from it
@@ -318,6 +325,7 @@ def _people(
         "demographics": np.full((n, len(fields)), -1, np.int16),
         "track": np.zeros(n, np.int8),
         "capacity": np.zeros(n, np.int32),
+        "load": np.zeros(n, np.int32),
         "accepts": np.zeros((n, 2), bool),
         "manager": [],
     }
@@ -358,6 +366,7 @@ def _people(
             out["track"][row] = TRACKS.index(track)
         else:
             out["capacity"][row] = int(rec.get("capacity", 1))
+            out["load"][row] = int(rec.get("load") or 0)
             for t in rec.get("tracks") or (TRACKS[TRADITIONAL],):
                 if t not in TRACKS:
                     raise ValueError(f"mentor {pid!r} accepts unknown track {t!r}")
@@ -391,6 +400,7 @@ def _pad(side: dict[str, Any], widths: Mapping[str, int]) -> People:
         demographics=side["demographics"],
         track=side["track"],
         capacity=side["capacity"],
+        load=side["load"],
         accepts=side["accepts"],
     )
 
@@ -400,12 +410,17 @@ def _pad(side: dict[str, Any], widths: Mapping[str, int]) -> People:
 
 @dataclass(frozen=True)
 class Pair:
-    """A proposed pair. ``score`` is what the assignment maximised; ``fit`` is the
-    same score without the diversity term, the only per-pair figure that may be
-    shown (with ``score`` and the other terms beside it, the difference would tell
-    how many consented attributes differ). ``differs``: the pair is on the reverse
-    track, diversity is weighted, and at least one attribute both people disclosed
-    differs; count it over many pairs, never show it for one."""
+    """A proposed pair. ``score`` is the pair's part of what the assignment
+    maximised; ``fit`` is the same score without the diversity term, the only
+    per-pair figure that may be shown (with ``score`` and the other terms beside it,
+    the difference would tell how many consented attributes differ). ``differs``:
+    the pair is on the reverse track, diversity is weighted, and at least one
+    attribute both people disclosed differs; count it over many pairs, never show
+    it for one.
+
+    ``reasons`` are the pair's strengths (what speaks for it: both people may read
+    them) and ``concerns`` what speaks against it (a criterion that scored nothing,
+    for the coordinator); neither ever mentions demographics."""
 
     mentee_id: PersonId
     mentor_id: PersonId
@@ -414,6 +429,7 @@ class Pair:
     locked: bool = False
     fit: float = 0.0
     differs: bool = False
+    concerns: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -451,6 +467,7 @@ class MatchResult:
                     "mentor": p.mentor_id,
                     "score": p.score,
                     "reasons": p.reasons,
+                    "concerns": p.concerns,
                     **({"locked": True} if p.locked else {}),
                 }
                 for p in self.pairs
@@ -907,16 +924,24 @@ def _solve(
     cj: np.ndarray,
     cs: np.ndarray,
     capacity: np.ndarray,
+    *,
+    spread: float = 0.0,
+    load: np.ndarray | None = None,
 ) -> np.ndarray:
     """Exact assignment on the edges ``(ci, cj, cs)``: the most mentees matched, then
-    the highest total score, within mentor ``capacity``.  Returns the mentor of each
-    mentee, ``-1`` when unmatched.
+    the highest total score less the spread cost, within mentor ``capacity``.
+    Returns the mentor of each mentee, ``-1`` when unmatched.
 
-    Each mentor becomes ``capacity`` identical slots (the same cost on each, so the
-    solver only breaks ties), every row gets a private "unmatched" column, and scipy's
-    LAPJVsp finds the minimum-cost full matching.  Real edges cost ``BIG - score`` and
-    unmatched columns ``2 * BIG`` with ``BIG`` above any possible total score, so one
-    more matched pair always beats any score difference.
+    Each mentor becomes ``capacity`` slots, every row gets a private "unmatched"
+    column, and scipy's LAPJVsp finds the minimum-cost full matching.  Real edges
+    cost ``BIG - score`` and unmatched columns ``2 * BIG`` with ``BIG`` above any
+    possible total, so one more matched pair always beats any score difference.
+
+    The spread preference is a convex cost per mentor: slot ``s`` of a mentor who
+    already has ``load`` mentees costs ``spread * (load + s)`` more.  Any of a
+    mentor's candidates may take any of its slots, so a minimum-cost matching fills
+    the cheaper slots first, and a mentor given ``L`` mentees costs exactly the sum
+    of its first ``L`` slots: the solve stays exact for score minus spread cost.
     """
     result = np.full(n, -1, np.intp)
     keep = capacity[cj] > 0
@@ -934,9 +959,16 @@ def _solve(
     offset = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
     edge_cols = np.repeat(first_slot[col_of], reps) + offset
     nr = len(rows)
-    big = 2.0 * (float(cs.max(initial=0.0)) + 1.0) * (max(nr, n_slots) + 1)
+    held_max = 0 if load is None or not len(mentors) else int(load[mentors].max())
+    worst_extra = spread * (held_max + int(slots.max(initial=1)))
+    big = 2.0 * (float(cs.max(initial=0.0)) + worst_extra + 1.0) * (max(nr, n_slots) + 1)
     costs = big - np.repeat(cs, reps)
     slot_mentor = np.repeat(mentors, slots)
+    if spread:
+        held = np.zeros(len(mentors), np.intp) if load is None else load[mentors].astype(np.intp)
+        # The slot's position among its mentor's slots, plus the mentees held already.
+        position = np.arange(n_slots) - np.repeat(first_slot[:-1], slots) + np.repeat(held, slots)
+        costs = costs + spread * position[edge_cols]
     # LAPJVsp spends most of its time on rows that end on their "unmatched" column,
     # so put the side with fewer expected leftovers on the rows: mentees when slots
     # are plentiful, slots when mentees outnumber them.
@@ -1055,15 +1087,18 @@ def match_cohort(
     previous: PairIds = (),
     allow_previous: bool = False,
     locked: PairIds = (),
+    wording: Wording | None = None,
 ) -> MatchResult:
     """Propose mentors for the cohort's mentees.
 
     Objective, in order: keep every feasible ``locked`` pair; match as many mentees
     as possible (exactly the maximum over all feasible pairs); then the highest total
-    score, exactly optimal over the candidate pairs (each mentee's ``k`` best
-    mentors, each mentor's ``mentor_k`` best mentees when few mentees rank it, and
-    the pairs the cardinality repair adds).  ``k=None`` uses every feasible pair,
-    which is exact but needs memory for all of them.
+    score less the spread cost (``Weights.spread``), exactly optimal over the
+    candidate pairs (each mentee's ``k`` best mentors, each mentor's ``mentor_k``
+    best mentees when few mentees rank it, and the pairs the cardinality repair
+    adds).  ``k=None`` uses every feasible pair, which is exact but needs memory for
+    all of them.  ``wording`` names the criteria in the explanations (default: the
+    engine's own words, as in the bench files).
 
     ``blocked`` and ``forbidden`` pairs are never proposed (the coordinator's
     must-not-pair list and the console's forbids); ``previous`` pairs are not
@@ -1100,6 +1135,9 @@ def match_cohort(
         locked_to[i] = j
         capacity[j] -= 1
     free_rows = locked_to < 0
+    # Locked pairs come first, so for the spread they are mentees the mentor already has.
+    load = cohort.mentors.load.astype(np.intp) + np.bincount(locked_to[~free_rows], minlength=model.m)
+    spread = {"spread": weights.spread, "load": load}
     t = lap("prepare", started)
 
     ci, cj, cs = model.candidates(model.m if k is None else k, mentor_k)
@@ -1107,7 +1145,7 @@ def match_cohort(
     ci, cj, cs = ci[keep], cj[keep], cs[keep]
     t = lap("candidates", t)
 
-    mentor_of = _solve(model.n, ci, cj, cs, capacity)
+    mentor_of = _solve(model.n, ci, cj, cs, capacity, **spread)
     t = lap("assign", t)
 
     repaired = mentor_of.copy()
@@ -1123,7 +1161,7 @@ def match_cohort(
         cs = np.concatenate([cs, model.pair_scores(rows, repaired[rows])])
         _, first = np.unique(keys, return_index=True)
         ci, cj, cs = ci[first], cj[first], cs[first]
-        mentor_of = _solve(model.n, ci, cj, cs, capacity)
+        mentor_of = _solve(model.n, ci, cj, cs, capacity, **spread)
     t = lap("repair", t)
 
     mentor_of[~free_rows] = locked_to[~free_rows]
@@ -1139,16 +1177,20 @@ def match_cohort(
     scores[missing] = model.pair_scores(matched[missing], mentor_of[matched[missing]])
     fits = model.pair_scores(matched, mentor_of[matched], fit_only=True)
     differs = _differs(cohort, weights, matched, mentor_of[matched])
-    explainer = _Explainer(cohort, weights)
+    explainer = _Explainer(cohort, weights, wording or Wording())
     pairs: list[Pair] = []
     for i, score, fit, differ in zip(matched.tolist(), scores.tolist(), fits.tolist(), differs.tolist(), strict=True):
         j = int(mentor_of[i])
-        reasons = explainer.reasons(i, j)
-        is_locked = bool(locked_to[i] >= 0)
-        if is_locked:
-            reasons.insert(0, LOCK_REASON)
+        strengths, concerns = explainer.explain(i, j)
         ids = (cohort.mentees.ids[i], cohort.mentors.ids[j])
-        pairs.append(Pair(*ids, round(score, 4), reasons, is_locked, fit=round(fit, 4), differs=differ))
+        pairs.append(Pair(*ids, round(score, 4), strengths, bool(locked_to[i] >= 0), fit=round(fit, 4),
+                          differs=differ, concerns=concerns))  # fmt: skip
+    # What the spread preference cost: a mentor who had h mentees and is given g more
+    # costs spread * (h + (h + 1) + ... + (h + g - 1)) = spread * (g*h + g(g-1)/2).
+    given = np.bincount(mentor_of[matched], minlength=model.m).astype(np.float64)
+    held = cohort.mentors.load.astype(np.float64)
+    spread_cost = weights.spread * float((given * held + given * (given - 1) / 2).sum())
+    now_held = held + given
     left_out = np.flatnonzero(mentor_of < 0).tolist()
     unmatched = [Unmatched(cohort.mentees.ids[i], _unmatched_reason(model, i)) for i in left_out]
     lap("explain", t)
@@ -1165,6 +1207,13 @@ def match_cohort(
         "unmatched": len(unmatched),
         "locked": int((~free_rows).sum()),
         "total_score": round(sum(p.score for p in pairs), 4),
+        "spread_cost": round(spread_cost, 4),
+        "objective": round(sum(p.score for p in pairs) - spread_cost, 4),
+        # How even the load is: mentors with two or more mentees, and mentors with
+        # room in this run who have none at all.
+        "most_mentees_per_mentor": int(now_held.max(initial=0)),
+        "mentors_with_2_or_more": int((now_held >= 2).sum()),
+        "mentors_with_room_and_none": int(((now_held == 0) & (cohort.mentors.capacity > 0)).sum()),
         "repair_paths": paths,
         "phase_seconds": timings,
     }
@@ -1341,19 +1390,38 @@ def _language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(str(code).lower(), str(code))
 
 
+class Wording:
+    """The words that name a pair's goals and topics in its explanation.
+
+    The defaults are the engine's own (and the bench files'): a mentee's ``goals``
+    are covered by a mentor's ``skills``, and ``topics`` are shared.  A platform
+    whose forms call these something else subclasses it, so the people reading the
+    explanations recognise their own answers."""
+
+    def goals_covered(self, covered: list[str], total: int) -> str:
+        return f"covers {len(covered)} of {_plural(total, 'goal')}: {', '.join(covered)}"
+
+    def goals_missed(self, total: int) -> str:
+        return f"covers none of {_plural(total, 'goal')}"
+
+    def topics_shared(self, shared: list[str], total: int) -> str:
+        return f"shares {len(shared)} of {_plural(total, 'topic')}: {', '.join(shared)}"
+
+
 class _Explainer:
-    """Plain-words reasons for one pair's score, one phrase per weighted criterion
-    but diversity.
+    """Plain-words explanation of one pair's score: one phrase per weighted
+    criterion but diversity, a *strength* when the criterion scored for the pair
+    and a *concern* when it scored nothing (or, for time zones, nothing close).
 
     Demographics are never mentioned, not even as a count of differing attributes:
-    the pair and the coordinator read these reasons, and each person knows their own
+    the pair and the coordinator read these, and each person knows their own
     answers, so "differs in 3" would tell them the other's.  Set fields are turned
     into Python lists once, as per-pair NumPy calls would cost more than the
     assignment for large cohorts.
     """
 
-    def __init__(self, cohort: Cohort, weights: Weights) -> None:
-        self.c, self.w = cohort, weights
+    def __init__(self, cohort: Cohort, weights: Weights, wording: Wording) -> None:
+        self.c, self.w, self.words = cohort, weights, wording
         me, mo = cohort.mentees, cohort.mentors
         self.goals, self.topics_i, self.langs_i = (
             _row_lists(me.goals),
@@ -1364,61 +1432,64 @@ class _Explainer:
         self.topics_j = _row_sets(mo.topics)
         self.langs_j = _row_sets(mo.languages)
 
-    def reasons(self, i: int, j: int) -> list[str]:
+    def explain(self, i: int, j: int) -> tuple[list[str], list[str]]:
+        """(strengths, concerns) of the pair of mentee ``i`` and mentor ``j``."""
         c, w = self.c, self.w
         me, mo = c.mentees, c.mentors
-        out: list[str] = []
+        good: list[str] = []
+        bad: list[str] = []
         goals = self.goals[i]
         if w.goal_skill and goals:
             covered = [c.skills[g] for g in goals if g in self.skills[j]]
             if covered:
-                of = _plural(len(goals), "goal")
-                out.append(f"covers {len(covered)} of {of}: {', '.join(covered)}")
+                good.append(self.words.goals_covered(covered, len(goals)))
             else:
-                out.append(f"covers none of {_plural(len(goals), 'goal')}")
+                bad.append(self.words.goals_missed(len(goals)))
         topics = self.topics_i[i]
         shared = [c.topics[x] for x in topics if x in self.topics_j[j]]
         if w.topic and shared:
-            of = _plural(len(topics), "topic")
-            out.append(f"shares {len(shared)} of {of}: {', '.join(shared)}")
+            good.append(self.words.topics_shared(shared, len(topics)))
         if w.language and self.langs_i[i] and self.langs_j[j]:
             common = [x for x in self.langs_i[i] if x in self.langs_j[j]]
             names = [_language_name(c.languages[x]) for x in common]
             if len(names) == 1:
-                out.append(f"shares a language: {names[0]}")
+                good.append(f"shares a language: {names[0]}")
             elif names:
-                out.append(f"shares languages: {', '.join(names)}")
+                good.append(f"shares languages: {', '.join(names)}")
             else:
-                out.append("no shared language")
+                bad.append("no shared language")
         a, b = float(me.tz_offset[i]), float(mo.tz_offset[j])
         if w.timezone and not (math.isnan(a) or math.isnan(b)):
             gap = abs(a - b)
             if gap < 1e-9:
-                out.append("same timezone")
+                good.append("same timezone")
             else:
-                out.append(f"works {gap:g} hour{'' if gap == 1 else 's'} apart")
+                # Within timezone_near_hours the pair earns half the points; beyond, none.
+                (good if gap <= w.timezone_near_hours else bad).append(
+                    f"works {gap:g} hour{'' if gap == 1 else 's'} apart"
+                )
         fa, fb = int(me.meeting_format[i]), int(mo.meeting_format[j])
         if w.meeting_format and fa >= 0 and fb >= 0:
             na, nb = c.meeting_formats[fa], c.meeting_formats[fb]
             if na == nb == FLEXIBLE_FORMAT:
-                out.append("both are flexible about meeting format")
+                good.append("both are flexible about meeting format")
             elif na == nb:
-                out.append(f"both prefer {na.replace('_', ' ')} meetings")
+                good.append(f"both prefer {na.replace('_', ' ')} meetings")
             elif FLEXIBLE_FORMAT in (na, nb):
                 other = nb if na == FLEXIBLE_FORMAT else na
-                out.append(f"meeting format fits ({other.replace('_', ' ')})")
+                good.append(f"meeting format fits ({other.replace('_', ' ')})")
             else:
-                out.append("prefer different meeting formats")
+                bad.append("prefer different meeting formats")
         reverse = me.track[i] == REVERSE
         dept_weight = w.cross_dept_reverse if reverse else w.cross_dept
         da, db = int(me.department[i]), int(mo.department[j])
         if dept_weight and da >= 0 and db >= 0:
             # Name both departments: the pair reads this, and "different (Sales)" is ambiguous.
             if da == db:
-                out.append(f"same department ({c.departments[db]})")
+                bad.append(f"same department ({c.departments[db]})")
             else:
-                out.append(f"different departments ({c.departments[da]} and {c.departments[db]})")
-        return out
+                good.append(f"different departments ({c.departments[da]} and {c.departments[db]})")
+        return good, bad
 
 
 def _row_lists(mat: np.ndarray) -> list[list[int]]:

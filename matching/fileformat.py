@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,26 +39,28 @@ class ProgrammeFile:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def programme_from_dict(data: Mapping[str, Any]) -> ProgrammeFile:
+def programme_from_dict(data: Mapping[str, Any], *, spread: float | None = None) -> ProgrammeFile:
     """Engine inputs from a parsed programme file.
 
     The file's weight names are the engine's (``goal_skill``, ``topic``, ``language``,
     ``timezone``, ``cross_dept``, ``cross_dept_reverse``, ``diversity``); weights the
     file does not give keep the engine defaults, and ``meeting_format`` has no data in
-    the file so it adds nothing.
+    the file so it adds nothing.  ``spread``, when given, replaces the spread
+    preference (the bench measures the engine with and without it).
     """
     cohort = Cohort.from_records(data["mentees"], data["mentors"], vocab=data.get("vocab"))
+    weights = Weights.from_mapping(data.get("weights") or {})
     return ProgrammeFile(
         cohort=cohort,
-        weights=Weights.from_mapping(data.get("weights") or {}),
+        weights=weights if spread is None else replace(weights, spread=spread),
         blocked=[(a, b) for a, b in data.get("blocks") or ()],
         meta=dict(data.get("meta") or {}),
     )
 
 
-def load_programme(path: str | Path) -> ProgrammeFile:
+def load_programme(path: str | Path, *, spread: float | None = None) -> ProgrammeFile:
     with open(path, encoding="utf-8") as f:
-        return programme_from_dict(json.load(f))
+        return programme_from_dict(json.load(f), spread=spread)
 
 
 def write_scores_csv(programme: ProgrammeFile, path: str | Path) -> int:
@@ -92,11 +94,12 @@ def match_file(
     k: int | None = DEFAULT_K,
     mentor_k: int = DEFAULT_MENTOR_K,
     dump_scores: str | Path | None = None,
+    spread: float | None = None,
 ) -> dict[str, Any]:
     """Match a programme file; write the result JSON to ``out_path`` when given and
     return it.  ``stats.seconds`` covers loading the file and matching."""
     started = time.perf_counter()
-    programme = load_programme(in_path)
+    programme = load_programme(in_path, spread=spread)
     result: MatchResult = match_cohort(
         programme.cohort,
         programme.weights,

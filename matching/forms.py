@@ -31,6 +31,13 @@ WEIGHT_FIELDS = [
      "answers differ score higher. Answers are never shown, nor per pair; a run shows only how many of its "
      "pairs differ. Participants' suggestions and requests never use them."),
 ]  # fmt: skip
+# Not a criterion of a pair but of the whole assignment (matching.engine.Weights.spread).
+SPREAD_FIELD = (
+    "spread", "Spread mentees across mentors",
+    "Each further mentee of a mentor counts this many points against the assignment: the second costs "
+    "this much, the third twice as much (mentees a mentor already has count too). Higher spreads "
+    "mentees over the mentors with room; 0 lets the best fits pile up. Never leaves a mentee unmatched.",
+)  # fmt: skip
 WEIGHT_MAX = 10
 SETTING_LIMITS = {"candidates_per_mentee": (1, 500), "max_choices": (1, 10), "request_days": (1, 60)}
 
@@ -60,7 +67,7 @@ class MatchingSettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         current = {**Weights().__dict__, **(self.instance.weights or {})}
-        for name, label, help_text in WEIGHT_FIELDS:
+        for name, label, help_text in [*WEIGHT_FIELDS, SPREAD_FIELD]:
             self.fields[name] = forms.FloatField(
                 label=label, help_text=help_text, min_value=0, max_value=WEIGHT_MAX, initial=current[name],
                 widget=forms.NumberInput(attrs={"step": "0.5", "min": 0, "max": WEIGHT_MAX}),
@@ -79,6 +86,7 @@ class MatchingSettingsForm(forms.ModelForm):
                 *[Row(*[Column(name, css_class="col-md-6") for name, _, _ in WEIGHT_FIELDS[i:i + 2]])
                   for i in range(0, len(WEIGHT_FIELDS), 2)],
             ),
+            Fieldset("Spreading the load", Row(Column("spread", css_class="col-md-6"))),
             Fieldset("The engine", Row(Column("candidates_per_mentee"), Column("allow_rematch_with_previous"))),
             Fieldset("Rolling enrolment", "periodic", "publish_directly"),
             Fieldset("Participant choice", Row(Column("max_choices"), Column("request_days"))),
@@ -86,7 +94,7 @@ class MatchingSettingsForm(forms.ModelForm):
         )  # fmt: skip
 
     def save(self, commit: bool = True) -> MatchingSettings:
-        self.instance.weights = {name: self.cleaned_data[name] for name, _, _ in WEIGHT_FIELDS}
+        self.instance.weights = {name: self.cleaned_data[name] for name, _, _ in [*WEIGHT_FIELDS, SPREAD_FIELD]}
         return super().save(commit=commit)
 
 
@@ -125,7 +133,8 @@ class SwapForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    """A mentee without a proposal and a mentor with room, paired by hand."""
+    """A mentee waiting for a mentor (with a proposed mentor in this run or not) and
+    a mentor with room, paired by hand: a proposed mentee moves to the new mentor."""
 
     mentee = forms.TypedChoiceField(label="Mentee", coerce=int, widget=forms.Select(attrs={"class": SELECT}))
     mentor = forms.TypedChoiceField(label="Mentor", coerce=int, widget=forms.Select(attrs={"class": SELECT}))
@@ -134,7 +143,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.mentees = {m.pk: m for m in mentees}
         self.mentors = {m.pk: m for m in mentors}
-        self.fields["mentee"].choices = [("", "Choose a mentee")] + [(m.pk, _person(m)) for m in mentees]
+        self.fields["mentee"].choices = [("", "Choose a mentee")] + [(m.pk, _waiting(m)) for m in mentees]
         self.fields["mentor"].choices = [("", "Choose a mentor")] + [
             (m.pk, f"{_person(m)} ({_places(getattr(m, 'room', None))})") for m in mentors
         ]
@@ -146,6 +155,11 @@ class AssignForm(forms.Form):
         if "mentor" in cleaned:
             cleaned["mentor"] = self.mentors[cleaned["mentor"]]
         return cleaned
+
+
+def _waiting(mentee: Participant) -> str:
+    proposal = getattr(mentee, "proposal", None)
+    return f"{_person(mentee)} (now with {proposal.mentor.user})" if proposal else f"{_person(mentee)} (no pair yet)"
 
 
 def _places(room: int | None) -> str:

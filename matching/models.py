@@ -4,8 +4,8 @@ forbids, participants' ranked requests, and the matches that result."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -62,6 +62,21 @@ class PairRule(models.Model):
         return f"{self.get_kind_display()}: {self.mentee} with {self.mentor}"
 
 
+class MatchRunQuerySet(models.QuerySet):
+    def create(self, **fields):
+        """Create a run numbered after its programme's last ("Run 1" is a programme's
+        first). The programme's row is locked while the number is taken, so two runs
+        created at once get two numbers; the unique constraint holds it in the database."""
+        if fields.get("number") is not None:
+            return super().create(**fields)
+        programme = fields.get("programme")
+        programme_id = programme.pk if programme is not None else fields["programme_id"]
+        with transaction.atomic():
+            Programme.objects.select_for_update().filter(pk=programme_id).values_list("pk").first()
+            last = self.model.objects.filter(programme_id=programme_id).aggregate(last=Max("number"))["last"]
+            return super().create(**fields, number=(last or 0) + 1)
+
+
 class MatchRun(models.Model):
     """One run of the engine over a programme's approved, unmatched people.
 
@@ -96,6 +111,7 @@ class MatchRun(models.Model):
         STABLE = "stable", "Stable matching of participants' rankings"
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="match_runs")
+    number = models.PositiveIntegerField(help_text="The run's number in its programme: 1 for its first run.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     trigger = models.CharField(max_length=12, choices=Trigger.choices, default=Trigger.COORDINATOR)
     started_by = models.ForeignKey(
@@ -115,9 +131,12 @@ class MatchRun(models.Model):
         null=True, blank=True, help_text="While running: the worker must renew its claim before then."
     )
 
+    objects = MatchRunQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="match_run_number_once_per_programme"),
             # One run at a time per programme: a second "run" click finds the first.
             models.UniqueConstraint(
                 fields=["programme"], condition=Q(status__in=["queued", "running"]), name="match_run_one_active"
@@ -125,7 +144,7 @@ class MatchRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Match run {self.pk} of {self.programme} ({self.get_status_display()})"
+        return f"Run {self.number} of {self.programme} ({self.get_status_display()})"
 
     def get_absolute_url(self) -> str:
         return reverse("matching:run", args=[self.programme_id, self.pk])
@@ -154,7 +173,9 @@ class MatchRun(models.Model):
 
 
 class Proposal(models.Model):
-    """A proposed pair in a run, with its score and the reasons in words."""
+    """A proposed pair in a run, with its score, its strengths (`reasons`) and its
+    concerns in words. Participants read only the strengths (they become the
+    match's); the concerns are for the coordinator."""
 
     class Source(models.TextChoices):
         ENGINE = "engine", "Matching engine"
@@ -165,7 +186,10 @@ class Proposal(models.Model):
     mentee = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
     mentor = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
-    reasons = models.JSONField(default=list)
+    reasons = models.JSONField(default=list, help_text="The pair's strengths, in words both people may read.")
+    concerns = models.JSONField(
+        default=list, blank=True, help_text="What speaks against the pair, in words: for coordinators only."
+    )
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.ENGINE)
 
     class Meta:
@@ -210,7 +234,10 @@ class Match(models.Model):
     mentor = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="matches_as_mentor")
     status = models.CharField(max_length=6, choices=Status.choices, default=Status.ACTIVE)
     score = models.FloatField(null=True, blank=True)
-    reasons = models.JSONField(default=list, blank=True)
+    reasons = models.JSONField(default=list, blank=True, help_text="The pair's strengths: both people read them.")
+    concerns = models.JSONField(
+        default=list, blank=True, help_text="What spoke against the pair when it was made: for coordinators only."
+    )
     run = models.ForeignKey(MatchRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="matches")
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)

@@ -1,14 +1,18 @@
 """Reads for the matching console, each a fixed number of queries whatever the
 number of people, proposals or matches."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
+from people.mail import build_mail
 from programmes.models import Participant, Programme
 
 from . import cohorts
+from .mails import NEW_MATCH_MAIL, new_match_context
 from .models import Match, MatchingSettings, MatchRun, PairRule, Proposal, UnmatchedMentee
+from .services import publish_refusal
 
 # A person's name with their level and department, as the console shows them.
 PERSON_RELATED = ("user__profile__department", "user__profile__seniority")
@@ -18,6 +22,47 @@ def _person_related(prefix: str) -> list[str]:
     return [f"{prefix}__{path}" for path in PERSON_RELATED]
 
 
+@dataclass(frozen=True)
+class LoadBalance:
+    """How evenly mentees are spread over a programme's approved mentors, counting
+    their active matches and, for a run under review, its proposals."""
+
+    heavy: int  # mentors with two mentees or more
+    most: int  # the most mentees any mentor has
+    idle_with_room: int  # mentors with room who have no mentee at all
+
+    @property
+    def uneven(self) -> bool:
+        return self.heavy > 0 and self.idle_with_room > 0
+
+    @property
+    def sentence(self) -> str:
+        """e.g. "3 mentors have 2 mentees while 4 with room have none"."""
+        heavy = "1 mentor has" if self.heavy == 1 else f"{self.heavy} mentors have"
+        idle = "1 with room has" if self.idle_with_room == 1 else f"{self.idle_with_room} with room have"
+        many = "2" if self.most == 2 else "2 or more"
+        return f"{heavy} {many} mentees while {idle} none"
+
+
+def load_balance(mentors: list[Participant], proposed: Counter | None = None) -> LoadBalance:
+    """The balance of `mentors` (annotated with `active`, their active matches) with
+    `proposed` (mentees proposed to each mentor id in a run under review) on top."""
+    proposed = proposed or Counter()
+    loads = [(m.capacity or 0, m.active + proposed[m.pk]) for m in mentors]
+    return LoadBalance(
+        heavy=sum(1 for _, load in loads if load >= 2),
+        most=max((load for _, load in loads), default=0),
+        idle_with_room=sum(1 for capacity, load in loads if load == 0 and capacity > 0),
+    )
+
+
+def approved_mentors(programme: Programme) -> QuerySet[Participant]:
+    """Every approved mentor, annotated with `active`: their active matches."""
+    return programme.participants.filter(role=Participant.Role.MENTOR, status=Participant.Status.APPROVED).annotate(
+        active=Count("matches_as_mentor", filter=Q(matches_as_mentor__status=Match.Status.ACTIVE))
+    )
+
+
 @dataclass
 class ConsoleSummary:
     unmatched_mentees: int
@@ -25,6 +70,7 @@ class ConsoleSummary:
     places: int
     active_matches: int
     runs: list[MatchRun]
+    balance: LoadBalance
 
     @property
     def latest_run(self) -> MatchRun | None:
@@ -32,22 +78,32 @@ class ConsoleSummary:
 
 
 def console_summary(programme: Programme, *, recent: int = 5) -> ConsoleSummary:
-    """The console's figures and the latest runs, in four queries."""
-    rooms = cohorts.mentors_with_room(programme).values_list("capacity", "active")
-    places = [capacity - active for capacity, active in rooms]
+    """The console's figures, how evenly the mentors are loaded (with the latest run's
+    proposals while it waits for review) and the latest runs, in five queries."""
+    mentors = list(approved_mentors(programme))
+    places = [(m.capacity or 0) - m.active for m in mentors if (m.capacity or 0) > m.active]
+    runs = list(programme.match_runs.select_related("started_by")[:recent])
+    latest = runs[0] if runs else None
+    proposed = Counter()
+    if latest is not None and latest.status == MatchRun.Status.READY:
+        proposed = Counter(
+            dict(latest.proposals.values("mentor_id").annotate(n=Count("pk")).values_list("mentor_id", "n"))
+        )
     return ConsoleSummary(
         unmatched_mentees=cohorts.unmatched_mentees(programme).count(),
         mentors_with_room=len(places),
         places=sum(places),
         active_matches=programme.matches.filter(status=Match.Status.ACTIVE).count(),
-        runs=list(programme.match_runs.select_related("started_by")[:recent]),
+        runs=runs,
+        balance=load_balance(mentors, proposed),
     )
 
 
 @dataclass
 class RunReview:
     """Everything the run page shows. `locked_pairs` holds (mentee id, mentor id)
-    participant pairs with a lock rule; `load` counts each mentor's proposals."""
+    participant pairs with a lock rule; `load` counts each mentor's proposals;
+    `balance` is set for a run under review."""
 
     run: MatchRun
     proposals: list[Proposal]
@@ -57,6 +113,7 @@ class RunReview:
     load: dict[int, int] = field(default_factory=dict)
     assignable_mentees: list[Participant] = field(default_factory=list)
     mentors_with_room: list[Participant] = field(default_factory=list)
+    balance: LoadBalance | None = None
 
     @property
     def total_score(self) -> float:
@@ -64,13 +121,12 @@ class RunReview:
 
     @property
     def figures(self) -> list[tuple[str, str]]:
-        """The run's figures as the page shows them: (number, words)."""
-        seconds = self.run.stats.get("seconds")
+        """The run's figures as the page shows them: (number, words). How long the
+        engine took is the run's stats (the admin shows them), not the coordinator's business."""
         return [
             (str(len(self.proposals)), "pairs proposed"),
             (str(len(self.unmatched)), "mentees unmatched"),
             (f"{self.total_score:.2f}", "total score"),
-            ("—" if seconds is None else f"{seconds:g}", "seconds to compute"),
         ]
 
     @property
@@ -111,7 +167,8 @@ def pair_rules_for_programme(programme: Programme) -> QuerySet[PairRule]:
 
 def run_review(run: MatchRun, *, with_choices: bool = True) -> RunReview:
     """The run's proposals, unmatched mentees and the programme's pair rules (three
-    queries) and, for a run still under review, who may be assigned by hand (two more)."""
+    queries) and, for a run still under review, who may be assigned or moved by hand
+    and how evenly the mentors are loaded (two more)."""
     programme = run.programme
     proposals = list(proposals_for_run(run))
     for proposal in proposals:
@@ -127,16 +184,63 @@ def run_review(run: MatchRun, *, with_choices: bool = True) -> RunReview:
         proposal.locked = (proposal.mentee_id, proposal.mentor_id) in review.locked_pairs
         review.load[proposal.mentor_id] = review.load.get(proposal.mentor_id, 0) + 1
     if with_choices:
-        proposed = [p.mentee_id for p in proposals]
-        review.assignable_mentees = list(
-            cohorts.unmatched_mentees(programme).exclude(pk__in=proposed).select_related("user")
-            .order_by("user__full_name", "pk")
+        # Every mentee waiting for a mentor: those without a pair in this run, and
+        # those proposed already, whom the coordinator may move to another mentor.
+        proposal_of = {p.mentee_id: p for p in proposals}
+        mentees = list(
+            cohorts.unmatched_mentees(programme).select_related("user").order_by("user__full_name", "pk")
         )  # fmt: skip
-        mentors = list(cohorts.mentors_with_room(programme).select_related("user").order_by("user__full_name", "pk"))
-        for mentor in mentors:
+        for mentee in mentees:
+            mentee.proposal = proposal_of.get(mentee.pk)
+        review.assignable_mentees = mentees
+        mentors = list(approved_mentors(programme).select_related("user").order_by("user__full_name", "pk"))
+        review.balance = load_balance(mentors, Counter(review.load))
+        with_room = [m for m in mentors if (m.capacity or 0) > m.active]
+        for mentor in with_room:
             mentor.room = mentor.capacity - mentor.active - review.load.get(mentor.pk, 0)
-        review.mentors_with_room = mentors
+        review.mentors_with_room = with_room
     return review
+
+
+@dataclass
+class PublishPreview:
+    """What publishing a run will do: the matches, who is mailed, one of the mails
+    as it will be sent, and why publishing is refused now (if it is)."""
+
+    matches: int
+    mentees: int
+    mentors: int
+    refusal: str | None
+    sample_to: str = ""
+    sample_subject: str = ""
+    sample_body: str = ""
+
+    @property
+    def mails(self) -> int:
+        return 2 * self.matches  # each new pair's mentee and mentor
+
+
+def publish_preview(run: MatchRun, proposals: list[Proposal]) -> PublishPreview:
+    """The publish page's summary of `proposals` (the run's, with both people loaded),
+    and the new-match mail the first pair's mentee will get, rendered with the
+    mail's own template and context (matching.mails), as matches_notify sends it."""
+    preview = PublishPreview(
+        matches=len(proposals),
+        mentees=len({p.mentee_id for p in proposals}),
+        mentors=len({p.mentor_id for p in proposals}),
+        refusal=publish_refusal(run.programme),
+    )
+    if proposals:
+        first = min(proposals, key=lambda p: (str(p.mentee.user), p.pk))
+        match = Match(programme=run.programme, mentee=first.mentee, mentor=first.mentor, score=first.score,
+                      reasons=first.reasons, concerns=first.concerns)  # fmt: skip
+        person = first.mentee.user
+        mail = build_mail(
+            to=person.email, template=NEW_MATCH_MAIL, context=new_match_context(match=match, person=person)
+        )
+        preview.sample_to = f"{person} <{person.email}>"
+        preview.sample_subject, preview.sample_body = mail.subject, mail.body
+    return preview
 
 
 def matches_for_programme(programme: Programme, *, status: str = "") -> QuerySet[Match]:

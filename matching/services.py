@@ -21,6 +21,7 @@ from people.models import User
 from programmes.models import Participant, Programme
 
 from . import cohorts, engine
+from .mails import NEW_MATCH_MAIL, new_match_context
 from .models import Match, MatchRequest, MatchRun, PairRule, Proposal, UnmatchedMentee
 
 logger = logging.getLogger(__name__)
@@ -155,7 +156,7 @@ def _store_proposals(run: MatchRun, attempt: int, computed: _Computed) -> bool:
     Proposal.objects.bulk_create(
         Proposal(
             run=run, mentee=participant[pair.mentee_id], mentor=participant[pair.mentor_id],
-            score=cohorts.pair_score(pair), reasons=pair.reasons,
+            score=cohorts.pair_score(pair), reasons=pair.reasons, concerns=pair.concerns,
             source=Proposal.Source.LOCKED if (pair.mentee_id, pair.mentor_id) in locked else Proposal.Source.ENGINE,
         )
         for pair in result.pairs
@@ -292,9 +293,9 @@ def pair_check(*, programme: Programme, mentee: Participant, mentor: Participant
         reason = result.rejected_locks[0].reason
         raise MatchingError(f"{mentee.user} and {mentor.user} cannot be paired: {reason}.")
     [pair] = result.pairs
-    # Scored as a lock only to check it: the pair is by hand or by request, not locked.
-    reasons = cohorts.without_lock(pair.reasons)
-    return Proposal(mentee=mentee, mentor=mentor, score=cohorts.pair_score(pair), reasons=reasons)
+    return Proposal(
+        mentee=mentee, mentor=mentor, score=cohorts.pair_score(pair), reasons=pair.reasons, concerns=pair.concerns
+    )
 
 
 # -- the console -------------------------------------------------------------------
@@ -349,16 +350,30 @@ def proposals_swap(*, run: MatchRun, first: Proposal, second: Proposal, by: User
     two = pair_check(programme=programme, mentee=second.mentee, mentor=first.mentor)
     for proposal, checked in ((first, one), (second, two)):
         proposal.mentor = checked.mentor
-        proposal.score, proposal.reasons, proposal.source = checked.score, checked.reasons, Proposal.Source.MANUAL
-        proposal.save(update_fields=["mentor", "score", "reasons", "source"])
+        proposal.score, proposal.reasons, proposal.concerns = checked.score, checked.reasons, checked.concerns
+        proposal.source = Proposal.Source.MANUAL
+        proposal.save(update_fields=["mentor", "score", "reasons", "concerns", "source"])
         _drop_other_locks(programme, proposal.mentee, proposal.mentor)
     return first, second
 
 
 @transaction.atomic
 def proposal_assign(*, run: MatchRun, mentee: Participant, mentor: Participant, by: User) -> Proposal:
-    """Pair a mentee by hand in this run (replacing their proposal, if any)."""
+    """Pair a mentee by hand in this run: one without a pair, or one proposed with
+    another mentor, who moves (their old proposal is replaced in this transaction).
+    The hard rules and the new mentor's room are checked as for any pair, counting
+    the mentor's other proposals in the run; a mentee whose pair is locked stays
+    until the coordinator removes the lock."""
     _editable(run)
+    current = run.proposals.select_related("mentor__user").filter(mentee=mentee).first()
+    if current is not None and current.mentor_id == mentor.pk:
+        raise MatchingError(f"{mentee.user} is already proposed with {mentor.user}.")
+    locks = PairRule.objects.filter(programme=run.programme, mentee=mentee, kind=PairRule.Kind.LOCK)
+    if current is not None and locks.filter(mentor_id=current.mentor_id).exists():
+        raise MatchingError(
+            f"{mentee.user} is locked with {current.mentor.user}. "
+            "Remove the lock (under Locks and forbids) to move them."
+        )
     others = run.proposals.filter(mentor=mentor).exclude(mentee=mentee).count()
     checked = pair_check(programme=run.programme, mentee=mentee, mentor=mentor, extra_load=others)
     run.unmatched.filter(mentee=mentee).delete()
@@ -366,7 +381,7 @@ def proposal_assign(*, run: MatchRun, mentee: Participant, mentor: Participant, 
     proposal, _ = Proposal.objects.update_or_create(
         run=run, mentee=mentee,
         defaults={"mentor": mentor, "score": checked.score, "reasons": checked.reasons,
-                  "source": Proposal.Source.MANUAL},
+                  "concerns": checked.concerns, "source": Proposal.Source.MANUAL},
     )  # fmt: skip
     return proposal
 
@@ -384,12 +399,30 @@ def proposal_remove(*, run: MatchRun, proposal: Proposal, by: User) -> None:
 NOTIFY_BATCH = 100  # new matches per outbox entry (200 mails)
 
 
+def publish_refusal(programme: Programme) -> str | None:
+    """Why a programme's proposals may not be published now, in words; None when
+    they may. A draft's participants cannot see the programme yet, and a mail about
+    a pair there would lead them nowhere: it is opened first. A closed programme
+    takes no new pairs."""
+    if programme.status == Programme.Status.DRAFT:
+        return (
+            "This programme is still a draft: its participants cannot see it yet. "
+            "Open it first, then publish, so the mails lead people to their pair."
+        )
+    if programme.status == Programme.Status.CLOSED:
+        return "This programme is closed; it takes no new pairs."
+    return None
+
+
 @transaction.atomic
 def match_run_publish(*, run: MatchRun, by: User | None, notify: bool = True) -> list[Match]:
     """Turn every proposal of the run into a match, all or nothing, and tell both
     people (an outbox entry; the demo loader alone passes notify=False)."""
     run = MatchRun.objects.select_for_update(of=("self",)).select_related("programme").get(pk=run.pk)
     _editable(run)
+    refusal = publish_refusal(run.programme)
+    if refusal:
+        raise MatchingError(refusal)
     proposals = list(run.proposals.select_related("mentee__user", "mentor__user"))
     if not proposals:
         raise MatchingError("This run has no pairs to publish.")
@@ -416,7 +449,7 @@ def match_run_publish(*, run: MatchRun, by: User | None, notify: bool = True) ->
         with transaction.atomic():
             matches = Match.objects.bulk_create(
                 Match(programme=run.programme, mentee=p.mentee, mentor=p.mentor, score=p.score, reasons=p.reasons,
-                      run=run)
+                      concerns=p.concerns, run=run)
                 for p in proposals
             )  # fmt: skip
     except IntegrityError:
@@ -453,8 +486,9 @@ def match_create(*, programme: Programme, mentee: Participant, mentor: Participa
     try:
         with transaction.atomic():
             match = Match.objects.create(
-                programme=programme, mentee=mentee, mentor=mentor, score=checked.score, reasons=checked.reasons
-            )
+                programme=programme, mentee=mentee, mentor=mentor, score=checked.score, reasons=checked.reasons,
+                concerns=checked.concerns,
+            )  # fmt: skip
     except IntegrityError:
         raise MatchingError(f"{mentee.user} already has a mentor in this programme.") from None
     outbox_record(matches_notify, match_ids=[match.pk])
@@ -490,12 +524,9 @@ def matches_notify(*, match_ids: list[int]) -> int:
 
     sent = 0
     for match in Match.objects.filter(pk__in=match_ids).select_related("programme", "mentee__user", "mentor__user"):
-        for person, other, role in (
-            (match.mentee.user, match.mentor.user, "mentor"),
-            (match.mentor.user, match.mentee.user, "mentee"),
-        ):
+        for person in (match.mentee.user, match.mentor.user):
             sent += send_mail_once(
-                key=f"match:{match.pk}:{person.pk}", to=person.email, template="matching/mail/new_match",
-                context={"person": person, "other": other, "other_role": role, "match": match},
+                key=f"match:{match.pk}:{person.pk}", to=person.email, template=NEW_MATCH_MAIL,
+                context=new_match_context(match=match, person=person),
             )  # fmt: skip
     return sent

@@ -96,8 +96,8 @@ def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     run = get_run_for_coordinator(request.user, pk, run_pk)
     editable = run.status == MatchRun.Status.READY
     review = selectors.run_review(run, with_choices=editable)
-    context = {"programme": run.programme, "run": run, "review": review, "editable": editable, "crumb": f"Run {run.pk}",
-               "smallest_group": cohorts.SMALLEST_GROUP}  # fmt: skip
+    context = {"programme": run.programme, "run": run, "review": review, "editable": editable,
+               "crumb": f"Run {run.number}", "smallest_group": cohorts.SMALLEST_GROUP}  # fmt: skip
     if editable:
         context["swap_form"] = SwapForm(proposals=review.proposals)
         context["assign_form"] = AssignForm(mentees=review.assignable_mentees, mentors=review.mentors_with_room)
@@ -175,22 +175,37 @@ def proposal_assign(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     review = selectors.run_review(run)
     form = AssignForm(request.POST, mentees=review.assignable_mentees, mentors=review.mentors_with_room)
     if not form.is_valid():
-        messages.error(request, _first_error(form, "Choose a mentee without a pair and a mentor with room."))
+        messages.error(request, _first_error(form, "Choose a mentee waiting for a mentor and a mentor with room."))
         return redirect(run)
     mentee, mentor = form.cleaned_data["mentee"], form.cleaned_data["mentor"]
+    before = getattr(mentee, "proposal", None)
     try:
         services.proposal_assign(run=run, mentee=mentee, mentor=mentor, by=request.user)
     except MatchingError as error:
         messages.error(request, f"Not assigned. {error}")
     else:
-        messages.success(request, f"Assigned by hand: {mentee.user} with {mentor.user}.")
+        moved = f" (moved from {before.mentor.user})" if before is not None else ""
+        messages.success(request, f"Assigned by hand: {mentee.user} with {mentor.user}{moved}.")
     return redirect(run)
 
 
 @login_required
-@require_POST
 def run_publish(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
+    """GET: what publishing will do (who is mailed, one mail as it will be sent, and
+    why it is refused in a draft); POST from that page: publish."""
     run = get_run_for_coordinator(request.user, pk, run_pk)
+    proposals = list(selectors.proposals_for_run(run))
+    if request.method != "POST":
+        if run.status != MatchRun.Status.READY:
+            messages.info(request, f"This run is {run.get_status_display().lower()}; there is nothing to publish.")
+            return redirect(run)
+        preview = selectors.publish_preview(run, proposals)
+        context = {"programme": run.programme, "run": run, "preview": preview, "crumb": f"Publish run {run.number}"}
+        return render(request, "matching/publish.html", context)
+    if request.POST.get("matches") not in (None, str(len(proposals))):
+        # The run was changed (in another tab, by another coordinator) since the summary was shown.
+        messages.error(request, "Nothing was published: the proposals changed since this summary. Check it again.")
+        return redirect("matching:publish", run.programme_id, run.pk)
     try:
         matches = services.match_run_publish(run=run, by=request.user)
     except MatchingError as error:

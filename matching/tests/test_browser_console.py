@@ -69,7 +69,9 @@ def test_the_coordinator_runs_locks_forbids_reruns_and_publishes(live_server, pa
     screenshot("3-rerun")
 
     count = second.proposals.count()
-    page.get_by_role("button", name=re.compile(r"^Publish \d+ match")).click()
+    page.get_by_role("link", name=re.compile(r"^Publish \d+ match")).click()  # first, what it will do
+    expect(page.locator("#publish-effect")).to_contain_text(f"{2 * count} mails go out at once")
+    page.get_by_role("button", name=re.compile(rf"^Publish {count} match")).click()
     expect(page.get_by_role("alert")).to_contain_text(f"Published {count} match")
     expect(page.get_by_text("these pairs are now")).to_be_visible()
     screenshot("4-published")
@@ -101,5 +103,5 @@ def test_the_console_polls_a_queued_run_and_opens_it_when_it_is_ready(
 
     # The next poll answers with HX-Redirect: the browser opens the run by itself.
     expect(page).to_have_url(re.compile(re.escape(run.get_absolute_url()) + "$"), timeout=10_000)
-    expect(page.get_by_role("heading", name=f"Proposals of run {run.pk}")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Proposals of run {run.number}")).to_be_visible()
     screenshot("2-ready")

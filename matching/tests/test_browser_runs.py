@@ -62,10 +62,10 @@ def test_the_console_shows_a_retried_run_and_one_that_failed_visibly(
     )  # the panel's next poll reloads the page
     expect(page.get_by_role("button", name="Run matching")).to_be_enabled()
     runs = page.get_by_role("region", name="Recent runs")
-    expect(runs.locator("tr", has_text=f"Run {retried.pk}")).to_contain_text("Retried: attempt 2 of 2")
-    expect(runs.locator("tr", has_text=f"Run {failing.pk}")).to_contain_text("the matching worker stopped twice")
+    expect(runs.locator("tr", has_text=f"Run {retried.number}")).to_contain_text("Retried: attempt 2 of 2")
+    expect(runs.locator("tr", has_text=f"Run {failing.number}")).to_contain_text("the matching worker stopped twice")
     screenshot("2-failed-and-retried")
 
-    page.get_by_role("link", name=f"Run {retried.pk}").click()
+    page.get_by_role("link", name=f"Run {retried.number}").click()
     expect(page.get_by_text("Attempt 2 of 2: the matching worker stopped during an earlier attempt")).to_be_visible()
     screenshot("3-retried-run")

@@ -27,6 +27,8 @@ from people.models import Profile
 from programmes.models import Participant, Programme
 from programmes.tests.factories import make_programme
 
+OFFERS = "the mentor offers skills in"
+
 pytestmark = pytest.mark.django_db
 
 WANTS = ["Leadership", "Negotiation"]
@@ -103,8 +105,9 @@ def test_suggestions_rank_the_mentors_who_fit_best_and_explain_why(scene):
 
     assert [s.mentor for s in suggestions] == [scene.dana, scene.erin, scene.fred]
     assert suggestions[0].score > suggestions[1].score > suggestions[2].score
-    assert "covers 2 of 2 goals: Leadership, Negotiation" in suggestions[0].reasons
-    assert "covers 1 of 2 goals: Leadership" in suggestions[1].reasons
+    # In the application's words: mentors offer skills, mentees want help with topics.
+    assert f"{OFFERS} both topics the mentee wants help with: Leadership, Negotiation" in suggestions[0].reasons
+    assert f"{OFFERS} 1 of the 2 topics the mentee wants help with: Leadership" in suggestions[1].reasons
     assert not any("locked" in reason for s in suggestions for reason in s.reasons)
 
 
@@ -325,7 +328,7 @@ def test_accepting_creates_the_match_and_withdraws_the_mentees_other_requests(
         match = choice.request_accept(request=MatchRequest.objects.get(mentor=scene.dana), by=scene.dana.user)
 
     assert (match.mentee, match.mentor, match.status) == (scene.mentee, scene.dana, "active")
-    assert "covers 2 of 2 goals: Leadership, Negotiation" in match.reasons
+    assert f"{OFFERS} both topics the mentee wants help with: Leadership, Negotiation" in match.reasons
     assert "locked by the coordinator" not in match.reasons, "the mentor said yes; nobody locked the pair"
     assert requests_of(scene.mentee) == [
         ("Dana Diaz", "accepted"), ("Erin Evans", "cancelled"), ("Fred Fox", "cancelled")
@@ -433,7 +436,7 @@ def test_stable_resolution_makes_a_run_for_review_with_no_blocking_pair(carol, a
     assert blocking_pairs(asks, ranks, {"dana": 2, "erin": 1, "fred": 1}, result) == []
     carls = run.proposals.get(mentee=mentees["carl"])
     assert carls.reasons[0] == "mutual choice: the mentee's choice 1, the mentor's choice 1"
-    assert "covers 1 of 1 goal: Negotiation" in carls.reasons
+    assert f"{OFFERS} the topic the mentee wants help with: Negotiation" in carls.reasons
     assert run.unmatched.get().mentee == mentees["bob"]
     assert run.stats["matched"] == 2 and run.stats["unmatched"] == 1
 

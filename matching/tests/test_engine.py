@@ -15,6 +15,7 @@ from matching.engine import (
     Cohort,
     MatchResult,
     Weights,
+    Wording,
     feasible_scores,
     match_cohort,
     stable_match,
@@ -174,7 +175,8 @@ def test_locked_pairs_are_kept_even_when_another_pairing_scores_more():
     result = run(mentees, mentors, locked=[("e", "chosen")])
     assert pairs_of(result) == {"e": "chosen"}
     assert result.pairs[0].locked
-    assert result.pairs[0].reasons[0] == "locked by the coordinator"
+    # The lock is a fact about the pair, not a reason for it: participants read the reasons.
+    assert not any("locked" in text for text in result.pairs[0].reasons + result.pairs[0].concerns)
 
 
 def test_locks_take_capacity_before_the_rest_is_matched():
@@ -220,6 +222,66 @@ def test_maximum_cardinality_survives_aggressive_candidate_pruning():
     assert result.stats["repair_paths"] >= 1
 
 
+# --------------------------------------------------------------------------- spread
+
+
+def two_mentees_who_both_fit_star_best():
+    """star fits both mentees a little better than plain (a shared language); star
+    has room for both."""
+    mentees = [mentee("ann", 1, languages=["en"]), mentee("bob", 1, languages=["en"])]
+    mentors = [mentor("star", 3, capacity=2, languages=["en"]), mentor("plain", 3, languages=["fr"])]
+    return mentees, mentors
+
+
+def test_without_the_spread_preference_one_mentor_takes_both_and_another_none():
+    mentees, mentors = two_mentees_who_both_fit_star_best()
+    result = run(mentees, mentors, Weights(language=0.5, spread=0))
+    assert pairs_of(result) == {"ann": "star", "bob": "star"}
+    assert result.stats["spread_cost"] == 0 and result.stats["most_mentees_per_mentor"] == 2
+
+
+def test_the_spread_preference_gives_the_second_mentee_to_a_mentor_with_none():
+    mentees, mentors = two_mentees_who_both_fit_star_best()
+    # A second mentee of star costs 1 point; plain is only 0.5 worse.
+    result = run(mentees, mentors, Weights(language=0.5, spread=1))
+    assert sorted(pairs_of(result).values()) == ["plain", "star"]
+    assert result.stats["spread_cost"] == 0 and result.stats["most_mentees_per_mentor"] == 1
+    assert result.stats["objective"] == result.stats["total_score"]
+
+
+def test_a_strong_fit_still_outweighs_a_weak_spread_preference():
+    mentees, mentors = two_mentees_who_both_fit_star_best()
+    # plain is 2 points worse for each; the second mentee of star costs only 0.5.
+    result = run(mentees, mentors, Weights(language=2, spread=0.5))
+    assert pairs_of(result) == {"ann": "star", "bob": "star"}
+    assert result.stats["spread_cost"] == 0.5
+    assert result.stats["objective"] == pytest.approx(result.stats["total_score"] - 0.5)
+
+
+def test_the_spread_preference_never_costs_a_match():
+    # bob can only have star: however strong the preference, both are matched.
+    mentees, mentors = two_mentees_who_both_fit_star_best()
+    result = run(mentees, mentors, Weights(spread=10), blocked=[("bob", "plain"), ("ann", "plain")])
+    assert pairs_of(result) == {"ann": "star", "bob": "star"}
+
+
+def test_mentees_a_mentor_already_has_count_for_the_spread():
+    # star already mentors one person (outside this run), so ann would be their second.
+    mentees = [mentee("ann", 1, languages=["en"])]
+    mentors = [
+        mentor("star", 3, capacity=1, load=1, languages=["en"]),
+        mentor("plain", 3, languages=["fr"]),
+    ]
+    assert pairs_of(run(mentees, mentors, Weights(language=0.5, spread=1))) == {"ann": "plain"}
+    assert pairs_of(run(mentees, mentors, Weights(language=0.5, spread=0))) == {"ann": "star"}
+
+
+def test_a_locked_pair_counts_for_the_spread():
+    mentees, mentors = two_mentees_who_both_fit_star_best()
+    result = run(mentees, mentors, Weights(language=0.5, spread=1), locked=[("ann", "star")])
+    assert pairs_of(result) == {"ann": "star", "bob": "plain"}
+
+
 def test_the_exact_mode_uses_every_feasible_pair():
     mentees = [mentee(f"e{i}", 1 + i % 2, goals=["sql"]) for i in range(6)]
     mentors = [mentor(f"m{i}", 3, capacity=2, skills=["sql"] if i else []) for i in range(3)]
@@ -262,6 +324,43 @@ def test_pairs_are_explained_in_plain_words_with_numbers():
         "works 2 hours apart",
         "different departments (Data and Finance)",
     ]
+    assert result.pairs[0].concerns == []
+
+
+def test_what_speaks_against_a_pair_is_a_concern_never_a_reason():
+    result = run(
+        [mentee("e", 1, goals=["sql", "python", "writing"], languages=["fr"], tz_offset=0, meeting_format="video")],
+        [mentor("m", 3, skills=["sales"], languages=["en"], tz_offset=8, meeting_format="in_person")],
+    )
+    [pair] = result.pairs
+    assert pair.reasons == []
+    assert pair.concerns == [
+        "covers none of 3 goals",
+        "no shared language",
+        "works 8 hours apart",
+        "prefer different meeting formats",
+        "same department (Data)",
+    ]
+    assert result.as_dict()["pairs"][0]["concerns"] == pair.concerns
+
+
+def test_the_explanations_use_the_words_they_are_given():
+    class Application(Wording):
+        def goals_covered(self, covered, total):
+            return f"can help with {len(covered)} of {total} wishes: {', '.join(covered)}"
+
+        def goals_missed(self, total):
+            return f"can help with none of {total} wishes"
+
+    mentees = [mentee("e", 1, goals=["sql", "python"]), mentee("f", 1, goals=["sales"])]
+    result = match_cohort(
+        Cohort.from_records(mentees, [mentor("m", 3, capacity=2, skills=["sql"], department="Sales")]),
+        Weights(),
+        wording=Application(),
+    )
+    said = {p.mentee_id: (p.reasons, p.concerns) for p in result.pairs}
+    assert said["e"][0][0] == "can help with 1 of 2 wishes: sql"
+    assert said["f"][1] == ["can help with none of 1 wishes"]
 
 
 def test_reasons_never_mention_demographics_not_even_as_a_count():
@@ -402,10 +501,12 @@ def cohorts(draw):
         if pid in mentee_ids:  # one person, one manager
             rec["manager_id"] = next(m["manager_id"] for m in mentees if m["id"] == pid)
         accepted = draw(st.lists(st.sampled_from(tracks), unique=True, min_size=1))
-        mentors.append({**rec, "capacity": draw(st.integers(1, 2)), "tracks": accepted})
+        mentors.append({**rec, "capacity": draw(st.integers(1, 3)), "tracks": accepted,
+                        "load": draw(st.integers(0, 2))})  # fmt: skip
     all_pairs = [(e, m) for e in mentee_ids for m in mentor_ids]
     blocked = draw(st.lists(st.sampled_from(all_pairs), unique=True, max_size=3))
-    return mentees, mentors, blocked
+    spread = draw(st.sampled_from([0.0, 0.5, 1.0, 3.0]))
+    return mentees, mentors, blocked, spread
 
 
 def in_one_line(a, b, manager_of):
@@ -465,9 +566,12 @@ def reference_edges(mentees, mentors, blocked, w):
     }
 
 
-def best_by_exhaustive_search(mentees, mentors, edges):
-    """(most matched, best total score) over every assignment."""
+def best_by_exhaustive_search(mentees, mentors, edges, spread=0.0):
+    """(most matched, best objective) over every assignment: the objective is the
+    total score less the spread cost, spread * (0 + 1 + ... + (L - 1)) for a mentor
+    given L mentees on top of the ``load`` it already has."""
     capacity = {m["id"]: m["capacity"] for m in mentors}
+    held = {m["id"]: m.get("load", 0) for m in mentors}
     options = [[m for (e, m) in edges if e == me["id"]] for me in mentees]
     best = (0, 0.0)
 
@@ -481,7 +585,10 @@ def best_by_exhaustive_search(mentees, mentors, edges):
         for m in options[k]:
             if capacity[m] > 0:
                 capacity[m] -= 1
-                search(k + 1, count + 1, total + edges[(mentees[k]["id"], m)])
+                held[m] += 1
+                # This mentee is the mentor's held[m]-th: it costs spread * (held[m] - 1).
+                search(k + 1, count + 1, total + edges[(mentees[k]["id"], m)] - spread * (held[m] - 1))
+                held[m] -= 1
                 capacity[m] += 1
 
     search(0, 0, 0.0)
@@ -500,15 +607,16 @@ SEARCH = settings(
 @SEARCH
 @given(cohorts())
 def test_the_engine_matches_exhaustive_search_on_small_cohorts(case):
-    mentees, mentors, blocked = case
-    w = Weights()
+    mentees, mentors, blocked, spread = case
+    w = Weights(spread=spread)
     edges = reference_edges(mentees, mentors, blocked, w)
-    best_count, best_total = best_by_exhaustive_search(mentees, mentors, edges)
+    best_count, best_objective = best_by_exhaustive_search(mentees, mentors, edges, spread)
     cohort = Cohort.from_records(mentees, mentors, demographic_fields=DEMOGRAPHICS)
 
     result = match_cohort(cohort, w, blocked=blocked)
     assert len(result.pairs) == best_count
-    assert sum(p.score for p in result.pairs) == pytest.approx(best_total, abs=1e-3)
+    assert result.stats["objective"] == pytest.approx(best_objective, abs=1e-3)
+    assert result.stats["total_score"] - result.stats["spread_cost"] == pytest.approx(best_objective, abs=1e-3)
     mentee_by, mentor_by = {p["id"]: p for p in mentees}, {p["id"]: p for p in mentors}
     for p in result.pairs:
         assert (p.mentee_id, p.mentor_id) in edges

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 SETTINGS = {
     "goal_skill": "9", "topic": "2", "language": "1", "timezone": "1", "meeting_format": "1", "cross_dept": "1",
-    "cross_dept_reverse": "1", "diversity": "1", "candidates_per_mentee": "5", "max_choices": "3", "request_days": "5",
+    "cross_dept_reverse": "1", "diversity": "1", "spread": "1", "candidates_per_mentee": "5", "max_choices": "3",
+    "request_days": "5",
 }  # fmt: skip
 
 # (url name, the world's keys for its arguments, method, data from the world)

@@ -49,7 +49,7 @@ def test_a_mentee_sees_suggestions_with_reasons_and_a_choice_for_each(client, sc
     assert response.status_code == 200
     page = response.content.decode()
     assert [s.mentor for s, _, _ in response.context["cards"]] == [scene.dana, scene.erin, scene.fred]
-    assert "Covers 2 of 2 goals: Leadership, Negotiation" in page
+    assert "The mentor offers skills in both topics the mentee wants help with: Leadership, Negotiation" in page
     assert "Gina Gray" not in page and "Hal Hughes" not in page  # the hard rules forbid them
     assert f'<label class="form-label small fw-semibold mb-1" for="id_rank_{scene.dana.pk}">Your choice' in page
     assert "Choice 3" in page and "Choice 4" not in page  # max_choices is 3
@@ -137,7 +137,7 @@ def test_a_mentor_sees_the_requests_to_them_with_profile_message_and_reasons(cli
 
     page = response.content.decode()
     assert "Alice Adams" in page and "Teach me to negotiate" in page
-    assert "Covers 2 of 2 goals: Leadership, Negotiation" in page
+    assert "The mentor offers skills in both topics the mentee wants help with: Leadership, Negotiation" in page
     assert "Wants help with:" in page and "Leadership" in page
     assert 'aria-label="Accept Alice Adams"' in page
     # Erin's request waits its turn: erin sees nothing to answer yet.

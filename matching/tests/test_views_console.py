@@ -63,7 +63,7 @@ def test_the_console_shows_who_is_waiting_and_the_latest_run(coordinator, progra
     summary = response.context["summary"]
     assert (summary.unmatched_mentees, summary.mentors_with_room, summary.places) == (3, 4, 6)
     assert summary.latest_run == run
-    assert "Run matching" in page and f"Run {run.pk}" in page and "Ready for review" in page
+    assert "Run matching" in page and f"Run {run.number}" in page and "Ready for review" in page
     assert 'hx-trigger="every 1s"' not in page  # nothing to poll
 
 
@@ -153,8 +153,8 @@ def test_the_run_page_explains_every_proposal_and_each_unmatched_mentee(coordina
     assert [p.mentee.user.full_name for p in response.context["review"].proposals] == [
         "Ravi Rao", "Uma Ueda", "Tess Tan"
     ]  # best score first  # fmt: skip
-    assert "<li>Covers 1 of 1 goal: Negotiation</li>" in page
-    assert "<li>Locked by the coordinator</li>" in page
+    assert "<li>The mentor offers skills in the topic the mentee wants help with: Negotiation</li>" in page
+    assert "Locked by the coordinator" not in page  # the lock shows as a badge, not as a reason
     assert ">Locked</span>" in page and "Lock kept" in page and ">Engine</span>" in page
     assert "Lou Late" in page and "No mentor accepting the traditional track is more senior" in page
     assert "Analyst · Finance" in page and "Head · Engineering" in page  # level and department
@@ -272,9 +272,9 @@ def test_assigning_by_hand_through_the_page(coordinator, programme, people, caro
     assert "Maya Lind (1 place left)" in page and "Ines Ito (full in this run)" in page
 
     _, manager = follow(coordinator, assign, {"mentee": people["ravi"].pk, "mentor": people["omar"].pk})
-    _, stale = follow(coordinator, assign, {"mentee": people["tess"].pk, "mentor": people["maya"].pk})
+    _, stale = follow(coordinator, assign, {"mentee": people["ravi"].pk, "mentor": 999_999})
     assert "Not assigned. Ravi Rao and Omar Okafor cannot be paired: " in manager
-    assert "Choose a mentee without a pair and a mentor with room." in stale  # Tess already has a pair
+    assert "Choose a mentee waiting for a mentor and a mentor with room." in stale
     assert "Ravi Rao" not in pairs(run)
 
     _, text = follow(coordinator, assign, {"mentee": people["ravi"].pk, "mentor": people["maya"].pk})
@@ -347,19 +347,22 @@ def test_the_settings_form_shows_the_weights_in_words_and_saves_them(coordinator
     settings_url = url("settings", programme.pk)
     page = coordinator.get(settings_url).content.decode()
     assert "Goals covered by skills" in page and "Different backgrounds (reverse mentoring)" in page
+    assert "Spread mentees across mentors" in page and 'name="spread" value="1.0"' in page
     assert 'type="number"' in page and 'max="10"' in page
     assert not MatchingSettings.objects.exists()  # opening the form writes nothing
 
     data = {
         "goal_skill": "6", "topic": "2", "language": "0", "timezone": "1", "meeting_format": "0.5",
-        "cross_dept": "3", "cross_dept_reverse": "1.5", "diversity": "2", "candidates_per_mentee": "25",
-        "max_choices": "4", "request_days": "7", "periodic": "on", "allow_rematch_with_previous": "",
+        "cross_dept": "3", "cross_dept_reverse": "1.5", "diversity": "2", "spread": "2.5",
+        "candidates_per_mentee": "25", "max_choices": "4", "request_days": "7", "periodic": "on",
+        "allow_rematch_with_previous": "",
     }  # fmt: skip
     response = coordinator.post(settings_url, data)
 
     assert response.status_code == 302
     saved = MatchingSettings.objects.get(programme=programme)
     assert saved.weights["goal_skill"] == 6 and saved.weights["language"] == 0 and saved.weights["cross_dept"] == 3
+    assert saved.weights["spread"] == 2.5
     assert (saved.candidates_per_mentee, saved.max_choices, saved.request_days) == (25, 4, 7)
     assert saved.periodic and not saved.publish_directly
     assert 'value="6.0"' in coordinator.get(settings_url).content.decode()
@@ -375,14 +378,14 @@ def test_the_settings_form_shows_the_weights_in_words_and_saves_them(coordinator
 def test_saved_weights_change_what_the_engine_prefers(coordinator, programme, people, carol):
     data = {
         "goal_skill": "0", "topic": "0", "language": "0", "timezone": "0", "meeting_format": "0",
-        "cross_dept": "0", "cross_dept_reverse": "0", "diversity": "0", "candidates_per_mentee": "40",
+        "cross_dept": "0", "cross_dept_reverse": "0", "diversity": "0", "spread": "0", "candidates_per_mentee": "40",
         "max_choices": "3", "request_days": "5",
     }  # fmt: skip
     coordinator.post(url("settings", programme.pk), data)
 
     run = run_matching(programme, carol)
 
-    assert all(p.reasons == [] for p in run.proposals.all())  # nothing weighed, nothing to explain
+    assert all(p.reasons == p.concerns == [] for p in run.proposals.all())  # nothing weighed, nothing to explain
 
 
 # -- matches and ending them -------------------------------------------------------------
@@ -564,10 +567,28 @@ def test_the_console_and_the_matches_page_cost_fixed_queries(coordinator, progra
     run_matching(programme, carol)
     coordinator.get(url("console", programme.pk))
 
-    # session, user, programme, mentors with room, unmatched mentees, active matches, recent runs, the
-    # navigation's circles
-    with django_assert_num_queries(8):
+    # session, user, programme, mentors (with their active matches), recent runs, the latest run's
+    # proposals per mentor (it waits for review), unmatched mentees, active matches, the navigation's circles
+    with django_assert_num_queries(9):
         coordinator.get(url("console", programme.pk))
     # session, user, programme, count, page of matches, the navigation's circles
     with django_assert_num_queries(6):
         coordinator.get(url("matches", programme.pk))
+
+
+def test_moving_a_proposed_mentee_through_the_page(coordinator, carol):
+    """Issue 22: "Assign by hand" offered only mentees without a pair."""
+    programme = make_programme(carol, status="running")
+    ann = enrol(programme, make_person("Ann A", seniority=1, topics=["Leadership"]), "mentee")
+    enrol(programme, make_person("Lea L", seniority=4, skills=["Leadership"]), "mentor")
+    zed = enrol(programme, make_person("Zed Z", seniority=4), "mentor", capacity=2)
+    run = run_matching(programme, carol)
+    assert pairs(run) == {"Ann A": "Lea L"}
+    page = coordinator.get(run.get_absolute_url()).content.decode()
+    assert "Ann A (now with Lea L)" in page and "Assign or move by hand" in page
+
+    _, text = follow(coordinator, url("assign", programme.pk, run.pk), {"mentee": ann.pk, "mentor": zed.pk})
+
+    assert "Assigned by hand: Ann A with Zed Z (moved from Lea L)." in text
+    assert pairs(run) == {"Ann A": "Zed Z"}
+    assert run.proposals.get().source == Proposal.Source.MANUAL

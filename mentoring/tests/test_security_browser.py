@@ -219,6 +219,6 @@ def test_htmx_polls_a_queued_run_and_follows_its_redirect_under_the_policy(
     services.match_run_execute(run_id=run.pk)
 
     expect(page).to_have_url(re.compile(re.escape(run.get_absolute_url()) + "$"), timeout=10_000)
-    expect(page.get_by_role("heading", name=f"Proposals of run {run.pk}")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Proposals of run {run.number}")).to_be_visible()
     watch.check()
     screenshot("run-opened")

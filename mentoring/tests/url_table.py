@@ -231,7 +231,9 @@ ROWS: list[Row] = [
     coord("matching:run_progress", "p1 run_1", allowed(COORDINATORS, 302)),
     coord_post("matching:swap", "p1 run_1"),
     coord_post("matching:assign", "p1 run_1"),
-    coord_post("matching:publish", "p1 run_1"),
+    # GET: what publishing will do (who is mailed, one mail); POST from that page publishes.
+    coord("matching:publish", "p1 run_1", post=allowed(COORDINATORS, 302)),
+    mixed(coord("matching:publish", "p1 run_1", post=allowed(COORDINATORS, 302)), "p1 run_2"),
     _lock,
     mixed(_lock, "p1 run_1 proposal_2"),
     mixed(_lock, "p1 run_2 proposal_2"),
