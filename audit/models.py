@@ -31,6 +31,10 @@ class AuditEvent(models.Model):
         RESOURCE_REMOVED = "resource_removed", "Library resource removed"
         PROGRAMME_CLOSED = "programme_closed", "Programme closed"
         PROGRAMME_REOPENED = "programme_reopened", "Programme reopened"
+        TOKEN_CREATED = "token_created", "API token created"
+        TOKEN_REVOKED = "token_revoked", "API token revoked"
+        API_WRITE = "api_write", "Changed through the API"
+        SCIM_CHANGE = "scim_change", "Changed through SCIM provisioning"
 
     occurred_at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=32, choices=Action.choices)

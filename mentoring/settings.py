@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "engagement",
     "reports",
     "directory",  # roster sync with the HR system: on top of matching, notifications and programmes
+    "rest_framework",
+    "api",  # API tokens and the REST API (docs/api.md)
     "privacy",  # data rights: export and erasure (docs/privacy.md); sits on top of every app
     "demo",
 ]

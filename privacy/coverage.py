@@ -120,6 +120,9 @@ COVERAGE: dict[str, Covered] = {
     "reports.ReportScope.granted_by": Covered("work_for_programmes", "anonymous"),
     "reports.ExportAudit.user": Covered("exports_made", "anonymous", "the export log is kept for security"),
     "reports.ReportSubscription.user": Covered("report_subscription", "deleted"),
+    # API tokens: a key to act as the person; it goes with them (its creation stays in the audit log)
+    "api.ApiToken.user": Covered("api_tokens", "deleted"),
+    "api.ApiToken.created_by": Covered("", "anonymous", "a staff member's record of a token made for someone else"),
     # audit
     "audit.AuditEvent.actor": Covered("security_log", "kept"),
     "audit.AuditEvent.person": Covered("security_log", "kept"),

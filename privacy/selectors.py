@@ -19,6 +19,7 @@ from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 
+from api.models import ApiToken
 from audit.models import AuditEvent
 from circles.models import Circle, Post, Reply
 from directory.models import RosterEntry
@@ -115,6 +116,12 @@ def person_sections(user: User) -> list[Section]:
     add("devices", "Browsers you signed in from", "Recognised so a sign-in from a new one can be told to you.", [
         {"browser": device.user_agent, "first_seen": device.first_seen_at, "last_seen": device.last_seen_at}
         for device in KnownDevice.objects.filter(user=user).order_by("first_seen_at", "pk")
+    ])  # fmt: skip
+
+    add("api_tokens", "API tokens", "Keys that let a program act as you through the API (never the key itself).", [
+        {"name": token.name, "prefix": token.prefix, "scopes": token.scopes, "created": token.created_at,
+         "expires": token.expires_at, "last_used": token.last_used_at, "revoked": token.revoked_at}
+        for token in ApiToken.objects.filter(user=user).order_by("created_at", "pk")
     ])  # fmt: skip
 
     add("hr_roster", "Your entry in the HR roster", "How the nightly sync with the HR system knows you.", [

@@ -20,6 +20,7 @@ from django.db.models import Model, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from api.models import ApiToken
 from audit.models import AuditEvent
 from audit.services import audit_record
 from circles.models import Post, Reply
@@ -274,6 +275,7 @@ def _delete_personal_rows(user: User, *, now: datetime) -> None:
     ReportSubscription.objects.filter(user=user).delete()
     ReportScope.objects.filter(user=user).delete()
     KnownDevice.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()  # no key may act for an erased person
     # The HR export may still list them; without the entry (and with the address
     # gone) the sync no longer recognises the account, so nothing comes back.
     RosterEntry.objects.filter(user=user).delete()
