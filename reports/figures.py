@@ -284,6 +284,11 @@ def _and(labels: list[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
+def _sum_in_words(row_sum: RowSum) -> str:
+    parts = [FIGURES[part].label for part in row_sum.parts] + ([row_sum.rest] if row_sum.rest else [])
+    return f"{FIGURES[row_sum.whole].label} = {' + '.join(parts)}"
+
+
 def table_notes(table: "Table") -> list[str]:
     """Under a table, in words, how its figures add up, generated from FIGURES and
     ROW_SUMS: down the table, one sentence per group of columns; across a row, one
@@ -303,22 +308,25 @@ def table_notes(table: "Table") -> list[str]:
     if averages:
         notes.append(f"{_and([FIGURES[key].label for key in averages])} are averages or shares of each row's own "
                      "pairs: All is taken over every pair, not added up.")  # fmt: skip
-    for row_sum in ROW_SUMS:
-        if row_sum.whole not in keys or not all(part in keys for part in row_sum.parts):
+    sums = [row_sum for row_sum in ROW_SUMS if all(key in keys for key in (row_sum.whole, *row_sum.parts))]
+    with_rest = [row_sum for row_sum in sums if by in row_sum.exact_in and row_sum.rest]
+    exact = [row_sum for row_sum in sums if by in row_sum.exact_in and not row_sum.rest]
+    loose = [row_sum for row_sum in sums if by not in row_sum.exact_in]
+    if with_rest:
+        notes.append(f"In each row, {_and([_sum_in_words(row_sum) for row_sum in with_rest])}.")
+    for found, start in ((exact, f"In each {by}'s row, "), (loose, "")):
+        if not found:
             continue
-        parts = [FIGURES[part].label for part in row_sum.parts] + ([row_sum.rest] if row_sum.rest else [])
-        sentence = f"{FIGURES[row_sum.whole].label} = {' + '.join(parts)}"
-        if by in row_sum.exact_in and row_sum.rest:
-            notes.append(f"In each row, {sentence}.")
-        elif by in row_sum.exact_in:
-            notes.append(f"In each {by}'s row, {sentence}: a person holds one enrolment in a programme. In the "
-                         f"All row, someone enrolled in several programmes (a mentor in one, a mentee in "
-                         f"another) counts once among {FIGURES[row_sum.whole].label} and in each of their roles, "
-                         "so the parts can add up to more.")  # fmt: skip
+        wholes = _and([FIGURES[row_sum.whole].label for row_sum in found])
+        two_roles = (f"someone enrolled in several programmes (a mentor in one, a mentee in another) counts once "
+                     f"among {wholes} but in each of their roles, so the parts can add up to more.")  # fmt: skip
+        sums_said = _and([_sum_in_words(row_sum) for row_sum in found])
+        if found is exact:
+            notes.append(
+                f"{start}{sums_said}: a person holds one enrolment in a programme. In the All row, {two_roles}"
+            )
         else:
-            notes.append(f"{sentence}, except that someone enrolled in several programmes (a mentor in one, a "
-                         f"mentee in another) counts once among {FIGURES[row_sum.whole].label} and in each of "
-                         "their roles, so the parts can add up to more.")  # fmt: skip
+            notes.append(f"{sums_said}, except that {two_roles}")
     return notes
 
 

@@ -91,7 +91,8 @@ def test_the_all_row_says_in_words_why_its_roles_add_up_to_more_than_its_people(
     assert total["mentors"] + total["mentees"] + total["awaiting"] + total["withdrawn"] == 27, "Robin in both roles"
     notes = text_of(page(client, hana).xpath("//*[@id='table-notes']")[0])
     assert "People = Mentors + Mentees + Awaiting approval + Withdrawn or declined" in notes
-    assert "counts once among People and in each of their roles" in notes
+    assert "In the All row, someone enrolled in several programmes" in notes
+    assert "counts once among People and Mentees but in each of their roles" in notes
 
 
 # -- 2. no column repeats another; the months add up ------------------------------------
