@@ -1,24 +1,24 @@
 """The figures of HR's reports, as tables of cells that keep k >= 5 in every
 cell (reports.disclosure), each table a fixed number of SQL aggregates whatever
-the data. docs/reports.md says what each figure counts; in short, for a filter
-of programmes and a date range [from, to] (either end open):
+the data, for a filter of programmes and a date range [from, to] (either end open).
 
-- people: distinct people enrolled (any status) by the end of the range;
-  mentors / mentees: approved mentors / mentees among them; mentees matched /
-  waiting: approved mentees with / without a match made by the end of the range;
-  applications: people who enrolled within the range. All are distinct people.
-- active matches: made by the end of the range and not ended by then; ended:
-  ended within the range. Stalled matches (today's, in the headline and the
-  health chart) are not broken down: today's health does not move with the
-  dates, and a breakdown grouped by the dates' filter would let two filters be
-  subtracted.
-- meetings held, hours, recaps written, goals set / achieved, actions done (%),
-  meeting rating, check-in rating: what falls within the range.
-
-People count in their own group; everything a pair does counts in the group of
-the pair's mentee. By month, each figure falls in the month of its own date:
-people who met that month, mentors and mentees who enrolled that month, matches
-made, ended, meetings... and the month table's total is what fell within the range.
+What each figure counts is written once, in words, in `FIGURES` below: the page
+shows it as "What the figures mean" (each column, tile and chart links to its
+entry) and the Excel and CSV files carry it as a sheet. How each table adds up
+is declared once too, and both said in words under the table (`table_notes`)
+and given to the disclosure engine as relations (`_ROW_RULES`): down a table,
+by each figure's `across` (pairs, events and enrolments add up; distinct people
+add up only where a person stands in one row; averages never); across a row, by
+`ROW_SUMS` (people = mentors + mentees + awaiting approval + withdrawn or
+declined, an equality in a programme's row, where a person holds one
+enrolment; at most elsewhere, where a person may be a mentor in one programme
+and a mentee in another). Programme rows are programmes (by id), named with
+their cohort (`programme_label`). By month, each row counts what fell in its
+month (enrolments, not people, so that the months add up to the period; people
+who met are people, so they do not). Stalled matches (today's, in the headline
+and the health chart) are not broken down: today's health does not move with the
+dates, and a breakdown grouped by the dates' filter would let two filters be
+subtracted.
 
 One report (`build_report`) holds every table HR can see for a filter, so that
 a figure shown in several of them (a total, a chart's category) is one cell,
