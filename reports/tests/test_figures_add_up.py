@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime
 import openpyxl
 import pytest
 import time_machine
+from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 from lxml import html
 
@@ -23,6 +25,7 @@ from matching.tests.factories import enrol, make_person
 from programmes.models import Participant
 from programmes.tests.factories import make_programme
 from reports.figures import FIGURES, ReportFilter, figure_rows
+from reports.tasks import send_monthly_reports
 
 NOW = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
 SPRING, AUTUMN = "Leadership mentoring · Spring 2026", "Leadership mentoring · Autumn 2026"
@@ -136,6 +139,19 @@ def test_two_cohorts_of_one_programme_are_two_rows_named_with_their_cohort(clien
     response = client.get(reverse("reports:export", args=["figures", "xlsx"]))
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     assert [row[0] for row in workbook["By programme"].values][1:] == [AUTUMN, SPRING, "All"]
+
+
+def test_the_monthly_mail_names_the_cohorts_and_says_what_the_figures_mean(client, hana, cohorts):
+    client.force_login(hana)
+    client.post(reverse("reports:subscription"), {"subscribe": "1"})
+    with TestCase.captureOnCommitCallbacks(execute=True):  # on 15 June, May's report
+        send_monthly_reports.delay()
+    [message] = mail.outbox
+    assert "a sheet saying what each figure means" in message.body
+    [(_name, content, _type)] = message.attachments
+    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    assert [row[0] for row in workbook["By programme"].values][1:] == [AUTUMN, SPRING, "All"]
+    assert "What the figures mean" in workbook.sheetnames
 
 
 # -- 4. a glossary, on the page and in Excel ------------------------------------------------
