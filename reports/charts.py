@@ -19,6 +19,11 @@ class Chart:
     # (label, value, cell): a value of None is not shown, and the cell says why (see note()).
     points: list[tuple]
     kind: str = "bar"  # "bar" or "line"
+    glossary_key: str = ""  # its entry in figures.FIGURES, when not its own key
+
+    @property
+    def figure(self) -> str:
+        return self.glossary_key or self.key
 
     @property
     def svg(self) -> SafeString:

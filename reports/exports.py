@@ -61,18 +61,21 @@ def figure_sheets(user, report_filter: figures.ReportFilter) -> list[Sheet]:
         [HIDDEN_NOTE],
         ["Groups of fewer than 5 people whose names people typed (departments, staff networks, self-described "
          "attributes) are counted together as \"Other\"."],
-        ["By month, each figure falls in the month of its own date: people who met that month, mentors and mentees "
-         "who enrolled that month, matches made that month; the month total is what fell within the range."],
+        ["Each figure is defined in the sheet \"What the figures mean\"."],
     ]  # fmt: skip
     if has_reverse:
         cutoff = f"{report.attribute_cutoff:%-d %B %Y}"
         notes.append([f"Breakdowns by a consented attribute count only the people who gave it, in every reverse "
                       f"programme you may see, up to {cutoff}, whatever the filters."])  # fmt: skip
-    sheets = [Sheet("Notes", ["Notes"], notes, counted=False)]
+    glossary = [[figure.label, figure.definition] for figure in figures.FIGURES.values()]
+    glossary += [["The period", figures.GLOSSARY_INTRO[0]], ["Groups", figures.GLOSSARY_INTRO[1]]]
+    sheets = [Sheet("Notes", ["Notes"], notes, counted=False),
+              Sheet("What the figures mean", ["Figure", "What it counts"], glossary, counted=False)]  # fmt: skip
     for by, label in figures.BREAKDOWNS.items():
         if by in figures.ATTRIBUTES and not has_reverse:
             continue
         table = report.tables[by]
+        notes.extend([f"By {label.lower()}: {note}"] for note in figures.table_notes(table))
         header = [label, *(column_label for _key, column_label in table.columns)]
         rows = [[row.label, *(_figure(cell) for cell in cells)] for row, cells in table.grid]
         sheets.append(Sheet(f"By {label.lower()}"[:31], header, rows))
@@ -165,15 +168,15 @@ def meeting_rows(user, report_filter: figures.ReportFilter) -> Iterator[list]:
     if report_filter.date_to:
         meetings = meetings.filter(starts_at__date__lte=report_filter.date_to)
     rows = meetings.order_by("starts_at", "pk").values_list(
-        "pk", "programme__name", "match_id", "mentor__user__full_name", "mentee__user__full_name", "starts_at",
-        "minutes", "status", "format",
+        "pk", "programme__name", "programme__cohort", "match_id", "mentor__user__full_name",
+        "mentee__user__full_name", "starts_at", "minutes", "status", "format",
     )  # fmt: skip
-    for pk, programme, match_id, mentor, mentee, starts_at, minutes, status, meeting_format in rows.iterator(
+    for pk, name, cohort, match_id, mentor, mentee, starts_at, minutes, status, meeting_format in rows.iterator(
         chunk_size=5000
     ):
         utc = starts_at.astimezone(UTC)
-        yield [pk, programme, match_id, mentor, mentee, utc.date(), utc.strftime("%H:%M"), minutes,
-               MEETING_STATUS[status], meeting_format]  # fmt: skip
+        yield [pk, figures.programme_label(name, cohort), match_id, mentor, mentee, utc.date(), utc.strftime("%H:%M"),
+               minutes, MEETING_STATUS[status], meeting_format]  # fmt: skip
 
 
 def _day(moment: datetime | None):

@@ -1,24 +1,24 @@
 """The figures of HR's reports, as tables of cells that keep k >= 5 in every
 cell (reports.disclosure), each table a fixed number of SQL aggregates whatever
-the data. docs/reports.md says what each figure counts; in short, for a filter
-of programmes and a date range [from, to] (either end open):
+the data, for a filter of programmes and a date range [from, to] (either end open).
 
-- people: distinct people enrolled (any status) by the end of the range;
-  mentors / mentees: approved mentors / mentees among them; mentees matched /
-  waiting: approved mentees with / without a match made by the end of the range;
-  applications: people who enrolled within the range. All are distinct people.
-- active matches: made by the end of the range and not ended by then; ended:
-  ended within the range. Stalled matches (today's, in the headline and the
-  health chart) are not broken down: today's health does not move with the
-  dates, and a breakdown grouped by the dates' filter would let two filters be
-  subtracted.
-- meetings held, hours, recaps written, goals set / achieved, actions done (%),
-  meeting rating, check-in rating: what falls within the range.
-
-People count in their own group; everything a pair does counts in the group of
-the pair's mentee. By month, each figure falls in the month of its own date:
-people who met that month, mentors and mentees who enrolled that month, matches
-made, ended, meetings... and the month table's total is what fell within the range.
+What each figure counts is written once, in words, in `FIGURES` below: the page
+shows it as "What the figures mean" (each column, tile and chart links to its
+entry) and the Excel and CSV files carry it as a sheet. How each table adds up
+is declared once too, and both said in words under the table (`table_notes`)
+and given to the disclosure engine as relations (`_ROW_RULES`): down a table,
+by each figure's `across` (pairs, events and enrolments add up; distinct people
+add up only where a person stands in one row; averages never); across a row, by
+`ROW_SUMS` (people = mentors + mentees + awaiting approval + withdrawn or
+declined, an equality in a programme's row, where a person holds one
+enrolment; at most elsewhere, where a person may be a mentor in one programme
+and a mentee in another). Programme rows are programmes (by id), named with
+their cohort (`programme_label`). By month, each row counts what fell in its
+month (enrolments, not people, so that the months add up to the period; people
+who met are people, so they do not). Stalled matches (today's, in the headline
+and the health chart) are not broken down: today's health does not move with the
+dates, and a breakdown grouped by the dates' filter would let two filters be
+subtracted.
 
 One report (`build_report`) holds every table HR can see for a filter, so that
 a figure shown in several of them (a total, a chart's category) is one cell,
@@ -60,34 +60,184 @@ TOTAL_LABEL = "All"
 OTHER_LABEL = "Other"
 NOT_GIVEN = "Not recorded"
 
-COLUMNS: list[tuple[str, str]] = [
-    ("people", "People"),
-    ("mentors", "Mentors"),
-    ("mentees", "Mentees"),
-    ("applications", "Applications"),
-    ("matched", "Mentees matched"),
-    ("unmatched", "Mentees waiting"),
-    ("active", "Active matches"),
-    ("ended", "Ended matches"),
-    ("meetings_held", "Meetings held"),
-    ("hours", "Hours"),
-    ("recaps", "Recaps written"),
-    ("goals_set", "Goals set"),
-    ("goals_achieved", "Goals achieved"),
-    ("actions_done_percent", "Actions done (%)"),
-    ("feedback_average", "Meeting rating (1-5)"),
-    ("pulse_average", "Check-in rating (1-5)"),
+# -- what each figure means: the one definition of every figure HR sees ---------------
+
+# How a column behaves down a table: its rows add up to All; or it counts distinct
+# people, who may stand in several rows; or it is an average or a share.
+ADDS, PEOPLE, AVERAGES_ACROSS = "adds", "people", "average"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure's name on the page and in the exports, what it counts in plain words
+    (shown in "What the figures mean"), how it behaves down a table (`across`) and
+    what kind of number it is for reports.disclosure (`kind`)."""
+
+    label: str
+    definition: str
+    across: str = ADDS
+    kind: str = COUNT
+
+
+FIGURES: dict[str, Figure] = {
+    # People, as things stand at the end of the period: one enrolment per person in a programme.
+    "people": Figure(
+        "People",
+        "Everyone enrolled by the end of the period, whatever became of the enrolment; each person once.",
+        PEOPLE,
+    ),
+    "mentors": Figure(
+        "Mentors", "People enrolled by the end of the period whose enrolment as a mentor is approved.", PEOPLE
+    ),
+    "mentees": Figure(
+        "Mentees", "People enrolled by the end of the period whose enrolment as a mentee is approved.", PEOPLE
+    ),
+    "awaiting": Figure(
+        "Awaiting approval",
+        "People enrolled by the end of the period whose enrolment still "
+        "waits for a decision: applied, or on the waiting list.",
+        PEOPLE,
+    ),
+    "withdrawn": Figure(
+        "Withdrawn or declined",
+        "People enrolled by the end of the period who have since withdrawn, or whose enrolment was declined.",
+        PEOPLE,
+    ),
+    "joined": Figure(
+        "Joined in the period",
+        "People who enrolled between the dates chosen, whatever became of "
+        "the enrolment. Shown only when the dates have a start: without one it would be People "
+        "again.",
+        PEOPLE,
+    ),
+    "matched": Figure("Mentees matched", "Mentees (as above) with a match made by the end of the period.", PEOPLE),
+    "unmatched": Figure("Mentees waiting", "Mentees (as above) with no match made by the end of the period.", PEOPLE),
+    # Pairs and what they did, within the period; a pair counts in the group of its mentee.
+    "active": Figure("Active matches", "Matches made by the end of the period and not ended by then."),
+    "ended": Figure(
+        "Ended matches", "Matches that ended within the period, whatever the reason (see Why matches ended)."
+    ),
+    "stalled": Figure(
+        "Stalled matches",
+        "Active matches whose health is Stalled today (see Active matches by "
+        "health today). Today's, whatever the dates.",
+    ),
+    "meetings_held": Figure("Meetings held", "Meetings marked held that started within the period.", kind=EVENTS),
+    "hours": Figure(
+        "Hours",
+        "The length of those meetings, in hours, rounded to a tenth (a sum of rounded "
+        "figures may differ from its total by a tenth or two).",
+        kind=AMOUNT,
+    ),
+    "recaps": Figure("Recaps written", "Recaps written within the period: how many, never what they say.", kind=EVENTS),
+    "goals_set": Figure("Goals set", "Goals pairs set within the period.", kind=EVENTS),
+    "goals_achieved": Figure(
+        "Goals achieved", "Of the goals set within the period, those achieved so far.", kind=EVENTS
+    ),
+    "actions_done_percent": Figure(
+        "Actions done (%)",
+        "Of the actions pairs agreed that fell due within the period, the share done.",
+        AVERAGES_ACROSS,
+        AVERAGE,
+    ),
+    "feedback_average": Figure(
+        "Meeting rating (1-5)",
+        "The average rating people gave the meetings they rated "
+        "within the period (over at least 5 ratings from 5 pairs).",
+        AVERAGES_ACROSS,
+        AVERAGE,
+    ),
+    "pulse_average": Figure(
+        "Check-in rating (1-5)",
+        "The average rating of the check-ins due within the period (over at least 5 check-ins from 5 pairs).",
+        AVERAGES_ACROSS,
+        AVERAGE,
+    ),
+    # The month table: each row's period is its month, All's the whole period.
+    "met": Figure(
+        "People who met", "Mentors and mentees who held at least one meeting in the period; each person once.", PEOPLE
+    ),
+    "enrolments": Figure(
+        "Enrolments",
+        "Enrolments made in the period, whatever became of them: someone who enrolled in two programmes counts twice.",
+    ),
+    "mentors_enrolled": Figure("Mentors enrolled", "Of those enrolments, the ones approved as a mentor."),
+    "mentees_enrolled": Figure("Mentees enrolled", "Of those enrolments, the ones approved as a mentee."),
+    "matches_made": Figure("Matches made", "Matches made in the period, whether they still run or not."),
+    # The charts and the end reasons.
+    "participation": Figure(
+        "Mentors and mentees enrolled, running total",
+        "Mentors enrolled plus mentees "
+        "enrolled, added up month by month from the start of the period, over the months the "
+        "month table shows (a hidden month adds nothing).",
+    ),
+    "meetings_per_month": Figure("Meetings held per month", "Meetings held (as above), in the month they started."),
+    "health": Figure(
+        "Active matches by health today",
+        "Every match active today, by how it is going, judged "
+        "from its meetings, goals and actions only (never from ratings): On track, New (too soon "
+        "to tell), Needs attention, Stalled. Today's, whatever the dates.",
+    ),
+    "goals_by_outcome": Figure(
+        "Goals by outcome",
+        "Goals set within the period, by where they stand today: not started, in progress, achieved or dropped.",
+    ),
+    "end_reasons": Figure("Why matches ended", "Ended matches (as above), by the reason given when the match ended."),
+}
+GLOSSARY_INTRO = [
+    "The period is the dates chosen above (no start: since the first enrolment; no end: to today). In the month "
+    "table, each row's period is its month, and the All row's is the whole period.",
+    "People count in their own group (programme, department, cohort); what a pair does (matches, meetings, recaps, "
+    "goals, actions, ratings) counts in the group of its mentee.",
 ]
-MONTH_LABELS = {"people": "People who met", "mentors": "Mentors enrolled", "mentees": "Mentees enrolled",
-                "active": "Matches made"}  # fmt: skip
-MONTH_COLUMNS = [(key, MONTH_LABELS.get(key, label)) for key, label in COLUMNS]
-ATTRIBUTE_COLUMNS = [(key, label) for key, label in COLUMNS
-                     if key in ("people", "mentors", "mentees", "matched", "unmatched", "actions_done_percent",
-                                "feedback_average", "pulse_average")]  # fmt: skip
-KINDS = {key: COUNT for key, _label in COLUMNS} | {
-    "meetings_held": EVENTS, "recaps": EVENTS, "goals_set": EVENTS, "goals_achieved": EVENTS, "hours": AMOUNT,
-    "actions_done_percent": AVERAGE, "feedback_average": AVERAGE, "pulse_average": AVERAGE,
-}  # fmt: skip
+
+
+def columns_of(keys) -> list[tuple[str, str]]:
+    return [(key, FIGURES[key].label) for key in keys]
+
+
+PERSON_KEYS = ["people", "mentors", "mentees", "awaiting", "withdrawn"]
+MATCHED_KEYS = ["matched", "unmatched"]
+PAIR_KEYS = ["active", "ended", "meetings_held", "hours", "recaps", "goals_set", "goals_achieved"]
+AVERAGE_KEYS = ["actions_done_percent", "feedback_average", "pulse_average"]
+COLUMNS = columns_of(PERSON_KEYS + MATCHED_KEYS + PAIR_KEYS + AVERAGE_KEYS)
+MONTH_COLUMNS = columns_of(
+    [
+        "met",
+        "enrolments",
+        "mentors_enrolled",
+        "mentees_enrolled",
+        "matches_made",
+        "ended",
+        "meetings_held",
+        "hours",
+        "recaps",
+        "goals_set",
+        "goals_achieved",
+        *AVERAGE_KEYS,
+    ]
+)
+ATTRIBUTE_COLUMNS = columns_of(PERSON_KEYS + MATCHED_KEYS + AVERAGE_KEYS)
+KINDS = {key: figure.kind for key, figure in FIGURES.items()}
+
+
+def columns_for(by: str, report_filter: "ReportFilter") -> list[tuple[str, str]]:
+    """A breakdown's columns: "Joined in the period" only when the dates have a start
+    (without one it counts what People counts)."""
+    if by == "month":
+        return MONTH_COLUMNS
+    if by in ATTRIBUTES:
+        return ATTRIBUTE_COLUMNS
+    joined = ["joined"] if report_filter.date_from else []
+    return columns_of(PERSON_KEYS + joined + MATCHED_KEYS + PAIR_KEYS + AVERAGE_KEYS)
+
+
+def programme_label(name: str, cohort: str) -> str:
+    """A programme as HR names it, with its cohort: "Leadership mentoring · Spring 2026"
+    (the page, the filters, the exports and the mail all use this one)."""
+    return f"{name} · {cohort}" if cohort else name
+
+
 ATTRIBUTES = {
     "gender": "Gender",
     "ethnicity_group": "Ethnicity",
@@ -99,6 +249,85 @@ FREE_TEXT = {"department", "gender", "ethnicity_group", "staff_network"}  # labe
 BREAKDOWNS: dict[str, str] = {"programme": "Programme", "department": "Department", "cohort": "Cohort",
                               "month": "Month", **ATTRIBUTES}  # fmt: skip
 HEALTH_ORDER = (Status.STALLED, Status.ATTENTION, Status.NEW, Status.ON_TRACK)
+
+
+# -- how a table adds up, said once: in words under the table, and as relations -----------------
+
+
+@dataclass(frozen=True)
+class RowSum:
+    """Within a row, `whole` = the sum of `parts` (+ `rest`, counted but not shown).
+    An equality in the rows of `exact_in` (a programme's row: one enrolment per person);
+    elsewhere a person can stand in several parts (a mentor in one programme, a mentee
+    in another) but once in the whole, so the parts can add up to more."""
+
+    whole: str
+    parts: tuple[str, ...]
+    exact_in: frozenset = frozenset({"programme"})
+    rest: str = ""
+
+
+ROW_SUMS = [
+    RowSum("people", ("mentors", "mentees", "awaiting", "withdrawn")),
+    RowSum("mentees", ("matched", "unmatched")),
+    RowSum("enrolments", ("mentors_enrolled", "mentees_enrolled"), frozenset({"month"}),
+           rest="the enrolments awaiting approval, withdrawn or declined"),
+]  # fmt: skip
+# Further relations a reader may assume within a row (smaller, larger), audited where they hold.
+ROW_AT_MOST = [("joined", "people"), ("goals_achieved", "goals_set")]
+# Who can stand in two rows of a breakdown, when its rows of distinct people do not add up.
+IN_TWO_ROWS = {"programme": "enrolled in two programmes", "cohort": "enrolled in programmes of two cohorts",
+               "month": "who met in two months"}  # fmt: skip
+
+
+def _and(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _sum_in_words(row_sum: RowSum) -> str:
+    parts = [FIGURES[part].label for part in row_sum.parts] + ([row_sum.rest] if row_sum.rest else [])
+    return f"{FIGURES[row_sum.whole].label} = {' + '.join(parts)}"
+
+
+def table_notes(table: "Table") -> list[str]:
+    """Under a table, in words, how its figures add up, generated from FIGURES and
+    ROW_SUMS: down the table, one sentence per group of columns; across a row, one
+    per sum of its columns."""
+    keys = [key for key, _label in table.columns]
+    by, notes = table.key, []
+    people = [key for key in keys if FIGURES[key].across == PEOPLE]
+    distinct = people if by in IN_TWO_ROWS else []
+    adds = [key for key in keys if FIGURES[key].across == ADDS or (key in people and key not in distinct)]
+    averages = [key for key in keys if FIGURES[key].across == AVERAGES_ACROSS]
+    if adds:
+        notes.append(f"{_and([FIGURES[key].label for key in adds])}: the rows add up to All.")
+    if distinct:
+        notes.append(f"{_and([FIGURES[key].label for key in distinct])} count distinct people: someone "
+                     f"{IN_TWO_ROWS[by]} counts in each row and once in All, so the rows can add up to "
+                     "more.")  # fmt: skip
+    if averages:
+        notes.append(f"{_and([FIGURES[key].label for key in averages])} are averages or shares of each row's own "
+                     "pairs: All is taken over every pair, not added up.")  # fmt: skip
+    sums = [row_sum for row_sum in ROW_SUMS if all(key in keys for key in (row_sum.whole, *row_sum.parts))]
+    with_rest = [row_sum for row_sum in sums if by in row_sum.exact_in and row_sum.rest]
+    exact = [row_sum for row_sum in sums if by in row_sum.exact_in and not row_sum.rest]
+    loose = [row_sum for row_sum in sums if by not in row_sum.exact_in]
+    if with_rest:
+        notes.append(f"In each row, {_and([_sum_in_words(row_sum) for row_sum in with_rest])}.")
+    for found, start in ((exact, f"In each {by}'s row, "), (loose, "")):
+        if not found:
+            continue
+        wholes = _and([FIGURES[row_sum.whole].label for row_sum in found])
+        two_roles = (f"someone enrolled in several programmes (a mentor in one, a mentee in another) counts once "
+                     f"among {wholes} but in each of their roles, so the parts can add up to more.")  # fmt: skip
+        sums_said = _and([_sum_in_words(row_sum) for row_sum in found])
+        if found is exact:
+            notes.append(
+                f"{start}{sums_said}: a person holds one enrolment in a programme. In the All row, {two_roles}"
+            )
+        else:
+            notes.append(f"{sums_said}, except that {two_roles}")
+    return notes
 
 
 @dataclass(frozen=True)
@@ -216,8 +445,8 @@ def _key(by: str, source: str):
     person = _TO_PERSON[source]
     if by == "month":
         return TruncMonth(_DATE_OF[source])
-    if by == "programme":
-        return F(f"{person}programme__name") if person else F("programme__name")
+    if by == "programme":  # by id: two cohorts of one programme are two rows
+        return F(f"{person}programme_id")
     if by == "department":
         return F(f"{person}user__profile__department__name")
     if by == "cohort":
@@ -286,28 +515,39 @@ def _raw(programmes, f: ReportFilter, by: str | None, *, month: bool) -> dict:
     participants = Participant.objects.filter(programme__in=programmes)
     participants = participants.filter(_in_range("applied_at", f) if month else _by_end("applied_at", f))
     approved = Q(status=Participant.Status.APPROVED)
+    mentor = approved & Q(role=Participant.Role.MENTOR)
     mentee = approved & Q(role=Participant.Role.MENTEE)
-    has_match = Exists(Match.objects.filter(mentee=OuterRef("pk")).filter(_by_end("created_at", f)))
-    person_figures = {
-        "people": Count("user", distinct=True),
-        "mentors": Count("user", distinct=True, filter=approved & Q(role=Participant.Role.MENTOR)),
-        "mentees": Count("user", distinct=True, filter=mentee),
-        "matched": Count("user", distinct=True, filter=mentee & Q(has_match=True)),
-        "unmatched": Count("user", distinct=True, filter=mentee & Q(has_match=False)),
-        "applications": Count("user", distinct=True, filter=_in_range("applied_at", f)),
-    }
-    _add(groups, _grouped(source(participants.annotate(has_match=has_match), "participant"), by, "participant",
-                          **person_figures))  # fmt: skip
     if month:
-        for group in groups.values():
-            group["people"] = 0  # by month, "people" are those who met (below)
+        # Enrolments, so that the months add up to the period; each rests on its distinct people.
+        person_figures = {"enrolments": Count("pk"), "mentors_enrolled": Count("pk", filter=mentor),
+                          "mentees_enrolled": Count("pk", filter=mentee),
+                          "enrolments~": Count("user", distinct=True),
+                          "mentors_enrolled~": Count("user", distinct=True, filter=mentor),
+                          "mentees_enrolled~": Count("user", distinct=True, filter=mentee)}  # fmt: skip
+        _add(groups, _grouped(participants, by, "participant", **person_figures))
+    else:
+        has_match = Exists(Match.objects.filter(mentee=OuterRef("pk")).filter(_by_end("created_at", f)))
+        awaiting = Q(status__in=[Participant.Status.APPLIED, Participant.Status.WAITLISTED])
+        gone = Q(status__in=[Participant.Status.WITHDRAWN, Participant.Status.DECLINED])
+        person_figures = {
+            "people": Count("user", distinct=True),
+            "mentors": Count("user", distinct=True, filter=mentor),
+            "mentees": Count("user", distinct=True, filter=mentee),
+            "awaiting": Count("user", distinct=True, filter=awaiting),
+            "withdrawn": Count("user", distinct=True, filter=gone),
+            "joined": Count("user", distinct=True, filter=_in_range("applied_at", f)),
+            "matched": Count("user", distinct=True, filter=mentee & Q(has_match=True)),
+            "unmatched": Count("user", distinct=True, filter=mentee & Q(has_match=False)),
+        }
+        _add(groups, _grouped(source(participants.annotate(has_match=has_match), "participant"), by, "participant",
+                              **person_figures))  # fmt: skip
 
     mentee_person = Count("mentee__user", distinct=True)
     matches = Match.objects.filter(programme__in=programmes)
     if not attribute:
         if month:
             made = matches.filter(_in_range("created_at", f))
-            _add(groups, _grouped(made, by, "match", active=Count("pk"), **{"active~": mentee_person}))
+            _add(groups, _grouped(made, by, "match", matches_made=Count("pk"), **{"matches_made~": mentee_person}))
             ended = matches.filter(ended_at__isnull=False).filter(_in_range("ended_at", f))
             ended_key = None if by is None else "ended_month"
             _add(groups, _ended_by_month(ended, ended_key, mentee_person))
@@ -328,7 +568,7 @@ def _raw(programmes, f: ReportFilter, by: str | None, *, month: bool) -> dict:
                               **{"meetings_held~": mentee_person}))  # fmt: skip
         if month:
             for group, people in _people_who_met(meetings, by is not None).items():
-                groups[group]["people"] = people
+                groups[group]["met"] = people
         recaps = Recap.objects.filter(meeting__programme__in=programmes).filter(_in_range("created_at", f))
         _add(groups, _grouped(recaps, by, "recap", recaps=Count("pk"),
                               **{"recaps~": Count("meeting__mentee__user", distinct=True)}))  # fmt: skip
@@ -434,7 +674,8 @@ def _labelled(by: str, groups: dict, labels: dict | None = None) -> list[tuple[s
         choices = [(value, label) for value, label in Demographics._meta.get_field(by).choices if value != "prefer_not"]
         return [(label, groups.get(value, defaultdict(int))) for value, label in choices]
     labels = labels or {}
-    named = sorted((key for key in groups if key not in (None, "")), key=lambda key: str(key).lower())
+    named = sorted((key for key in groups if key not in (None, "")),
+                   key=lambda key: str(labels.get(key) or key).lower())  # fmt: skip
     rows, other = [], []
     for key in named:
         if by in FREE_TEXT and groups[key]["people"] < MIN_GROUP:
@@ -457,9 +698,16 @@ def _free_text_labels(programmes, f: ReportFilter, by: str) -> dict:
     return {row["group"]: row["label"] for row in found.order_by()}
 
 
-def _table(by: str, groups: dict, total_cells: dict[str, Cell], *, labels: dict | None = None) -> Table:
+def _labels(programmes, f: ReportFilter, by: str) -> dict | None:
+    """The rows' labels where they are not the groups' own: programmes by id, free text."""
+    if by == "programme":
+        found = programmes.values_list("pk", "name", "cohort")
+        return {pk: programme_label(name, cohort) for pk, name, cohort in found}
+    return _free_text_labels(programmes, f, by) if by in FREE_TEXT else None
+
+
+def _table(by: str, groups: dict, total_cells: dict[str, Cell], columns, *, labels: dict | None = None) -> Table:
     attribute = by in ATTRIBUTES
-    columns = MONTH_COLUMNS if by == "month" else ATTRIBUTE_COLUMNS if attribute else COLUMNS
     rows = [Row(label, _cells(raw, columns, zero_is_small=attribute, total=False))
             for label, raw in _labelled(by, groups, labels)]  # fmt: skip
     rows.append(Row(TOTAL_LABEL, total_cells, total=True))
@@ -468,28 +716,25 @@ def _table(by: str, groups: dict, total_cells: dict[str, Cell], *, labels: dict 
 
 # -- how the cells hang together ------------------------------------------------------
 
-# Within a row: (terms) that a reader may take to hold; each is audited where it holds.
+# Within a row: (terms) that a reader may take to hold, from ROW_SUMS (the whole against
+# its parts, and each part at most the whole) and ROW_AT_MOST; each is audited where it
+# holds, as an equality where it is one.
 _ROW_RULES = [
-    [(1, "mentees"), (-1, "matched"), (-1, "unmatched")],
-    [(1, "mentors"), (1, "mentees"), (-1, "people")],
-    [(1, "mentors"), (-1, "people")],
-    [(1, "mentees"), (-1, "people")],
-    [(1, "applications"), (-1, "people")],
+    *([(1, row_sum.whole)] + [(-1, part) for part in row_sum.parts] for row_sum in ROW_SUMS),
+    *([(1, part), (-1, row_sum.whole)] for row_sum in ROW_SUMS for part in row_sum.parts),
+    *([(1, smaller), (-1, larger)] for smaller, larger in ROW_AT_MOST),
     [(1, "matched"), (-1, "active"), (-1, "ended")],
-    [(1, "goals_achieved"), (-1, "goals_set")],
-]
-_MONTH_ROW_RULES = [
-    [(1, "mentees"), (-1, "matched"), (-1, "unmatched")],
-    [(1, "mentors"), (1, "mentees"), (-1, "applications")],
-    [(1, "goals_achieved"), (-1, "goals_set")],
 ]
 
 
 def _relate(terms: list[tuple[float, Cell]]) -> Relation | None:
-    """The relation as exact as it truly is (equal, or at most), or None when neither holds."""
-    for exact in (True, False):
-        if holds(terms, exact):
-            return Relation(terms, exact)
+    """The relation as exact as it truly is (equal, or at most, either way round), or
+    None when none holds."""
+    if holds(terms, True):
+        return Relation(terms, True)
+    for signed in (terms, [(-coefficient, cell) for coefficient, cell in terms]):
+        if holds(signed, False):
+            return Relation(signed, False)
     return None
 
 
@@ -522,15 +767,21 @@ def _category_table(key: str, title: str, counts: list[tuple[str, int, int]], to
     return table
 
 
+# Month totals that count what a column of the other tables counts when no one enrolled
+# twice, or no match ended: equal, a reader takes them for the same figure.
+_ALIKE = {"enrolments": "people", "mentors_enrolled": "mentors", "mentees_enrolled": "mentees",
+          "matches_made": "active", "joined": "people"}  # fmt: skip
+
+
 def _share_totals(tables: list[Table]) -> None:
-    """A total equal to one already made, in the same column, is taken to be the same
-    figure (a reader cannot tell them apart): one cell, hidden alike everywhere."""
+    """A total equal to one already made, in the same column or one alike, is taken to be
+    the same figure (a reader cannot tell them apart): one cell, hidden alike everywhere."""
     seen: dict[tuple[str, float], Cell] = {}
     for table in tables:
         for key, cell in table.total.cells.items():
             if cell.kind == AVERAGE or cell.value is None:
                 continue
-            same = seen.setdefault((key, cell.value), cell)
+            same = seen.setdefault((_ALIKE.get(key, key), cell.value), cell)
             if same is not cell:
                 same.support = min(same.support, cell.support)
                 table.total.cells[key] = same
@@ -555,16 +806,16 @@ def build_report(user, report_filter: ReportFilter, *, attributes: bool = False,
     health_table = _health_table(health)
     protect(health_table.cells(), health_table.relations)
 
+    columns = columns_for("programme", f)
     total_raw = _raw(programmes, f, None, month=False)[TOTAL_LABEL]
-    total_cells = _cells(total_raw, COLUMNS, zero_is_small=False, total=True)
+    total_cells = _cells(total_raw, columns, zero_is_small=False, total=True)
     tables = {}
     for by in ("programme", "department", "cohort"):
         groups = _raw(programmes, f, by, month=False)
-        labels = _free_text_labels(programmes, f, by) if by in FREE_TEXT else None
-        tables[by] = _table(by, groups, total_cells, labels=labels)
+        tables[by] = _table(by, groups, total_cells, columns, labels=_labels(programmes, f, by))
     month_total = _cells(_raw(programmes, f, None, month=True)[TOTAL_LABEL], MONTH_COLUMNS,
                          zero_is_small=False, total=True)  # fmt: skip
-    tables["month"] = _table("month", _raw(programmes, f, "month", month=True), month_total)
+    tables["month"] = _table("month", _raw(programmes, f, "month", month=True), month_total, MONTH_COLUMNS)
     _share_totals(list(tables.values()))
     tables["goals"] = _category_table("goals", "Goals by outcome", _goal_counts(programmes, f),
                                       total_cells["goals_set"], EVENTS)  # fmt: skip
@@ -574,7 +825,7 @@ def build_report(user, report_filter: ReportFilter, *, attributes: bool = False,
     _hold_to_health(health_table, total_cells, f)
     relations = [relation for table in tables.values() for relation in table.relations]
     for by in ("programme", "department", "cohort", "month"):
-        tables[by].relations = _relations(tables[by], _MONTH_ROW_RULES if by == "month" else _ROW_RULES)
+        tables[by].relations = _relations(tables[by], _ROW_RULES)
         relations += tables[by].relations
     protect([cell for table in tables.values() for cell in table.cells()], relations)
     tables["health"] = health_table
@@ -691,7 +942,7 @@ def chart_series(report: Report) -> dict:
     months = report.tables["month"].rows[:-1]
     running, participation = 0, []
     for row in months:
-        for key in ("mentors", "mentees"):
+        for key in ("mentors_enrolled", "mentees_enrolled"):
             if row.cells[key].shown:
                 running += row.cells[key].value
         participation.append((row.label, running, None))
@@ -718,8 +969,7 @@ def figure_rows(user, report_filter: ReportFilter, by: str = "programme") -> lis
     f = report_filter
     programmes = scoped_programmes(user, f)
     month = by == "month"
-    columns = MONTH_COLUMNS if month else COLUMNS
+    columns = columns_for(by, f)
     total = _cells(_raw(programmes, f, None, month=month)[TOTAL_LABEL], columns,
                    zero_is_small=False, total=True)  # fmt: skip
-    labels = _free_text_labels(programmes, f, by) if by in FREE_TEXT else None
-    return _table(by, _raw(programmes, f, by, month=month), total, labels=labels).rows
+    return _table(by, _raw(programmes, f, by, month=month), total, columns, labels=_labels(programmes, f, by)).rows

@@ -2,7 +2,7 @@ from django import forms
 
 from mentoring.widgets import DateInput
 
-from .figures import BREAKDOWNS, ReportFilter
+from .figures import BREAKDOWNS, ReportFilter, programme_label
 from .permissions import programmes_for_reports
 
 
@@ -20,6 +20,9 @@ class ReportFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes_for_reports(user).order_by("name", "cohort")
+        self.fields["programme"].label_from_instance = lambda programme: programme_label(
+            programme.name, programme.cohort
+        )
         self.fields["programme"].error_messages["invalid_choice"] = (
             "One of the chosen programmes is not one you may report on."
         )

@@ -25,19 +25,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     report = figures.build_report(request.user, report_filter, attributes=by in figures.ATTRIBUTES)
     table = report.tables[by]
     series = figures.chart_series(report)
-    labels = {**dict(figures.COLUMNS), "stalled": "Stalled matches"}
     headline = report.headline
     return render(request, "reports/dashboard.html", {
         "form": form, "valid": valid, "by": by, "by_label": figures.BREAKDOWNS[by], "table": table,
-        "headline": [(labels[key], headline[key]) for key in HEADLINE],
+        "table_notes": figures.table_notes(table),
+        "headline": [(key, figures.FIGURES[key].label, headline[key]) for key in HEADLINE],
         "attribute_cutoff": report.attribute_cutoff if by in figures.ATTRIBUTES else None,
         "hidden_text": figures.HIDDEN_TEXT,
         "end_reasons": report.tables["reasons"].rows[:-1],
         "charts": [
-            Chart("participation", "People enrolled since the start, by month (running total of the months shown)",
-                  series["participation"], "line"),
-            Chart("meetings", "Meetings held per month", series["meetings"]),
-            Chart("health", "Active matches by health today", series["health"]),
-            Chart("goals", "Goals by outcome", series["goals"]),
+            Chart("participation", figures.FIGURES["participation"].label, series["participation"], "line"),
+            Chart("meetings", figures.FIGURES["meetings_per_month"].label, series["meetings"],
+                  glossary_key="meetings_per_month"),
+            Chart("health", figures.FIGURES["health"].label, series["health"]),
+            Chart("goals", figures.FIGURES["goals_by_outcome"].label, series["goals"], glossary_key="goals_by_outcome"),
         ],
+        "glossary": figures.FIGURES, "glossary_intro": figures.GLOSSARY_INTRO,
     })  # fmt: skip

@@ -26,7 +26,7 @@ def test_hr_filters_the_reports_and_downloads_the_excel_file(live_server, page, 
     screenshot("1-all-programmes")
 
     today = timezone.localdate()
-    page.get_by_label("Programmes").select_option(label="Mentoring (2026–27)")
+    page.get_by_label("Programmes").select_option(label="Mentoring · 2026–27")
     page.get_by_label("From", exact=True).fill(str(today - timedelta(days=90)))
     page.get_by_label("To", exact=True).fill(str(today))
     page.get_by_label("Break down by").select_option(label="Month")
@@ -41,7 +41,7 @@ def test_hr_filters_the_reports_and_downloads_the_excel_file(live_server, page, 
     workbook = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()), read_only=True)
     by_programme = list(workbook["By programme"].values)
     assert by_programme[0][:2] == ("Programme", "People")
-    assert [row[0] for row in by_programme[1:]] == ["Mentoring", "All"]
+    assert [row[0] for row in by_programme[1:]] == ["Mentoring · 2026–27", "All"]
     audit = ExportAudit.objects.get()
     assert (audit.kind, audit.file_format, audit.filters["date_to"]) == ("figures", "xlsx", str(today))
 
@@ -71,3 +71,24 @@ def test_each_breakdown_with_a_filter_shows_hidden_cells(live_server, page, scre
     expect(table.get_by_text("hidden").first).to_be_visible()
     if by in ("Gender", "Ethnicity", "Disability", "Generation", "Staff network"):
         expect(page.get_by_text("The programme and date filters do not apply to them")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_hr_follows_a_column_to_what_it_means_on_a_desktop_and_a_phone(live_server, page, screenshot, sign_in, width):
+    """Each column header leads to its one definition under "What the figures mean",
+    and the sentences under the table say how it adds up (screenshots of the page, and
+    of the screen at the notes and at the glossary, for a person to look at)."""
+    call_command("seed_demo")
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in("hr@demo.example", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/reports/")
+    notes = page.locator("#table-notes")
+    expect(notes).to_contain_text("People = Mentors + Mentees + Awaiting approval + Withdrawn or declined")
+    folder = screenshot(f"{width}-page").parent
+    notes.scroll_into_view_if_needed()
+    page.screenshot(path=str(folder / f"glossary-{width}-table-notes.png"))
+    page.locator("table.report-table thead").get_by_role("link", name="Awaiting approval").click()
+    entry = page.locator("#figure-awaiting")
+    expect(entry).to_be_in_viewport()
+    expect(page.locator("#figure-awaiting + dd")).to_contain_text("applied, or on the waiting list")
+    page.screenshot(path=str(folder / f"glossary-{width}-definition.png"))

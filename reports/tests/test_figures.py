@@ -109,9 +109,9 @@ def shown_by_label(user, report_filter=None, by="programme"):
 
 
 def test_the_programme_row_matches_the_hand_count(hana, fixture):
-    row = rows_by_label(hana)["Mentoring"]
+    row = rows_by_label(hana)["Mentoring · 2026"]
     assert row.values == {
-        "people": 15, "mentors": 6, "mentees": 8, "applications": 15, "matched": 6, "unmatched": 2,
+        "people": 15, "mentors": 6, "mentees": 8, "awaiting": 1, "withdrawn": 0, "matched": 6, "unmatched": 2,
         "active": 5, "ended": 1, "meetings_held": 6 * 2 + 3, "hours": 6 * 2 * 1 + 3 * 1.5, "recaps": 2 * 2 + 2,
         "goals_set": 12, "goals_achieved": 2, "actions_done_percent": 50,
         "feedback_average": 3.5, "pulse_average": 4.0,
@@ -136,27 +136,28 @@ def test_by_month_each_figure_falls_in_its_own_month(hana, fixture):
     rows = rows_by_label(hana, by="month")
     assert [label for label in rows if label != "All"] == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
     march, may = rows["2026-03"].values, rows["2026-05"].values
-    assert (march["meetings_held"], march["people"], march["goals_set"]) == (6, 12, 12), "people who met"
-    assert (may["meetings_held"], may["hours"], may["people"], may["ended"]) == (3, 4.5, 6, 1)
-    assert rows["2026-01"].values["applications"] == 15
-    assert rows["2026-02"].values["active"] == 6, "matches made that month"
+    assert (march["meetings_held"], march["met"], march["goals_set"]) == (6, 12, 12), "people who met"
+    assert (may["meetings_held"], may["hours"], may["met"], may["ended"]) == (3, 4.5, 6, 1)
+    assert rows["2026-01"].values["enrolments"] == 15
+    assert rows["2026-01"].values["mentees_enrolled"] == 8, "approved mentees only"
+    assert rows["2026-02"].values["matches_made"] == 6, "matches made that month"
     # The total is what fell within the range, and people who met are people, not meetings.
-    assert (rows["All"].values["people"], rows["All"].values["active"]) == (12, 6)
+    assert (rows["All"].values["met"], rows["All"].values["matches_made"]) == (12, 6)
 
 
 def test_a_date_range_narrows_what_happened_in_it(hana, fixture):
     april = ReportFilter(date_from=date(2026, 4, 1), date_to=date(2026, 4, 30))
-    row = rows_by_label(hana, april)["Mentoring"]
+    row = rows_by_label(hana, april)["Mentoring · 2026"]
     assert (row.values["meetings_held"], row.values["recaps"], row.values["ended"]) == (6, 2, 0)
     assert (row.values["active"], row.values["actions_done_percent"], row.values["feedback_average"]) == (6, 50, 3.5)
-    assert row.values["goals_set"] == 0 and row.values["applications"] == 0
+    assert row.values["goals_set"] == 0 and row.values["joined"] == 0
     assert row.values["people"] == 15, "everyone enrolled by the end of April"
 
 
 def test_each_cell_resting_on_fewer_than_5_is_hidden_not_its_whole_row(hana, fixture):
     """The fixture's April: 4 ratings from 4 pairs, 2 recaps by 2 pairs, but 6 pairs met."""
     april = ReportFilter(date_from=date(2026, 4, 1), date_to=date(2026, 4, 30))
-    row = shown_by_label(hana, april)["Mentoring"]
+    row = shown_by_label(hana, april)["Mentoring · 2026"]
     assert (row["meetings_held"], row["hours"]) == (6, 6.0), "6 pairs met"
     assert row["feedback_average"] == SMALL, "an average of 4 ratings"
     assert row["recaps"] == SMALL and row["actions_done_percent"] == SMALL
@@ -173,7 +174,7 @@ def test_a_programme_of_fewer_than_five_people_is_hidden_and_cannot_be_worked_ou
     rows = shown_by_label(hana)
     assert rows["Tiny"]["people"] == SMALL
     # All = Mentoring + Tiny: one more figure of the column is hidden, so Tiny is not All minus Mentoring.
-    assert PROTECTED in (rows["Mentoring"]["people"], rows["All"]["people"])
+    assert PROTECTED in (rows["Mentoring · 2026"]["people"], rows["All"]["people"])
     fifth = enrol(small, make_person("Fifth"), "mentee")
     Participant.objects.filter(pk=fifth.pk).update(applied_at=datetime(2026, 2, 1, tzinfo=UTC))
     with time_machine.travel(NOW, tick=False):

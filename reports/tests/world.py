@@ -8,7 +8,10 @@ what the reports show with the oracle; the oracle shares no code with reports/.
   trap of the department view), 2 Legal Ops mentees waiting, 1 applicant from
   "Tiny team". Legal Ops (3 people) and Tiny team (1) are small free-text labels.
 - "Pilot" (traditional, cohort 2025): 3 people and one pair with 3 meetings
-  (the subtraction trap of the programme and cohort views).
+  (the subtraction trap of the programme and cohort views); its mentor also
+  enrolled in Mentoring as a mentee and withdrew (one person in two programmes).
+- Mentoring also holds 2 mentees who withdrew or were declined and 1 on the
+  waiting list (small groups of the columns beside People).
 - "Reverse" (reverse, cohort 2026): 7 pairs whose people gave consented
   attributes: small free-text groups ("Agender", "Pride network", "Black
   British"), a disabled mentee with one meeting of 0.8 hours and a rating of 1,
@@ -37,7 +40,9 @@ SMALL_LABELS = ["Legal Ops", "Tiny team", "Agender", "Non-binary", "Pride networ
                 "Black British", "Mixed heritage"]  # fmt: skip
 BIG_LABELS = ["Sales", "Engineering", "Woman", "Man", "Women's network", "White British"]
 
-COUNTS = {"people", "mentors", "mentees", "applications", "matched", "unmatched", "active", "stalled", "ended"}
+COUNTS = {"people", "mentors", "mentees", "awaiting", "withdrawn", "joined", "matched", "unmatched", "active",
+          "stalled", "ended", "met", "enrolments", "mentors_enrolled", "mentees_enrolled", "matches_made"}  # fmt: skip
+ENROLMENTS = {"enrolments", "mentors_enrolled", "mentees_enrolled"}  # counts of enrolments, resting on their people
 EVENTS = {"meetings_held", "recaps", "goals_set", "goals_achieved"}
 AMOUNTS = {"hours"}
 AVERAGES = {"actions_done_percent", "feedback_average", "pulse_average"}
@@ -124,11 +129,16 @@ def build_world(carol) -> World:
     for number in range(2):
         person(f"Legal Waiting {number}", "Legal Ops", date(2026, 4, 5), mentoring, "mentee")
     person("Tiny Applicant", "Tiny team", date(2026, 4, 6), mentoring, "mentee", status="applied")
+    for number, status in enumerate(["withdrawn", "declined", "waitlisted"]):
+        person(f"Sales Gone {number}", "Sales", date(2026, 4, 7), mentoring, "mentee", status=status)
 
     # Pilot: three people, one pair with three meetings.
     pilot_mentor = person("Pilot Mentor", "Sales", date(2026, 2, 20), pilot, "mentor")
     pilot_mentee = person("Pilot Mentee", "Engineering", date(2026, 2, 20), pilot, "mentee")
     person("Pilot Applicant", "Sales", date(2026, 2, 21), pilot, "mentee", status="applied")
+    # The Pilot's mentor also enrolled in Mentoring as a mentee, and withdrew: one person, two programmes.
+    twice = enrol(mentoring, pilot_mentor.user, "mentee", status="withdrawn")
+    Participant.objects.filter(pk=twice.pk).update(applied_at=at(date(2026, 4, 8)))
     match, held = pair(pilot, pilot_mentee, pilot_mentor, date(2026, 3, 1),
                        meetings=(date(2026, 3, 5), date(2026, 4, 5), date(2026, 5, 5)), minutes=30)  # fmt: skip
     extras(match, held, rating=3, goals=1, achieved=1, action=False, pulse=2)
@@ -224,7 +234,7 @@ class Oracle:
     def key_of(self, by: str, participant, programme, day=None):
         """The group of a participant (a pair's mentee), or None when outside the breakdown."""
         if by == "programme":
-            return programme.name
+            return f"{programme.name} · {programme.cohort}" if programme.cohort else programme.name
         if by == "cohort":
             return programme.cohort or "Not recorded"
         if by == "department":
@@ -265,10 +275,18 @@ class Oracle:
                 continue
             key = self.key_of(by, p, p.programme, applied)
             approved = p.status == "approved"
-            if not month:
-                add(key, "people", p.user_id)
+            if month:  # enrolments (a person enrolled twice counts twice), resting on their people
+                add(key, "enrolments", p.user_id)
+                if approved:
+                    add(key, f"{p.role}s_enrolled", p.user_id)
+                continue
+            add(key, "people", p.user_id)
             if _within(applied, start, end):
-                add(key, "applications", p.user_id)
+                add(key, "joined", p.user_id)
+            if p.status in ("applied", "waitlisted"):
+                add(key, "awaiting", p.user_id)
+            if p.status in ("withdrawn", "declined"):
+                add(key, "withdrawn", p.user_id)
             if approved and p.role == "mentor":
                 add(key, "mentors", p.user_id)
             if approved and p.role == "mentee":
@@ -281,7 +299,7 @@ class Oracle:
             who = match.mentee.user_id
             if month:
                 if _within(made, start, end):
-                    add(self.key_of(by, match.mentee, match.programme, made), "active", who)
+                    add(self.key_of(by, match.mentee, match.programme, made), "matches_made", who)
             else:
                 key = self.key_of(by, match.mentee, match.programme)
                 if _by_end(made, end) and (ended is None or (end is not None and ended > end)):
@@ -298,8 +316,8 @@ class Oracle:
             add(key, "meetings_held", meeting.mentee.user_id)
             add(key, "hours", meeting.mentee.user_id, meeting.minutes / 60)
             if month:
-                add(key, "people", meeting.mentee.user_id, 0)
-                add(key, "people", meeting.mentor.user_id, 0)
+                add(key, "met", meeting.mentee.user_id, 0)
+                add(key, "met", meeting.mentor.user_id, 0)
         for recap in self.recaps:
             day, meeting = _day(recap.created_at), recap.meeting
             if meeting.programme_id in programme_ids and _within(day, start, end):
@@ -327,10 +345,8 @@ class Oracle:
                 add(self.key_of(by, match.mentee, match.programme, pulse.due_on), "pulse_average", match.mentee.user_id)
         out = {}
         for key, columns in cells.items():
-            out[key] = {column: (len(who) if column in COUNTS else values[key][column], len(who))
+            out[key] = {column: (len(who) if column in COUNTS - ENROLMENTS else values[key][column], len(who))
                         for column, who in columns.items()}  # fmt: skip
-            if month and "people" in columns:
-                out[key]["people"] = (len(columns["people"]), len(columns["people"]))
         return out
 
     def people_of(self, by: str, programme_ids: set[int], end: date | None) -> dict:
