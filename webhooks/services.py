@@ -91,9 +91,10 @@ def payload_checked(data: dict) -> dict:
     return checked
 
 
-def emit(kind: str, **data) -> Event | None:
+def emit(kind: str, /, **data) -> Event | None:
     """Record `kind` with `data` for every active endpoint that subscribes to it,
-    in the caller's transaction; None when no endpoint wants it (nothing stored)."""
+    in the caller's transaction; None when no endpoint wants it (nothing stored).
+    `kind` is positional, so the payload may have a `kind` of its own (a programme's)."""
     if kind not in EventKind.values:
         raise ValueError(f"Unknown webhook event kind {kind!r}.")
     payload = payload_checked(data)
