@@ -9,6 +9,10 @@ class EndpointForm(forms.ModelForm):
     """The address, a note and the kinds of event; the model validates both (one
     place for the rules: https, no private address in production, a kind chosen)."""
 
+    url = forms.URLField(
+        label="Address", max_length=500, assume_scheme="https",
+        help_text="Where deliveries are POSTed: an https:// address.",
+    )  # fmt: skip
     event_kinds = forms.MultipleChoiceField(
         label="Events to send", choices=EventKind.choices, widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one kind of event."},
@@ -17,7 +21,6 @@ class EndpointForm(forms.ModelForm):
     class Meta:
         model = Endpoint
         fields = ["url", "description", "event_kinds"]
-        help_texts = {"url": "Where deliveries are POSTed: an https:// address."}
 
     def __init__(self, *args, submit: str = "Save", **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 import pytest
 
+from privacy.tests.conftest import world  # noqa: F401 (the privacy tests' world of marked text)
 from webhooks.models import Endpoint, EventKind
 
 from .receiver import Receiver
