@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Delivery, DeliveryAttempt, Endpoint
 
@@ -11,6 +12,7 @@ class EndpointAdmin(admin.ModelAdmin):
     list_display = ["url", "is_active", "created_at"]
     list_filter = ["is_active"]
     exclude = ["secret"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields if field.name != "secret"]
