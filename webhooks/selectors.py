@@ -6,7 +6,7 @@ from .models import Delivery, Endpoint
 
 
 def endpoints_with_counts() -> QuerySet[Endpoint]:
-    return Endpoint.objects.annotate(
+    return Endpoint.objects.defer("secret").annotate(
         pending=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.PENDING)),
         failed=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)),
     ).order_by("-is_active", "url", "pk")
