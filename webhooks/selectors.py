@@ -6,10 +6,14 @@ from .models import Delivery, Endpoint
 
 
 def endpoints_with_counts() -> QuerySet[Endpoint]:
-    return Endpoint.objects.defer("secret").annotate(
-        pending=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.PENDING)),
-        failed=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)),
-    ).order_by("-is_active", "url", "pk")
+    return (
+        Endpoint.objects.defer("secret")
+        .annotate(
+            pending=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.PENDING)),
+            failed=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)),
+        )
+        .order_by("-is_active", "url", "pk")
+    )
 
 
 def deliveries_of(endpoint: Endpoint, *, status: str = "") -> QuerySet[Delivery]:

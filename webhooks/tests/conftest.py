@@ -1,5 +1,6 @@
 import pytest
 
+from common.tests.conftest import mailbox, own_redis, workers  # noqa: F401 (a broker the test may stop, real workers)
 from privacy.tests.conftest import world  # noqa: F401 (the privacy tests' world of marked text)
 from webhooks.models import Endpoint, EventKind
 
