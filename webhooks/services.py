@@ -70,8 +70,8 @@ _WORD = re.compile(r"^[a-z0-9_.:-]{0,40}$")
 def _payload_value(key: str, value):
     if value is None or isinstance(value, bool | int):
         return value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
+    if isinstance(value, datetime | date):  # as the envelope's created_at: ISO 8601, UTC as "Z"
+        return DjangoJSONEncoder().default(value)
     if isinstance(value, str) and _WORD.match(value):
         return value
     if isinstance(value, list | tuple):
