@@ -11,6 +11,7 @@ class EndpointForm(forms.ModelForm):
 
     url = forms.URLField(
         label="Address", max_length=500, assume_scheme="https",
+        error_messages={"invalid": "Enter a full web address starting with https://, such as https://example.org/hooks."},
         help_text="Where deliveries are POSTed: an https:// address.",
     )  # fmt: skip
     event_kinds = forms.MultipleChoiceField(

@@ -67,6 +67,14 @@ def validate_endpoint_url(value: str) -> None:
             raise ValidationError("The address points into a private network; use a public address.")
 
 
+def validate_event_kinds(value) -> None:
+    if not isinstance(value, list):
+        raise ValidationError("Choose the kinds of event from the list.")
+    unknown = set(value) - set(EventKind.values)
+    if unknown:
+        raise ValidationError(f"Unknown kinds of event: {', '.join(sorted(map(str, unknown)))}.")
+
+
 def new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
@@ -74,7 +82,10 @@ def new_secret() -> str:
 class Endpoint(models.Model):
     url = models.URLField("Address", max_length=500, validators=[validate_endpoint_url])
     description = models.CharField(max_length=200, blank=True, help_text="What receives these events, for staff.")
-    event_kinds = models.JSONField(default=list, help_text="The EventKind values it subscribes to.")
+    event_kinds = models.JSONField(
+        default=list, validators=[validate_event_kinds], help_text="The EventKind values it subscribes to.",
+        error_messages={"blank": "Choose at least one kind of event."},
+    )  # fmt: skip
     # Stored as it is: each delivery is signed with it (an HMAC needs the key
     # itself). Staff see it once, when it is made; afterwards only a new one.
     secret = models.CharField(max_length=100, default=new_secret)
@@ -90,13 +101,6 @@ class Endpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
-
-    def clean(self) -> None:
-        unknown = set(self.event_kinds) - set(EventKind.values)
-        if not self.event_kinds:
-            raise ValidationError({"event_kinds": "Choose at least one kind of event."})
-        if unknown:
-            raise ValidationError({"event_kinds": f"Unknown kinds of event: {', '.join(sorted(unknown))}."})
 
     @property
     def event_kind_labels(self) -> list[str]:

@@ -85,8 +85,11 @@ def test_staff_add_an_endpoint_and_see_its_secret_once(client, sam):
 @pytest.mark.parametrize(
     ("data", "error"),
     [
-        ({"url": "not a web address", "event_kinds": ["match.ended"]}, "Enter a valid URL"),
-        ({"url": "ftp://hooks.example.org/in", "event_kinds": ["match.ended"]}, "Enter a valid URL"),
+        (
+            {"url": "not a web address", "event_kinds": ["match.ended"]},
+            "Enter a full web address starting with https://",
+        ),
+        ({"url": "ftp://hooks.example.org/in", "event_kinds": ["match.ended"]}, "Enter a full web address starting"),
         ({"url": "https://hooks.example.org/in"}, "Choose at least one kind of event."),
         ({"url": "https://hooks.example.org/in", "event_kinds": ["match.deleted"]}, "Select a valid choice"),
         ({"url": "http://hooks.example.org/in", "event_kinds": ["match.ended"]}, "must start with https://"),
@@ -190,3 +193,14 @@ def test_the_endpoints_list_costs_the_same_queries_with_more_endpoints(client, s
         Endpoint.objects.create(url=f"https://hooks.example.org/{n}", event_kinds=["match.ended"])
     with django_assert_num_queries(4):
         assert client.get(reverse("webhooks:endpoints")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("kinds", "error"), [([], "Choose at least one kind of event."), (["match.deleted"], "Unknown kinds of event")]
+)
+def test_the_service_refuses_what_the_form_refuses(sam, kinds, error):
+    from webhooks.services import WebhookError, endpoint_create
+
+    with pytest.raises(WebhookError, match=error):
+        endpoint_create(url="https://hooks.example.org/in", event_kinds=kinds, by=sam)
+    assert not Endpoint.objects.exists() and not AuditEvent.objects.exists()
