@@ -20,6 +20,9 @@ class EndpointAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deactivate on the webhooks pages instead: audited, and the log stays
+
 
 class DeliveryAttemptInline(admin.TabularInline):
     model = DeliveryAttempt
