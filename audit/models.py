@@ -35,6 +35,13 @@ class AuditEvent(models.Model):
         TOKEN_REVOKED = "token_revoked", "API token revoked"
         API_WRITE = "api_write", "Changed through the API"
         SCIM_CHANGE = "scim_change", "Changed through SCIM provisioning"
+        WEBHOOK_ENDPOINT_ADDED = "webhook_endpoint_added", "Webhook endpoint added"
+        WEBHOOK_ENDPOINT_CHANGED = "webhook_endpoint_changed", "Webhook endpoint changed"
+        WEBHOOK_ENDPOINT_DEACTIVATED = "webhook_endpoint_deactivated", "Webhook endpoint deactivated"
+        WEBHOOK_ENDPOINT_ACTIVATED = "webhook_endpoint_activated", "Webhook endpoint activated"
+        WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated", "Webhook signing secret rotated"
+        WEBHOOK_PING_SENT = "webhook_ping_sent", "Webhook test ping sent"
+        WEBHOOK_DELIVERY_RESENT = "webhook_delivery_resent", "Webhook delivery re-sent"
 
     occurred_at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=32, choices=Action.choices)

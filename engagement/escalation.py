@@ -14,6 +14,7 @@ from matching.services import match_end
 from notifications.services import Notice, notify_many
 from people.models import User
 from programmes.models import Coordinator
+from webhooks.services import emit
 
 from . import health
 from .models import Escalation, EscalationStep
@@ -52,9 +53,12 @@ def ladder_walk(*, today: date | None = None) -> WalkResult:
             if stalled and _open(matches[match_id], state, today):
                 result.opened += 1
         elif not stalled:
-            if _advance(escalation, Escalation.Stage.CLOSED, EscalationStep.Kind.RECOVERED, today, state,
-                        closed_on=today, resolution=Escalation.Resolution.RECOVERED, next_step_on=None):  # fmt: skip
-                result.recovered += 1
+            with transaction.atomic():  # the step and its webhook event together
+                if _advance(escalation, Escalation.Stage.CLOSED, EscalationStep.Kind.RECOVERED, today, state,
+                            closed_on=today, resolution=Escalation.Resolution.RECOVERED,
+                            next_step_on=None):  # fmt: skip
+                    emit("pair.recovered", match_id=match_id, programme_id=matches[match_id].programme_id, on=today)
+                    result.recovered += 1
         elif escalation.next_step_on and escalation.next_step_on <= today:
             if escalation.stage == Escalation.Stage.NUDGED:
                 if _advance(escalation, Escalation.Stage.REMINDED, EscalationStep.Kind.REMINDED, today, state,
@@ -85,6 +89,7 @@ def _open(match: Match, state: health.Health, today: date) -> bool:
             EscalationStep.objects.create(
                 escalation=escalation, kind=EscalationStep.Kind.NUDGED, on=today, reason=state.reason[:300]
             )
+            emit("pair.stalled", match_id=match.pk, programme_id=match.programme_id, on=today)
             _notify_pair(match, "pair_nudge", escalation, today)
     except IntegrityError:  # another walk opened it first
         return False

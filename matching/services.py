@@ -19,6 +19,7 @@ from audit.services import audit_record
 from common.services import handler, outbox_record, outbox_record_many
 from people.models import User
 from programmes.models import Participant, Programme
+from webhooks.services import emit
 
 from . import cohorts, engine
 from .mails import NEW_MATCH_MAIL, new_match_context
@@ -468,6 +469,7 @@ def match_run_publish(*, run: MatchRun, by: User | None, notify: bool = True) ->
         action=AuditEvent.Action.MATCHES_PUBLISHED, actor=by, target=run,
         summary=f"{len(matches)} matches published in {run.programme}", detail={"programme_id": run.programme_id},
     )  # fmt: skip
+    emit("match.published", programme_id=run.programme_id, run_id=run.pk, match_ids=[m.pk for m in matches])
     if notify:  # batches: a large cohort's mails are several entries, each run well within RUN_TIMEOUT
         ids = [m.pk for m in matches]
         batches = [ids[start : start + NOTIFY_BATCH] for start in range(0, len(ids), NOTIFY_BATCH)]
@@ -492,6 +494,7 @@ def match_create(*, programme: Programme, mentee: Participant, mentor: Participa
     except IntegrityError:
         raise MatchingError(f"{mentee.user} already has a mentor in this programme.") from None
     outbox_record(matches_notify, match_ids=[match.pk])
+    emit("match.published", programme_id=programme.pk, run_id=None, match_ids=[match.pk])
     return match
 
 
@@ -513,6 +516,7 @@ def match_end(*, match: Match, by: User | None, reason: str, note: str = "", rem
     match.status, match.ended_at, match.ended_by = Match.Status.ENDED, timezone.now(), by
     match.end_reason, match.end_note, match.rematch_requested = reason, note.strip(), rematch
     match.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "end_note", "rematch_requested"])
+    emit("match.ended", match_id=match.pk, programme_id=match.programme_id, reason=reason, ended_at=match.ended_at)
     return match
 
 

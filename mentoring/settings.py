@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "directory",  # roster sync with the HR system: on top of matching, notifications and programmes
     "rest_framework",
     "api",  # API tokens and the REST API (docs/api.md)
+    "webhooks",  # events for outside systems (docs/webhooks.md): imports only common and audit
     "privacy",  # data rights: export and erasure (docs/privacy.md); sits on top of every app
     "demo",
 ]
@@ -428,6 +429,11 @@ except ValueError:
     raise ImproperlyConfigured("ROSTER_SYNC_MAX_LEAVER_SHARE must be a number between 0 and 1, e.g. 0.10.") from None
 if not 0 <= ROSTER_SYNC_MAX_LEAVER_SHARE <= 1:
     raise ImproperlyConfigured("ROSTER_SYNC_MAX_LEAVER_SHARE must be between 0 and 1, e.g. 0.10 for 10%.")
+
+# Webhooks (docs/webhooks.md): deliveries to addresses on this machine or in a
+# private network (and http:// to localhost) only in development and tests; in
+# production a webhook must not reach inside our own network.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 
 LOGGING = {
     "version": 1,

@@ -24,6 +24,7 @@ urlpatterns = [
     path("health/", include("engagement.urls")),
     path("reports/", include("reports.urls")),
     path("audit/", include("audit.urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("admin/", admin.site.urls),
     path("my-data/", include("privacy.urls")),
 ]

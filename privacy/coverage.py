@@ -129,4 +129,8 @@ COVERAGE: dict[str, Covered] = {
     # privacy
     "privacy.ErasureRequest.user": Covered("erasure_requests", "anonymous", "the record that the erasure happened"),
     "privacy.ErasureRequest.done_by": Covered("", "anonymous", "staff who carried out someone else's erasure"),
+    # webhooks: staff's configuration of the platform
+    "webhooks.Endpoint.created_by": Covered(
+        "", "anonymous", "staff who added a webhook endpoint; it holds no one's data"
+    ),
 }

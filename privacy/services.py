@@ -49,6 +49,7 @@ from sessions_log.models import (
     SharedResource,
 )
 from surveys.models import ProgrammeFeedback, PulseResponse
+from webhooks.services import emit
 
 from .models import ERASURE_GRACE, ErasureRequest
 
@@ -203,6 +204,7 @@ def person_erase(*, user: User, by: User | None, now: datetime | None = None, re
         erasure = ErasureRequest(user=user, requested_at=now, erase_after=now)  # staff erasing without a request
     erasure.status, erasure.done_at, erasure.done_by = ErasureRequest.Status.DONE, now, by
     erasure.save()
+    emit("person.erased", user_id=user.pk, erased_at=now)
     _audit(AuditEvent.Action.ERASURE_DONE, actor=by, erasure=erasure, request=request,
            summary=f"Account {user.pk} erased {'by staff' if by else 'by the daily job'}.")  # fmt: skip
     return erasure

@@ -17,6 +17,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from common.services import handler, outbox_record_many
 from people.models import User
+from webhooks.services import emit
 
 from .models import REOPEN_WITHIN, ApplicationQuestion, Coordinator, Invitation, Participant, Programme
 
@@ -79,6 +80,8 @@ def programme_set_status(*, programme: Programme, status: str, by: User) -> Prog
         raise ProgrammeError("Write the programme's purpose before opening enrolment.")
     programme.status = status
     programme.save(update_fields=["status"])
+    if status == Programme.Status.OPEN:
+        emit("programme.opened", programme_id=programme.pk, kind=programme.kind, status=status)
     invitations_release(programme=programme)
     return programme
 
@@ -97,6 +100,7 @@ def programme_close(*, programme: Programme, by: User) -> Programme:
     audit_record(
         action=AuditEvent.Action.PROGRAMME_CLOSED, actor=by, target=programme, summary=f"Programme closed: {programme}"
     )
+    emit("programme.closed", programme_id=programme.pk, kind=programme.kind, closed_at=programme.closed_at)
     return programme
 
 
@@ -121,6 +125,7 @@ def programme_reopen(*, programme: Programme, by: User, now: datetime | None = N
         action=AuditEvent.Action.PROGRAMME_REOPENED, actor=by, target=programme,
         summary=f"Programme reopened: {programme}",
     )  # fmt: skip
+    emit("programme.opened", programme_id=programme.pk, kind=programme.kind, status=programme.status)
     invitations_release(programme=programme, now=now)
     return programme
 
@@ -209,6 +214,7 @@ def coordinator_remove(*, programme: Programme, user_id: int, by: User) -> None:
 # -- enrolment ----------------------------------------------------------------
 
 
+@transaction.atomic
 def participant_apply(
     *,
     programme: Programme,
@@ -239,6 +245,8 @@ def participant_apply(
             f"You are already enrolled in this programme as a {existing.get_role_display().lower()}; "
             "a person takes one role per programme."
         ) from None
+    emit("application.received", participant_id=participant.pk, programme_id=programme.pk, role=role,
+         status=participant.status)  # fmt: skip
     return participant
 
 

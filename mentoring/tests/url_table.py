@@ -89,6 +89,9 @@ MEMBERS = everyone(404) | {"participant": 200, "other_pair": 200, "staff": 200, 
 REPORTS = everyone(404) | {"hr": 200, "staff": 200, "owner": 200}
 # Signed-in users reach a POST-only view's check of the method before anything else.
 POST_ONLY = everyone(405)
+# Staff's own pages (the audit log, erasures, webhooks); everyone else 404.
+STAFF = everyone(404) | {"staff": 200}
+STAFF_ACT = everyone(404) | {"staff": 302}
 
 
 @dataclass(frozen=True)
@@ -378,6 +381,20 @@ ROWS: list[Row] = [
     Row("reports:export_log", "", everyone(404) | {"staff": 200}, owner="sam"),
     # the audit log: staff only
     Row("audit:events", "", everyone(404) | {"staff": 200}, owner="sam"),
+    # webhooks: staff only; a delivery is found through its endpoint
+    Row("webhooks:endpoints", "", STAFF, owner="sam"),
+    Row("webhooks:endpoint_add", "", STAFF, post=STAFF, owner="sam"),  # an empty POST: the form's errors
+    Row("webhooks:endpoint", "endpoint", STAFF, owner="sam"),
+    Row("webhooks:endpoint_edit", "endpoint", STAFF, post=STAFF, owner="sam"),
+    Row("webhooks:endpoint_active", "endpoint", post=STAFF_ACT, owner="sam"),
+    Row("webhooks:endpoint_rotate", "endpoint", post=STAFF_ACT, owner="sam"),
+    Row("webhooks:endpoint_ping", "endpoint", post=STAFF_ACT, owner="sam"),
+    Row("webhooks:delivery", "endpoint delivery", STAFF, owner="sam"),
+    Row("webhooks:delivery", "endpoint other_delivery", everyone(404), owner="sam",
+        variant="another endpoint's delivery"),
+    Row("webhooks:delivery_resend", "endpoint delivery", post=STAFF_ACT, owner="sam"),
+    Row("webhooks:delivery_resend", "endpoint other_delivery", post=everyone(404), owner="sam",
+        variant="another endpoint's delivery"),
     # data rights: everyone's own data and erasure; staff carry out erin's request
     Row("privacy:overview", "", everyone(200)),
     Row("privacy:download", "", everyone(200)),
@@ -507,6 +524,7 @@ def build_world() -> SimpleNamespace:
     from sessions_log import office_hours, recaps
     from sessions_log import services as sessions
     from sessions_log.models import ActionItem, Goal, Meeting, OfficeHourSlot, Resource
+    from webhooks.models import Delivery, Endpoint, Event
 
     w = SimpleNamespace()
     now = timezone.now()
@@ -635,5 +653,14 @@ def build_world() -> SimpleNamespace:
     w.calendar_token = sessions.calendar_feed_for(user=w.alice).token
     # erin asked for her data to be erased (staff may carry it out now)
     w.erasure = privacy.erasure_request(user=w.erin)
+    # webhooks: two endpoints, a succeeded delivery to each
+    w.endpoint = Endpoint.objects.create(url="https://hooks.example.org/a", event_kinds=["match.ended"],
+                                         created_by=w.sam)  # fmt: skip
+    other_endpoint = Endpoint.objects.create(url="https://hooks.example.org/b", event_kinds=["match.ended"])
+    event = Event.objects.create(kind="match.ended", payload={"match_id": w.pair_a.pk})
+    w.delivery, w.other_delivery = (
+        Delivery.objects.create(endpoint=endpoint, event=event, status="succeeded", attempts=1, succeeded_at=now)
+        for endpoint in (w.endpoint, other_endpoint)
+    )
     w.today = date.today()
     return w
