@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "directory",  # roster sync with the HR system: on top of matching, notifications and programmes
     "rest_framework",
     "api",  # API tokens and the REST API (docs/api.md)
+    "scim",  # SCIM 2.0 provisioning from Okta and Entra ID (docs/scim.md): on top of api and directory
     "privacy",  # data rights: export and erasure (docs/privacy.md); sits on top of every app
     "demo",
 ]

@@ -26,4 +26,5 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     path("my-data/", include("privacy.urls")),
+    path("scim/v2/", include("scim.urls")),  # SCIM 2.0 provisioning (docs/scim.md)
 ]
