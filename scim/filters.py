@@ -231,4 +231,6 @@ def parse_filter(text: str) -> Q:
     """The Q for a SCIM filter; ScimError(400, invalidFilter) when it cannot be read or is not supported."""
     if len(text) > 2000:
         raise _invalid("The filter is too long.")
+    if "\x00" in text:
+        raise _invalid("The filter holds a NUL character.")
     return _Parser(text).parse()

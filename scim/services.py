@@ -361,7 +361,8 @@ def _check(state: dict, user: User | None) -> _Checked:
     manager = None
     if state.get("manager"):
         manager_id = str((state["manager"] or {}).get("value") or "")
-        manager = users_visible().filter(pk=int(manager_id)).first() if manager_id.isdigit() else None
+        known = manager_id.isdigit() and len(manager_id) < 19
+        manager = users_visible().filter(pk=int(manager_id)).first() if known else None
         if manager is None:
             raise _invalid(f"The manager {manager_id!r} is not a person provisioned here.")
         if user is not None and manager.pk == user.pk:

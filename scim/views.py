@@ -10,6 +10,8 @@ scope, or of someone who is not staff, is 403."""
 import json
 from functools import wraps
 
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -79,9 +81,33 @@ def _body(request):
     if len(request.body) > MAX_BODY:
         raise ScimError(413, "The request is too large.")
     try:
-        return json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
+        body = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ScimError(400, "The body is not valid JSON.", "invalidSyntax") from None
+    if _holds_nul(body):  # PostgreSQL can neither store nor compare it
+        raise ScimError(400, "The body holds a NUL character.", "invalidValue")
+    return body
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def _written(write, **kwargs):
+    """Call a write service; a race the checks could not see (two creates of one
+    address at once) is a conflict, not a server error."""
+    try:
+        return write(**kwargs)
+    except IntegrityError:
+        raise ScimError(409, "Another person has this address, userName or employeeNumber.", "uniqueness") from None
+    except ValidationError as error:
+        raise ScimError(400, " ".join(error.messages), "invalidValue") from None
 
 
 def _int(value, name: str, default: int) -> int:
@@ -135,7 +161,7 @@ def _one(request, user_id: int, status: int = 200) -> HttpResponse:
 def users(request, actor):
     if request.method == "GET":
         return _list(request, request.GET)
-    user = services.scim_user_create(body=_body(request), actor=actor, request=request)
+    user = _written(services.scim_user_create, body=_body(request), actor=actor, request=request)
     return _one(request, user.pk, status=201)
 
 
@@ -159,7 +185,7 @@ def user(request, actor, user_id: str):
         services.scim_user_delete(user_id=user_id, actor=actor, request=request)
         return scim_response(None, 204)
     write = services.scim_user_replace if request.method == "PUT" else services.scim_user_patch
-    write(user_id=user_id, body=_body(request), actor=actor, request=request)
+    _written(write, user_id=user_id, body=_body(request), actor=actor, request=request)
     return _one(request, user_id)
 
 

@@ -186,3 +186,47 @@ def test_groups_are_not_provisioned(scim):
     assert [item["id"] for item in types["Resources"]] == ["User"]
     response = scim("GET", "Groups")
     assert response.status_code == 404 and response.json()["status"] == "404"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "a\\u0000@example.org"}',
+     b"[" * 5000 + b"]" * 5000, b"{not json"],
+    ids=["a NUL character", "nested too deep", "not JSON"],
+)  # fmt: skip
+def test_bodies_no_database_could_take_are_refused_as_bad_requests(client, scim_key, raw):
+    people = User.objects.count()
+
+    response = client.generic(
+        "POST", "/scim/v2/Users", raw, content_type="application/scim+json", HTTP_AUTHORIZATION=f"Bearer {scim_key}"
+    )
+
+    assert response.status_code == 400 and response.json()["schemas"][0].endswith(":Error")
+    assert User.objects.count() == people
+
+
+def test_a_page_costs_the_same_queries_with_more_people(scim, five):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(count: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert len(scim("GET", "Users", count=count).json()["Resources"]) == count
+        return len(queries)
+
+    # the token (1), the count (1), the page (1); the token's last use was written by `five`, a minute ago at most
+    assert cost(1) == cost(5)
+
+
+def test_the_persons_data_download_shows_and_erasure_removes_what_the_provider_told(scim, five, sam):
+    from privacy.selectors import person_data
+    from privacy.services import person_erase
+    from scim.models import ScimIdentity
+
+    user = User.objects.get(pk=five[0]["id"])
+    [identity] = person_data(user)["scim_identity"]
+    assert (identity["user_name"], identity["external_id"]) == ("person1@example.org", "00u1okta")
+
+    person_erase(user=user, by=sam)
+
+    assert not ScimIdentity.objects.filter(user=user).exists()
