@@ -122,3 +122,31 @@ def test_a_deleted_person_provisioned_again_gets_their_account_back(scim, pair, 
     assert response.json()["id"] == str(bob.pk)
     bob.refresh_from_db()
     assert bob.is_active
+
+
+def test_a_put_with_active_false_is_a_deactivation_too(scim, pair, bob):
+    response = scim("PUT", f"Users/{bob.pk}", {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": bob.email, "active": False,
+        "name": {"formatted": "Bob Brown"}, "emails": [{"value": bob.email, "type": "work", "primary": True}],
+    })  # fmt: skip
+
+    assert response.status_code == 200 and response.json()["active"] is False
+    pair.refresh_from_db()
+    assert pair.status == "ended"
+    assert Notification.objects.filter(kind="participant_left").count() == 1
+
+
+def test_the_roster_sync_knows_the_employee_number_and_never_undoes_a_scim_deactivation(scim, pair, bob, tmp_path):
+    from directory.sync import roster_sync
+    from directory.tests.conftest import hr_file
+
+    enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    scim("PATCH", f"Users/{bob.pk}", {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [
+        {"op": "add", "path": f"{enterprise}:employeeNumber", "value": "E42"}]})  # fmt: skip
+    scim("PATCH", f"Users/{bob.pk}", DEACTIVATE_OKTA)
+
+    result = roster_sync(path=hr_file(tmp_path, [{"employee_id": "E42", "email": bob.email, "status": "active"}]))
+
+    assert result.row_errors == [] and result.rejoined == 0  # the same person, and not the sync's to turn back on
+    bob.refresh_from_db()
+    assert not bob.is_active
