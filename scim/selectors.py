@@ -47,36 +47,48 @@ def location(request, user_id: int) -> str:
     return request.build_absolute_uri(reverse("scim:user", args=[user_id]))
 
 
-def user_resource(user: User, request) -> dict:
-    """The SCIM User for a person read through users_visible()."""
+def user_attributes(user: User) -> dict:
+    """What SCIM keeps of a person read through users_visible(), by SCIM name, flat
+    (the enterprise attributes beside the core ones); absent values are None.
+    The one reading of a person: responses are made from it, and a PATCH applies
+    its operations to it."""
     identity = _related(user, "scim_identity")
     profile = _related(user, "profile")
     entry = _related(user, "roster_entry")
-    resource: dict = {"schemas": [USER], "id": str(user.pk)}
-    if identity and identity.external_id:
-        resource["externalId"] = identity.external_id
-    resource["userName"] = identity.user_name if identity else user.email
-    if identity is None:
+    if identity is None:  # an account the provider never wrote: its address is its userName
         name = {"formatted": user.full_name}
     else:
         name = {"formatted": user.full_name if identity.name_formatted else None,
                 "givenName": identity.given_name, "familyName": identity.family_name}  # fmt: skip
-    name = {key: value for key, value in name.items() if value}
-    if name:
-        resource["name"] = name
-    if profile and profile.job_title:
-        resource["title"] = profile.job_title
-    resource["active"] = user.is_active
     email = {"value": user.email, "type": identity.email_type if identity else "work",
              "primary": identity.email_primary if identity else True}  # fmt: skip
-    resource["emails"] = [{key: value for key, value in email.items() if value not in ("", None)}]
-    enterprise = {}
-    if entry is not None:
-        enterprise["employeeNumber"] = entry.employee_id
-    if profile and profile.department:
-        enterprise["department"] = profile.department.name
-    if profile and profile.manager_id:
-        enterprise["manager"] = {"value": str(profile.manager_id), "$ref": location(request, profile.manager_id)}
+    return {
+        "userName": identity.user_name if identity else user.email,
+        "externalId": (identity.external_id or None) if identity else None,
+        "name": {key: value for key, value in name.items() if value} or None,
+        "title": (profile.job_title or None) if profile else None,
+        "active": user.is_active,
+        "emails": [{key: value for key, value in email.items() if value not in ("", None)}],
+        "employeeNumber": entry.employee_id if entry else None,
+        "department": profile.department.name if profile and profile.department else None,
+        "manager": {"value": str(profile.manager_id)} if profile and profile.manager_id else None,
+    }
+
+
+ENTERPRISE_KEYS = ("employeeNumber", "department", "manager")
+
+
+def user_resource(user: User, request) -> dict:
+    """The SCIM User for a person read through users_visible()."""
+    attributes = user_attributes(user)
+    resource: dict = {"schemas": [USER], "id": str(user.pk)}
+    for key, value in attributes.items():
+        if key not in ENTERPRISE_KEYS and value is not None:
+            resource[key] = value
+    enterprise = {key: attributes[key] for key in ENTERPRISE_KEYS if attributes[key] is not None}
+    if "manager" in enterprise:
+        manager_id = int(enterprise["manager"]["value"])
+        enterprise["manager"] = {"value": str(manager_id), "$ref": location(request, manager_id)}
     if enterprise:
         resource["schemas"].append(ENTERPRISE)
         resource[ENTERPRISE] = enterprise

@@ -33,7 +33,7 @@ from people.models import Department, Profile, User
 from .errors import ScimError
 from .models import ScimIdentity
 from .schema import ENTERPRISE, PATCH_OP, RFC_ENTERPRISE_ATTRIBUTES, RFC_USER_ATTRIBUTES, USER, split_urn
-from .selectors import users_visible
+from .selectors import user_attributes, users_visible
 
 SOURCE = "SCIM provisioning"
 LEFT_WHY = "deactivated by the identity provider"
@@ -66,31 +66,6 @@ def _invalid(detail: str, scim_type: str = "invalidValue") -> ScimError:
 
 
 # -- reading a request into a state ------------------------------------------------------
-
-
-def state_of(user: User) -> dict:
-    """What SCIM keeps of a person, by SCIM name (the base a PATCH applies to)."""
-    identity = ScimIdentity.objects.filter(user=user).first()
-    profile = Profile.objects.select_related("department").filter(user=user).first()
-    entry = RosterEntry.objects.filter(user=user).first()
-    if identity is None:
-        name = {"formatted": user.full_name}
-    else:
-        name = {"formatted": user.full_name if identity.name_formatted else None,
-                "givenName": identity.given_name or None, "familyName": identity.family_name or None}  # fmt: skip
-    email = {"value": user.email, "type": (identity.email_type if identity else "work") or None,
-             "primary": identity.email_primary if identity else True}  # fmt: skip
-    return {
-        "userName": identity.user_name if identity else user.email,
-        "externalId": (identity.external_id or None) if identity else None,
-        "name": {key: value for key, value in name.items() if value} or None,
-        "title": (profile.job_title or None) if profile else None,
-        "active": user.is_active,
-        "emails": [{key: value for key, value in email.items() if value is not None}],
-        "employeeNumber": entry.employee_id if entry else None,
-        "department": profile.department.name if profile and profile.department else None,
-        "manager": {"value": str(profile.manager_id)} if profile and profile.manager_id else None,
-    }
 
 
 def _known(schema: str | None, name: str, *, strict: bool) -> str | None:
@@ -543,7 +518,7 @@ def scim_user_patch(*, user_id: int, body, actor: User, request=None) -> User:
     """PATCH /Users/{id} (RFC 7644 3.5.2): the operations applied to the person's state, in order."""
     operations = read_patch(body)
     user = _locked(user_id)
-    state = state_of(user)
+    state = user_attributes(user)
     for operation in operations:
         _apply_operation(state, operation)
     checked = _check(state, user)
