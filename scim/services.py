@@ -495,7 +495,7 @@ def scim_user_create(*, body, actor: User, request=None) -> User:
         return _write(deleted, checked, created=False, actor=actor, request=request)
     _check_unique(checked, None)
     user = User.objects.create_user(
-        email=checked.email, password=None, full_name=_full_name(checked, None), is_active=bool(checked.active)
+        email=checked.email, password=None, full_name=_full_name(checked, None), is_active=checked.active is not False
     )
     checked.active = None  # created as it should be: nobody leaves
     return _write(user, checked, created=True, actor=actor, request=request)
