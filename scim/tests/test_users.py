@@ -75,6 +75,12 @@ def test_a_manager_and_a_name_are_set_by_patch_with_and_without_path(scim, five)
         ('active eq true and not (userName co "3")', [1, 2, 4, 5]),
         ('name.givenName eq "Given1"', [1]),
         ('userName eq "nobody@example.org"', []),
+        # "and" binds tighter than "or" (RFC 7644 3.4.2.2)
+        ('userName eq "person1@example.org" or userName eq "person2@example.org" and active eq false', [1]),
+        ('USERNAME Eq "person3@example.org"', [3]),  # names and operators are not case-sensitive
+        ('meta.created gt "2000-01-01T00:00:00Z" and (externalId ew "4okta" or externalId ew "5okta")', [4, 5]),
+        ("title pr", []),
+        ('emails[type eq "home"]', []),
     ],
 )
 def test_filters_find_the_people_they_name(scim, five, query, expected):
