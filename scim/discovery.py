@@ -16,7 +16,6 @@ from .schema import (
 )
 
 MAX_RESULTS = 200  # a page holds at most this many people (count is capped to it)
-DOCS = "https://github.com/mentoring/mentoring/blob/main/docs/scim.md"
 
 
 def _meta(request, resource_type: str, url: str) -> dict:
@@ -26,7 +25,6 @@ def _meta(request, resource_type: str, url: str) -> dict:
 def service_provider_config(request) -> dict:
     return {
         "schemas": [SERVICE_PROVIDER_CONFIG],
-        "documentationUri": DOCS,
         "patch": {"supported": True},
         "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
         "filter": {"supported": True, "maxResults": MAX_RESULTS},
@@ -39,7 +37,6 @@ def service_provider_config(request) -> dict:
                 "name": "Bearer token",
                 "primary": True,
                 "description": "An API token with the scope scim, made for a staff service account.",
-                "documentationUri": DOCS,
             }
         ],
         "meta": _meta(request, "ServiceProviderConfig", reverse("scim:service_provider_config")),

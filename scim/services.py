@@ -205,8 +205,10 @@ def _apply_operation(state: dict, operation) -> None:
         if key == "emails":
             raise _invalid("emails cannot be removed: the account signs in with its address.")
         _set(state, key, None)
-    elif key in ("name", "manager"):
-        state[key] = _merge_complex(state.get(key), value, key) if key == "name" else _manager_value(value)
+    elif key == "name":  # sub-attributes not sent stay as they are (RFC 7644 3.5.2.3)
+        state["name"] = _merge_complex(state.get("name"), value, "name")
+    elif key == "manager":
+        state["manager"] = _manager_value(value)
     else:
         _set(state, key, value)
 
@@ -228,18 +230,14 @@ def _apply_to_emails(state: dict, op: str, path: str, value) -> None:
             raise _invalid(f"The filter {condition!r} is not supported in a path.", "invalidFilter")
         wanted[parts[0].lower()] = parts[2].strip().strip('"')
     emails = list(state.get("emails") or [])
-    matches = [
-        item for item in emails
-        if all(str(item.get({"type": "type", "value": "value", "primary": "primary"}[k], "")).lower() == v.lower()
-               for k, v in wanted.items())
-    ]  # fmt: skip
+    matches = [item for item in emails if all(str(item.get(k, "")).lower() == v.lower() for k, v in wanted.items())]
     if op == "remove":
         if matches:
             raise _invalid("emails cannot be removed: the account signs in with its address.")
         return
     item = dict(matches[0]) if matches else {k: v for k, v in wanted.items() if k != "primary"}
     if sub:
-        item[{"value": "value", "type": "type", "primary": "primary"}[sub]] = value
+        item[sub] = value
     elif isinstance(value, dict):
         item.update(value)
     else:
