@@ -39,8 +39,13 @@ class ScimIdentity(models.Model):
         verbose_name = "SCIM identity"
         verbose_name_plural = "SCIM identities"
         constraints = [
-            # userName is not case-sensitive (RFC 7643 4.1.1) and unique among the provider's people.
-            models.UniqueConstraint(Lower("user_name"), name="scim_identity_user_name_ci_unique"),
+            # userName is not case-sensitive (RFC 7643 4.1.1) and unique among the people the provider
+            # has; one it deleted frees its userName (Entra ID reuses a leaver's userPrincipalName).
+            models.UniqueConstraint(
+                Lower("user_name"),
+                condition=models.Q(deprovisioned_at__isnull=True),
+                name="scim_identity_user_name_ci_unique",
+            ),
         ]
 
     def __str__(self) -> str:

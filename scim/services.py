@@ -354,7 +354,9 @@ def _check_unique(checked: _Checked, user: User | None) -> None:
     others = User.objects.exclude(pk=user.pk) if user is not None else User.objects.all()
     if others.filter(email__iexact=checked.email).exists():
         raise ScimError(409, f"Another account has the address {checked.email}.", "uniqueness")
-    taken = ScimIdentity.objects.annotate(lowered=Lower("user_name")).filter(lowered=checked.user_name.lower())
+    taken = ScimIdentity.objects.annotate(lowered=Lower("user_name")).filter(
+        lowered=checked.user_name.lower(), deprovisioned_at__isnull=True
+    )
     if user is not None:
         taken = taken.exclude(user=user)
     if taken.exists() or others.filter(email__iexact=checked.user_name, scim_identity__isnull=True).exists():

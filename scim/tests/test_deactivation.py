@@ -150,3 +150,20 @@ def test_the_roster_sync_knows_the_employee_number_and_never_undoes_a_scim_deact
     assert result.row_errors == [] and result.rejoined == 0  # the same person, and not the sync's to turn back on
     bob.refresh_from_db()
     assert not bob.is_active
+
+
+def test_a_deleted_persons_user_name_may_go_to_someone_new(scim, bob):
+    user = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "b.brown@corp.example",
+            "emails": [{"value": bob.email, "primary": True}]}  # fmt: skip
+    rename = {"op": "replace", "path": "userName", "value": user["userName"]}
+    scim(
+        "PATCH",
+        f"Users/{bob.pk}",
+        {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [rename]},
+    )
+    scim("DELETE", f"Users/{bob.pk}")
+
+    newcomer = scim("POST", "Users", user | {"emails": [{"value": "bea.brown@example.org", "primary": True}]})
+
+    assert newcomer.status_code == 201 and newcomer.json()["id"] != str(bob.pk)
+    assert scim("GET", "Users", filter='userName eq "b.brown@corp.example"').json()["totalResults"] == 1
