@@ -19,19 +19,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from audit.models import AuditEvent
-from audit.services import audit_record
-from matching.choice import requests_close_for
 from matching.models import Match
-from matching.services import match_end
-from notifications.services import Notice, notify_many
 from people.models import Department, Profile, SeniorityLevel, User
 from people.validators import strip_invisible
-from programmes.models import Coordinator, Participant
+from programmes.models import Coordinator
 from programmes.roster import (
     RosterFileError,
     header_key,
@@ -43,6 +37,7 @@ from programmes.roster import (
 )
 
 from .models import RosterEntry, SyncRun
+from .services import active_matches_of, people_leave
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +75,6 @@ READ_BY_OTHERS = ("full_name", "department", "job_title")  # text people read (p
 # The profile fields the sync keeps, with the column that feeds each.
 SYNCED = {"department": "department", "job_title": "job_title", "manager": "manager_email", "seniority": "seniority"}
 FIELD_LABELS = {"department": "department", "job_title": "job title", "manager": "manager", "seniority": "seniority"}
-LEFT_NOTE = "Ended by the roster sync: {name} left the organisation."
 LOCK_KEY = 7_240_311  # pg_advisory_xact_lock: one sync at a time, whichever process runs it
 MAX_REPORTED_ROW_ERRORS = 1000  # kept on a SyncRun; the count is always exact
 
@@ -410,20 +404,6 @@ def _check_safety(plan: _Plan, share: float, allow_mass_leave: bool) -> str:
     return ""
 
 
-def _active_matches_of(user_ids: list[int], *, lock: bool) -> list[Match]:
-    """The leavers' active matches; locked when they are to be ended, so nobody
-    ends one in between (match_end would refuse it, and the whole run with it)."""
-    if not user_ids:
-        return []
-    matches = (
-        Match.objects.filter(status=Match.Status.ACTIVE)
-        .filter(Q(mentor__user_id__in=user_ids) | Q(mentee__user_id__in=user_ids))
-        .select_related("programme", "mentor__user", "mentee__user")
-        .order_by("pk")
-    )
-    return list(matches.select_for_update(of=("self",)) if lock else matches)
-
-
 def _warn_of_programmes_left_without_coordinators(plan: _Plan, result: SyncResult) -> None:
     """A leaver may be the last active coordinator of a programme: a person must add one."""
     leaving = {user.pk for user, _, _ in plan.leavers}
@@ -537,33 +517,10 @@ def _apply(plan: _Plan, result: SyncResult, matches: list[Match], now) -> None:
         active_ids = [user.pk for user, _, _ in plan.leavers if user.is_active]
         RosterEntry.objects.filter(pk__in=known_leavers, user_id__in=active_ids).update(left_at=now, deactivated=True)
         RosterEntry.objects.filter(pk__in=known_leavers).exclude(user_id__in=active_ids).update(left_at=now)
-        User.objects.filter(pk__in=active_ids).update(is_active=False)
-        Participant.objects.filter(
-            user_id__in=leaving_now,
-            status__in=[Participant.Status.APPLIED, Participant.Status.APPROVED, Participant.Status.WAITLISTED],
-        ).update(status=Participant.Status.WITHDRAWN)
-        for user, _, _ in plan.leavers:  # their requests close, or pass to the mentees' next choices
-            requests_close_for(user=user)
-        names = {user.pk: user for user, _, _ in plan.leavers}
-        for match in matches:
-            mentor_left, mentee_left = match.mentor.user_id in names, match.mentee.user_id in names
-            leaver = names[match.mentor.user_id] if mentor_left else names[match.mentee.user_id]
-            match_end(
-                match=match, by=None, reason=Match.EndReason.LEFT,
-                note=LEFT_NOTE.format(name=leaver.full_name or leaver.email),
-                rematch=mentor_left and not mentee_left,  # the mentee did not choose to stop
-            )  # fmt: skip
-        coordinators = {}
-        for coordinator in Coordinator.objects.filter(programme_id__in={m.programme_id for m in matches}):
-            coordinators.setdefault(coordinator.programme_id, []).append(coordinator.user_id)
-        today = timezone.localdate(now)
-        notices = [
-            Notice(user_id, "participant_left", match, today, match.programme_id)
-            for match in matches
-            for user_id in coordinators.get(match.programme_id, [])
-        ]
-        result.coordinators_told = len(notify_many(notices))
-        _audit_deactivations(plan, active_ids, matches)
+        leaving = people_leave(
+            leavers=[(user, why) for user, _, why in plan.leavers], source="the roster sync", matches=matches, now=now
+        )
+        result.coordinators_told = leaving.coordinators_told
 
 
 def _update_all(profiles: list[Profile], fields: list[str], batch_size: int = 1000) -> None:
@@ -597,23 +554,6 @@ def _update_all(profiles: list[Profile], fields: list[str], batch_size: int = 10
                 f"WHERE {quote(table)}.{quote(pk.column)} = v.{quote('pk')}",
                 params,
             )
-
-
-def _audit_deactivations(plan: _Plan, deactivated_ids: list[int], matches: list[Match]) -> None:
-    """One audit event per account the sync turned off, in the sync's transaction.
-    People are named through `person` only, so erasing someone leaves no trace."""
-    deactivated = set(deactivated_ids)
-    ended: dict[int, int] = {}
-    for match in matches:
-        for user_id in {match.mentor.user_id, match.mentee.user_id} & deactivated:
-            ended[user_id] = ended.get(user_id, 0) + 1
-    for user, _entry, why in plan.leavers:
-        if user.pk in deactivated:
-            audit_record(
-                action=AuditEvent.Action.ACCOUNT_DEACTIVATED, actor=None, person=user, target=user,
-                summary=f"Deactivated by the roster sync: {why}.",
-                detail={"reason": why, "matches_ended": ended.get(user.pk, 0)},
-            )  # fmt: skip
 
 
 # -- the run --------------------------------------------------------------------
@@ -650,7 +590,7 @@ def roster_sync(
             with connection.cursor() as cursor:  # a second sync waits, then sees this one's work
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         plan = _plan(rows, {column for column in columns if column}, result)
-        matches = _active_matches_of([user.pk for user, _, _ in plan.leavers], lock=not dry_run)
+        matches = active_matches_of([user.pk for user, _, _ in plan.leavers], lock=not dry_run)
         _warn_of_programmes_left_without_coordinators(plan, result)
         _count(plan, result, matches)
         _report(plan, result, matches)

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "api",  # API tokens and the REST API (docs/api.md)
     "webhooks",  # events for outside systems (docs/webhooks.md): imports only common and audit
+    "scim",  # SCIM 2.0 provisioning from Okta and Entra ID (docs/scim.md): on top of api and directory
     "privacy",  # data rights: export and erasure (docs/privacy.md); sits on top of every app
     "demo",
 ]

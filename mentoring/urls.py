@@ -27,4 +27,5 @@ urlpatterns = [
     path("webhooks/", include("webhooks.urls")),
     path("admin/", admin.site.urls),
     path("my-data/", include("privacy.urls")),
+    path("scim/v2/", include("scim.urls")),  # SCIM 2.0 provisioning (docs/scim.md)
 ]

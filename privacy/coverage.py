@@ -42,6 +42,8 @@ COVERAGE: dict[str, Covered] = {
     ),
     # the HR roster sync: the employee id and the sync's dates
     "directory.RosterEntry.user": Covered("hr_roster", "deleted"),
+    # SCIM provisioning: the identity provider's names for the person
+    "scim.ScimIdentity.user": Covered("scim_identity", "deleted"),
     # programmes
     "programmes.Programme.created_by": Covered("programmes_created", "anonymous"),
     "programmes.Coordinator.user": Covered("coordinating", "deleted"),

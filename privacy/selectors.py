@@ -29,6 +29,7 @@ from notifications.models import Notification, NotificationPreference
 from people.models import ConsentEvent, Demographics, KnownDevice, Profile, User
 from programmes.models import Coordinator, Invitation, Participant, Programme, RosterImport
 from reports.models import ExportAudit, ReportScope, ReportSubscription
+from scim.models import ScimIdentity
 from sessions_log.models import (
     ActionItem,
     CalendarFeed,
@@ -128,6 +129,14 @@ def person_sections(user: User) -> list[Section]:
         {"employee_id": entry.employee_id, "first_seen": entry.first_seen, "last_seen": entry.last_seen,
          "left": entry.left_at}
         for entry in RosterEntry.objects.filter(user=user)
+    ])  # fmt: skip
+
+    add("scim_identity", "Your identity provider's record", "What the organisation's sign-in system (Okta, Entra ID) "
+        "told us about you through SCIM provisioning.", [
+        {"user_name": identity.user_name, "external_id": identity.external_id, "given_name": identity.given_name,
+         "family_name": identity.family_name, "email_type": identity.email_type, "created": identity.created_at,
+         "updated": identity.updated_at, "deleted_through_scim": identity.deprovisioned_at}
+        for identity in ScimIdentity.objects.filter(user=user)
     ])  # fmt: skip
 
     # -- profile, demographics, consent ----------------------------------------------

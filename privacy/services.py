@@ -35,6 +35,7 @@ from people.models import ConsentEvent, Demographics, KnownDevice, Profile, User
 from programmes.models import Coordinator, Invitation, Participant, RosterImport
 from programmes.services import participant_withdraw
 from reports.models import ReportScope, ReportSubscription
+from scim.models import ScimIdentity
 from sessions_log.models import (
     ActionItem,
     CalendarFeed,
@@ -281,6 +282,7 @@ def _delete_personal_rows(user: User, *, now: datetime) -> None:
     # The HR export may still list them; without the entry (and with the address
     # gone) the sync no longer recognises the account, so nothing comes back.
     RosterEntry.objects.filter(user=user).delete()
+    ScimIdentity.objects.filter(user=user).delete()  # the provider's names for them
     EmailAddress.objects.filter(user=user).delete()  # and allauth's confirmations with them
     if apps.is_installed("allauth.socialaccount"):  # single sign-on is optional
         from allauth.socialaccount.models import SocialAccount

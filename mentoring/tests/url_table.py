@@ -407,6 +407,16 @@ ROWS: list[Row] = [
     Row("break_glass", "=not-a-token", everyone(400, anonymous=400), post=everyone(400, anonymous=400),
         variant="forged link"),
     Row("reports:subscription", "", post=everyone(404) | {"hr": 302, "staff": 302, "owner": 302}, owner="hana"),
+    # SCIM provisioning (docs/scim.md): a bearer token with the scope scim only, never a session
+    # (every method without one: scim/tests/test_authentication.py; no forms to fuzz)
+    *[
+        Row(f"scim:{name}", args, everyone(401, anonymous=401))
+        for name, args in [
+            ("service_provider_config", ""), ("resource_types", ""), ("resource_type", "=User"), ("schemas", ""),
+            ("schema", "=urn:ietf:params:scim:schemas:core:2.0:User"), ("users", ""), ("users_search", ""),
+            ("search", ""), ("user", "=1"), ("not_found", "=Groups"),
+        ]
+    ],
 ]
 # fmt: on
 
