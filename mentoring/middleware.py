@@ -7,7 +7,12 @@ from urllib.parse import unquote_plus
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
-from django.views.defaults import page_not_found
+from django.urls import get_resolver
+
+
+def _not_found(request: HttpRequest, exception: Http404) -> HttpResponse:
+    """The site's own 404 view (urls.handler404: JSON under /api/, the product's page elsewhere)."""
+    return get_resolver().resolve_error_handler(404)(request, exception=exception)
 
 
 class PermissionsPolicyMiddleware:
@@ -93,12 +98,12 @@ class ProductNotFoundMiddleware:
         response = self.get_response(request)
         # An address no URL pattern matches never reaches a view (or process_exception).
         if response.status_code == 404 and self._replaces() and getattr(request, "resolver_match", None) is None:
-            return page_not_found(request, Http404())
+            return _not_found(request, Http404())
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, Http404) and self._replaces():
-            return page_not_found(request, exception)
+            return _not_found(request, exception)
         return None
 
     @staticmethod

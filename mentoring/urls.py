@@ -28,4 +28,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("my-data/", include("privacy.urls")),
     path("scim/v2/", include("scim.urls")),  # SCIM 2.0 provisioning (docs/scim.md)
+    path("api/v1/", include("api.urls")),
+    path("api-tokens/", include("api.urls_tokens")),
 ]
+
+# A page not found is JSON under /api/ (api.errors.not_found), the product's page elsewhere.
+handler404 = "api.errors.not_found"
