@@ -4,7 +4,7 @@ model's validation) are 400s that say why, as the browser's messages do."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
-from django.views.defaults import page_not_found
+from django.views.defaults import bad_request, page_not_found
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -29,3 +29,12 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception)
+
+
+def refused_request(request, exception=None):
+    """The project's 400 view (handler400: a URL Django refuses before any view,
+    e.g. one holding a NUL character): JSON under /api/, the product's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "This address cannot be read (it holds characters no URL of ours has)."},
+                            status=400)  # fmt: skip
+    return bad_request(request, exception)

@@ -32,5 +32,7 @@ urlpatterns = [
     path("api-tokens/", include("api.urls_tokens")),
 ]
 
-# A page not found is JSON under /api/ (api.errors.not_found), the product's page elsewhere.
+# A page not found, or a request refused before any view, is JSON under /api/
+# (api.errors), the product's page elsewhere.
 handler404 = "api.errors.not_found"
+handler400 = "api.errors.refused_request"

@@ -131,3 +131,10 @@ def test_the_schema_and_the_docs_are_served_without_a_cdn(world):
     assert "script-src 'self'" in docs["Content-Security-Policy"]
     script = Client().get(reverse("api:docs") + "?script=")
     assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+
+
+def test_a_url_django_refuses_before_any_view_is_json_under_the_api(world):
+    response = Api(make_token(world.alice)).get("/api/v1/matches/?status=%00")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json" and "detail" in response.json()
+    assert "html" in Client().get("/programmes/?q=%00")["Content-Type"]
