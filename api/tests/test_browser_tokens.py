@@ -3,9 +3,6 @@ account menu, copies its key from the one page that shows it, uses it, and
 revokes it after a question; the API's documentation page loads Swagger UI from
 our own files with no Content-Security-Policy violation."""
 
-import shutil
-from pathlib import Path
-
 import pytest
 from django.test import Client
 from playwright.sync_api import expect
@@ -14,22 +11,9 @@ from people.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
-SHOTS = Path("/tmp/shots-api")
 
 
-@pytest.fixture
-def shot(screenshot):
-    """The repository's screenshot, copied where the brief's reviewers look."""
-
-    def take(step: str) -> None:
-        SHOTS.mkdir(exist_ok=True)
-        path = screenshot(step)
-        shutil.copy(path, SHOTS / path.name)
-
-    return take
-
-
-def test_a_coordinator_makes_uses_and_revokes_a_token_on_a_phone(live_server, page, sign_in, shot):
+def test_a_coordinator_makes_uses_and_revokes_a_token_on_a_phone(live_server, page, sign_in, screenshot):
     UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True)
     page.set_viewport_size(PHONE)
     sign_in("carol@example.org")
@@ -41,12 +25,12 @@ def test_a_coordinator_makes_uses_and_revokes_a_token_on_a_phone(live_server, pa
     page.get_by_label("matching:read").check()
     page.get_by_label("matching:write").check()
     expect(page.get_by_label("reports:read")).to_have_count(0)  # not an HR viewer
-    shot("1-new-token")
+    screenshot("1-new-token")
     page.get_by_role("button", name="Create token").click()
     expect(page.get_by_role("heading", name="Your new API token")).to_be_visible()
     key = page.get_by_label("Key").input_value()
     assert key.startswith("mnt_")
-    shot("2-key-once")
+    screenshot("2-key-once")
 
     response = Client().get("/api/v1/matches/", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 200
@@ -54,17 +38,17 @@ def test_a_coordinator_makes_uses_and_revokes_a_token_on_a_phone(live_server, pa
     page.get_by_role("link", name="Done").click()
     expect(page.locator("th").get_by_text("Publishing script", exact=True)).to_be_visible()
     expect(page.get_by_text(key)).to_have_count(0)
-    shot("3-list")
+    screenshot("3-list")
     page.get_by_role("link", name="Revoke Publishing script").click()
-    shot("4-revoke-question")
+    screenshot("4-revoke-question")
     page.get_by_role("button", name="Revoke token").click()
     expect(page.get_by_text("is revoked: it no longer works")).to_be_visible()
     expect(page.get_by_text("Revoked", exact=True)).to_be_visible()
-    shot("5-revoked")
+    screenshot("5-revoked")
     assert Client().get("/api/v1/matches/", headers={"Authorization": f"Bearer {key}"}).status_code == 401
 
 
-def test_the_api_docs_load_from_our_own_files_within_the_csp(live_server, page, shot):
+def test_the_api_docs_load_from_our_own_files_within_the_csp(live_server, page, screenshot):
     problems = []
     page.on("console", lambda message: message.type == "error" and problems.append(message.text))
     page.on("request", lambda request: request.url.startswith(live_server.url) or problems.append(request.url))
@@ -72,5 +56,5 @@ def test_the_api_docs_load_from_our_own_files_within_the_csp(live_server, page, 
     page.goto(f"{live_server.url}/api/v1/docs/")
     expect(page.get_by_text("Mentoring API").first).to_be_visible()
     expect(page.get_by_text("/api/v1/programmes/{id}/runs/{run_pk}/publish/")).to_be_visible()
-    shot("1-swagger")
+    screenshot("1-swagger")
     assert not problems, problems
