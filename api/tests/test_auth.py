@@ -138,3 +138,11 @@ def test_a_url_django_refuses_before_any_view_is_json_under_the_api(world):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json" and "detail" in response.json()
     assert "html" in Client().get("/programmes/?q=%00")["Content-Type"]
+
+
+def test_api_answers_keep_the_sites_security_headers_and_are_never_cached(world):
+    response = Api(make_token(world.alice)).get(reverse("api:programmes"))
+    assert "no-store" in response["Cache-Control"]
+    assert response["Content-Type"] == "application/json"
+    assert response["X-Content-Type-Options"] == "nosniff" and response["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
