@@ -6,8 +6,11 @@ programmes' as a coordinator) and never any private text.
 
 Generated ids are folded onto the world's real objects (every tenant's), so the
 run asks about objects that exist and are not the caller's, not only about
-numbers that find nothing. The number of examples per operation and role is
-API_FUZZ_EXAMPLES (default 4), so the run stays within a minute or two in CI."""
+numbers that find nothing. Then a stateful run per role: Schemathesis' state
+machine over the links it infers between operations (a list's ids into the
+detail, the runs, the publish...), with the same checks. The examples per
+operation and role (API_FUZZ_EXAMPLES, default 4) and the stateful scenarios per
+role (API_FUZZ_STATEFUL_EXAMPLES, default 25) keep it near two minutes in CI."""
 
 import json
 import os
@@ -116,3 +119,33 @@ def test_every_operation_keeps_its_schema_and_the_permission_table(case, role, w
 
 
 TOKENS: dict = {}
+
+
+STATEFUL_EXAMPLES = int(os.environ.get("API_FUZZ_STATEFUL_EXAMPLES", "25"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_stateful_run_keeps_the_permission_table(world, role):
+    """Schemathesis' state machine: sequences of calls that feed the ids one
+    response gives into the next operation (the links it infers from the schema),
+    as each role, with the same checks."""
+    user = getattr(world, ROLE_PEOPLE[role])
+    CALLER["current"] = Caller(user)
+    key = make_token(user)
+    calls = []
+
+    class Workflow(schema.as_state_machine()):
+        def before_call(self, case):
+            calls.append(f"{case.method} {case.path}")
+
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": f"Bearer {key}"}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    Workflow.run(
+        settings=settings(max_examples=STATEFUL_EXAMPLES, stateful_step_count=6, deadline=None, database=None,
+                          derandomize=True, suppress_health_check=list(HealthCheck))
+    )  # fmt: skip
+    assert len(set(calls)) >= 5, calls  # it walked several operations, ids carried from one to the next
