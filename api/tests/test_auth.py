@@ -146,3 +146,27 @@ def test_api_answers_keep_the_sites_security_headers_and_are_never_cached(world)
     assert response["Content-Type"] == "application/json"
     assert response["X-Content-Type-Options"] == "nosniff" and response["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+OPERATIONS = [(scope, "get", name, args, None, who, 200) for scope, name, args, who in READS] + WRITES
+
+
+@pytest.mark.parametrize("ending", ["revoked", "expired"])
+@pytest.mark.parametrize(("scope", "method", "name", "args", "body", "who", "ok"), OPERATIONS,
+                         ids=[f"{o[0]} {o[1]} {o[2]}" for o in OPERATIONS])  # fmt: skip
+def test_a_token_with_the_scope_does_nothing_once_revoked_or_expired(world, ending, scope, method, name, args, body,
+                                                                     who, ok):  # fmt: skip
+    from audit.models import AuditEvent
+
+    person = getattr(world, who)
+    api = Api(make_token(person, [scope]))
+    token = ApiToken.objects.get(user=person)
+    if ending == "revoked":
+        token_revoke(token, actor=person)
+    else:
+        ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now())
+    target = url(world, name, args)
+    before = AuditEvent.objects.filter(action=AuditEvent.Action.API_WRITE).count()
+    response = {"get": api.get, "post": lambda t: api.post(t, body), "delete": api.delete}[method](target)
+    assert response.status_code == 401
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.API_WRITE).count() == before
