@@ -1,15 +1,14 @@
 """/api/v1/: the REST API, its OpenAPI 3 schema and its documentation (docs/api.md)."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
 
 from . import views
-from .docs import ApiDocs
+from .docs import ApiDocs, ApiSchema
 
 app_name = "api"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", ApiSchema.as_view(), name="schema"),
     path("docs/", ApiDocs.as_view(url_name="api:schema"), name="docs"),
     path("programmes/", views.ProgrammeList.as_view(), name="programmes"),
     path("programmes/<int:pk>/", views.ProgrammeDetail.as_view(), name="programme"),

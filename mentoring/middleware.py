@@ -71,11 +71,14 @@ class PrivateResponsesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The browser's person (lazy: read only below, as before), kept before the view runs:
+        # the API's views replace request.user with the token's person, or with nobody.
+        signed_in = getattr(request, "user", None)
         response = self.get_response(request)
-        user = getattr(request, "user", None)
+        people = (signed_in, getattr(request, "user", None))
         match = getattr(request, "resolver_match", None)
         if (
-            (user is not None and user.is_authenticated)
+            any(person is not None and person.is_authenticated for person in people)
             or response.has_header("Content-Disposition")
             or (match is not None and SECRET_URL_ARGUMENTS & set(match.kwargs))
         ):
