@@ -3,6 +3,7 @@
 (drf-spectacular's split view) and a page without inline styles, so the site's
 Content-Security-Policy (only our own files) holds here too."""
 
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 
@@ -16,6 +17,7 @@ class ApiSchema(SpectacularAPIView):
     document, not as a download (drf-spectacular names a file, and every file
     here is treated as private and never cached)."""
 
+    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         del response["Content-Disposition"]

@@ -131,10 +131,13 @@ def scopes_available_to(user) -> list[str]:
 
 def tokens_managed_by(user):
     """The tokens a person sees on the API tokens page and may revoke: their own,
-    and, for staff, every service account's."""
+    and, for staff, every service token (those made here and SCIM's, made by
+    `manage.py scim_token`)."""
     tokens = ApiToken.objects.select_related("user")
     if user.is_staff:
-        return tokens.filter(Q(user=user) | Q(user__service_account__isnull=False))
+        return tokens.filter(
+            Q(user=user) | Q(kind=ApiToken.Kind.SERVICE) | Q(user__service_account__isnull=False)
+        ).distinct()
     return tokens.filter(user=user)
 
 
