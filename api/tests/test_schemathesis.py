@@ -19,7 +19,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -86,6 +86,13 @@ CALLER: dict = {}
 
 
 @pytest.fixture(autouse=True)
+def _no_rate_limit(settings):
+    """Hundreds of calls a minute on one token: the rate (test_auth.py) would make
+    answers depend on how many came before."""
+    settings.API_RATE = "1000000/min"
+
+
+@pytest.fixture(autouse=True)
 def _connection_kept_between_requests():
     """Django closes the database connection when a request ends; the test's data
     lives in that connection's transaction. Django's test client keeps it open the
@@ -135,6 +142,14 @@ def test_a_stateful_run_keeps_the_permission_table(world, role):
     calls = []
 
     class Workflow(schema.as_state_machine()):
+        # Each scenario starts from the same world: what one published or decided is
+        # rolled back, so Hypothesis can replay a scenario and get the same answers.
+        def setup(self):
+            self.savepoint = transaction.savepoint()
+
+        def teardown(self):
+            transaction.savepoint_rollback(self.savepoint)
+
         def before_call(self, case):
             calls.append(f"{case.method} {case.path}")
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from api.models import ApiToken, ServiceAccount
 from api.services import key_digest, token_authenticate
 from audit.models import AuditEvent
+from people.models import User
 
 from .conftest import make_token
 
@@ -127,3 +128,16 @@ def test_only_staff_make_service_accounts(world, client):
     assert client.post(reverse("api_tokens:service_account_new"), {"name": "Bot"}).status_code == 404
     assert "acts_as" not in client.get(reverse("api_tokens:list")).context["form"].fields
     assert not ServiceAccount.objects.exists()
+
+
+def test_staff_see_and_revoke_scims_service_tokens_too(world, client):
+    """SCIM's token is made by `manage.py scim_token` for a staff account made in the admin."""
+    robot = User.objects.create_user("okta@example.org", None, full_name="Okta", is_staff=True)
+    key = make_token(robot, ["scim"], kind=ApiToken.Kind.SERVICE)
+    token = ApiToken.objects.get(user=robot)
+    client.force_login(world.carol)
+    assert client.get(reverse("api_tokens:revoke", args=[token.pk])).status_code == 404
+    client.force_login(world.sam)
+    assert token.prefix in client.get(reverse("api_tokens:list")).content.decode()
+    assert client.post(reverse("api_tokens:revoke", args=[token.pk])).status_code == 302
+    assert token_authenticate(key) is None
