@@ -40,3 +40,22 @@ class ApiToken(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now and self.user.is_active
+
+
+class ServiceAccount(models.Model):
+    """Marks an account as a program's, not a person's: made by staff on the API
+    tokens page, with no usable password and an address that can receive no mail,
+    so nobody signs in as it; it acts only through its service tokens, with the
+    roles staff give it on the roles page like anyone's."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="service_account")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["user__full_name", "pk"]
+
+    def __str__(self) -> str:
+        return str(self.user)

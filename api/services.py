@@ -4,14 +4,18 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
+from django.utils.text import slugify
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from people.models import User
 
-from .models import ApiToken
+from .models import ApiToken, ServiceAccount
 from .scopes import SCOPES
 
 KEY_PREFIX = "mnt_"
@@ -91,3 +95,73 @@ def token_allows(token: ApiToken | None, scope: str) -> bool:
     if scope not in SCOPES:
         raise ValueError(f"Unknown scope {scope!r}.")
     return token is not None and scope in token.scopes
+
+
+def api_write_record(request, *, target, summary: str, person=None) -> None:
+    """The audit entry of a change made through the API: who (the token's person),
+    through which token (its prefix), and what. Call it in the change's transaction."""
+    token = request.auth
+    audit_record(
+        action=AuditEvent.Action.API_WRITE, actor=request.user, person=person, target=target,
+        summary=f"{summary} (API)", detail={"token": token.prefix, "method": request.method, "path": request.path},
+        request=getattr(request, "_request", request),
+    )  # fmt: skip
+
+
+# -- who may hold which scope; service accounts --------------------------------------------
+
+STAFF_SCOPES = {"people:read", "audit:read", "scim"}
+REPORT_SCOPES = {"reports:read"}
+COORDINATOR_SCOPES = {"matching:write"}
+
+
+def scopes_available_to(user) -> list[str]:
+    """The scopes a token acting as `user` may be given: those of areas the person's
+    roles open in the browser (a scope never widens what they may do; this keeps
+    the page from offering what would do nothing)."""
+    available = set(SCOPES) - STAFF_SCOPES - REPORT_SCOPES - COORDINATOR_SCOPES
+    if user.is_staff or user.is_hr:
+        available |= REPORT_SCOPES
+    if user.is_staff or user.is_coordinator or user.coordinating.exists():
+        available |= COORDINATOR_SCOPES
+    if user.is_staff:
+        available |= STAFF_SCOPES
+    return [scope for scope in SCOPES if scope in available]
+
+
+def tokens_managed_by(user):
+    """The tokens a person sees on the API tokens page and may revoke: their own,
+    and, for staff, every service token (those made here and SCIM's, made by
+    `manage.py scim_token`)."""
+    tokens = ApiToken.objects.select_related("user")
+    if user.is_staff:
+        return tokens.filter(
+            Q(user=user) | Q(kind=ApiToken.Kind.SERVICE) | Q(user__service_account__isnull=False)
+        ).distinct()
+    return tokens.filter(user=user)
+
+
+def get_token_for_manager(user, pk: int) -> ApiToken:
+    try:
+        return tokens_managed_by(user).get(pk=pk)
+    except ApiToken.DoesNotExist:
+        raise Http404("No such token.") from None
+
+
+@transaction.atomic
+def service_account_create(*, name: str, by, request=None) -> ServiceAccount:
+    """An account for a program: no usable password, an address no mail reaches
+    (RFC 2606's .invalid), no roles until staff give them."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the service account a name, e.g. “HR analytics”."})
+    if not by.is_staff:
+        raise PermissionDenied("Only staff make service accounts.")
+    slug = slugify(name)[:40] or "service"
+    user = User.objects.create_user(f"{slug}-{secrets.token_hex(4)}@service-accounts.invalid", None, full_name=name)
+    account = ServiceAccount.objects.create(user=user, created_by=by)
+    audit_record(
+        action=AuditEvent.Action.TOKEN_CREATED, actor=by, person=user, target=account,
+        summary="Service account created", detail={"kind": "service_account"}, request=request,
+    )  # fmt: skip
+    return account

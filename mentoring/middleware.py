@@ -7,7 +7,12 @@ from urllib.parse import unquote_plus
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
-from django.views.defaults import page_not_found
+from django.urls import get_resolver
+
+
+def _not_found(request: HttpRequest, exception: Http404) -> HttpResponse:
+    """The site's own 404 view (urls.handler404: JSON under /api/, the product's page elsewhere)."""
+    return get_resolver().resolve_error_handler(404)(request, exception=exception)
 
 
 class PermissionsPolicyMiddleware:
@@ -66,11 +71,14 @@ class PrivateResponsesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The browser's person (lazy: read only below, as before), kept before the view runs:
+        # the API's views replace request.user with the token's person, or with nobody.
+        signed_in = getattr(request, "user", None)
         response = self.get_response(request)
-        user = getattr(request, "user", None)
+        people = (signed_in, getattr(request, "user", None))
         match = getattr(request, "resolver_match", None)
         if (
-            (user is not None and user.is_authenticated)
+            any(person is not None and person.is_authenticated for person in people)
             or response.has_header("Content-Disposition")
             or (match is not None and SECRET_URL_ARGUMENTS & set(match.kwargs))
         ):
@@ -93,12 +101,12 @@ class ProductNotFoundMiddleware:
         response = self.get_response(request)
         # An address no URL pattern matches never reaches a view (or process_exception).
         if response.status_code == 404 and self._replaces() and getattr(request, "resolver_match", None) is None:
-            return page_not_found(request, Http404())
+            return _not_found(request, Http404())
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, Http404) and self._replaces():
-            return page_not_found(request, exception)
+            return _not_found(request, exception)
         return None
 
     @staticmethod

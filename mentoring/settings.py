@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "reports",
     "directory",  # roster sync with the HR system: on top of matching, notifications and programmes
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files served from our own static files: no CDN
     "api",  # API tokens and the REST API (docs/api.md)
     "webhooks",  # events for outside systems (docs/webhooks.md): imports only common and audit
     "scim",  # SCIM 2.0 provisioning from Okta and Entra ID (docs/scim.md): on top of api and directory
@@ -435,6 +437,48 @@ if not 0 <= ROSTER_SYNC_MAX_LEAVER_SHARE <= 1:
 # private network (and http:// to localhost) only in development and tests; in
 # production a webhook must not reach inside our own network.
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+
+# The REST API (api app, docs/api.md): bearer tokens only (no session, so no CSRF
+# questions), every view naming the scope each method needs (api.permissions.HasScope),
+# JSON only, pages of at most API_MAX_PAGE_SIZE, and a rate per token (API_RATE,
+# e.g. 120/min; counted in the cache, so CACHE_URL should be shared by every web
+# process in production).
+API_RATE = env.str("API_RATE", default="120/min")
+API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
+API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=200)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "PAGE_SIZE": API_PAGE_SIZE,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mentoring API",
+    "DESCRIPTION": "Programmes, matches, meetings' and goals' metadata, HR figures and exports, people and the "
+    "audit log, as the token's person sees them in the browser (docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ProgrammeStatusEnum": "programmes.models.Programme.Status",
+        "ParticipantStatusEnum": "programmes.models.Participant.Status",
+        "ParticipantRoleEnum": "programmes.models.Participant.Role",
+        "MatchStatusEnum": "matching.models.Match.Status",
+        "MatchRunStatusEnum": "matching.models.MatchRun.Status",
+        "MeetingStatusEnum": "sessions_log.models.Meeting.Status",
+        "GoalStatusEnum": "sessions_log.models.Goal.Status",
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -28,4 +28,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("my-data/", include("privacy.urls")),
     path("scim/v2/", include("scim.urls")),  # SCIM 2.0 provisioning (docs/scim.md)
+    path("api/v1/", include("api.urls")),
+    path("api-tokens/", include("api.urls_tokens")),
 ]
+
+# A page not found, or a request refused before any view, is JSON under /api/
+# (api.errors), the product's page elsewhere.
+handler404 = "api.errors.not_found"
+handler400 = "api.errors.refused_request"

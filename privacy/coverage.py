@@ -125,6 +125,8 @@ COVERAGE: dict[str, Covered] = {
     # API tokens: a key to act as the person; it goes with them (its creation stays in the audit log)
     "api.ApiToken.user": Covered("api_tokens", "deleted"),
     "api.ApiToken.created_by": Covered("", "anonymous", "a staff member's record of a token made for someone else"),
+    "api.ServiceAccount.user": Covered("", "kept", "marks a program's account, which is nobody's personal data"),
+    "api.ServiceAccount.created_by": Covered("", "anonymous", "a staff member's record of a service account made"),
     # audit
     "audit.AuditEvent.actor": Covered("security_log", "kept"),
     "audit.AuditEvent.person": Covered("security_log", "kept"),

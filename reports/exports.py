@@ -229,12 +229,15 @@ def xlsx_file(sheets: list[Sheet], counter: list[int]):
 
 
 @transaction.atomic
-def audit_start(*, user, kind: str, file_format: str, report_filter: figures.ReportFilter, request=None) -> ExportAudit:
-    """The export log row (rows filled in when the file ends) and the security audit event."""
+def audit_start(*, user, kind: str, file_format: str, report_filter: figures.ReportFilter, request=None,
+                token=None) -> ExportAudit:  # fmt: skip
+    """The export log row (rows filled in when the file ends) and the security audit event
+    (which names the API token's prefix when the export came through the API)."""
     audit = ExportAudit.objects.create(user=user, kind=kind, file_format=file_format, filters=report_filter.as_dict())
     audit_record(
         action=AuditEvent.Action.EXPORT, actor=user, target=audit,
-        summary=f"{audit.get_kind_display()} exported ({file_format})", detail=audit.filters, request=request,
+        summary=f"{audit.get_kind_display()} exported ({file_format}{', through the API' if token else ''})",
+        detail=audit.filters | ({"token": token.prefix} if token else {}), request=request,
     )  # fmt: skip
     return audit
 

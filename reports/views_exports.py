@@ -31,10 +31,16 @@ def export(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
     if errors:
         return HttpResponse("The export's filters are not valid: " + " ".join(errors), status=400,
                             content_type="text/plain; charset=utf-8")  # fmt: skip
+    return export_response(request, user=request.user, kind=kind, file_format=file_format, report_filter=report_filter)
+
+
+def export_response(request, *, user, kind: str, file_format: str, report_filter, token=None) -> HttpResponse:
+    """The export as a download, recorded before it streams: the browser's export
+    and the API's (`token`: the API token it came through, named in the log) alike."""
     audit = exports.audit_start(
-        user=request.user, kind=kind, file_format=file_format, report_filter=report_filter, request=request
+        user=user, kind=kind, file_format=file_format, report_filter=report_filter, request=request, token=token
     )
-    sheets = exports.SHEETS[kind](request.user, report_filter)
+    sheets = exports.SHEETS[kind](user, report_filter)
     filename = f"mentoring-{kind}-{timezone.localdate():%Y-%m-%d}.{file_format}"
     counter = [0]
     if file_format == "csv":

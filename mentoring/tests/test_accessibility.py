@@ -5,7 +5,9 @@ Each role (signed out, staff, coordinator, HR, mentor, mentee) starts at the
 home page and follows every link on our own site, breadth first; a page counts
 once per view (the first workspace, the first participant...), so the walk
 covers every kind of page a role reaches without opening all 60 participants.
-Not walked: Django's admin (Django's own markup, a support tool) and downloads
+Not walked: Django's admin (Django's own markup, a support tool), the API
+(JSON, and its Swagger UI documentation, that tool's own markup; the API tokens
+page is walked) and downloads
 (CSV, Excel, calendar files, JSON). axe-core comes from axe-playwright-python
 (requirements-dev.txt), injected by Playwright; no CDN."""
 
@@ -35,7 +37,7 @@ ROLES = {
     "mentee": "mentee@demo.example",
 }
 SIGNED_OUT_START = ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
-NOT_WALKED = ("/admin/", "/static/")
+NOT_WALKED = ("/admin/", "/static/", "/api/")
 
 
 def sign_in(page, base: str, email: str) -> None:

@@ -417,6 +417,21 @@ ROWS: list[Row] = [
             ("search", ""), ("user", "=1"), ("not_found", "=Groups"),
         ]
     ],
+    # The REST API takes bearer tokens only: a browser's session is no credential there (401 for all);
+    # its permission table, token by token, is api/tests/test_permissions.py. Its schema and docs are public.
+    Row("api:schema", "", PUBLIC),
+    Row("api:docs", "", PUBLIC),
+    *[Row(f"api:{name}", args, everyone(401, anonymous=401)) for name, args in [
+        ("programmes", ""), ("programme", "p1"), ("participants", "p1"), ("participant_decision", "p1 finn_p1"),
+        ("enrolment", "p1"), ("runs", "p1"), ("run", "p1 run_1"), ("run_publish", "p1 run_1"), ("matches", ""),
+        ("match", "pair_a"), ("meetings", "pair_a"), ("goals", "pair_a"), ("figures", ""),
+        ("export", "=matches =csv"), ("people", ""), ("person", "alice"), ("audit_events", ""),
+    ]],
+    # The API tokens page: everyone's own tokens; an empty POST is the form's errors (400).
+    Row("api_tokens:list", "", SIGNED_IN, post=everyone(400)),
+    Row("api_tokens:revoke", "token_alice", everyone(404) | {"participant": 200, "owner": 200},
+        post=everyone(404) | {"participant": 302, "owner": 302}),
+    Row("api_tokens:service_account_new", "", post=everyone(404) | {"staff": 400}, owner="sam"),
 ]
 # fmt: on
 
@@ -519,6 +534,7 @@ def build_world() -> SimpleNamespace:
     roster imports, an invitation and the tokens of mail links."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from api.services import token_create
     from circles import services as circles
     from matching.models import Match, MatchingSettings, MatchRequest, MatchRun, PairRule, Proposal
     from matching.tests.factories import enrol, make_person
@@ -672,5 +688,8 @@ def build_world() -> SimpleNamespace:
         Delivery.objects.create(endpoint=endpoint, event=event, status="succeeded", attempts=1, succeeded_at=now)
         for endpoint in (w.endpoint, other_endpoint)
     )
+    # an API token of alice's (the tokens page's revoke link)
+    w.token_alice, _key = token_create(user=w.alice, name="Mine", scopes=["programmes:read"],
+                                       expires_at=now + timedelta(days=30))  # fmt: skip
     w.today = date.today()
     return w
