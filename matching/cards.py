@@ -73,8 +73,9 @@ def card_of(participant: Participant, *, role: str) -> ProfileCard:
     """The card of one enrolment: 2 queries (the profile with its department, its skills and topics)."""
     user = participant.user
     card = ProfileCard(user=user, role=role)
-    tags = Prefetch("skills", queryset=Tag.objects.order_by("name")), Prefetch(
-        "topics", queryset=Tag.objects.order_by("name")
+    tags = (
+        Prefetch("skills", queryset=Tag.objects.order_by("name")),
+        Prefetch("topics", queryset=Tag.objects.order_by("name")),
     )
     profile = Profile.objects.select_related("department").prefetch_related(*tags).filter(user=user).first()
     if profile is not None:

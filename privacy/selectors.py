@@ -186,8 +186,8 @@ def person_sections(user: User) -> list[Section]:
     )
     add("participations", "Programmes you applied to", "Your enrolments and applications, with your answers.", [
         {"programme": str(p.programme), "role": p.get_role_display(), "status": p.get_status_display(),
-         "capacity": p.capacity, "motivation": p.motivation, "answers": p.answers, "shared_with_match": p.shared_answers,
-         "applied": p.applied_at, "decided": p.decided_at}
+         "capacity": p.capacity, "motivation": p.motivation, "answers": p.answers,
+         "shared_with_match": p.shared_answers, "applied": p.applied_at, "decided": p.decided_at}
         for p in participations
     ])  # fmt: skip
     add("coordinating", "Programmes you coordinate", "The programmes you are in charge of.", [

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the guides are prose: a paragraph is one line, as a coordinator edits it)
 """The default texts of the in-app guides, one per guide, in code so that every
 programme starts with good ones. A coordinator may replace a programme's copy
 (programmes.guides.guide_save); a guide without an edited copy reads as here.

@@ -238,7 +238,8 @@ def participant_apply(
     capacity = (capacity or programme.default_mentor_capacity) if role == Participant.Role.MENTOR else None
     participant = Participant(
         programme=programme, user=user, role=role, capacity=capacity, motivation=motivation,
-        answers=answers or {}, shared_answers=_shared_keys(shared_answers, answers or {}), status=Participant.Status.APPROVED if approved else Participant.Status.APPLIED,
+        answers=answers or {}, shared_answers=_shared_keys(shared_answers, answers or {}),
+        status=Participant.Status.APPROVED if approved else Participant.Status.APPLIED,
         decided_at=timezone.now() if approved else None,
     )  # fmt: skip
     participant.full_clean(validate_constraints=False, validate_unique=False)
