@@ -135,3 +135,13 @@ def test_the_new_match_mail_carries_the_card_essentials(pair, alice, bob, mailou
     for shown in ("Analyst", "Finance", "Europe/London", "10:00", "Learn to lead a team."):
         assert shown in to_bob.body
     assert "Vegan" not in to_bob.body
+
+
+def test_the_workspace_points_each_person_at_their_guide_before_the_first_meeting(client, pair, alice, bob):
+    asking = reverse("programmes:guide", args=[pair.programme_id, "asking-questions"])
+    mentee_guide = reverse("programmes:guide", args=[pair.programme_id, "being-a-mentee"])
+    client.force_login(bob)
+    text = client.get(reverse("sessions_log:workspace", args=[pair.pk])).text
+    assert "Before your first meeting" in text and asking in text and mentee_guide not in text
+    client.force_login(alice)
+    assert mentee_guide in client.get(reverse("sessions_log:workspace", args=[pair.pk])).text
