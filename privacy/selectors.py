@@ -27,7 +27,7 @@ from engagement.models import Escalation, EscalationStep
 from matching.models import Match, MatchRequest, MatchRun, MentorRanking, PairRule
 from notifications.models import Notification, NotificationPreference
 from people.models import ConsentEvent, Demographics, KnownDevice, Profile, User
-from programmes.models import Coordinator, Invitation, Participant, Programme, RosterImport
+from programmes.models import Coordinator, Invitation, Participant, Programme, ProgrammeGuide, RosterImport
 from reports.models import ExportAudit, ReportScope, ReportSubscription
 from scim.models import ScimIdentity
 from sessions_log.models import (
@@ -395,6 +395,7 @@ def person_sections(user: User) -> list[Section]:
         "How many decisions you took as a coordinator or staff (the people concerned are theirs to see).", {
             "enrolments_decided": Participant.objects.filter(decided_by=user).count(),
             "coordinators_added": Coordinator.objects.filter(added_by=user).count(),
+            "guides_edited": ProgrammeGuide.objects.filter(updated_by=user).count(),
             "pair_rules_set": PairRule.objects.filter(created_by=user).count(),
             "match_runs_started": MatchRun.objects.filter(started_by=user).count(),
             "matches_ended_for_others": Match.objects.filter(ended_by=user).exclude(
