@@ -8,6 +8,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from demo.seed import DEMO_PASSWORD
+from matching.models import Match
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,8 +22,8 @@ def test_maya_meets_theo_through_his_card_and_reads_the_programmes_guide(live_se
         screenshot(f"{width}-{step}")
 
     sign_in("mentor@demo.example", DEMO_PASSWORD)
-    page.goto(live_server.url)
-    page.get_by_role("link", name="Open your workspace").first.click()
+    pair = Match.objects.get(mentor__user__email="mentor@demo.example", mentee__user__email="mentee@demo.example")
+    page.goto(f"{live_server.url}/pairs/{pair.pk}/")
     card = page.get_by_role("region", name="Your mentee")
     expect(card).to_contain_text("Theo")
     expect(card).to_contain_text("Confidence to lead my first team")
