@@ -330,7 +330,7 @@ ROWS: list[Row] = [
         post=everyone(404) | {"participant": 302, "other_pair": 403, "staff": 403, "coordinator": 403,
                               "owner": 302}),
     Row("sessions_log:office_hours_withdraw", "p3 slot_free",
-        post=everyone(404) | {"participant": 302, "other_pair": 302, "staff": 403, "coordinator": 403,
+        post=everyone(404) | {"participant": 403, "other_pair": 403, "staff": 403, "coordinator": 403,
                               "owner": 302}, owner="bob"),
     # circles of P1: bob (mentor) posted post_1 in the mentors' circle; the mentees' circle is open
     Row("circles:circle", "p1 =mentors", _MENTORS_CIRCLE, post=_MENTORS_CIRCLE, owner="bob"),
