@@ -51,6 +51,7 @@ COVERAGE: dict[str, Covered] = {
     "programmes.Participant.user": Covered("participations", "withdrawn", "motivation and answers blanked"),
     "programmes.Participant.decided_by": Covered("work_for_programmes", "anonymous"),
     "programmes.Invitation.invited_by": Covered("invitations_sent", "anonymous"),
+    "programmes.ProgrammeGuide.updated_by": Covered("work_for_programmes", "anonymous", "a programme's guide text"),
     "programmes.RosterImport.uploaded_by": Covered("roster_imports", "anonymous"),
     # notifications
     "notifications.Notification.recipient": Covered("notifications", "deleted"),

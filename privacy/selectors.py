@@ -27,7 +27,7 @@ from engagement.models import Escalation, EscalationStep
 from matching.models import Match, MatchRequest, MatchRun, MentorRanking, PairRule
 from notifications.models import Notification, NotificationPreference
 from people.models import ConsentEvent, Demographics, KnownDevice, Profile, User
-from programmes.models import Coordinator, Invitation, Participant, Programme, RosterImport
+from programmes.models import Coordinator, Invitation, Participant, Programme, ProgrammeGuide, RosterImport
 from reports.models import ExportAudit, ReportScope, ReportSubscription
 from scim.models import ScimIdentity
 from sessions_log.models import (
@@ -186,8 +186,8 @@ def person_sections(user: User) -> list[Section]:
     )
     add("participations", "Programmes you applied to", "Your enrolments and applications, with your answers.", [
         {"programme": str(p.programme), "role": p.get_role_display(), "status": p.get_status_display(),
-         "capacity": p.capacity, "motivation": p.motivation, "answers": p.answers, "applied": p.applied_at,
-         "decided": p.decided_at}
+         "capacity": p.capacity, "motivation": p.motivation, "answers": p.answers,
+         "shared_with_match": p.shared_answers, "applied": p.applied_at, "decided": p.decided_at}
         for p in participations
     ])  # fmt: skip
     add("coordinating", "Programmes you coordinate", "The programmes you are in charge of.", [
@@ -395,6 +395,7 @@ def person_sections(user: User) -> list[Section]:
         "How many decisions you took as a coordinator or staff (the people concerned are theirs to see).", {
             "enrolments_decided": Participant.objects.filter(decided_by=user).count(),
             "coordinators_added": Coordinator.objects.filter(added_by=user).count(),
+            "guides_edited": ProgrammeGuide.objects.filter(updated_by=user).count(),
             "pair_rules_set": PairRule.objects.filter(created_by=user).count(),
             "match_runs_started": MatchRun.objects.filter(started_by=user).count(),
             "matches_ended_for_others": Match.objects.filter(ended_by=user).exclude(

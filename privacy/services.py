@@ -237,7 +237,7 @@ def _end_pairs(user: User) -> None:
 
 def _blank_authored_text(user: User) -> None:
     """The person's words go; the rows stay, so what reports count is unchanged."""
-    Participant.objects.filter(user=user).update(motivation="", answers={})
+    Participant.objects.filter(user=user).update(motivation="", answers={}, shared_answers=[])
     Match.objects.filter(ended_by=user).exclude(end_note=ERASURE_END_NOTE).update(end_note="")
     MatchRequest.objects.filter(mentee__user=user).update(message="")
     # A goal owned by the person is about them, whoever wrote it down.

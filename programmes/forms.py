@@ -108,6 +108,9 @@ class ProgrammeForm(VisibleTextFormMixin, forms.ModelForm):
         return [line.strip() for line in self.cleaned_data.get("questions", "").splitlines() if line.strip()]
 
 
+SHARE_LABEL = "My match may read this answer"
+
+
 class ApplicationForm(VisibleTextFormMixin, forms.Form):
     """Built from the programme's settings: the role, the mentor's capacity, the
     profile fields the programme asks for, and its own questions."""
@@ -137,12 +140,15 @@ class ApplicationForm(VisibleTextFormMixin, forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )  # fmt: skip
             self.question_fields.append((name, question))
+        # Each answer is the coordinators' unless its author ticks that their match may read it too.
+        for name in ("motivation", *(name for name, _ in self.question_fields)):
+            self.fields[f"share_{name}"] = forms.BooleanField(label=SHARE_LABEL, required=False)
         self.helper = FormHelper()
         self.helper.form_tag = False
         # The capacity question is for mentors: static/js/app.js shows it only while "Mentor" is chosen.
         self.helper.layout = Layout(
-            "role", Div("capacity", data_show_if="role:mentor"), "motivation",
-            *(name for name, _ in self.question_fields),
+            "role", Div("capacity", data_show_if="role:mentor"), "motivation", "share_motivation",
+            *(field for name, _ in self.question_fields for field in (name, f"share_{name}")),
         )  # fmt: skip
 
     def clean(self):
@@ -159,6 +165,13 @@ class ApplicationForm(VisibleTextFormMixin, forms.Form):
     @property
     def answers(self) -> dict[str, str]:
         return {question.text: self.cleaned_data.get(name, "") for name, question in self.question_fields}
+
+    @property
+    def shared_answers(self) -> list[str]:
+        """The answers marked "my match may read": "motivation" and question texts (the keys of `answers`)."""
+        shared = ["motivation"] if self.cleaned_data.get("share_motivation") else []
+        return shared + [question.text for name, question in self.question_fields
+                         if self.cleaned_data.get(f"share_{name}")]  # fmt: skip
 
 
 SMALL_SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
@@ -281,3 +294,13 @@ class InvitedAccountForm(VisibleTextFormMixin, forms.Form):
         password = self.cleaned_data["password"]
         validate_password(password, user=self.user)
         return password
+
+
+class GuideForm(VisibleTextFormMixin, forms.Form):
+    """A coordinator's copy of a guide: plain text, shown escaped (programmes/guides.py)."""
+
+    text = forms.CharField(
+        label="Text of the guide", max_length=6000, required=False, widget=forms.Textarea(attrs={"rows": 18}),
+        help_text="Plain text. A blank line starts a new paragraph; a line starting with “- ” is a bullet point. "
+        "Leave it empty to go back to the default text.",
+    )  # fmt: skip

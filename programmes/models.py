@@ -238,6 +238,10 @@ class Participant(models.Model):
     )
     motivation = models.TextField(blank=True, max_length=3000)
     answers = models.JSONField(default=dict, blank=True, help_text="Answers to the programme's own questions.")
+    # Which answers the person marked "my match may read": "motivation" and the
+    # question texts (the keys of `answers`). Answers given before the form asked
+    # stay private: the form never promised them to the match.
+    shared_answers = models.JSONField(default=list, blank=True)
     applied_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -327,3 +331,24 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return f"Roster {self.filename} for {self.programme}"
+
+
+class ProgrammeGuide(models.Model):
+    """A coordinator's own copy of one of the programme's guides
+    (programmes/guide_defaults.py). A guide without a row reads as its default;
+    "Run it again" copies the rows to the new cohort."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="guides")
+    slug = models.SlugField(max_length=40)
+    text = models.TextField(max_length=6000)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["programme", "slug"]
+        constraints = [models.UniqueConstraint(fields=["programme", "slug"], name="programme_guide_one_per_slug")]
+
+    def __str__(self) -> str:
+        return f"{self.slug} of {self.programme}"

@@ -19,7 +19,7 @@ from common.services import handler, outbox_record_many
 from people.models import User
 from webhooks.services import emit
 
-from .models import REOPEN_WITHIN, ApplicationQuestion, Coordinator, Invitation, Participant, Programme
+from .models import REOPEN_WITHIN, ApplicationQuestion, Coordinator, Invitation, Participant, Programme, ProgrammeGuide
 
 
 class ProgrammeError(Exception):
@@ -132,7 +132,7 @@ def programme_reopen(*, programme: Programme, by: User, now: datetime | None = N
 
 @transaction.atomic
 def programme_run_again(*, programme: Programme, by: User, cohort: str) -> Programme:
-    """Start the next cohort: a new draft with the same settings, questions and coordinators."""
+    """Start the next cohort: a new draft with the same settings, questions, guides and coordinators."""
     if not cohort.strip():
         raise ProgrammeError("Name the new cohort, e.g. “Autumn 2027”.")
     new = Programme(
@@ -146,6 +146,11 @@ def programme_run_again(*, programme: Programme, by: User, cohort: str) -> Progr
         for user_id in {*programme.coordinators.values_list("user_id", flat=True), by.pk}
     )
     questions_set(programme=new, texts=programme.questions.values_list("text", flat=True))
+    # The coordinators' edited guides go with it (programmes/guides.py; unedited ones read as the defaults).
+    ProgrammeGuide.objects.bulk_create(
+        ProgrammeGuide(programme=new, slug=row.slug, text=row.text, updated_by=row.updated_by)
+        for row in programme.guides.all()
+    )
     return new
 
 
@@ -223,6 +228,7 @@ def participant_apply(
     capacity: int | None = None,
     motivation: str = "",
     answers: dict | None = None,
+    shared_answers: list[str] | None = None,
     approved: bool = False,
 ) -> Participant:
     """Enrol a person who applies; `approved` for people the coordinator invited."""
@@ -232,7 +238,8 @@ def participant_apply(
     capacity = (capacity or programme.default_mentor_capacity) if role == Participant.Role.MENTOR else None
     participant = Participant(
         programme=programme, user=user, role=role, capacity=capacity, motivation=motivation,
-        answers=answers or {}, status=Participant.Status.APPROVED if approved else Participant.Status.APPLIED,
+        answers=answers or {}, shared_answers=_shared_keys(shared_answers, answers or {}),
+        status=Participant.Status.APPROVED if approved else Participant.Status.APPLIED,
         decided_at=timezone.now() if approved else None,
     )  # fmt: skip
     participant.full_clean(validate_constraints=False, validate_unique=False)
@@ -248,6 +255,11 @@ def participant_apply(
     emit("application.received", participant_id=participant.pk, programme_id=programme.pk, role=role,
          status=participant.status)  # fmt: skip
     return participant
+
+
+def _shared_keys(shared: list[str] | None, answers: dict) -> list[str]:
+    """Only keys that name an answer given: "motivation" or one of the questions."""
+    return [key for key in dict.fromkeys(shared or []) if key == "motivation" or key in answers]
 
 
 DECISIONS = {Participant.Status.APPROVED, Participant.Status.WAITLISTED, Participant.Status.DECLINED}

@@ -179,7 +179,7 @@ def programme_apply(request: HttpRequest, pk: int) -> HttpResponse:
                 services.participant_apply(
                     programme=programme, user=request.user, role=form.cleaned_data["role"],
                     capacity=form.cleaned_data.get("capacity"), motivation=form.cleaned_data["motivation"],
-                    answers=form.answers,
+                    answers=form.answers, shared_answers=form.shared_answers,
                 )  # fmt: skip
         except PeopleError as error:
             profile_form.add_error(error.field if error.field in profile_form.fields else None, str(error))

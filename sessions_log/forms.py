@@ -11,11 +11,10 @@ from django.utils import timezone
 from matching.models import Match
 from mentoring.widgets import DateInput, TimeInput
 from people.validators import VisibleTextFormMixin
-from programmes.models import Programme
 
 from .models import Goal, MeetingFormat
 from .once import new_submission_key
-from .services import MAX_MINUTES, MIN_MINUTES, local_to_utc, zone_of
+from .services import MAX_MINUTES, MIN_MINUTES, goal_owners, local_to_utc, zone_of
 
 
 class SubmitOnceForm(forms.Form):
@@ -49,20 +48,19 @@ class GoalForm(VisibleTextFormMixin, forms.Form):
     def __init__(self, *args, match: Match, **kwargs):
         super().__init__(*args, **kwargs)
         self.match = match
-        # Reverse mentoring: both people learn, so either may own a goal.
-        if match.programme.kind == Programme.Kind.REVERSE:
-            self.fields["owner"].choices = [
-                (match.mentee_id, f"{match.mentee.user} (mentee)"),
-                (match.mentor_id, f"{match.mentor.user} (mentor)"),
-            ]
-        else:
-            del self.fields["owner"]
+        # Both people learn, so either may own a goal (services.goal_owners).
+        self.owners = goal_owners(match)
+        self.fields["owner"].choices = [
+            (person.pk, f"{person.user} ({'mentee' if person.pk == match.mentee_id else 'mentor'})")
+            for person in self.owners
+        ]
+        self.fields["owner"].initial = match.mentee_id
 
     def clean_owner(self):
         value = self.cleaned_data.get("owner")
         if not value:
             return self.match.mentee
-        return self.match.mentor if str(value) == str(self.match.mentor_id) else self.match.mentee
+        return next(person for person in self.owners if str(person.pk) == str(value))
 
 
 class NewGoalForm(SubmitOnceForm, GoalForm):

@@ -39,10 +39,19 @@ class ShareForm(VisibleTextFormMixin, forms.Form):
     match = forms.ModelChoiceField(label="Share with", queryset=Match.objects.none(), empty_label=None)
     note = forms.CharField(label="Note (optional)", max_length=300, required=False)
 
-    def __init__(self, *args, matches, **kwargs):
+    def __init__(self, *args, matches, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["match"].queryset = matches
-        self.fields["match"].label_from_instance = lambda match: match.mentee.user.get_full_name()
+        # "Alice Adams" for her mentor; "Bob Brown (my mentor)" for his mentee.
+        self.fields["match"].label_from_instance = lambda match: (
+            match.mentee.user.get_full_name()
+            if match.mentor.user_id == user.pk
+            else f"{match.mentor.user.get_full_name()} (my mentor)"
+        )
+        roles = {"mentor" if match.mentor.user_id == user.pk else "mentee" for match in matches}
+        self.share_label = {"mentor": "Share with my mentee", "mentee": "Share with my mentor"}.get(
+            next(iter(roles)) if len(roles) == 1 else "", "Share with my pair"
+        )
 
 
 class SlotPublishForm(VisibleTextFormMixin, forms.Form):

@@ -31,7 +31,8 @@ def submitted_once(model: str) -> models.UniqueConstraint:
 
 class Goal(models.Model):
     """What a person wants from the pairing, and how they will know they got it.
-    Reverse pairs set goals for both people: `owner` says whose goal it is."""
+    Either person of the pair may own goals, in every kind of programme
+    (services.goal_owners): `owner` says whose goal it is."""
 
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", "Not started"

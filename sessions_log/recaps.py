@@ -17,7 +17,7 @@ from matching.models import Match
 from people.models import User
 from programmes.models import Participant
 
-from .models import ActionItem, ExitSurvey, Feedback, Meeting, MeetingFormat, Recap
+from .models import ActionItem, ExitSurvey, Feedback, Goal, GoalNote, Meeting, MeetingFormat, Recap
 from .once import save_once, submitted_before
 
 # "One or two actions": more than that and none of them gets done.
@@ -184,6 +184,34 @@ def recap_update(
             for owner, description, due_on in cleaned_new
         )  # fmt: skip
     return recap
+
+
+def recap_learned_to_goal(*, recap: Recap, goal: Goal, by: User) -> GoalNote:
+    """Two-way learning: the author's "what I learned" becomes a progress note on
+    one of the author's own goals of the same pair (whoever in the pair they are).
+    The recap stays as private as it was; the note is read like every goal note
+    (the pair and the coordinators), which the page says before the button.
+    Sent twice (a double click), it adds one note."""
+    if recap.author_id != by.pk:
+        raise RecapError("Only the author of the recap can add what they learned to a goal.")
+    learned = _clean_text(recap.learned)
+    if not learned:
+        raise RecapError("Your recap says nothing under “what I learned” yet: add it to the recap first.")
+    with transaction.atomic():
+        goal = Goal.objects.select_for_update().select_related("owner").get(pk=goal.pk)
+        meeting = Meeting.objects.get(pk=recap.meeting_id)
+        if goal.match_id != meeting.match_id or goal.owner.user_id != by.pk:
+            raise RecapError("Choose one of your own goals in this pair.")
+        existing = GoalNote.objects.filter(goal=goal, author=by, text=learned).first()
+        if existing is not None:
+            return existing
+        note = GoalNote(goal=goal, author=by, text=learned)
+        note.full_clean(exclude=["submission_key"])
+        note.save()
+        if goal.status == Goal.Status.NOT_STARTED:
+            goal.status = Goal.Status.IN_PROGRESS
+            goal.save(update_fields=["status", "updated_at"])
+    return note
 
 
 def _action_set_status(*, action: ActionItem, by: User, status: str) -> ActionItem:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from audit.models import AuditEvent
@@ -96,12 +96,19 @@ def resources_for_programme(programme: Programme, *, tag: ResourceTag | None = N
 
 
 def shareable_matches(user: User, programme: Programme) -> QuerySet[Match]:
-    """The active pairs in which this person is the mentor: where they may share."""
+    """The person's active pairs in the programme, as mentor or as mentee: where
+    they may share. Learning goes both ways, so a mentee shares with their mentor too."""
     return (
-        Match.objects.filter(programme=programme, mentor__user=user, status=Match.Status.ACTIVE)
-        .select_related("mentee__user")
+        Match.objects.filter(programme=programme, status=Match.Status.ACTIVE)
+        .filter(Q(mentor__user=user) | Q(mentee__user=user))
+        .select_related("mentee__user", "mentor__user")
         .order_by("mentee__user__full_name", "pk")
     )
+
+
+def other_in_pair(match: Match, user: User) -> User:
+    """The person `user` shares with: the mentee for the mentor, the mentor for the mentee."""
+    return match.mentee.user if match.mentor.user_id == user.pk else match.mentor.user
 
 
 def shared_resources_for_match(match: Match) -> QuerySet[SharedResource]:
@@ -218,9 +225,10 @@ def tag_create(*, programme: Programme, by: User, name: str) -> ResourceTag:
 
 
 def resource_share(*, resource: Resource, match: Match, by: User, note: str = "") -> SharedResource:
-    """A mentor shares a library resource into one of their own active pairs."""
-    if match.mentor.user_id != by.pk:
-        raise ResourceError("You can share resources only with your own mentees.")
+    """One of the pair shares a library resource into their own active pairing:
+    the mentor with their mentee, or the mentee with their mentor."""
+    if by.pk not in (match.mentor.user_id, match.mentee.user_id):
+        raise ResourceError("You can share resources only with your own mentees and mentors.")
     if match.status != Match.Status.ACTIVE:
         raise ResourceError("That pairing has ended.")
     if match.programme_id != resource.programme_id:
@@ -228,11 +236,18 @@ def resource_share(*, resource: Resource, match: Match, by: User, note: str = ""
     note = note.strip()
     if len(note) > SharedResource._meta.get_field("note").max_length:
         raise ResourceError("Keep the note under 300 characters.")
-    mentee_name = match.mentee.user.get_full_name()
-    if SharedResource.objects.filter(match=match, resource=resource).exists():
-        raise ResourceError(f"You have already shared “{resource.title}” with {mentee_name}.")
+    other = other_in_pair(match, by)
+    already = SharedResource.objects.filter(match=match, resource=resource).first()
+    if already is not None:
+        raise _already_shared(resource, other, by_other=already.shared_by_id == other.pk)
     try:
         with transaction.atomic():
             return SharedResource.objects.create(match=match, resource=resource, shared_by=by, note=note)
     except IntegrityError:  # a double click: the unique constraint caught the second share
-        raise ResourceError(f"You have already shared “{resource.title}” with {mentee_name}.") from None
+        raise _already_shared(resource, other, by_other=False) from None
+
+
+def _already_shared(resource: Resource, other: User, *, by_other: bool) -> ResourceError:
+    if by_other:
+        return ResourceError(f"{other.get_full_name()} has already shared “{resource.title}” with you.")
+    return ResourceError(f"You have already shared “{resource.title}” with {other.get_full_name()}.")

@@ -82,11 +82,12 @@ class Workspace:
 
     @property
     def goal_prompt(self) -> str:
-        """What a pair without goals is asked, addressed to the reader: the mentee
-        owns the goals; in reverse programmes both people do."""
+        """What a pair without goals is asked, addressed to the reader: in a
+        traditional programme the mentee's goals come first; in reverse and peer
+        programmes both people learn, so both are asked (either may own a goal anywhere)."""
         if not self.can_write:
             return ""
-        if self.match.programme.kind == Programme.Kind.REVERSE:
+        if self.match.programme.kind in (Programme.Kind.REVERSE, Programme.Kind.PEER):
             wants = f"What do you and {self.other.get_short_name()} each want"
         elif self.me.pk == self.match.mentee_id:
             wants = "What do you want"

@@ -25,7 +25,7 @@ from django.utils import timezone
 from common.services import handler, outbox_record
 from matching.models import Match
 from people.models import User
-from programmes.models import Participant, Programme
+from programmes.models import Participant
 
 from .models import ActionItem, CalendarFeed, Goal, GoalNote, Meeting, MeetingFormat, new_feed_token
 from .once import save_once, submitted_before
@@ -92,14 +92,19 @@ def local_to_utc(day: date, at: time, zone_name: str) -> datetime:
 # -- goals ----------------------------------------------------------------
 
 
+def goal_owners(match: Match) -> list[Participant]:
+    """Who may own a goal of this pair: both people, in every kind of programme.
+    Learning goes both ways (a peer, a reverse mentor, a traditional mentor who
+    wants to learn to coach all set goals of their own): the one place for the rule."""
+    return [match.mentee, match.mentor]
+
+
 def _goal_owner(match: Match, owner: Participant | None) -> Participant:
-    """The mentee owns the goals; in reverse programmes both people set goals."""
+    """The goal's owner, the mentee unless the pair says otherwise."""
     if owner is None:
         return match.mentee
-    if owner.pk not in (match.mentee_id, match.mentor_id):
+    if owner.pk not in {person.pk for person in goal_owners(match)}:
         raise WorkspaceError("A goal belongs to the mentee or the mentor of this pair.", "owner")
-    if owner.pk == match.mentor_id and match.programme.kind != Programme.Kind.REVERSE:
-        raise WorkspaceError("In this programme the goals are the mentee's.", "owner")
     return owner
 
 

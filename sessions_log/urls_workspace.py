@@ -10,6 +10,7 @@ urlpatterns = [
     path("calendar/revoke/", views.calendar_feed_revoke, name="calendar_feed_revoke"),
     path("calendar/<str:token>.ics", views.calendar_feed_ics, name="calendar_feed_ics"),
     path("<int:match_pk>/", views.workspace, name="workspace"),
+    path("<int:match_pk>/card/<slug:role>/", views.profile_card, name="profile_card"),
     path("<int:match_pk>/goals/new/", views.goal_add, name="goal_add"),
     path("<int:match_pk>/goals/<int:goal_pk>/", views.goal_detail, name="goal_detail"),
     path("<int:match_pk>/goals/<int:goal_pk>/edit/", views.goal_edit, name="goal_edit"),

@@ -23,7 +23,7 @@ from matching.models import Match
 
 from . import recaps
 from .forms_recaps import ExitSurveyForm, FeedbackForm, PastMeetingForm, RecapForm
-from .models import ActionItem, ExitSurvey, Feedback, Meeting, Recap
+from .models import ActionItem, ExitSurvey, Feedback, Goal, Meeting, Recap
 from .office_hours import user_timezone
 from .permissions import feedback_visible_to, get_workspace, recaps_visible_to
 from .recaps import RecapError, participant_in_pair
@@ -124,11 +124,43 @@ def recap(request: HttpRequest, match_pk: int, meeting_pk: int) -> HttpResponse:
     can_write = meeting.status == Meeting.Status.HELD or (
         meeting.status == Meeting.Status.SCHEDULED and meeting.starts_at <= timezone.now()
     )
+    # What I learned feeds my own goals: the author's goals in this pair (either person may own some).
+    my_goals = list(Goal.objects.filter(match=match, owner=me)) if mine is not None and mine.learned else []
     return render(request, "sessions_log/recap_page.html", {
         "match": match, "role": role, "meeting": meeting, "recaps": visible, "mine": mine, "form": form,
         "can_write": can_write, "actions": actions, "can_change_actions": me is not None,
-        "workspace_url": workspace_url(match),
+        "workspace_url": workspace_url(match), "my_goals": my_goals,
     })  # fmt: skip
+
+
+@login_required
+@require_POST
+def recap_learned_to_goal(request: HttpRequest, match_pk: int, meeting_pk: int) -> HttpResponse:
+    """Add the author's "what I learned" to one of their own goals as a progress note."""
+    match, _role = get_workspace(request.user, match_pk)
+    meeting = _meeting_of(match, meeting_pk)
+    me = participant_in_pair(match, request.user)
+    if me is None:
+        raise PermissionDenied("Only the pair writes progress notes.")
+    recap = get_object_or_404(Recap, meeting=meeting, author=request.user)
+    goal = Goal.objects.filter(match=match, pk=_int_or_none(request.POST.get("goal"))).first()
+    if goal is None:
+        messages.error(request, "Choose one of your own goals in this pair.")
+        return redirect(reverse("sessions_log:recap", args=[match.pk, meeting.pk]))
+    try:
+        recaps.recap_learned_to_goal(recap=recap, goal=goal, by=request.user)
+    except RecapError as error:
+        messages.error(request, str(error))
+        return redirect(reverse("sessions_log:recap", args=[match.pk, meeting.pk]))
+    messages.success(request, f"What you learned is now a progress note on “{goal}”.")
+    return redirect(reverse("sessions_log:goal_detail", args=[match.pk, goal.pk]))
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
 
 
 def _action_change(request: HttpRequest, match_pk: int, action_pk: int, service) -> HttpResponse:

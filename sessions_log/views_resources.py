@@ -45,7 +45,7 @@ def library(request: HttpRequest, programme_pk: int) -> HttpResponse:
             (resource, access.may_change(resource))
             for resource in resources.resources_for_programme(access.programme, tag=current)
         ],
-        "share_form": ShareForm(matches=matches) if has_mentees else None,
+        "share_form": ShareForm(matches=matches, user=request.user) if has_mentees else None,
         "tag_form": TagForm() if access.is_coordinator else None,
     })  # fmt: skip
 
@@ -129,11 +129,11 @@ def resource_share(request: HttpRequest, programme_pk: int, resource_pk: int) ->
     resource = get_object_or_404(Resource, pk=resource_pk, programme=access.programme)
     matches = resources.shareable_matches(request.user, access.programme)
     if not matches.exists():
-        raise PermissionDenied("Only mentors with an active pairing can share resources.")
-    form = ShareForm(request.POST, matches=matches)
+        raise PermissionDenied("Only people with an active pairing can share resources.")
+    form = ShareForm(request.POST, matches=matches, user=request.user)
     if not form.is_valid():
-        # The only way to fail is a pair that is not one of the mentor's own active ones.
-        messages.error(request, "You can share resources only with your own current mentees.")
+        # The only way to fail is a pair that is not one of the person's own active ones.
+        messages.error(request, "You can share resources only with your own current mentees and mentors.")
         return redirect(_library_url(programme_pk))
     match = form.cleaned_data["match"]
     try:
@@ -141,6 +141,7 @@ def resource_share(request: HttpRequest, programme_pk: int, resource_pk: int) ->
     except ResourceError as error:
         messages.warning(request, str(error))
     else:
-        messages.success(request, f"Shared “{resource.title}” with {match.mentee.user.get_full_name()}.")
+        other = resources.other_in_pair(match, request.user)
+        messages.success(request, f"Shared “{resource.title}” with {other.get_full_name()}.")
     back_tag = request.POST.get("back_tag", "")
     return redirect(_library_url(programme_pk, back_tag if back_tag.isdigit() else ""))

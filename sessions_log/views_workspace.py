@@ -14,9 +14,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from matching.cards import get_card_for_user
+
 from . import services
 from .calendar import feed_ics, feed_meetings
 from .forms import GoalForm, GoalNoteForm, MeetingCancelForm, MeetingForm, MeetingMarkForm, NewGoalForm, NewMeetingForm
+from .know import know_for
 from .models import CalendarFeed, Goal, GoalNote, Meeting
 from .permissions import get_workspace
 from .selectors import workspace_for
@@ -57,7 +60,17 @@ def _zone(user) -> str:
 def workspace(request: HttpRequest, match_pk: int) -> HttpResponse:
     match, role = get_workspace(request.user, match_pk)
     ws = workspace_for(match, request.user, role, show_all=request.GET.get("all") == "1")
-    return render(request, "sessions_log/workspace.html", {"ws": ws, "match": match, "role": role})
+    know = know_for(match, request.user, role, viewer_zone=ws.viewer_zone, held_meetings=ws.held_count)
+    return render(request, "sessions_log/workspace.html", {"ws": ws, "match": match, "role": role, "know": know})
+
+
+@login_required
+def profile_card(request: HttpRequest, match_pk: int, role: str) -> HttpResponse:
+    """The card of the pair's mentee or mentor: for the two of them while the
+    match is active or lately ended, and for the programme's coordinators
+    (matching.cards.card_visible); 404 for everyone else."""
+    match, card = get_card_for_user(request.user, match_pk, role)
+    return render(request, "sessions_log/profile_card.html", {"match": match, "card": card})
 
 
 # -- goals ----------------------------------------------------------------

@@ -1,8 +1,9 @@
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from audit.models import AuditEvent
-from demo.seed import DEMO_PASSWORD
+from demo.seed import DEMO_PASSWORD, seed
 from people.models import User
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +92,24 @@ def test_the_demo_mentor_and_mentee_logins_are_one_pair_with_both_sides_to_see(c
     mentor_line = next(line for line in output.splitlines() if "mentor@demo.example" in line)
     mentee_line = next(line for line in output.splitlines() if "mentee@demo.example" in line)
     assert "Theo" in mentor_line and "Maya" in mentee_line, "the logins say who is paired with whom"
+
+
+def test_the_demo_shows_cards_an_edited_guide_and_a_mentor_with_a_goal_of_her_own(client):
+    """Issue 15 (part A): Maya reads Theo's card with what he wants from the
+    pairing; the mentoring guide is the coordinator's own; Maya owns a goal."""
+    from django.urls import reverse
+
+    from matching.models import Match
+    from programmes.guides import guide_of
+    from programmes.models import Programme
+    from sessions_log.models import Goal
+
+    seed()
+    match = Match.objects.get(mentor__user__email="mentor@demo.example", mentee__user__email="mentee@demo.example")
+    client.force_login(match.mentor.user)
+    card = client.get(reverse("sessions_log:profile_card", args=[match.pk, "mentee"])).text
+    assert "Confidence to lead my first team" in card and "Financial analyst, two years in." in card
+    traditional = Programme.objects.get(kind="traditional", name="Mentoring")
+    assert guide_of(traditional, "asking-questions").edited
+    goal = Goal.objects.get(match=match, owner=match.mentor)
+    assert goal.notes.count() == 1 and goal.created_at <= timezone.now()

@@ -245,3 +245,29 @@ def test_the_programme_list_costs_the_same_queries_with_more_programmes(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_each_answer_is_shared_with_the_match_only_when_its_author_says_so(client, carol, alice):
+    programme = make_programme(carol, questions=["What blocks you?", "Anything we should know?"])
+    blocks, private = programme.questions.all()
+    client.force_login(alice)
+    form_page = client.get(reverse("programmes:apply", args=[programme.pk])).text
+    assert form_page.count("My match may read this answer") == 3  # the motivation and each question
+
+    response = client.post(reverse("programmes:apply", args=[programme.pk]), {
+        "role": "mentee", "motivation": "Lead a team", "share_motivation": "on",
+        f"question_{blocks.pk}": "Saying no", f"share_question_{blocks.pk}": "on",
+        f"question_{private.pk}": "A health matter",
+    })  # fmt: skip
+
+    assert response.status_code == 302
+    assert Participant.objects.get(user=alice).shared_answers == ["motivation", "What blocks you?"]
+
+
+def test_a_shared_mark_on_an_answer_not_given_keeps_nothing(carol, alice):
+    from programmes.services import participant_apply
+
+    programme = make_programme(carol, questions=["Why now?"])
+    participant = participant_apply(programme=programme, user=alice, role="mentee", answers={"Why now?": "Timing"},
+                                    shared_answers=["Why now?", "Made up", "Why now?"])  # fmt: skip
+    assert participant.shared_answers == ["Why now?"]

@@ -42,10 +42,10 @@ def test_the_mentee_adds_a_goal_she_owns(client, pair, alice):
     assert "Negotiate my next salary" in client.get(response["Location"]).text
 
 
-def test_the_mentor_adds_a_goal_and_it_is_still_the_mentees(client, pair, bob):
+def test_a_goal_added_without_an_owner_is_the_mentees(client, pair, bob):
     client.force_login(bob)
     form = client.get(add_url(pair)).context["form"]
-    assert "owner" not in form.fields  # traditional programme: goals are the mentee's
+    assert form.fields["owner"].initial == pair.mentee_id
     client.post(add_url(pair), {"objective": "Speak at the all-hands", "measure": "One talk"})
     assert Goal.objects.get().owner == pair.mentee
 
@@ -58,9 +58,25 @@ def test_in_reverse_mentoring_either_person_owns_a_goal(client, carol, bob):
     assert Goal.objects.get().owner == pair.mentor
 
 
-def test_a_traditional_mentor_cannot_own_a_goal(pair, bob):
-    with pytest.raises(WorkspaceError, match="goals are the mentee's"):
-        services.goal_create(match=pair, by=bob, objective="Mine", measure="x", owner=pair.mentor)
+@pytest.mark.parametrize("kind", ["peer", "traditional"])
+def test_the_mentor_adds_a_goal_of_his_own_in_every_kind(client, carol, alice, bob, kind):
+    pair = make_pair(carol, alice, bob, kind=kind)
+    client.force_login(bob)
+    response = client.post(add_url(pair), {"objective": "Learn to coach by asking", "measure": "Ask before telling",
+                                           "owner": pair.mentor_id})  # fmt: skip
+    assert response.status_code == 302
+    goal = Goal.objects.get()
+    assert (goal.owner, goal.created_by) == (pair.mentor, bob)
+    assert "Bob Brown's goal" in client.get(response["Location"]).text
+
+
+def test_a_goal_cannot_belong_to_someone_outside_the_pair(client, pair, carol, alice):
+    other = make_pair(carol, UserFactory(email="x@example.org"), UserFactory(email="y@example.org"))
+    with pytest.raises(WorkspaceError, match="mentee or the mentor of this pair"):
+        services.goal_create(match=pair, by=alice, objective="Mine", measure="x", owner=other.mentor)
+    client.force_login(alice)
+    response = client.post(add_url(pair), {"objective": "Mine", "measure": "x", "owner": other.mentor_id})
+    assert response.status_code == 200 and "owner" in response.context["form"].errors
     assert not Goal.objects.exists()
 
 

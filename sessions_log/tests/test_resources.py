@@ -200,17 +200,35 @@ def test_sharing_into_another_mentors_pair_is_refused(client, pair, other_pair, 
     client.force_login(bob)
     response = client.post(reverse("sessions_log:resource_share", args=[pair.programme.pk, book.pk]),
                            {"match": other_pair.pk}, follow=True)  # fmt: skip
-    assert "only with your own current mentees" in response.content.decode()
+    assert "only with your own current mentees and mentors" in response.content.decode()
     assert not SharedResource.objects.exists()
-    with pytest.raises(ResourceError, match="only with your own mentees"):
+    with pytest.raises(ResourceError, match="only with your own mentees and mentors"):
         resource_share(resource=book, match=other_pair, by=bob)
 
 
-def test_a_mentee_or_coordinator_cannot_share(client, pair, book, alice, carol):
-    for user in (alice, carol):
-        client.force_login(user)
-        url = reverse("sessions_log:resource_share", args=[pair.programme.pk, book.pk])
-        assert client.post(url, {"match": pair.pk}).status_code == 403
+def test_the_mentee_shares_with_her_mentor(client, pair, book, alice, bob):
+    """Two-way learning: "share with my mentor"."""
+    client.force_login(alice)
+    assert "Share with my mentor" in client.get(library_url(pair.programme)).text
+    url = reverse("sessions_log:resource_share", args=[pair.programme.pk, book.pk])
+    response = client.post(url, {"match": pair.pk, "note": "For your team offsite"}, follow=True)
+    assert "Shared “The First 90 Days” with Bob Brown." in response.text
+    shared = SharedResource.objects.get()
+    assert (shared.match, shared.shared_by) == (pair, alice)
+    client.force_login(bob)
+    response = client.post(url, {"match": pair.pk}, follow=True)
+    assert "Alice Adams has already shared “The First 90 Days” with you." in response.text
+    assert SharedResource.objects.count() == 1
+
+
+def test_a_mentee_cannot_share_into_another_pair_and_a_coordinator_cannot_share(
+    client, pair, other_pair, book, alice, carol
+):
+    client.force_login(alice)
+    url = reverse("sessions_log:resource_share", args=[pair.programme.pk, book.pk])
+    assert client.post(url, {"match": other_pair.pk}).status_code == 302
+    client.force_login(carol)
+    assert client.post(url, {"match": pair.pk}).status_code == 403
     assert not SharedResource.objects.exists()
 
 
