@@ -52,13 +52,14 @@ def _thread_context(request: HttpRequest, access: ThreadAccess, form: MessageFor
     }  # fmt: skip
 
 
-def _fragment(request: HttpRequest, access: ThreadAccess, form: MessageForm) -> HttpResponse:
+def _fragment(request: HttpRequest, access: ThreadAccess, form: MessageForm, *, mark_read: bool = True) -> HttpResponse:
     """What htmx swaps in: the messages after `after` (appended), a fresh poller
-    carrying the new last id, and, after a POST, the form (cleared or with its errors)."""
+    carrying the new last id, and, after a POST, the form (cleared or with its errors).
+    A refused message changes nothing, read marks included."""
     if access.thread is None:  # the first message made it
         access.thread = Thread.objects.filter(match=access.match, kind=access.kind).first()
     shown = selectors.messages_of(access.thread, after=_after(request))
-    if shown:
+    if shown and mark_read:
         services.thread_mark_read(thread=access.thread, user=request.user, upto=shown[-1].pk)
     context = _thread_context(request, access, form, shown) | {"with_form": request.method == "POST"}
     return render(request, "conversations/_thread_update.html", context)
@@ -83,9 +84,9 @@ def thread(request: HttpRequest, match_pk: int, kind: str) -> HttpResponse:
                     return _fragment(request, access, MessageForm())
                 return redirect(reverse("conversations:thread", args=[match_pk, kind]) + f"#message-{message.pk}")
         if request.htmx:
-            return _fragment(request, access, form)
+            return _fragment(request, access, form, mark_read=False)
     shown = selectors.messages_of(access.thread)
-    if shown:
+    if shown and request.method == "GET":
         services.thread_mark_read(thread=access.thread, user=request.user, upto=shown[-1].pk)
     return render(request, "conversations/thread.html", _thread_context(request, access, form, shown))
 
