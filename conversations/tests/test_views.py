@@ -75,7 +75,7 @@ def test_writing_without_javascript_redirects_to_the_message(client, pair, alice
     assert response.status_code == 302
     assert response["Location"].endswith(f"#message-{message.pk}")
     page = client.get(thread_url(pair)).content.decode()
-    assert "Line one<br>Line &lt;two&gt;" in page  # escaped, line breaks kept
+    assert "Line one\nLine &lt;two&gt;</div>" in page  # escaped; line breaks kept (shown by .text-preline)
 
 
 def test_writing_with_htmx_answers_with_the_new_message_only(client, pair, alice):
