@@ -16,7 +16,7 @@ from programmes.tests.factories import make_programme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/tmp/shots-messages")
+SHOTS = Path("/tmp/shots-messages")  # noqa: S108  (the screenshots looked at by hand)
 
 
 def sign_in_on(page, live_server, email, password) -> None:
@@ -42,7 +42,6 @@ def test_a_pair_exchanges_messages_and_the_unread_count_appears_and_clears(live_
     bob = UserFactory(email="bob@example.org", full_name="Bob Brown", password=password)
     pair = Match.objects.create(programme=programme, mentee=enrol(programme, alice, "mentee"),
                                 mentor=enrol(programme, bob, "mentor"))  # fmt: skip
-    thread = f"{live_server.url}/messages/pairs/{pair.pk}/pair/"
     bobs = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
 
     # Alice opens the thread from her workspace; Bob has the home page open.
