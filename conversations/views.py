@@ -4,6 +4,7 @@ without JavaScript), and the coordinators' announcements with their preview.
 
 Every view fetches its object through permissions.py: outsiders get 404."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -146,7 +147,7 @@ def _mail_preview(found: Announcement, recipient) -> dict:
     kind = kinds.get(services.ANNOUNCEMENT_KIND)
     context = {
         "announcement": found, "programme": found.programme, "recipient": recipient, "kind": kind,
-        "url": reverse("programmes:detail", args=[found.programme_id]),
+        "url": settings.SITE_URL + reverse("programmes:detail", args=[found.programme_id]),
         "unsubscribe_url": "(a link to turn off announcements)", "preferences_url": "(a link to their preferences)",
     }  # fmt: skip
     subject = " ".join(render_to_string(f"{kind.template}_subject.txt", context).split())

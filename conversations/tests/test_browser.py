@@ -84,3 +84,32 @@ def test_a_pair_exchanges_messages_and_the_unread_count_appears_and_clears(live_
     shoot(page, "3-alice-sees-the-answer")
     assert Message.objects.count() == 2
     bobs.context.close()
+
+
+def test_a_coordinator_previews_an_announcement_and_sends_it_once(live_server, page, password, sign_in):
+    from django.core import mail
+
+    from conversations.models import Announcement
+
+    carol = UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True, password=password)
+    programme = make_programme(carol, name="Mentoring", status="running")
+    for number, name in enumerate(["Alice Adams", "Dan Dale"]):
+        enrol(programme, UserFactory(email=f"mentee{number}@example.org", full_name=name), "mentee")
+    enrol(programme, UserFactory(email="bob@example.org", full_name="Bob Brown"), "mentor")
+
+    sign_in("carol@example.org", password)
+    page.goto(f"{live_server.url}/programmes/{programme.pk}/")
+    page.get_by_role("link", name="Send an announcement").click()
+    page.get_by_label("Who gets it").select_option("mentees")
+    page.get_by_label("Subject").fill("Kick-off on Friday")
+    page.get_by_label("Announcement").fill("We meet at 4pm in the atrium.\nBring one question.")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("heading", name="Who gets it: 2 people (mentees)")).to_be_visible()
+    expect(page.locator(".mail-preview")).to_contain_text("Bring one question.")
+    shoot(page, "4-announcement-preview")
+    assert not mail.outbox
+    page.get_by_role("button", name="Send to 2 people").click()
+    expect(page.get_by_role("alert")).to_contain_text("Announcement sent to 2 people.")
+    expect(page.get_by_role("button", name="Send to 2 people")).to_have_count(0)
+    shoot(page, "5-announcement-sent")
+    assert Announcement.objects.get().recipients_count == 2
