@@ -14,18 +14,18 @@ from matching.models import Match
 from programmes.models import Programme
 
 PAIR_THREAD = [
-    ("theo", 6, "Hi Maya, thanks for the first meeting. I wrote down the three things we said I would try before "
-                "the next one."),
+    ("theo", 6, "Hi Maya, thanks for Wednesday. I wrote down the three things we said I would try before "
+                "the next meeting."),
     ("maya", 6, "Great. Which one feels hardest?"),
     ("theo", 5, "Saying no to the extra reporting work.\nI worry it looks like I am not a team player."),
-    ("maya", 4, "What would a good \u201cno\u201d sound like to you? Draft it and bring it on Tuesday: we can "
-                "practise it."),
-    ("maya", 1, "Running ten minutes late on Tuesday, sorry. Same room."),
+    ("maya", 4, "What would a good \u201cno\u201d sound like to you? Draft it and bring it to our next meeting: "
+                "we can practise it."),
+    ("maya", 1, "Running ten minutes late for our next meeting, sorry. Same place."),
 ]  # fmt: skip
 COORDINATORS_THREAD = [
-    ("coordinator", 9, "Welcome to the programme, both of you! If anything about the pairing is not working, "
-                       "write here: this thread is read by the coordinators."),
-    ("theo", 8, "Thanks! All good so far. We have a first meeting booked."),
+    ("coordinator", 9, "Past the halfway mark: how is it going for you both? If anything about the pairing is "
+                       "not working, write here: this thread is read by the coordinators."),
+    ("theo", 8, "Going well, thanks! We meet every two weeks and I have reached my first goal."),
 ]  # fmt: skip
 
 
