@@ -288,3 +288,17 @@ def test_only_the_programmes_coordinators_announce(client, programme, pair, alic
         assert client.post(reverse("conversations:announcement", args=[programme.pk, draft.pk])).status_code == 404
     draft.refresh_from_db()
     assert draft.sent_at is None
+
+
+def test_stalled_pairs_are_both_people_of_the_pairs_health_calls_stalled(programme, pair, other_pair, dan, erin):
+    from datetime import timedelta
+
+    from conversations.selectors import announcement_recipients
+    from engagement.tests.factories import add_meeting
+
+    # pair met last week; other_pair was matched four months ago and never met since its one meeting.
+    Match.objects.filter(pk=other_pair.pk).update(created_at=timezone.now() - timedelta(days=120))
+    add_meeting(other_pair, timezone.now() - timedelta(days=110))
+    Match.objects.filter(pk=pair.pk).update(created_at=timezone.now() - timedelta(days=30))
+    add_meeting(pair, timezone.now() - timedelta(days=7))
+    assert announcement_recipients(programme, "stalled") == [dan, erin]
