@@ -50,14 +50,13 @@ def get_thread_for_user(user: User, match_pk: int, kind: str) -> ThreadAccess:
     return ThreadAccess(match=match, kind=kind, role=role, thread=thread)
 
 
-def readable_threads_q(user: User, *, prefix: str = "") -> Q:
+def readable_threads_q(user: User) -> Q:
     """The threads the user reads as one of the pair or as a named coordinator of
     the programme. Staff read every coordinators' thread when they open it, but
     only the programmes they coordinate by name count towards their unread
     messages (otherwise every pair of the organisation would)."""
-    p = prefix
     return (
-        Q(**{f"{p}match__mentee__user": user})
-        | Q(**{f"{p}match__mentor__user": user})
-        | Q(**{f"{p}kind": Thread.Kind.COORDINATORS, f"{p}match__programme__coordinators__user": user})
+        Q(match__mentee__user=user)
+        | Q(match__mentor__user=user)
+        | Q(kind=Thread.Kind.COORDINATORS, match__programme__coordinators__user=user)
     )
