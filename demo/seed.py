@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.seed_know import seed_know
+from demo.seed_messages import seed_messages
 from demo.seed_sessions import seed_sessions
 from people.models import Demographics, Department, Profile, SeniorityLevel, Tag, User
 from programmes.models import Coordinator, Participant, Programme
@@ -310,6 +311,7 @@ def seed() -> list[DemoLogin]:
         rng, traditional, coordinator=accounts["coordinator@demo.example"], people=people, maya=maya, theo=theo
     )
     seed_know(traditional, reverse, coordinator=accounts["coordinator@demo.example"], maya=maya, theo=theo)
+    seed_messages(traditional, coordinator=accounts["coordinator@demo.example"], maya=maya, theo=theo)
     return logins
 
 

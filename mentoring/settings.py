@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "circles",
     "surveys",
     "engagement",
+    "conversations",
     "reports",
     "directory",  # roster sync with the HR system: on top of matching, notifications and programmes
     "rest_framework",
@@ -136,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "circles.context_processors.circle_links",  # the navigation's circles, one lazy query
+                "conversations.context_processors.unread_messages",  # the navigation's unread count, one lazy query
             ],
         },
     },

@@ -19,6 +19,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("pairs/", include("sessions_log.urls")),
     path("circles/", include("circles.urls")),
+    path("messages/", include("conversations.urls")),
     path("surveys/", include("surveys.urls")),
     path("notifications/", include("notifications.urls")),
     path("health/", include("engagement.urls")),

@@ -109,6 +109,12 @@ COVERAGE: dict[str, Covered] = {
     "circles.Post.hidden_by": Covered("moderation", "blanked"),
     "circles.Reply.author": Covered("circle_replies", "blanked"),
     "circles.Reply.hidden_by": Covered("moderation", "blanked"),
+    # messages (conversations): the person's own messages go out with the download and are blanked
+    # on erasure (the thread stays for the other person); read marks go
+    "conversations.Thread.match": Covered("messages", "anonymous", "the other person's messages are theirs"),
+    "conversations.Message.author": Covered("messages", "blanked"),
+    "conversations.ReadState.user": Covered("", "deleted", "where the person stopped reading: nothing they wrote"),
+    "conversations.Announcement.author": Covered("announcements_sent", "anonymous"),
     # surveys
     "surveys.PulseResponse.match": Covered(
         "check_ins", "anonymous", "the other person's answers are read by the coordinators only"

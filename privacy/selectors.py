@@ -22,6 +22,7 @@ from django.utils import timezone
 from api.models import ApiToken
 from audit.models import AuditEvent
 from circles.models import Circle, Post, Reply
+from conversations.models import Announcement, Message
 from directory.models import RosterEntry
 from engagement.models import Escalation, EscalationStep
 from matching.models import Match, MatchRequest, MatchRun, MentorRanking, PairRule
@@ -334,6 +335,19 @@ def person_sections(user: User) -> list[Section]:
                        for s in e.steps.all()]}
             for e in escalations
         ])  # fmt: skip
+
+    # -- messages ----------------------------------------------------------------
+    add("messages", "Your messages", "Messages you wrote in your pairs' threads (the other person's are theirs).", [
+        {"pair": str(m.thread.match), "thread": m.thread.get_kind_display(), "body": m.body, "written": m.created_at}
+        for m in Message.objects.filter(author=user)
+        .select_related("thread__match__programme", "thread__match__mentee__user", "thread__match__mentor__user")
+        .order_by("created_at", "pk")
+    ])  # fmt: skip
+    add("announcements_sent", "Announcements you sent", "Announcements you wrote as a coordinator.", [
+        {"programme": str(a.programme), "to": a.get_audience_display(), "subject": a.subject, "body": a.body,
+         "sent": a.sent_at, "people": a.recipients_count}
+        for a in Announcement.objects.filter(author=user).select_related("programme").order_by("created_at", "pk")
+    ])  # fmt: skip
 
     # -- circles -----------------------------------------------------------------
     add("circle_posts", "Your posts in circles", "Posts you wrote, hidden ones included.", [

@@ -24,6 +24,7 @@ from api.models import ApiToken
 from audit.models import AuditEvent
 from audit.services import audit_record
 from circles.models import Post, Reply
+from conversations.models import Announcement, Message, ReadState
 from directory.models import RosterEntry
 from engagement.models import EscalationStep
 from matching import choice
@@ -82,6 +83,8 @@ MENTION_FIELDS: list[tuple[type[Model], tuple[str, ...]]] = [
     (ProgrammeFeedback, ("keep", "change")),
     (Post, ("title", "body", "hidden_reason")),
     (Reply, ("body", "hidden_reason")),
+    (Message, ("body",)),
+    (Announcement, ("subject", "body")),
     (SharedResource, ("note",)),
     (LogEntry, ("object_repr",)),
 ]
@@ -257,6 +260,7 @@ def _blank_authored_text(user: User) -> None:
     Resource.objects.filter(added_by=user).update(description="", added_by=None)
     Post.objects.filter(author=user).update(title=ERASED_TEXT, body=ERASED_TEXT)
     Reply.objects.filter(author=user).update(body=ERASED_TEXT)
+    Message.objects.filter(author=user).update(body=ERASED_TEXT)
     Post.objects.filter(hidden_by=user).update(hidden_reason=ERASED_TEXT)
     Reply.objects.filter(hidden_by=user).update(hidden_reason=ERASED_TEXT)
     EscalationStep.objects.filter(by=user).update(message="")
@@ -273,6 +277,7 @@ def _delete_personal_rows(user: User, *, now: datetime) -> None:
     MentorRanking.objects.filter(mentor__user=user).delete()
     OfficeHourSlot.objects.filter(mentor__user=user, booked_by__isnull=True, starts_at__gt=now).delete()
     CalendarFeed.objects.filter(user=user).delete()
+    ReadState.objects.filter(user=user).delete()
     Notification.objects.filter(recipient=user).delete()
     NotificationPreference.objects.filter(user=user).delete()
     ReportSubscription.objects.filter(user=user).delete()

@@ -102,11 +102,12 @@ def test_the_page_costs_the_same_queries_however_long_the_log(client, sam, alice
             audit_record(action="export", actor=alice if i % 2 else sam, person=alice, summary=f"Export {i}")
 
     add(3)
-    # session, user, count, the page of events with both people joined, the navigation's circles
-    with django_assert_num_queries(5):
+    # session, user, count, the page of events with both people joined, the navigation's circles,
+    # the navigation's unread messages
+    with django_assert_num_queries(6):
         assert client.get(URL).status_code == 200
     add(60)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert client.get(URL).status_code == 200
 
 

@@ -58,8 +58,8 @@ def test_the_circle_page_makes_as_many_queries_for_5_posts_as_for_50(client, req
     # session, user, programme, coordinator check, circle (get_or_create's get), then
     # the paginator's count, the page of posts (counts, last activity and last replier
     # in the same query), the viewer's profile (time zone); plus the participant for a
-    # member, or the mentees' circle (its tab) for a coordinator; and the navigation's circles.
-    assert counts == [10, 10], counts
+    # member, or the mentees' circle (its tab) for a coordinator; and the navigation's circles and unread messages.
+    assert counts == [11, 11], counts
 
 
 @pytest.mark.parametrize("who", ["dan", "carol"])
@@ -75,8 +75,8 @@ def test_the_post_page_makes_as_many_queries_for_5_replies_as_for_50(client, req
         counts.append(page_queries(client, reverse("circles:post", args=[post.pk])))
     # session, user, the post (with circle, programme, author, hider), coordinator
     # check, participant (members only), the replies (with authors and hiders), the
-    # viewer's profile, the navigation's circles
-    assert counts == ([8, 8] if who == "dan" else [7, 7]), counts
+    # viewer's profile, the navigation's circles, the navigation's unread messages
+    assert counts == ([9, 9] if who == "dan" else [8, 8]), counts
 
 
 @pytest.mark.parametrize("size", [5, 50])

@@ -547,12 +547,12 @@ def test_the_run_page_costs_the_same_queries_for_6_and_60_pairs(coordinator, car
 
     # session, user, programme (coordinator check), run (with who started it), proposals with both
     # people's profiles, unmatched mentees, pair rules, mentees to assign, mentors with room, the navigation's
-    # circles
-    with django_assert_num_queries(10):
+    # circles and unread messages
+    with django_assert_num_queries(11):
         small = coordinator.get(small_run.get_absolute_url())
     make_cohort(programme, mentees=60, mentors=40, capacity=2)
     large_run = run_matching(programme, carol)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         large = coordinator.get(large_run.get_absolute_url())
 
     assert len(small.context["review"].proposals) == 6
@@ -569,10 +569,11 @@ def test_the_console_and_the_matches_page_cost_fixed_queries(coordinator, progra
 
     # session, user, programme, mentors (with their active matches), recent runs, the latest run's
     # proposals per mentor (it waits for review), unmatched mentees, active matches, the navigation's circles
-    with django_assert_num_queries(9):
+    # and unread messages
+    with django_assert_num_queries(10):
         coordinator.get(url("console", programme.pk))
-    # session, user, programme, count, page of matches, the navigation's circles
-    with django_assert_num_queries(6):
+    # session, user, programme, count, page of matches, the navigation's circles and unread messages
+    with django_assert_num_queries(7):
         coordinator.get(url("matches", programme.pk))
 
 

@@ -175,6 +175,8 @@ _slot_book = Row("sessions_log:office_hours_book", "p3 slot_free",
 # The mentors' post of P1 (by bob): mentors read it, mentees of P1 do not.
 _MENTORS_CIRCLE = everyone(404) | {"staff": 200, "coordinator": 200, "owner": 200}
 _MODERATE = everyone(404) | {"staff": 302, "coordinator": 302, "owner": 403}
+# A pair's private thread: its two people only.
+_PAIR_THREAD = everyone(404) | {"participant": 200, "owner": 200}
 
 ROWS: list[Row] = [
     Row("home", "", PUBLIC),
@@ -358,6 +360,23 @@ ROWS: list[Row] = [
     Row("circles:reply_hide", "reply_2",
         post=everyone(404) | {"staff": 200, "other_coordinator": 200, "owner": 403}, owner="oscar",
         variant="a reply of another programme"),
+    # messages: the private thread is the pair's alone (coordinators and staff 404 too); the
+    # coordinators' thread is the pair's and its coordinators'. An empty POST is refused with
+    # the form's error (200); the poll answers a request without htmx with the thread (302).
+    Row("conversations:inbox", "", SIGNED_IN),
+    Row("conversations:thread", "pair_a =pair", _PAIR_THREAD, post=_PAIR_THREAD),
+    Row("conversations:thread", "pair_a =coordinators", PAIR, post=PAIR, variant="with the coordinators"),
+    Row("conversations:thread", "pair_b =pair", everyone(404) | {"other_pair": 200, "owner": 200}, owner="dan",
+        post=everyone(404) | {"other_pair": 200, "owner": 200}, variant="the other pair"),
+    Row("conversations:thread", "pair_a =everyone", everyone(404), post=everyone(404), variant="no such kind"),
+    Row("conversations:thread_poll", "pair_a =pair", allowed(_PAIR_THREAD, 302)),
+    Row("conversations:thread_poll", "pair_a =coordinators", allowed(PAIR, 302), variant="with the coordinators"),
+    Row("conversations:thread_poll", "pair_b =coordinators",
+        allowed(PAIR | {"participant": 404, "other_pair": 200}, 302), owner="dan", variant="the other pair"),
+    coord("conversations:announce", post=COORDINATORS),
+    coord("conversations:announcement", "p1 announcement_1", post=allowed(COORDINATORS, 302)),
+    mixed(coord("conversations:announcement", "p1 announcement_1", post=allowed(COORDINATORS, 302)),
+          "p1 announcement_2"),
     # surveys
     Row("surveys:pulse", "pair_a", PAIR, post=PAIR),
     coord("surveys:pulse_results"),
@@ -705,5 +724,14 @@ def build_world() -> SimpleNamespace:
     # an API token of alice's (the tokens page's revoke link)
     w.token_alice, _key = token_create(user=w.alice, name="Mine", scopes=["programmes:read"],
                                        expires_at=now + timedelta(days=30))  # fmt: skip
+    # messages: a message in pair_a's private thread; an unsent announcement in P1 and in P2
+    from conversations.models import Announcement
+    from conversations.services import message_post
+
+    message_post(match=w.pair_a, kind="pair", by=w.bob, body="See you on Tuesday")
+    w.announcement_1 = Announcement.objects.create(programme=w.p1, author=w.carol, audience="mentees",
+                                                   subject="Kick-off", body="On Friday.")  # fmt: skip
+    w.announcement_2 = Announcement.objects.create(programme=w.p2, author=w.olga, audience="everyone",
+                                                   subject="Welcome", body="Hello.")  # fmt: skip
     w.today = date.today()
     return w

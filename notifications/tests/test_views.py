@@ -184,8 +184,9 @@ def test_each_person_saves_only_their_own_choices(client, alice, bob, hana):
 def test_the_page_costs_the_same_queries_with_no_choices_and_with_many(client, alice, django_assert_num_queries):
     client = signed_in(client, alice)
     client.get(PREFERENCES)  # warm up the session
-    # session, user, her preferences, whether she coordinates a programme, the navigation's circles
-    with django_assert_num_queries(5):
+    # session, user, her preferences, whether she coordinates a programme, the navigation's circles,
+    # the navigation's unread messages
+    with django_assert_num_queries(6):
         small = client.get(PREFERENCES)
     for kind in choices(small):
         preference_set(user=alice, kind_key=kind, delivery=choices(small)[kind][-1])  # "off" where it may be
@@ -195,7 +196,7 @@ def test_the_page_costs_the_same_queries_with_no_choices_and_with_many(client, a
         for other in others
         for kind in ("action_due", "recap_due")
     )
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         large = client.get(PREFERENCES)
     assert len(preferences_of(alice)) == len(choices(large)) >= len(PARTICIPANT_KINDS)
     assert shown(large)["action_due"] == "off"

@@ -231,8 +231,9 @@ def test_the_profile_page_costs_the_same_queries_however_many_tags(client, sam, 
     url = reverse("people:profile", args=[profile.user_id])
 
     # 1 session, 2 the signed-in user, 3 the person with profile, department,
-    # seniority and manager (one join), 4 skills, 5 topics, 6 the navigation's circles.
-    with django_assert_num_queries(6):
+    # seniority and manager (one join), 4 skills, 5 topics, 6 the navigation's circles,
+    # 7 the navigation's unread messages.
+    with django_assert_num_queries(7):
         response = client.get(url)
 
     assert response.status_code == 200

@@ -17,6 +17,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from conversations.models import Message, Thread
 from engagement.tests.factories import add_meeting, make_match
 from matching.tests.factories import department_named, make_person
 from people.models import Profile
@@ -67,6 +68,9 @@ def programme(carol, alice, bob):
                                      rating=4, meeting_as_planned=True, comment="SECRET-PULSE")  # fmt: skip
         ProgrammeFeedback.objects.create(programme=programme, participant=pair.mentee, stage="midpoint", overall=4,
                                          matching=4, support=4, would_recommend=True, keep="SECRET-KEEP")  # fmt: skip
+        for kind in ("pair", "coordinators"):  # messages are private text too (docs/messages.md)
+            thread = Thread.objects.create(match=pair, kind=kind)
+            Message.objects.create(thread=thread, author=pair.mentee.user, body="SECRET-MESSAGE")
     return programme
 
 

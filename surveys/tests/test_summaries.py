@@ -104,11 +104,12 @@ def test_the_check_ins_page_costs_the_same_queries_for_3_and_15_pairs(client, ca
     url = reverse("surveys:pulse_results", args=[programme.pk])
     client.get(url)
     # session, user, programme (coordinator check), answers, pairs with both people, the navigation's circles
-    with django_assert_num_queries(6):
+    # and unread messages
+    with django_assert_num_queries(7):
         client.get(url)
     for pair in make_pairs(programme, 12):
         answer(pair, pair.mentor.user, day(30))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(url)
 
 
@@ -221,12 +222,13 @@ def test_the_feedback_summary_and_its_page_cost_fixed_queries(client, carol, dja
     with django_assert_num_queries(2):
         programme_feedback_summary(programme)
     # session, user, programme (coordinator check), and the summary's two, the navigation's circles
-    with django_assert_num_queries(6):
+    # and unread messages
+    with django_assert_num_queries(7):
         client.get(url)
     for person in enrol_people(programme, "mentee", 15):
         give_feedback(person, "midpoint", keep="Keep it")
         give_feedback(person, "close", change="Change it")
     with django_assert_num_queries(2):
         programme_feedback_summary(programme)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(url)

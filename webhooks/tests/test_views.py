@@ -186,12 +186,12 @@ def test_the_endpoints_list_costs_the_same_queries_with_more_endpoints(client, s
                                                                        django_assert_num_queries):  # fmt: skip
     client.force_login(sam)
     client.get(reverse("webhooks:endpoints"))
-    # the session, the user, the navigation's circles, the endpoints with their counts
-    with django_assert_num_queries(4):
+    # the session, the user, the navigation's circles and unread messages, the endpoints with their counts
+    with django_assert_num_queries(5):
         client.get(reverse("webhooks:endpoints"))
     for n in range(5):
         Endpoint.objects.create(url=f"https://hooks.example.org/{n}", event_kinds=["match.ended"])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert client.get(reverse("webhooks:endpoints")).status_code == 200
 
 
