@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from mentoring.views import home
+from mentoring.views import home, person_profile
 from people import sso
 
 admin.site.site_header = "Mentoring administration"
@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/break-glass/<str:token>/", sso.break_glass, name="break_glass"),
     path("admin/login/", sso.admin_login),
     path("accounts/", include("allauth.urls")),
+    # Before people's own route of the same address: the other person of one's pair gets their card.
+    path("people/<int:user_id>/", person_profile, name="person_profile"),
     path("people/", include("people.urls")),
     path("programmes/", include("programmes.urls")),
     path("matching/", include("matching.urls")),

@@ -1,11 +1,14 @@
 """The start page. It sits in the project package because it gathers from every app."""
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from circles.selectors import circles_for_request
+from matching.cards import card_visible
 from matching.models import Match
+from people import views as people_views
 from people.models import Profile
 from programmes.permissions import programmes_coordinated_by
 from programmes.selectors import programmes_for_home
@@ -55,3 +58,27 @@ def home(request: HttpRequest) -> HttpResponse:
             ),
         },
     )
+
+
+@login_required
+def person_profile(request: HttpRequest, user_id: int) -> HttpResponse:
+    """/people/<id>/: the profile for whom the people app shows it (the person,
+    their coordinators, staff); for the other person of one's own pair, their
+    profile card (matching.cards), which is all of a profile a match may read.
+    Everyone else gets 404. It lives here because people may not import matching."""
+    try:
+        return people_views.profile_detail(request, user_id)
+    except Http404:
+        pairs = (
+            Match.objects.filter(
+                Q(mentor__user=request.user, mentee__user_id=user_id)
+                | Q(mentee__user=request.user, mentor__user_id=user_id)
+            )
+            .select_related("programme", "mentee", "mentor")
+            .order_by("-created_at", "-pk")
+        )
+        for match in pairs:
+            if card_visible(request.user, match):
+                role = "mentee" if match.mentee.user_id == user_id else "mentor"
+                return redirect("sessions_log:profile_card", match.pk, role)
+        raise

@@ -191,6 +191,9 @@ ROWS: list[Row] = [
     Row("people:roles", "", everyone(404) | {"staff": 200}, post=everyone(404) | {"staff": 302}, owner="sam"),
     Row("people:profile", "alice", PAIR),
     Row("people:profile", "dan", PAIR | {"participant": 404, "other_pair": 200, "owner": 404}, variant="dan"),
+    # The same address, served first by mentoring.views.person_profile: alice's mentor bob is sent to her card.
+    Row("person_profile", "alice", PAIR),
+    Row("person_profile", "alice", PAIR | {"owner": 302}, owner="bob", variant="her mentor: to her card"),
     # programmes
     Row("programmes:list", "", SIGNED_IN),
     Row("programmes:create", "", everyone(403) | {"other_coordinator": 200, "staff": 200, "coordinator": 200},

@@ -145,3 +145,24 @@ def test_the_workspace_points_each_person_at_their_guide_before_the_first_meetin
     assert "Before your first meeting" in text and asking in text and mentee_guide not in text
     client.force_login(alice)
     assert mentee_guide in client.get(reverse("sessions_log:workspace", args=[pair.pk])).text
+
+
+def test_the_mentor_who_opens_his_mentees_profile_gets_her_card(client, pair, alice, bob):
+    """/people/<id>/ was a 404 for the match: it now leads to the card, and to the
+    card only (the profile page itself stays the person's, her coordinators' and staff's)."""
+    response = get(client, bob, reverse("people:profile", args=[alice.pk]))
+    assert response.status_code == 302 and response.url == card_url(pair, "mentee")
+    assert client.get(response.url).status_code == 200
+    # And the other way round: the mentee opens her mentor's.
+    assert get(client, alice, reverse("people:profile", args=[bob.pk])).url == card_url(pair, "mentor")
+
+
+def test_someone_outside_the_pair_still_gets_404_on_a_profile(client, pair, alice):
+    assert get(client, UserFactory(), reverse("people:profile", args=[alice.pk])).status_code == 404
+
+
+def test_an_ended_pair_leads_to_the_card_only_within_the_window(client, pair, alice, bob):
+    Match.objects.filter(pk=pair.pk).update(
+        status=Match.Status.ENDED, ended_at=timezone.now() - CARD_AFTER_END - timedelta(days=1)
+    )
+    assert get(client, bob, reverse("people:profile", args=[alice.pk])).status_code == 404
