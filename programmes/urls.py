@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_guides
 from .urls_roster import urlpatterns as roster_urlpatterns
 
 app_name = "programmes"
@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/coordinators/", views.coordinator_list, name="coordinators"),
     path("<int:pk>/coordinators/<int:user_id>/remove/", views.coordinator_remove, name="coordinator_remove"),
     path("<int:pk>/invite/", views.invite, name="invite"),
+    path("<int:pk>/meeting-plan/", views_guides.meeting_plan, name="meeting_plan"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
     *roster_urlpatterns,
 ]

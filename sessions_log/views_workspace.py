@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from . import services
+from .agreements import agreement_state, awaiting_signature_of
 from .calendar import feed_ics, feed_meetings
 from .forms import GoalForm, GoalNoteForm, MeetingCancelForm, MeetingForm, MeetingMarkForm, NewGoalForm, NewMeetingForm
 from .models import CalendarFeed, Goal, GoalNote, Meeting
@@ -57,7 +58,11 @@ def _zone(user) -> str:
 def workspace(request: HttpRequest, match_pk: int) -> HttpResponse:
     match, role = get_workspace(request.user, match_pk)
     ws = workspace_for(match, request.user, role, show_all=request.GET.get("all") == "1")
-    return render(request, "sessions_log/workspace.html", {"ws": ws, "match": match, "role": role})
+    agreement = agreement_state(match)
+    to_sign = agreement.pending is not None and awaiting_signature_of(agreement.pending, request.user)
+    return render(request, "sessions_log/workspace.html", {
+        "ws": ws, "match": match, "role": role, "agreement": agreement, "agreement_to_sign": to_sign,
+    })  # fmt: skip
 
 
 # -- goals ----------------------------------------------------------------
@@ -158,7 +163,7 @@ def meeting_schedule(request: HttpRequest, match_pk: int) -> HttpResponse:
     else:
         form = NewMeetingForm(
             zone_name=zone,
-            initial={"format": "video", "agenda": services.carried_over_agenda(match)},
+            initial={"format": "video", "agenda": services.next_meeting_agenda(match)},
         )
     # A time that has passed: the meeting may have happened, so offer to log it instead.
     past_meeting_url = ""
