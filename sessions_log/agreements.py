@@ -206,4 +206,3 @@ def agreement_sign(*, agreement: Agreement, by: User, shares_text: bool) -> Agre
         locked.mentor_signed_at, locked.mentor_shares_text = timezone.now(), shares_text
         locked.save(update_fields=["mentor_signed_at", "mentor_shares_text"])
     return locked
-
