@@ -67,7 +67,9 @@ def meeting_plan_of(programme: Programme) -> dict[str, list[str]]:
 
 
 def prompts_from_text(text: str) -> list[str]:
-    return [line.strip().lstrip("-• ").strip() for line in (text or "").splitlines() if line.strip()]
+    """One prompt per non-empty line, without the bullets the agenda shows them with."""
+    prompts = (line.strip().lstrip("-•* ").strip() for line in (text or "").splitlines())
+    return [prompt for prompt in prompts if prompt]
 
 
 @transaction.atomic

@@ -31,6 +31,7 @@ class MeetingPlanForm(VisibleTextFormMixin, forms.Form):
             self.fields[kind] = forms.CharField(
                 label=label, max_length=MAX_PROMPTS * (MAX_PROMPT_LENGTH + 2), widget=forms.Textarea(attrs={"rows": 4}),
                 help_text=f"{HELP[kind]} One prompt per line, at most {MAX_PROMPTS}.",
+                error_messages={"required": f"The {label.lower()} guide needs at least one prompt."},
             )  # fmt: skip
 
 
