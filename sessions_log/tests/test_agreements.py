@@ -197,3 +197,21 @@ def test_the_page_does_not_depend_on_the_other_persons_demographics(client, pair
         workspace = client.get(reverse("sessions_log:workspace", args=[pair.pk]))
         pages.append(normalise((client.get(agreement_url(pair)).content + workspace.content).decode()))
     assert pages[0] == pages[1]
+
+
+def test_the_agreement_is_in_both_peoples_data_download_and_erased_with_either(pair, alice, bob, sam):
+    from privacy.selectors import person_data
+    from privacy.services import ERASED_TEXT, person_erase
+
+    version = propose(pair, alice)
+    for person in (alice, bob):
+        (row,) = person_data(person)["agreements"]
+        assert (row["version"], row["mentee_wants"], row["every_days"]) == (
+            1,
+            "Confidence in presenting to the board.",
+            7,
+        )
+    person_erase(user=bob, by=sam)
+    version.refresh_from_db()
+    assert version.mentee_wants == version.mentor_wants == version.ground_rules == ERASED_TEXT
+    assert version.every_days == 7, "the rhythm stays: it is no one's words"
