@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from demo.seed_agreements import seed_agreements
 from demo.seed_sessions import seed_sessions
 from people.models import Demographics, Department, Profile, SeniorityLevel, Tag, User
 from programmes.models import Coordinator, Participant, Programme
@@ -308,6 +309,7 @@ def seed() -> list[DemoLogin]:
     seed_sessions(
         rng, traditional, coordinator=accounts["coordinator@demo.example"], people=people, maya=maya, theo=theo
     )
+    seed_agreements(traditional, accounts["coordinator@demo.example"], timezone.localdate())
     return logins
 
 
