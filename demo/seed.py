@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from demo.seed_know import seed_know
 from demo.seed_messages import seed_messages
+from demo.seed_agreements import seed_agreements
 from demo.seed_sessions import seed_sessions
 from people.models import Demographics, Department, Profile, SeniorityLevel, Tag, User
 from programmes.models import Coordinator, Participant, Programme
@@ -312,6 +313,7 @@ def seed() -> list[DemoLogin]:
     )
     seed_know(traditional, reverse, coordinator=accounts["coordinator@demo.example"], maya=maya, theo=theo)
     seed_messages(traditional, coordinator=accounts["coordinator@demo.example"], maya=maya, theo=theo)
+    seed_agreements(traditional, accounts["coordinator@demo.example"], timezone.localdate())
     return logins
 
 

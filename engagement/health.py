@@ -4,14 +4,15 @@
 out. `pair_facts` gathers the facts of any number of pairs in a fixed number of
 queries. The thresholds are named below, so each rule reads as it is tested."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from matching.models import Match
-from programmes.models import Programme
+from programmes.models import CADENCE_DAYS, Programme
+from sessions_log.agreements import signed_rhythm
 from sessions_log.models import ActionItem, Feedback, Goal, Meeting, Recap
 
 
@@ -32,13 +33,6 @@ STATUS_LABELS = {
 }
 SEVERITY = {Status.ENDED: -1, Status.ON_TRACK: 0, Status.NEW: 1, Status.ATTENTION: 2, Status.STALLED: 3}
 
-# Days between meetings the framework expects; ad hoc programmes expect none.
-CADENCE_DAYS = {
-    Programme.Cadence.WEEKLY: 7,
-    Programme.Cadence.FORTNIGHTLY: 14,
-    Programme.Cadence.MONTHLY: 30,
-    Programme.Cadence.AD_HOC: None,
-}
 OVERDUE_ACTIONS_FOR_ATTENTION = 2
 LOW_RATING = 3.0  # an average meeting rating below this needs attention
 LOW_PULSE = 2  # a check-in rated this or lower needs attention
@@ -65,10 +59,29 @@ class Framework:
     cadence_days: int | None
     goals_expected: int
     goals_due_by_meeting: int
+    # True when cadence_days is the pair's own rhythm, from the agreement both signed.
+    agreed: bool = False
 
     @classmethod
     def of(cls, programme: Programme) -> "Framework":
         return cls(CADENCE_DAYS.get(programme.cadence), programme.goals_expected, programme.goals_due_by_meeting)
+
+    def with_rhythm(self, every_days: int | None) -> "Framework":
+        """The programme's framework with the pair's signed rhythm, when they have one."""
+        return replace(self, cadence_days=every_days, agreed=True) if every_days else self
+
+
+def frameworks_of(matches: QuerySet[Match]) -> dict[int, Framework]:
+    """The framework each pair is judged by, in two queries: its programme's, with
+    the rhythm of the agreement both people signed in place of the programme's
+    cadence. The one place that rule lives: the health pages, the escalation
+    ladder and HR's figures all read it here."""
+    rows = list(matches.annotate(agreed_every=signed_rhythm()).values_list("pk", "programme_id", "agreed_every"))
+    programmes = {
+        programme.pk: Framework.of(programme)
+        for programme in Programme.objects.filter(pk__in={programme_id for _pk, programme_id, _every in rows})
+    }
+    return {pk: programmes[programme_id].with_rhythm(every) for pk, programme_id, every in rows}
 
 
 @dataclass(frozen=True)
@@ -118,7 +131,7 @@ def assess(facts: PairFacts, framework: Framework, today: date) -> Health:
     found: list[tuple[str, str]] = []
     every = framework.cadence_days
     if every:
-        found += _meeting_gap(facts, every, today)
+        found += _meeting_gap(facts, framework, today)
         expected = (today - facts.created_on).days // every
         if expected >= 3 and facts.held * 2 < expected:
             found.append(
@@ -139,19 +152,24 @@ def assess(facts: PairFacts, framework: Framework, today: date) -> Health:
     if facts.latest_pulse is not None and facts.latest_pulse <= LOW_PULSE:
         found.append((Status.ATTENTION, f"The latest check-in was rated {facts.latest_pulse} of 5."))
     if not found:
-        return _on_track(facts, every, today)
+        return _on_track(facts, framework, today)
     found.sort(key=lambda item: -SEVERITY[item[0]])
     return Health(found[0][0], [reason for _status, reason in found])
 
 
-def _meeting_gap(facts: PairFacts, every: int, today: date) -> list[tuple[str, str]]:
+def _expects(framework: Framework) -> str:
+    return "the pair agreed on" if framework.agreed else "the programme expects"
+
+
+def _meeting_gap(facts: PairFacts, framework: Framework, today: date) -> list[tuple[str, str]]:
     """No meeting for more than twice the cadence: stalled (unless the next one is
     booked); for more than one and a half times: needs attention. A new pair has
     one cadence to hold its first meeting."""
+    every = framework.cadence_days
     since = facts.last_held_on or facts.created_on
     gap = (today - since).days
     booked = f" The next meeting is booked for {facts.next_meeting_on:%-d %b}." if facts.next_meeting_on else ""
-    expectation = f"the programme expects one every {_days(every)}."
+    expectation = f"{_expects(framework)} one every {_days(every)}."
     if facts.last_held_on is None:
         if gap <= every:
             first_by = facts.created_on + timedelta(days=every)
@@ -166,9 +184,10 @@ def _meeting_gap(facts: PairFacts, every: int, today: date) -> list[tuple[str, s
     return []
 
 
-def _on_track(facts: PairFacts, every: int | None, today: date) -> Health:
+def _on_track(facts: PairFacts, framework: Framework, today: date) -> Health:
     """On track; a pair past its cadence but within the grace says so, with the
     day it would need attention."""
+    every = framework.cadence_days
     if not facts.last_held_on:
         return Health(Status.ON_TRACK, [f"Matched {_days((today - facts.created_on).days)} ago."])
     gap = (today - facts.last_held_on).days
@@ -176,7 +195,7 @@ def _on_track(facts: PairFacts, every: int | None, today: date) -> Health:
     if every and gap > every:
         booked = f" The next meeting is booked for {facts.next_meeting_on:%-d %b}." if facts.next_meeting_on else ""
         reason = (
-            f"Last met {_days(gap)} ago, {_days(gap - every)} past the {every} the programme expects: within the "
+            f"Last met {_days(gap)} ago, {_days(gap - every)} past the {every} {_expects(framework)}: within the "
             f"grace of {_days(grace_days(every))} (needs attention after {_days(attention_after(every))}); {held}"
         )
         return Health(Status.ON_TRACK, [reason + booked], in_grace=True)
@@ -285,9 +304,5 @@ def health_of_matches(matches: QuerySet[Match], now: datetime | None = None) -> 
     now = now or timezone.now()
     today = timezone.localdate(now)
     facts = pair_facts(matches, now)
-    programme_of = dict(matches.values_list("pk", "programme_id"))
-    frameworks = {
-        programme.pk: Framework.of(programme)
-        for programme in Programme.objects.filter(pk__in=set(programme_of.values()))
-    }
-    return {pk: assess(facts[pk], frameworks[programme_of[pk]], today) for pk in facts if pk in programme_of}
+    frameworks = frameworks_of(matches)
+    return {pk: assess(facts[pk], frameworks[pk], today) for pk in facts if pk in frameworks}

@@ -53,6 +53,9 @@ COVERAGE: dict[str, Covered] = {
     "programmes.Invitation.invited_by": Covered("invitations_sent", "anonymous"),
     "programmes.ProgrammeGuide.updated_by": Covered("work_for_programmes", "anonymous", "a programme's guide text"),
     "programmes.RosterImport.uploaded_by": Covered("roster_imports", "anonymous"),
+    "programmes.MeetingGuide.updated_by": Covered(
+        "", "anonymous", "a coordinator's working text: the programme's meeting plan, not about the person"
+    ),
     # notifications
     "notifications.Notification.recipient": Covered("notifications", "deleted"),
     "notifications.NotificationPreference.user": Covered("notification_preferences", "deleted"),
@@ -76,6 +79,8 @@ COVERAGE: dict[str, Covered] = {
     "sessions_log.Goal.owner": Covered("goals", "blanked"),
     "sessions_log.Goal.created_by": Covered("goals", "blanked"),
     "sessions_log.GoalNote.author": Covered("goal_notes", "blanked"),
+    "sessions_log.Agreement.match": Covered("agreements", "blanked", "the agreements of the person's pairs"),
+    "sessions_log.Agreement.proposed_by": Covered("agreements", "blanked"),
     "sessions_log.Meeting.match": Covered("meetings", "anonymous"),
     "sessions_log.Meeting.mentor": Covered("meetings", "anonymous"),
     "sessions_log.Meeting.mentee": Covered("meetings", "anonymous"),

@@ -33,6 +33,7 @@ from reports.models import ExportAudit, ReportScope, ReportSubscription
 from scim.models import ScimIdentity
 from sessions_log.models import (
     ActionItem,
+    Agreement,
     CalendarFeed,
     ExitSurvey,
     Feedback,
@@ -256,6 +257,16 @@ def person_sections(user: User) -> list[Section]:
         {"pair": label[n.goal.match_id], "goal": n.goal.objective, "written_by": _name(n.author, user),
          "text": n.text, "status_after": n.get_status_after_display(), "written": n.created_at}
         for n in GoalNote.objects.filter(goal__match_id__in=match_ids).select_related("goal", "author")
+    ])  # fmt: skip
+    add("agreements", "Agreements of your pairs", "Every version of your pairs' agreements.", [
+        {"pair": label[a.match_id], "version": a.version, "mentee_wants": a.mentee_wants,
+         "mentor_wants": a.mentor_wants, "every_days": a.every_days, "minutes": a.minutes,
+         "format": a.get_format_display(), "place": a.location, "ground_rules": a.ground_rules,
+         "shared_with_coordinator": a.shared_with_coordinator, "if_not_working": a.if_not_working,
+         "review_on": a.review_on, "proposed_by": _name(a.proposed_by, user), "proposed": a.created_at,
+         "mentee_signed": a.mentee_signed_at, "mentor_signed": a.mentor_signed_at}
+        for a in Agreement.objects.filter(match_id__in=match_ids).select_related("proposed_by")
+        .order_by("match_id", "version")
     ])  # fmt: skip
     my_meetings = Meeting.objects.filter(Q(mentor__user=user) | Q(mentee__user=user))
     add("meetings", "Meetings", "Meetings of your pairs and office hours you held or booked.", [

@@ -39,6 +39,7 @@ from reports.models import ReportScope, ReportSubscription
 from scim.models import ScimIdentity
 from sessions_log.models import (
     ActionItem,
+    Agreement,
     CalendarFeed,
     ExitSurvey,
     Feedback,
@@ -71,6 +72,7 @@ LIVE_ENROLMENTS = [Participant.Status.APPLIED, Participant.Status.APPROVED, Part
 MENTION_FIELDS: list[tuple[type[Model], tuple[str, ...]]] = [
     (Recap, ("discussed", "learned", "goal_progress")),
     (GoalNote, ("text",)),
+    (Agreement, ("mentee_wants", "mentor_wants", "ground_rules", "shared_with_coordinator", "if_not_working")),
     (Goal, ("objective", "measure")),
     (Meeting, ("agenda", "location", "cancel_reason")),
     (ActionItem, ("description",)),
@@ -246,6 +248,11 @@ def _blank_authored_text(user: User) -> None:
     # A goal owned by the person is about them, whoever wrote it down.
     Goal.objects.filter(Q(owner__user=user) | Q(created_by=user)).update(objective=ERASED_TEXT, measure="")
     GoalNote.objects.filter(author=user).update(text=ERASED_TEXT)
+    # The pair's agreement is both people's words about the pairing: erased with either.
+    Agreement.objects.filter(Q(match__mentee__user=user) | Q(match__mentor__user=user)).update(
+        mentee_wants=ERASED_TEXT, mentor_wants=ERASED_TEXT, location="", ground_rules=ERASED_TEXT,
+        shared_with_coordinator=ERASED_TEXT, if_not_working=ERASED_TEXT,
+    )  # fmt: skip
     scheduled = Meeting.objects.filter(scheduled_by=user)
     scheduled.update(agenda="", location="")
     scheduled.exclude(cancel_reason="").update(cancel_reason=ERASED_TEXT)  # a cancelled meeting keeps a reason

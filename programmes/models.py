@@ -165,6 +165,43 @@ class Programme(models.Model):
         return not (self.enrolment_closes_on and today > self.enrolment_closes_on)
 
 
+# Days between meetings each framework expects; ad hoc programmes expect none.
+# Health judges a pair by this, or by the rhythm its signed agreement sets.
+CADENCE_DAYS = {
+    Programme.Cadence.WEEKLY: 7,
+    Programme.Cadence.FORTNIGHTLY: 14,
+    Programme.Cadence.MONTHLY: 30,
+    Programme.Cadence.AD_HOC: None,
+}
+
+
+class MeetingGuide(models.Model):
+    """The coordinator's version of one guide of the programme's meeting plan.
+    A kind without a row uses the default in programmes/meeting_plan.py."""
+
+    class Kind(models.TextChoices):
+        FIRST = "first", "First meeting"
+        GOALS = "goals", "Goal-setting"
+        CHECK_IN = "check_in", "Regular check-in"
+        MIDPOINT = "midpoint", "Mid-point review"
+        CLOSING = "closing", "Closing meeting"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="meeting_guides")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    prompts = models.TextField(max_length=2000, help_text="One agenda prompt per line.")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "kind"], name="meeting_guide_once_per_kind"),
+            models.CheckConstraint(condition=~Q(prompts=""), name="meeting_guide_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} guide of {self.programme}"
+
+
 # What a new programme's application asks, by kind, so applicants give matching
 # something to work with (ticked on the new-programme form; the coordinator may
 # change them). Traditional and reverse pairs are matched on seniority, department,

@@ -19,6 +19,7 @@ from common.services import handler, outbox_record_many
 from people.models import User
 from webhooks.services import emit
 
+from .meeting_plan import meeting_plan_copy
 from .models import REOPEN_WITHIN, ApplicationQuestion, Coordinator, Invitation, Participant, Programme, ProgrammeGuide
 
 
@@ -132,7 +133,7 @@ def programme_reopen(*, programme: Programme, by: User, now: datetime | None = N
 
 @transaction.atomic
 def programme_run_again(*, programme: Programme, by: User, cohort: str) -> Programme:
-    """Start the next cohort: a new draft with the same settings, questions, guides and coordinators."""
+    """Start the next cohort: a new draft with the same settings, questions, guides, meeting plan and coordinators."""
     if not cohort.strip():
         raise ProgrammeError("Name the new cohort, e.g. “Autumn 2027”.")
     new = Programme(
@@ -146,6 +147,7 @@ def programme_run_again(*, programme: Programme, by: User, cohort: str) -> Progr
         for user_id in {*programme.coordinators.values_list("user_id", flat=True), by.pk}
     )
     questions_set(programme=new, texts=programme.questions.values_list("text", flat=True))
+    meeting_plan_copy(source=programme, target=new)
     # The coordinators' edited guides go with it (programmes/guides.py; unedited ones read as the defaults).
     ProgrammeGuide.objects.bulk_create(
         ProgrammeGuide(programme=new, slug=row.slug, text=row.text, updated_by=row.updated_by)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_guides
+from . import views, views_guides, views_meeting_plan
 from .urls_roster import urlpatterns as roster_urlpatterns
 
 app_name = "programmes"
@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/guides/", views_guides.guide_list, name="guides"),
     path("<int:pk>/guides/<slug:slug>/", views_guides.guide_detail, name="guide"),
     path("<int:pk>/guides/<slug:slug>/edit/", views_guides.guide_edit, name="guide_edit"),
+    path("<int:pk>/meeting-plan/", views_meeting_plan.meeting_plan, name="meeting_plan"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
     *roster_urlpatterns,
 ]

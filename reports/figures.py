@@ -42,7 +42,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Lower, Trim, TruncMonth
 from django.utils import timezone
 
-from engagement.health import STATUS_LABELS, Framework, Health, Status, assess, pair_facts
+from engagement.health import STATUS_LABELS, Health, Status, assess, frameworks_of, pair_facts
 from matching.models import Match
 from people.models import Demographics
 from programmes.models import Participant, Programme
@@ -422,11 +422,10 @@ def health_today(user, report_filter: ReportFilter) -> dict[int, Health]:
 def hr_health(matches: QuerySet[Match]) -> dict[int, Health]:
     today = timezone.localdate()
     facts = pair_facts(matches)
-    programme_of = dict(matches.values_list("pk", "programme_id"))
-    frameworks = {p.pk: Framework.of(p) for p in Programme.objects.filter(pk__in=set(programme_of.values()))}
+    frameworks = frameworks_of(matches)
     return {
-        pk: assess(replace(facts[pk], ratings=0, average_rating=None, latest_pulse=None), frameworks[programme], today)
-        for pk, programme in programme_of.items() if pk in facts
+        pk: assess(replace(facts[pk], ratings=0, average_rating=None, latest_pulse=None), framework, today)
+        for pk, framework in frameworks.items() if pk in facts
     }  # fmt: skip
 
 

@@ -345,3 +345,56 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"
+
+
+class Agreement(models.Model):
+    """One version of the pair's agreement: what each wants, their own rhythm, how
+    they meet, their ground rules and when they will review it.
+
+    Either person proposes a version (signing it as they do); it holds once the
+    other signs too. A revision is a new version, which needs both signatures
+    again: until then the last version both signed holds (history is kept). Each
+    signer says whether the coordinators may read the text; they see it only when
+    both said yes, and otherwise only that it exists, whether signed, and its rhythm."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="agreements")
+    version = models.PositiveSmallIntegerField()
+    mentee_wants = models.TextField("what the mentee wants from the pairing", max_length=1000)
+    mentor_wants = models.TextField("what the mentor wants from the pairing", max_length=1000)
+    every_days = models.PositiveSmallIntegerField("meet every (days)")
+    minutes = models.PositiveSmallIntegerField("for about (minutes)")
+    format = models.CharField(max_length=10, choices=MeetingFormat.choices, default=MeetingFormat.VIDEO)
+    location = models.CharField("place or video link", max_length=300, blank=True)
+    ground_rules = models.TextField(max_length=2000)
+    shared_with_coordinator = models.TextField("what may be shared with the coordinator", max_length=1000)
+    if_not_working = models.TextField("how either of us says it is not working", max_length=1000)
+    review_on = models.DateField("we will review it on")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    mentee_signed_at = models.DateTimeField(null=True, blank=True)
+    mentor_signed_at = models.DateTimeField(null=True, blank=True)
+    # Each signer's own choice: the coordinators read the text only when both are true.
+    mentee_shares_text = models.BooleanField(default=False)
+    mentor_shares_text = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["match", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["match", "version"], name="agreement_version_once_per_match"),
+            models.CheckConstraint(condition=Q(every_days__gte=1) & Q(every_days__lte=365), name="agreement_rhythm"),
+            models.CheckConstraint(condition=Q(minutes__gte=10) & Q(minutes__lte=480), name="agreement_minutes"),
+            models.CheckConstraint(
+                condition=~Q(mentee_wants="") & ~Q(mentor_wants=""), name="agreement_says_what_each_wants"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Agreement v{self.version} of {self.match_id}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.mentee_signed_at is not None and self.mentor_signed_at is not None
+
+    @property
+    def text_shared(self) -> bool:
+        return self.is_signed and self.mentee_shares_text and self.mentor_shares_text

@@ -25,7 +25,8 @@ from django.utils import timezone
 from common.services import handler, outbox_record
 from matching.models import Match
 from people.models import User
-from programmes.models import Participant
+from programmes.meeting_plan import guide_agenda
+from programmes.models import Participant, Programme
 
 from .models import ActionItem, CalendarFeed, Goal, GoalNote, Meeting, MeetingFormat, new_feed_token
 from .once import save_once, submitted_before
@@ -205,6 +206,15 @@ def carried_over_agenda(match: Match) -> str:
         due = f", due {action.due_on:%d %b}" if action.due_on else ""
         lines.append(f"Carried over: {action.description} ({action.owner.user}{due})")
     return "\n".join(lines)
+
+
+def next_meeting_agenda(match: Match, on: date | None = None) -> str:
+    """The agenda a new meeting of the pair starts with (the person edits it): the
+    prompts of the programme's guide for the meeting's place in the pairing (its
+    first, its second, near the midpoint or the end), then the open actions."""
+    position = Meeting.objects.filter(match=match).exclude(status=Meeting.Status.CANCELLED).count() + 1
+    parts = [guide_agenda(match.programme, position=position, on=on), carried_over_agenda(match)]
+    return "\n\n".join(part for part in parts if part)
 
 
 def _check_meeting(

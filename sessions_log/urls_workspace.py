@@ -3,6 +3,7 @@ its goals and meetings under /pairs/<match pk>/, and the person's calendar feed.
 
 from django.urls import path
 
+from . import views_agreements
 from . import views_workspace as views
 
 urlpatterns = [
@@ -14,6 +15,13 @@ urlpatterns = [
     path("<int:match_pk>/goals/new/", views.goal_add, name="goal_add"),
     path("<int:match_pk>/goals/<int:goal_pk>/", views.goal_detail, name="goal_detail"),
     path("<int:match_pk>/goals/<int:goal_pk>/edit/", views.goal_edit, name="goal_edit"),
+    path("<int:match_pk>/agreement/", views_agreements.agreement, name="agreement"),
+    path("<int:match_pk>/agreement/propose/", views_agreements.agreement_edit, name="agreement_edit"),
+    path(
+        "<int:match_pk>/agreement/<int:agreement_pk>/sign/",
+        views_agreements.agreement_sign_view,
+        name="agreement_sign",
+    ),
     path("<int:match_pk>/meetings/new/", views.meeting_schedule, name="meeting_schedule"),
     path("<int:match_pk>/meetings/<int:meeting_pk>/edit/", views.meeting_reschedule, name="meeting_reschedule"),
     path("<int:match_pk>/meetings/<int:meeting_pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),

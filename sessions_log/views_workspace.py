@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from matching.cards import get_card_for_user
 
 from . import services
+from .agreements import agreement_state, awaiting_signature_of
 from .calendar import feed_ics, feed_meetings
 from .forms import GoalForm, GoalNoteForm, MeetingCancelForm, MeetingForm, MeetingMarkForm, NewGoalForm, NewMeetingForm
 from .know import know_for
@@ -61,7 +62,11 @@ def workspace(request: HttpRequest, match_pk: int) -> HttpResponse:
     match, role = get_workspace(request.user, match_pk)
     ws = workspace_for(match, request.user, role, show_all=request.GET.get("all") == "1")
     know = know_for(match, request.user, role, viewer_zone=ws.viewer_zone, held_meetings=ws.held_count)
-    return render(request, "sessions_log/workspace.html", {"ws": ws, "match": match, "role": role, "know": know})
+    agreement = agreement_state(match)
+    to_sign = agreement.pending is not None and awaiting_signature_of(agreement.pending, request.user)
+    return render(request, "sessions_log/workspace.html", {
+        "ws": ws, "match": match, "role": role, "know": know, "agreement": agreement, "agreement_to_sign": to_sign,
+    })  # fmt: skip
 
 
 @login_required
@@ -171,7 +176,7 @@ def meeting_schedule(request: HttpRequest, match_pk: int) -> HttpResponse:
     else:
         form = NewMeetingForm(
             zone_name=zone,
-            initial={"format": "video", "agenda": services.carried_over_agenda(match)},
+            initial={"format": "video", "agenda": services.next_meeting_agenda(match)},
         )
     # A time that has passed: the meeting may have happened, so offer to log it instead.
     past_meeting_url = ""

@@ -156,6 +156,8 @@ def mixed(row: Row, args: str, **overrides) -> Row:
 _goal_edit = Row("sessions_log:goal_edit", "pair_a goal_a", PAIR_ONLY, post=PAIR_ONLY)
 _meeting_edit = Row("sessions_log:meeting_reschedule", "pair_a meeting_a_next", PAIR_ONLY, post=PAIR_ONLY)
 _action_done = Row("sessions_log:action_done", "pair_a action_a", post=allowed(PAIR_ONLY, 302))
+# bob signs alice's proposal (alice, who signed it, is told so and sent back: 302 too)
+_agreement_sign = Row("sessions_log:agreement_sign", "pair_a agreement_a", post=allowed(PAIR_ONLY, 302), owner="bob")
 _participant = coord("programmes:participant", "p1 finn_p1")
 _decide = coord_post("programmes:participant_decide", "p1 finn_p1")
 _roster_preview = coord("programmes:roster_preview", "p1 roster_1")
@@ -223,6 +225,7 @@ ROWS: list[Row] = [
     coord("programmes:coordinators", post=COORDINATORS),
     coord_post("programmes:coordinator_remove", "p1 cody"),
     coord("programmes:invite", post=COORDINATORS),
+    coord("programmes:meeting_plan", post=COORDINATORS),
     Row("programmes:invitation", "invitation_token", everyone(302, anonymous=200),
         post=everyone(302, anonymous=200), fuzz_as="anonymous"),
     Row("programmes:invitation", "=not-a-token", everyone(404, anonymous=404), variant="bad token"),
@@ -288,6 +291,12 @@ ROWS: list[Row] = [
     _goal_edit,
     mixed(_goal_edit, "pair_a goal_b"),
     Row("sessions_log:meeting_schedule", "pair_a", PAIR_ONLY, post=PAIR_ONLY),
+    Row("sessions_log:agreement", "pair_a", PAIR),
+    Row("sessions_log:agreement", "pair_b", PAIR | {"participant": 404, "other_pair": 200}, owner="dan",
+        variant="the other pair"),
+    Row("sessions_log:agreement_edit", "pair_a", PAIR_ONLY, post=PAIR_ONLY),
+    _agreement_sign,
+    mixed(_agreement_sign, "pair_a agreement_b"),
     _meeting_edit,
     mixed(_meeting_edit, "pair_a meeting_b"),
     Row("sessions_log:meeting_cancel", "pair_a meeting_a_next", PAIR_ONLY, post=PAIR_ONLY),
@@ -585,7 +594,7 @@ def build_world() -> SimpleNamespace:
     from reports.models import ReportScope
     from sessions_log import office_hours, recaps
     from sessions_log import services as sessions
-    from sessions_log.models import ActionItem, Goal, Meeting, OfficeHourSlot, Resource
+    from sessions_log.models import ActionItem, Agreement, Goal, Meeting, OfficeHourSlot, Resource
     from webhooks.models import Delivery, Endpoint, Event
 
     w = SimpleNamespace()
@@ -643,6 +652,16 @@ def build_world() -> SimpleNamespace:
                        actions=[(w.alice_p1, "Draft a talk", None)])  # fmt: skip
     w.action_a = ActionItem.objects.get(match=w.pair_a)
     w.action_b = ActionItem.objects.create(match=w.pair_b, owner=w.dan_p1, description="Write it", created_by=w.dan)
+
+    # agreements proposed by the mentees, waiting for their mentors' signatures
+    def agreement(match, by):
+        return Agreement.objects.create(
+            match=match, version=1, mentee_wants="Grow", mentor_wants="Learn", every_days=14, minutes=60,
+            ground_rules="Ours", shared_with_coordinator="That we meet", if_not_working="Say so",
+            review_on=(now + timedelta(days=60)).date(), proposed_by=by, mentee_signed_at=now,
+        )  # fmt: skip
+
+    w.agreement_a, w.agreement_b = agreement(w.pair_a, w.alice), agreement(w.pair_b, w.dan)
 
     # a run ready for review, rules, choice requests
     w.run_1 = MatchRun.objects.create(programme=w.p1, status=MatchRun.Status.READY, started_by=w.carol)

@@ -86,7 +86,7 @@ def test_no_mail_leaves_before_the_commit(client, pair, alice, django_capture_on
     assert mail.outbox == [] and len(callbacks) == 1
 
 
-def test_the_agenda_starts_with_the_open_actions_carried_over(client, pair, alice):
+def test_the_agenda_has_the_guides_prompts_then_the_open_actions_carried_over(client, pair, alice):
     held = add_meeting(pair, NOW - timedelta(days=7), status="held")
     ActionItem.objects.create(match=pair, meeting=held, owner=pair.mentee, description="Read chapter 3",
                               due_on=date(2026, 1, 9))  # fmt: skip
@@ -95,8 +95,11 @@ def test_the_agenda_starts_with_the_open_actions_carried_over(client, pair, alic
                               status="done", done_at=NOW)  # fmt: skip
     client.force_login(alice)
     agenda = client.get(schedule_url(pair)).context["form"].initial["agenda"]
-    assert agenda == ("Carried over: Read chapter 3 (Alice Adams, due 09 Jan)\n"
-                      "Carried over: Introduce Alice to Sam (Bob Brown)")  # fmt: skip
+    # The second meeting's guide first (programmes/meeting_plan.py), then the open actions.
+    guide, carried = agenda.split("\n\n")
+    assert guide.startswith("Goal-setting:\n- Goals:")
+    assert carried == ("Carried over: Read chapter 3 (Alice Adams, due 09 Jan)\n"
+                       "Carried over: Introduce Alice to Sam (Bob Brown)")  # fmt: skip
     assert "Already done" not in agenda
 
 

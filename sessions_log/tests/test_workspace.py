@@ -325,6 +325,6 @@ def test_the_page_makes_as_many_queries_for_5_meetings_as_for_500(client, frozen
     # session, user, match (+ the coordinator check for carol), then workspace_for's
     # 8 (profiles, goals, notes, meetings, recaps, actions, resources, hours; no hours
     # for the coordinator), the pair's threads with their unread counts (the messages panel),
-    # the navigation's circles and unread messages, and for the pair the other person's card
-    # (sessions_log.know: the profile, its skills, its topics)
-    assert counts == [17, 17] if role == "mentee" else [14, 14], counts
+    # the agreement's versions, the navigation's circles and unread messages, and for the pair
+    # the other person's card (sessions_log.know: the profile, its skills, its topics)
+    assert counts == [18, 18] if role == "mentee" else [15, 15], counts
