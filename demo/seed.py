@@ -11,9 +11,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from demo.seed_agreements import seed_agreements
 from demo.seed_know import seed_know
 from demo.seed_messages import seed_messages
-from demo.seed_agreements import seed_agreements
 from demo.seed_sessions import seed_sessions
 from people.models import Demographics, Department, Profile, SeniorityLevel, Tag, User
 from programmes.models import Coordinator, Participant, Programme

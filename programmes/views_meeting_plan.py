@@ -10,7 +10,14 @@ from django.shortcuts import redirect, render
 from people.validators import VisibleTextFormMixin
 
 from . import permissions
-from .meeting_plan import DEFAULT_PROMPTS, MAX_PROMPT_LENGTH, MAX_PROMPTS, MeetingPlanError, meeting_plan_of, meeting_plan_set
+from .meeting_plan import (
+    DEFAULT_PROMPTS,
+    MAX_PROMPT_LENGTH,
+    MAX_PROMPTS,
+    MeetingPlanError,
+    meeting_plan_of,
+    meeting_plan_set,
+)
 from .models import MeetingGuide
 
 HELP = {

@@ -26,7 +26,7 @@ from common.services import handler, outbox_record
 from matching.models import Match
 from people.models import User
 from programmes.meeting_plan import guide_agenda
-from programmes.models import Participant, Programme
+from programmes.models import Participant
 
 from .models import ActionItem, CalendarFeed, Goal, GoalNote, Meeting, MeetingFormat, new_feed_token
 from .once import save_once, submitted_before
