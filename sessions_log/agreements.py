@@ -14,6 +14,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from matching.models import Match
@@ -22,6 +23,7 @@ from people.models import User
 from programmes.models import CADENCE_DAYS, Programme
 
 from .models import Agreement, MeetingFormat
+from .selectors import Step
 from .services import WorkspaceError, _full_clean, _require_pair
 
 NOTICE_KIND = "agreement_to_sign"
@@ -105,6 +107,21 @@ def awaiting_signature_of(agreement: Agreement, user: User) -> bool:
     if match.mentor.user_id == user.pk:
         return agreement.mentor_signed_at is None
     return False
+
+
+def agreement_next_step(state: AgreementState, match: Match, user: User) -> tuple[Step | None, bool]:
+    """The workspace's next step about the agreement for one of the pair, and
+    whether it comes first: signing what the other person proposed is what they
+    wait for; proposing one, while the pair has none, follows the first steps."""
+    if state.pending is not None and awaiting_signature_of(state.pending, user):
+        url = reverse("sessions_log:agreement", args=[match.pk])
+        text = f"{state.pending.proposed_by} proposed your agreement: read and sign it."
+        return Step(text, url, "Read and sign"), True
+    if state.in_force is None and state.pending is None:
+        url = reverse("sessions_log:agreement_edit", args=[match.pk])
+        text = "Agree how you will work together: your rhythm, how you meet and your ground rules."
+        return Step(text, url, "Propose an agreement"), False
+    return None, False
 
 
 # -- writing ------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from matching.cards import get_card_for_user
 
 from . import services
-from .agreements import agreement_state, awaiting_signature_of
+from .agreements import agreement_next_step, agreement_state, awaiting_signature_of
 from .calendar import feed_ics, feed_meetings
 from .forms import GoalForm, GoalNoteForm, MeetingCancelForm, MeetingForm, MeetingMarkForm, NewGoalForm, NewMeetingForm
 from .know import know_for
@@ -64,6 +64,10 @@ def workspace(request: HttpRequest, match_pk: int) -> HttpResponse:
     know = know_for(match, request.user, role, viewer_zone=ws.viewer_zone, held_meetings=ws.held_count)
     agreement = agreement_state(match)
     to_sign = agreement.pending is not None and awaiting_signature_of(agreement.pending, request.user)
+    if ws.can_write:
+        step, first = agreement_next_step(agreement, match, request.user)
+        if step is not None:
+            ws.steps.insert(0 if first else min(1, len(ws.steps)), step)
     return render(request, "sessions_log/workspace.html", {
         "ws": ws, "match": match, "role": role, "know": know, "agreement": agreement, "agreement_to_sign": to_sign,
     })  # fmt: skip

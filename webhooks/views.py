@@ -17,11 +17,11 @@ from .models import Delivery
 from .permissions import get_delivery_for_staff, get_endpoint_for_staff, require_staff
 
 # The session key under which a new secret waits to be shown, once.
-NEW_SECRET = "webhooks_new_secret"  # noqa: S105 (a session key, not a secret)
+SHOWN_ONCE_SESSION_KEY = "webhooks_shown_once"
 
 
 def _show_secret_once(request: HttpRequest, endpoint_pk: int, secret: str) -> None:
-    request.session[NEW_SECRET] = {"endpoint": endpoint_pk, "secret": secret}
+    request.session[SHOWN_ONCE_SESSION_KEY] = {"endpoint": endpoint_pk, "secret": secret}
 
 
 @login_required
@@ -71,9 +71,9 @@ def endpoint_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The endpoint and its delivery log, newest first, filtered by status."""
     endpoint = get_endpoint_for_staff(request.user, pk)
-    new_secret = request.session.get(NEW_SECRET)
+    new_secret = request.session.get(SHOWN_ONCE_SESSION_KEY)
     if new_secret and new_secret.get("endpoint") == endpoint.pk:
-        del request.session[NEW_SECRET]  # shown this once
+        del request.session[SHOWN_ONCE_SESSION_KEY]  # shown this once
     else:
         new_secret = None
     form = DeliveryFilterForm(request.GET or None)

@@ -215,3 +215,22 @@ def test_the_agreement_is_in_both_peoples_data_download_and_erased_with_either(p
     version.refresh_from_db()
     assert version.mentee_wants == version.mentor_wants == version.ground_rules == ERASED_TEXT
     assert version.every_days == 7, "the rhythm stays: it is no one's words"
+
+
+def workspace_steps(client, user, match) -> list[str]:
+    client.force_login(user)
+    response = client.get(reverse("sessions_log:workspace", args=[match.pk]))
+    assert response.status_code == 200
+    return [step.text for step in response.context["ws"].steps]
+
+
+def test_the_workspace_asks_the_pair_to_agree_and_the_other_person_to_sign(client, pair, alice, bob, carol):
+    """Without an agreement, proposing one is among the pair's next steps; once
+    one of them proposes, signing it is the other's first step, and it goes once signed."""
+    assert any(text.startswith("Agree how you will work together") for text in workspace_steps(client, alice, pair))
+    agreement = propose(pair, alice)
+    assert workspace_steps(client, bob, pair)[0] == "Alice Adams proposed your agreement: read and sign it."
+    assert not any("agreement" in text for text in workspace_steps(client, alice, pair))  # she signed by proposing
+    assert not any("agreement" in text for text in workspace_steps(client, carol, pair))  # coordinators only read
+    agreement_sign(agreement=agreement, by=bob, shares_text=False)
+    assert not any("agreement" in text or "Agree how" in text for text in workspace_steps(client, bob, pair))

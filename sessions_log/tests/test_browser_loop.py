@@ -45,7 +45,7 @@ def test_a_pair_meets_recaps_and_ticks_an_action_off(live_server, page, screensh
     page.get_by_label("Agenda").fill("Getting to know each other")
     page.get_by_role("button", name=re.compile("^Schedule")).click()
     expect(page).to_have_url(re.compile(rf"/pairs/{match.pk}/"))
-    expect(page.get_by_text("Getting to know each other")).to_be_visible()
+    expect(page.get_by_text("Getting to know each other", exact=True)).to_be_visible()  # the agenda, not the guide link
     meeting = Meeting.objects.get(match=match)
     assert meeting.status == Meeting.Status.SCHEDULED
     screenshot("1-scheduled")
