@@ -40,15 +40,20 @@ def secret_key_problem(key: str) -> str | None:
     return None
 
 
+def secret_key_refusal(problem: str) -> str:
+    """The sentence that refuses a key, naming SECRET_KEY and what is wrong with it."""
+    return (
+        f"SECRET_KEY must be set to a random value of {MIN_LENGTH}+ characters ({problem}). "
+        "Make one with: python -c 'import secrets; print(secrets.token_urlsafe(60))'. "
+        "For development, set DEBUG=1 (make run does) and a key of this install is made for you."
+    )
+
+
 def production_secret_key(key: str) -> str:
     """`key`, or ImproperlyConfigured naming SECRET_KEY and what is wrong with it."""
     problem = secret_key_problem(key)
     if problem:
-        raise ImproperlyConfigured(
-            f"SECRET_KEY must be set to a random value of {MIN_LENGTH}+ characters ({problem}). "
-            "Make one with: python -c 'import secrets; print(secrets.token_urlsafe(60))'. "
-            "For development, set DEBUG=1 (make run does) and a key of this install is made for you."
-        )
+        raise ImproperlyConfigured(secret_key_refusal(problem))
     return key
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from mentoring.secret_key import development_secret_key, production_secret_key
+from mentoring.secret_key import development_secret_key, production_secret_key, secret_key_refusal
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # runtime files of the default, serverless set-up
@@ -41,16 +41,23 @@ DEBUG = env_bool("DEBUG", default=False)
 # With DEBUG off the key must be set, long, random and never one published in the
 # repository (mentoring/secret_key.py); with DEBUG on and none set, this install's
 # own development key is made once in var/secret_key (git-ignored, mode 0600).
-# A key that is set is checked whatever DEBUG says.
+# A key that is set is checked now, whatever DEBUG says. What production lacks
+# (no key, no hosts) is refused by every process that serves (mentoring/startup.py:
+# the WSGI/ASGI app, so gunicorn and runserver; Celery's worker and beat) and by
+# `check --deploy`, not while settings are read: tools that sign and serve nothing,
+# such as `makemigrations --check` in a bare checkout, still run.
+PRODUCTION_REFUSALS: list[str] = []
 SECRET_KEY = env.str("SECRET_KEY", default="").strip()
-if SECRET_KEY or not DEBUG:
+if SECRET_KEY:
     SECRET_KEY = production_secret_key(SECRET_KEY)
-else:
+elif DEBUG:
     SECRET_KEY = development_secret_key(VAR_DIR / "secret_key")
+else:
+    PRODUCTION_REFUSALS.append(secret_key_refusal("it is not set"))  # empty: Django refuses to sign with it
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG=0.")
+    PRODUCTION_REFUSALS.append("ALLOWED_HOSTS must be set when DEBUG=0.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SITE_NAME = env.str("SITE_NAME", default="Mentoring")
@@ -98,6 +105,7 @@ INSTALLED_APPS = [
     "scim",  # SCIM 2.0 provisioning from Okta and Entra ID (docs/scim.md): on top of api and directory
     "privacy",  # data rights: export and erasure (docs/privacy.md); sits on top of every app
     "demo",
+    "mentoring",  # the project's own checks (mentoring/startup.py)
 ]
 
 MIDDLEWARE = [

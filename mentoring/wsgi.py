@@ -14,3 +14,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentoring.settings")
 
 application = get_wsgi_application()
+
+from mentoring.startup import refuse_unless_configured  # noqa: E402 (after Django is set up)
+
+refuse_unless_configured()  # no key or hosts in production: do not serve

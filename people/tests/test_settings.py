@@ -15,6 +15,15 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return run_python("manage.py", *args, **env)
+
+
+def start_app(**env: str) -> subprocess.CompletedProcess:
+    """Load the WSGI app, as gunicorn and runserver do: where a production process refuses to start."""
+    return run_python("-c", "import mentoring.wsgi", **env)
+
+
+def run_python(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -23,7 +32,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}
     }
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=REPO,
         env={**clean, **env},
         capture_output=True,
@@ -54,7 +63,7 @@ def test_production_settings_pass_the_deployment_checklist():
     ],
 )
 def test_bad_settings_stop_the_app_with_a_clear_message(env, message):
-    result = run_manage("check", **env)
+    result = start_app(**env)
 
     assert result.returncode != 0
     assert message in result.stderr
@@ -72,7 +81,7 @@ def setting(name: str, **env: str) -> str:
 
 
 def test_with_no_environment_the_app_runs_as_production_and_refuses_to_start_without_a_key():
-    result = run_manage("check")
+    result = start_app()
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
@@ -91,10 +100,21 @@ def test_with_no_environment_the_app_runs_as_production_and_refuses_to_start_wit
     ],
 )
 def test_with_debug_off_a_known_or_weak_key_stops_the_app_naming_the_variable(key):
-    result = run_manage("check", DEBUG="0", SECRET_KEY=key, ALLOWED_HOSTS="x.org")
+    result = start_app(DEBUG="0", SECRET_KEY=key, ALLOWED_HOSTS="x.org")
 
     assert result.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY must be set to a random value of 50+ characters" in result.stderr
+
+
+def test_tools_that_serve_nothing_run_in_a_bare_checkout_and_the_deployment_check_names_what_is_missing():
+    """Settings collect what production lacks instead of refusing to load, so
+    `makemigrations --check` runs with no environment (CI's migration check);
+    `check --deploy`, the WSGI app and Celery's worker refuse (mentoring/startup.py)."""
+    assert run_manage("makemigrations", "--check", "--dry-run").returncode == 0
+    result = run_manage("check", "--deploy")
+    assert result.returncode != 0
+    assert "(mentoring.E001) SECRET_KEY must be set" in result.stderr
+    assert "(mentoring.E001) ALLOWED_HOSTS must be set when DEBUG=0." in result.stderr
 
 
 def test_a_committed_key_is_refused_with_debug_on_too():
