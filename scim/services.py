@@ -127,15 +127,19 @@ def _read_resource(data, state: dict, *, merge: bool) -> None:
         raise _invalid("The body must be a JSON object.", "invalidSyntax")
     for key, value in data.items():
         if key.lower() == ENTERPRISE.lower():
-            if not isinstance(value, dict):
-                raise _invalid("The enterprise extension takes an object.")
-            for inner, inner_value in value.items():
-                _read_attribute(state, "enterprise", inner.lower(), inner_value, merge=merge)
+            _read_enterprise(state, value, merge=merge)
             continue
         schema, rest = split_urn(key)
         if key.lower().startswith("urn:") and schema is None:
             continue  # another extension (an Okta profile's own attributes): not kept here
         _read_attribute(state, schema, rest.lower(), value, merge=merge)
+
+
+def _read_enterprise(state: dict, value, *, merge: bool) -> None:
+    if not isinstance(value, dict):
+        raise _invalid("The enterprise extension takes an object.")
+    for inner, inner_value in value.items():
+        _read_attribute(state, "enterprise", inner.lower(), inner_value, merge=merge)
 
 
 def _read_attribute(state: dict, schema: str | None, name: str, value, *, merge: bool) -> None:
@@ -183,10 +187,7 @@ def _apply_operation(state: dict, operation) -> None:
         if op == "remove":
             state.update(employeeNumber=None, department=None, manager=None)
         else:
-            if not isinstance(value, dict):
-                raise _invalid("The enterprise extension takes an object.")
-            for inner, inner_value in value.items():
-                _read_attribute(state, "enterprise", inner.lower(), inner_value, merge=True)
+            _read_enterprise(state, value, merge=True)
         return
     schema, rest = split_urn(path)
     if path.lower().startswith("urn:") and schema is None:
