@@ -105,7 +105,6 @@ INSTALLED_APPS = [
     "scim",  # SCIM 2.0 provisioning from Okta and Entra ID (docs/scim.md): on top of api and directory
     "privacy",  # data rights: export and erasure (docs/privacy.md); sits on top of every app
     "demo",
-    "mentoring",  # the project's own checks (mentoring/startup.py)
 ]
 
 MIDDLEWARE = [

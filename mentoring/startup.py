@@ -10,6 +10,9 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 
+# Registered when the project package loads (mentoring/__init__.py): the project is
+# not an installed app, so no AppConfig.ready() is there to do it.
+@checks.register(checks.Tags.security, deploy=True)
 def production_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     return [checks.Error(refusal, id="mentoring.E001") for refusal in settings.PRODUCTION_REFUSALS]
 
