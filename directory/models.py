@@ -22,6 +22,7 @@ class RosterEntry(models.Model):
     last_seen = models.DateTimeField(default=timezone.now)
     left_at = models.DateTimeField(null=True, blank=True)
     deactivated = models.BooleanField(default=False, help_text="The sync deactivated the account when they left.")
+    hired_on = models.DateField("hire date", null=True, blank=True, help_text="As the HR export gives it.")
 
     class Meta:
         ordering = ["employee_id"]
@@ -70,3 +71,41 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"Roster sync of {self.started_at:%Y-%m-%d %H:%M} ({self.get_outcome_display()})"
+
+
+class WorkforceEvent(models.Model):
+    """One change in a person's employment as the roster reported it: hired,
+    left, moved department, changed seniority or title. Kept for everyone in the
+    roster, participants or not, so that outcomes can compare participants with
+    a matched group of non-participants (outcomes/comparison.py); deleted after
+    the retention period of docs/outcomes.md. Each event holds the state after
+    it (department, seniority, title), so a person's state at any date is their
+    latest event on or before it."""
+
+    class Kind(models.TextChoices):
+        HIRED = "hired", "Hired"
+        LEFT = "left", "Left"
+        DEPARTMENT = "department", "Moved department"
+        SENIORITY = "seniority", "Changed seniority"
+        TITLE = "title", "Changed title"
+
+    entry = models.ForeignKey(RosterEntry, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    on = models.DateField()
+    department = models.ForeignKey("people.Department", null=True, blank=True, on_delete=models.SET_NULL)
+    seniority = models.ForeignKey("people.SeniorityLevel", null=True, blank=True, on_delete=models.SET_NULL)
+    job_title = models.CharField(max_length=120, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["entry", "on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["hired", "left", "department", "seniority", "title"]),
+                name="workforce_event_kind_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["entry", "on"]), models.Index(fields=["kind", "on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.on:%Y-%m-%d} ({self.entry.employee_id})"

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "conversations",
     "reports",
     "directory",  # roster sync with the HR system: on top of matching, notifications and programmes
+    "outcomes",  # objectives, self-assessments, commitments and impact (docs/outcomes.md): on top of directory
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files served from our own static files: no CDN

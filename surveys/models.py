@@ -34,11 +34,35 @@ class PulseResponse(models.Model):
     meeting_as_planned = models.BooleanField("Are you meeting as often as you planned?")
     obstacle = models.CharField("What gets in the way?", max_length=13, choices=Obstacle.choices, default=Obstacle.NONE)
     comment = models.TextField(blank=True, max_length=2000, help_text="Read by the programme's coordinators only.")
+    # The relationship items (1-5, from "not at all" to "completely"): their average
+    # is the relationship quality that outcomes measure. Empty in answers given
+    # before the check-in asked them.
+    open_with = models.PositiveSmallIntegerField(
+        "I can be open with the other person", null=True, blank=True, validators=RATING_VALIDATORS
+    )
+    understood = models.PositiveSmallIntegerField(
+        "We understand what each of us wants from this", null=True, blank=True, validators=RATING_VALIDATORS
+    )
+    progress = models.PositiveSmallIntegerField(
+        "Our meetings help me make progress", null=True, blank=True, validators=RATING_VALIDATORS
+    )
+    worth_time = models.PositiveSmallIntegerField(
+        "Our meetings are worth the time", null=True, blank=True, validators=RATING_VALIDATORS
+    )
     created_at = models.DateTimeField(default=timezone.now)
+
+    RELATIONSHIP_ITEMS = ("open_with", "understood", "progress", "worth_time")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["match", "author", "due_on"], name="pulse_once_per_person_per_wave"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{item}__isnull": True}) | Q(**{f"{item}__gte": 1, f"{item}__lte": 5}),
+                    name=f"pulse_{item}_1_to_5",
+                )
+                for item in ("open_with", "understood", "progress", "worth_time")
+            ],
             models.CheckConstraint(condition=Q(rating__gte=1) & Q(rating__lte=5), name="pulse_rating_1_to_5"),
             models.CheckConstraint(
                 condition=Q(obstacle__in=["none", "time", "fit", "unclear_goals", "other"]),
@@ -66,6 +90,11 @@ class ProgrammeFeedback(models.Model):
         "How well supported do you feel by the coordinators?", validators=RATING_VALIDATORS
     )
     would_recommend = models.BooleanField("Would you recommend the programme to a colleague?")
+    # Asked at the close (0-10): the net promoter score that outcomes measure.
+    recommend_score = models.PositiveSmallIntegerField(
+        "How likely are you to recommend the programme to a colleague? (0-10)", null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )  # fmt: skip
     keep = models.TextField("What should we keep?", blank=True, max_length=2000)
     change = models.TextField("What should we change?", blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
@@ -78,6 +107,10 @@ class ProgrammeFeedback(models.Model):
                 condition=Q(overall__gte=1) & Q(overall__lte=5) & Q(matching__gte=1) & Q(matching__lte=5)
                 & Q(support__gte=1) & Q(support__lte=5),
                 name="programme_feedback_ratings_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(recommend_score__isnull=True) | Q(recommend_score__lte=10),
+                name="programme_feedback_recommend_0_to_10",
             ),
         ]  # fmt: skip
         indexes = [models.Index(fields=["programme", "stage"])]
