@@ -52,3 +52,44 @@ def measure_value(
     key: str, programmes: Sequence[Programme], *, objective: Objective | None = None, today: date | None = None
 ) -> MeasureValue:
     return SELECTORS[key](programmes, objective=objective, today=today)
+
+
+def _status(measure: Measure, target, current: MeasureValue) -> str:
+    if current.value is None:
+        return "unknown"
+    return "met" if current.value >= float(target) else "not_met"
+
+
+def _confidence(current: MeasureValue) -> tuple[str, str]:
+    """How far a reader may trust the figure: from the number it rests on and the interval's width."""
+    if current.value is None:
+        return "low", "not measured yet" if not current.hidden else "fewer than 5 people or pairs"
+    half_width = (current.interval[1] - current.interval[0]) / 2 if current.interval else None
+    rests_on = f"rests on {current.n}"
+    if current.n >= 30 and (half_width is None or half_width <= 10):
+        return "high", rests_on
+    if current.n >= 10:
+        return "medium", rests_on
+    return "low", rests_on
+
+
+def objective_results(programme: Programme, *, today: date | None = None) -> list[ObjectiveResult]:
+    """The programme's objectives with their figures. A measure whose selector is
+    not installed reads as not measured ("unknown"). The trend is left to the
+    selectors that compute one (`detail["trend"]`: a list of TrendPoint)."""
+    results = []
+    for objective in programme.objectives.all():
+        measure = objective.definition
+        if objective.measure in SELECTORS:
+            current = measure_value(objective.measure, [programme], objective=objective, today=today)
+        else:
+            current = MeasureValue(value=None, n=0)
+        confidence, reason = _confidence(current)
+        results.append(
+            ObjectiveResult(
+                objective=objective, measure=measure, current=current,
+                status=_status(measure, objective.target, current),
+                trend=list(current.detail.get("trend", [])), confidence=confidence, confidence_reason=reason,
+            )
+        )  # fmt: skip
+    return results
