@@ -408,7 +408,7 @@ def _custom_rows(programmes, objective):
     )  # fmt: skip
 
 
-def _custom_units(rows, as_of: date) -> list[Unit]:
+def custom_units(rows, as_of: date) -> list[Unit]:
     return [Unit(("participant", row["participant_id"]), row["programme"], row["who"], row["rating"])
             for row in rows if _day(row["created_at"]) <= as_of]  # fmt: skip
 
@@ -422,7 +422,7 @@ INSTRUMENTS: dict[str, Instrument] = {
         Instrument(catalogue.RELATIONSHIP_QUALITY_SHARE, SHARE, _pulse_rows, _quality_share_units, _pulse_start),
         Instrument(catalogue.COMPLETION, SHARE, _completion_rows, _completion_units, _completion_start),
         Instrument(catalogue.NPS, SCORE, _nps_rows, _nps_units, _created_start),
-        Instrument(catalogue.CUSTOM_QUESTION, MEAN, _custom_rows, _custom_units, _created_start),
+        Instrument(catalogue.CUSTOM_QUESTION, MEAN, _custom_rows, custom_units, _created_start),
     )
 }
 
@@ -477,33 +477,54 @@ for _key in INSTRUMENTS:
     SELECTORS[_key] = instrument_selector(_key)
 
 
-def breakdown(
-    key: str, programmes: Sequence[Programme], group_of: Callable[[dict[int, int]], dict[int, str]], *,
-    objective: Objective | None = None, today: date | None = None,
-) -> list[tuple[str, MeasureValue]]:  # fmt: skip
-    """The measure in each group of people (e.g. by department), as of `today`: each
-    unit counts in the group `group_of` gives its person (a pair in its mentee's);
-    units of a person without a group are left out. `group_of` is given {unit's
-    who: person's user id} and returns {unit's who: group label} (one query)."""
-    instrument = INSTRUMENTS[key]
-    today = today or timezone.localdate()
-    rows = instrument.fetch(list(programmes), objective)
-    units = instrument.units(rows, today)
-    person = _completion_who(rows) if key == catalogue.COMPLETION else {unit.who: unit.who for unit in units}
-    groups = group_of(person)
-    grouped: dict[str, list[Unit]] = defaultdict(list)
+OTHER_LABEL, NOT_GIVEN = "Other", "Not recorded"
+
+
+def person_of(key: str, rows, units: Iterable[Unit]) -> dict[int, int]:
+    """{unit's who: the person's user id}: a pair's is its mentee's; a person's is themselves."""
+    if key == catalogue.COMPLETION:
+        return _completion_who(rows)
+    return {unit.who: unit.who for unit in units}
+
+
+def grouped(kind: str, units: Iterable[Unit], group_of_unit: dict[int, str | None],
+            labels: Sequence[str]) -> list[tuple[str, MeasureValue]]:  # fmt: skip
+    """The figure of each group in `labels` (in that order; units of a person outside
+    them are left out), each hidden under 5 on its own, then the figure over all of them
+    (labelled ""). `group_of_unit` maps a unit's `who` to its group."""
+    by_group: dict[str, list[Unit]] = defaultdict(list)
     for unit in units:
-        label = groups.get(unit.who)
-        if label is not None:
-            grouped[label].append(unit)
-    return [(label, figure(instrument.kind, grouped[label])) for label in sorted(grouped, key=str.lower)]
+        label = group_of_unit.get(unit.who)
+        if label in labels:
+            by_group[label].append(unit)
+    rows = [(label, figure(kind, by_group[label])) for label in labels]
+    return [*rows, ("", figure(kind, [unit for label in labels for unit in by_group[label]]))]
 
 
-def units_of(key: str, programmes: Sequence[Programme], *, objective: Objective | None = None,
-             today: date | None = None) -> list[Unit]:  # fmt: skip
-    """The units of a measure as of `today` (for HR's tables, which split them by programme)."""
-    instrument = INSTRUMENTS[key]
-    return instrument.units(instrument.fetch(list(programmes), objective), today or timezone.localdate())
+def group_labels(people: dict[int, str | None]) -> tuple[dict[int, str], list[str]]:
+    """Groups of fewer than 5 people merged into "Other", people without one in "Not
+    recorded": ({user id: label}, labels in order)."""
+    sizes: dict[str | None, int] = defaultdict(int)
+    for label in people.values():
+        sizes[label] += 1
+    named = sorted((label for label in sizes if label), key=str.lower)
+    big = {label for label in named if sizes[label] >= MIN_GROUP}
+    labelled = {}
+    for user, label in people.items():
+        labelled[user] = label if label in big else (OTHER_LABEL if label else NOT_GIVEN)
+    order = [label for label in named if label in big]
+    order += [label for label in (NOT_GIVEN, OTHER_LABEL) if label in labelled.values()]
+    return labelled, order
+
+
+def custom_rows(objectives: Sequence[Objective]) -> list:
+    """The answers to several custom questions at once (one query), each row with its objective."""
+    return list(
+        ObjectiveAnswer.objects.filter(objective__in=list(objectives))
+        .values("objective_id", "participant_id", "rating", "created_at", programme=F("participant__programme_id"),
+                who=F("participant__user_id"))
+        .order_by()
+    )  # fmt: skip
 
 
 # -- objectives with their figures ------------------------------------------------------------

@@ -30,6 +30,7 @@ from sessions_log.models import Goal, Meeting
 from . import figures
 from .cells import csv_value, xlsx_cell
 from .models import ExportAudit
+from .objectives import objectives_report
 
 CHUNK = 2000  # matches per batch of the per-match sheet: its queries are per batch, not per row
 
@@ -82,6 +83,27 @@ def figure_sheets(user, report_filter: figures.ReportFilter) -> list[Sheet]:
     reasons = report.tables["reasons"].rows[:-1]
     sheets.append(Sheet("End reasons", ["Reason", "Matches ended"], [[row.label, _figure(row.cells["n"])]
                                                                     for row in reasons]))  # fmt: skip
+    sheets += objective_sheets(user, report_filter, attributes=has_reverse)
+    notes.append(["The objectives' values are as of the end of the dates chosen (or today); \"Rests on\" is a band "
+                  "(5-9, 10-19, 20-49, 50-99, 100 or more), never an exact count."])  # fmt: skip
+    return sheets
+
+
+def objective_sheets(user, report_filter: figures.ReportFilter, *, attributes: bool) -> list[Sheet]:
+    """The objectives (reports.objectives): each programme's, and the measures by department
+    and by consented attribute; a hidden value is an empty cell, its band empty too."""
+    report = objectives_report(user, report_filter, attributes=attributes)
+    rows = [[row.programme, row.measure.label, row.question, row.target, _figure(row.value), row.rests_on,
+             row.status] for row in report.objectives]  # fmt: skip
+    sheets = [Sheet("Objectives", ["Programme", "Objective", "Question", "Target", "Value", "Rests on", "Status"],
+                    rows)]  # fmt: skip
+    for table in report.tables():
+        header = [table.title]
+        for measure in table.measures:
+            header += [f"{measure.label} ({measure.unit or 'NPS'})", f"{measure.label}: rests on"]
+        body = [[label, *(value for item in items for value in (_figure(item.cell), item.rests_on))]
+                for label, items in table.rows]  # fmt: skip
+        sheets.append(Sheet(f"Measures by {table.title.lower()}"[:31], header, body))
     return sheets
 
 

@@ -44,6 +44,7 @@ from django.utils import timezone
 
 from engagement.health import STATUS_LABELS, Health, Status, assess, frameworks_of, pair_facts
 from matching.models import Match
+from outcomes.catalogue import MEASURES
 from people.models import Demographics
 from programmes.models import Participant, Programme
 from sessions_log.models import ActionItem, Feedback, Goal, Meeting, Recap
@@ -184,6 +185,22 @@ FIGURES: dict[str, Figure] = {
     ),
     "end_reasons": Figure("Why matches ended", "Ended matches (as above), by the reason given when the match ended."),
 }
+# The objectives (reports.objectives): each programme's objectives and each measure of the catalogue.
+FIGURES.update({
+    "objective_target": Figure("Target", "The value the programme's coordinators set for an objective to reach.",
+                               AVERAGES_ACROSS, AVERAGE),
+    "objective_value": Figure(
+        "Value", "An objective's measure as things stand (as of the end of the dates chosen), over the programme's "
+        "people or pairs; hidden when it rests on fewer than 5.", AVERAGES_ACROSS, AVERAGE),
+    "objective_rests_on": Figure(
+        "Rests on", "How many people (or pairs, for completion) a figure rests on, as a band (5-9, 10-19, 20-49, "
+        "50-99, 100 or more), never exactly.", AVERAGES_ACROSS, AVERAGE),
+    "objective_status": Figure(
+        "Status", "Met when the value reaches the target; not met yet when it does not; not measured yet when "
+        "nothing was measured; too few to show when hidden.", AVERAGES_ACROSS, AVERAGE),
+    **{f"measure_{measure.key}": Figure(measure.label, measure.definition, AVERAGES_ACROSS, AVERAGE)
+       for measure in MEASURES.values()},
+})  # fmt: skip
 GLOSSARY_INTRO = [
     "The period is the dates chosen above (no start: since the first enrolment; no end: to today). In the month "
     "table, each row's period is its month, and the All row's is the whole period.",

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from . import figures
+from .objectives import objectives_report
 from .charts import Chart
 from .forms import ReportFilterForm
 from .permissions import require_reports_access
@@ -41,4 +42,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             Chart("goals", figures.FIGURES["goals_by_outcome"].label, series["goals"], glossary_key="goals_by_outcome"),
         ],
         "glossary": figures.FIGURES, "glossary_intro": figures.GLOSSARY_INTRO,
+        "objectives": objectives_report(request.user, report_filter, attributes=by in figures.ATTRIBUTES),
     })  # fmt: skip

@@ -1,0 +1,245 @@
+"""The objectives in HR's reports: each programme's objectives (target, value,
+how many it rests on, status) and each instrument measure broken down by
+department and by consented attribute, for the page and the exports alike.
+
+k >= 5 with the same engine as every figure (reports.disclosure): each value is
+a Cell of kind AVERAGE resting on the distinct people (or pairs) behind it,
+hidden when that is 1-4, in every row and every column of a row; the number it
+rests on is never shown exactly, only as a band ("5-9", "10-19", ...), so that
+no count of 1-4 can be worked out by subtracting one row's from another's.
+Departments of fewer than 5 people are put together as "Other".
+
+Attribute breakdowns follow the reports' rule (reports.figures): every reverse
+programme in scope, up to the end of last month, whatever the filters; only
+people who consented and gave a value. They hold only the measures drawn from
+ratings (self-assessments, check-ins, would-recommend), never goals or
+completion, which the per-match export lists pair by pair; and a figure that
+says the same of every member of a group (a share of 0% or 100%, an average at
+the end of its scale) is hidden there too. No text anyone wrote is read here;
+a custom question's text is the coordinators'."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from outcomes import catalogue
+from outcomes import measures as outcome_measures
+from outcomes.catalogue import Measure, MeasureValue
+from outcomes.models import Objective
+from people.models import Demographics, User
+from programmes.models import Programme
+
+from .disclosure import AVERAGE, SMALL, Cell, protect
+from .figures import ATTRIBUTES, FREE_TEXT, ReportFilter, attribute_cutoff, programme_label, scoped_programmes
+from .permissions import programmes_for_reports
+
+# The instrument measures broken down (a custom question is one programme's own: not across programmes).
+BROKEN_DOWN = [catalogue.GOAL_ACHIEVED, catalogue.SKILL_GROWTH, catalogue.RELATIONSHIP_QUALITY,
+               catalogue.RELATIONSHIP_QUALITY_SHARE, catalogue.COMPLETION, catalogue.NPS]  # fmt: skip
+# Drawn from ratings no per-pair export shows: the only ones broken down by attribute.
+BY_ATTRIBUTE = [catalogue.SKILL_GROWTH, catalogue.RELATIONSHIP_QUALITY, catalogue.RELATIONSHIP_QUALITY_SHARE,
+                catalogue.NPS]  # fmt: skip
+STATUS_TEXT = {"met": "Met", "not_met": "Not met yet", "unknown": "Not measured yet"}
+HIDDEN_STATUS = "Too few to show"
+TOTAL_LABEL = "All"
+BANDS = [(100, "100 or more"), (50, "50-99"), (20, "20-49"), (10, "10-19"), (5, "5-9")]
+
+
+def band(value: MeasureValue) -> str:
+    """How many a shown figure rests on, as a band: never a count of 1-4, never exact."""
+    if value.hidden or value.value is None:
+        return ""
+    return next(text for low, text in BANDS if value.n >= low)
+
+
+def _cell(value: MeasureValue) -> Cell:
+    cell = Cell(value.value, value.n, AVERAGE)
+    if value.hidden:
+        cell.hidden = SMALL
+    return cell
+
+
+@dataclass
+class ObjectiveRow:
+    programme: str
+    measure: Measure
+    question: str
+    target: str
+    value: Cell
+    value_text: str
+    rests_on: str
+    status: str
+
+
+@dataclass
+class MeasureCell:
+    cell: Cell
+    text: str
+    rests_on: str
+
+
+@dataclass
+class Breakdown:
+    """One breakdown (department, or an attribute): a row per group, the measures as columns, All last."""
+
+    key: str
+    title: str
+    measures: list[Measure]
+    rows: list[tuple[str, list[MeasureCell]]]
+
+    def cells(self) -> list[Cell]:
+        return [item.cell for _label, items in self.rows for item in items]
+
+
+@dataclass
+class ObjectivesReport:
+    objectives: list[ObjectiveRow]
+    by_department: Breakdown
+    by_attribute: dict[str, Breakdown]
+    attribute_cutoff: date | None
+    as_of: date
+
+    def tables(self) -> list[Breakdown]:
+        return [self.by_department, *self.by_attribute.values()]
+
+
+def _measure_cell(measure: Measure, value: MeasureValue, *, attribute: bool = False) -> MeasureCell:
+    cell = _cell(value)
+    if attribute and cell.shown and cell.value is not None and cell.value in (float(measure.low), float(measure.high)):
+        # The same said of every member ("all of them", "none of them"): about each of them.
+        cell.hidden = SMALL
+    return MeasureCell(cell, measure.format(cell.value) if cell.shown else "", band(value) if cell.shown else "")
+
+
+# -- the objectives table -------------------------------------------------------------------
+
+
+def objective_rows(programmes: list[Programme], today: date) -> list[ObjectiveRow]:
+    """Every objective of the programmes, programme by programme. Queries: the
+    objectives, each instrument measure's rows once for all the programmes, the
+    custom questions' answers once; a comparison measure's selector (the workforce's)
+    per programme where installed."""
+    objectives = list(
+        Objective.objects.filter(programme__in=programmes).select_related("programme")
+        .order_by("programme__name", "programme__cohort", "programme_id", "position", "pk")
+    )  # fmt: skip
+    keys = {objective.measure for objective in objectives} - {catalogue.CUSTOM_QUESTION}
+    units = {}
+    for key in keys & set(outcome_measures.INSTRUMENTS):
+        instrument = outcome_measures.INSTRUMENTS[key]
+        units[key] = instrument.units(instrument.fetch(programmes, None), today)
+    custom = [objective for objective in objectives if objective.measure == catalogue.CUSTOM_QUESTION]
+    answers = outcome_measures.custom_rows(custom) if custom else []
+    rows = []
+    for objective in objectives:
+        measure = objective.definition
+        if objective.measure == catalogue.CUSTOM_QUESTION:
+            mine = [row for row in answers if row["objective_id"] == objective.pk]
+            value = outcome_measures.figure(outcome_measures.MEAN, outcome_measures.custom_units(mine, today))
+        elif objective.measure in units:
+            kind = outcome_measures.INSTRUMENTS[objective.measure].kind
+            value = outcome_measures.figure(kind, [u for u in units[objective.measure]
+                                                   if u.programme_id == objective.programme_id])  # fmt: skip
+        elif objective.measure in outcome_measures.SELECTORS:
+            value = outcome_measures.measure_value(objective.measure, [objective.programme], objective=objective,
+                                                   today=today)  # fmt: skip
+        else:
+            value = MeasureValue(value=None, n=0)
+        status = outcome_measures.result_of(objective, value).status
+        rows.append(ObjectiveRow(
+            programme=programme_label(objective.programme.name, objective.programme.cohort), measure=measure,
+            question=objective.question, target=measure.format(float(objective.target)), value=_cell(value),
+            value_text=measure.format(value.value), rests_on=band(value),
+            status=HIDDEN_STATUS if value.hidden else STATUS_TEXT[status],
+        ))  # fmt: skip
+    return rows
+
+
+# -- the breakdowns --------------------------------------------------------------------------
+
+
+def _departments(users: set[int]) -> dict[int, str | None]:
+    return dict(User.objects.filter(pk__in=users).values_list("pk", "profile__department__name"))
+
+
+def _attributes(users: set[int]) -> dict[str, dict[int, str]]:
+    """{attribute: {user: label}} for the people who consented and gave a value (one query);
+    free text grouped case-blind under one spelling, fixed lists under their labels."""
+    found = {by: {} for by in ATTRIBUTES}
+    spelling: dict[tuple[str, str], str] = {}
+    rows = Demographics.objects.filter(user_id__in=users).values("user_id", *ATTRIBUTES)
+    choices = {by: dict(Demographics._meta.get_field(by).choices or []) for by in ATTRIBUTES}
+    for row in rows:
+        for by in ATTRIBUTES:
+            answer = (row[by] or "").strip()
+            if not answer or answer == "prefer_not":
+                continue
+            if by in FREE_TEXT:
+                key = answer.lower()
+                found[by][row["user_id"]] = spelling.setdefault((by, key), answer)
+            else:
+                found[by][row["user_id"]] = str(choices[by].get(answer, answer))
+    return found
+
+
+def _breakdown(key: str, title: str, measures: list[str], units: dict, persons: dict,
+               labels_of_people: dict[int, str | None], *, attribute: bool) -> Breakdown:  # fmt: skip
+    """Rows of groups (small ones merged: departments into Other; attribute groups
+    likewise), a column per measure, each cell on its own units."""
+    people = {person: label for person, label in labels_of_people.items()}
+    labelled, order = outcome_measures.group_labels(people)
+    rows: dict[str, list[MeasureCell]] = {label: [] for label in [*order, TOTAL_LABEL]}
+    for measure_key in measures:
+        kind = outcome_measures.INSTRUMENTS[measure_key].kind
+        group_of_unit = {who: labelled.get(user) for who, user in persons[measure_key].items()}
+        figures = outcome_measures.grouped(kind, units[measure_key], group_of_unit, order)
+        measure = catalogue.MEASURES[measure_key]
+        for label, value in figures:
+            rows[label or TOTAL_LABEL].append(_measure_cell(measure, value, attribute=attribute))
+    return Breakdown(key, title, [catalogue.MEASURES[m] for m in measures], list(rows.items()))
+
+
+def _units(programmes: list[Programme], keys: list[str], as_of: date) -> tuple[dict, dict]:
+    units, persons = {}, {}
+    for key in keys:
+        instrument = outcome_measures.INSTRUMENTS[key]
+        rows = instrument.fetch(programmes, None)
+        units[key] = instrument.units(rows, as_of)
+        persons[key] = outcome_measures.person_of(key, rows, units[key])
+    return units, persons
+
+
+def department_breakdown(programmes: list[Programme], as_of: date) -> Breakdown:
+    units, persons = _units(programmes, BROKEN_DOWN, as_of)
+    users = {user for found in persons.values() for user in found.values()}
+    return _breakdown("department", "Department", BROKEN_DOWN, units, persons, _departments(users), attribute=False)
+
+
+def attribute_breakdowns(user, cutoff: date) -> dict[str, Breakdown]:
+    programmes = list(programmes_for_reports(user).filter(kind=Programme.Kind.REVERSE))
+    units, persons = _units(programmes, BY_ATTRIBUTE, cutoff)
+    users = {person for found in persons.values() for person in found.values()}
+    attributes = _attributes(users)
+    return {by: _breakdown(by, label, BY_ATTRIBUTE, units, persons, attributes[by], attribute=True)
+            for by, label in ATTRIBUTES.items()}  # fmt: skip
+
+
+def objectives_report(user, report_filter: ReportFilter, *, attributes: bool = True,
+                      today: date | None = None) -> ObjectivesReport:  # fmt: skip
+    """The objectives' figures HR may see for the filter: the programmes' objectives and
+    the department breakdown as of the filter's end (or today), the attribute breakdowns
+    as of the end of last month over every reverse programme in scope."""
+    today = today or timezone.localdate()
+    as_of = min(report_filter.date_to, today) if report_filter.date_to else today
+    programmes = list(scoped_programmes(user, report_filter))
+    rows = objective_rows(programmes, as_of)
+    by_department = department_breakdown(programmes, as_of)
+    cutoff = attribute_cutoff(today) if attributes else None
+    by_attribute = attribute_breakdowns(user, cutoff) if attributes else {}
+    report = ObjectivesReport(rows, by_department, by_attribute, cutoff, as_of)
+    # The one engine's rule on every cell: hidden under 5 (no relations: averages and shares
+    # of banded numbers add up to nothing a reader can subtract).
+    protect([row.value for row in rows] + [cell for table in report.tables() for cell in table.cells()], [])
+    return report
+
