@@ -517,10 +517,12 @@ def group_labels(people: dict[int, str | None]) -> tuple[dict[int, str], list[st
     return labelled, order
 
 
-def custom_rows(objectives: Sequence[Objective]) -> list:
-    """The answers to several custom questions at once (one query), each row with its objective."""
+def custom_rows_of_programmes(programmes: Sequence[Programme]) -> list:
+    """The answers to every custom question of the programmes at once (one query), each
+    row with its objective."""
     return list(
-        ObjectiveAnswer.objects.filter(objective__in=list(objectives))
+        ObjectiveAnswer.objects.filter(objective__programme_id__in=_ids(programmes),
+                                       objective__measure=catalogue.CUSTOM_QUESTION)
         .values("objective_id", "participant_id", "rating", "created_at", programme=F("participant__programme_id"),
                 who=F("participant__user_id"))
         .order_by()

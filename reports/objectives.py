@@ -115,22 +115,16 @@ def _measure_cell(measure: Measure, value: MeasureValue, *, attribute: bool = Fa
 # -- the objectives table -------------------------------------------------------------------
 
 
-def objective_rows(programmes: list[Programme], today: date) -> list[ObjectiveRow]:
-    """Every objective of the programmes, programme by programme. Queries: the
-    objectives, each instrument measure's rows once for all the programmes, the
-    custom questions' answers once; a comparison measure's selector (the workforce's)
-    per programme where installed."""
+def objective_rows(programmes: list[Programme], today: date, units: dict) -> list[ObjectiveRow]:
+    """Every objective of the programmes, programme by programme, from `units` (each
+    instrument measure's units over all the programmes, as of `today`). Queries: the
+    objectives and the custom questions' answers; a comparison measure's selector (the
+    workforce's) per programme where installed."""
     objectives = list(
         Objective.objects.filter(programme__in=programmes).select_related("programme")
         .order_by("programme__name", "programme__cohort", "programme_id", "position", "pk")
     )  # fmt: skip
-    keys = {objective.measure for objective in objectives} - {catalogue.CUSTOM_QUESTION}
-    units = {}
-    for key in keys & set(outcome_measures.INSTRUMENTS):
-        instrument = outcome_measures.INSTRUMENTS[key]
-        units[key] = instrument.units(instrument.fetch(programmes, None), today)
-    custom = [objective for objective in objectives if objective.measure == catalogue.CUSTOM_QUESTION]
-    answers = outcome_measures.custom_rows(custom) if custom else []
+    answers = outcome_measures.custom_rows_of_programmes(programmes)
     rows = []
     for objective in objectives:
         measure = objective.definition
@@ -210,8 +204,7 @@ def _units(programmes: list[Programme], keys: list[str], as_of: date) -> tuple[d
     return units, persons
 
 
-def department_breakdown(programmes: list[Programme], as_of: date) -> Breakdown:
-    units, persons = _units(programmes, BROKEN_DOWN, as_of)
+def department_breakdown(units: dict, persons: dict) -> Breakdown:
     users = {user for found in persons.values() for user in found.values()}
     return _breakdown("department", "Department", BROKEN_DOWN, units, persons, _departments(users), attribute=False)
 
@@ -233,8 +226,10 @@ def objectives_report(user, report_filter: ReportFilter, *, attributes: bool = T
     today = today or timezone.localdate()
     as_of = min(report_filter.date_to, today) if report_filter.date_to else today
     programmes = list(scoped_programmes(user, report_filter))
-    rows = objective_rows(programmes, as_of)
-    by_department = department_breakdown(programmes, as_of)
+    # Each measure's rows are read once, for the objectives' table and the department breakdown.
+    units, persons = _units(programmes, BROKEN_DOWN, as_of)
+    rows = objective_rows(programmes, as_of, units)
+    by_department = department_breakdown(units, persons)
     cutoff = attribute_cutoff(today) if attributes else None
     by_attribute = attribute_breakdowns(user, cutoff) if attributes else {}
     report = ObjectivesReport(rows, by_department, by_attribute, cutoff, as_of)

@@ -1,0 +1,226 @@
+"""The objectives in HR's reports: every breakdown and filter walked, no shown
+value rests on 1-4 people or pairs (checked against counts made here from the
+rows, not by the reports' code), counts only as bands, no participant's text,
+the same in the exports, and a fixed number of queries."""
+
+import io
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from matching.models import Match
+from matching.tests.factories import enrol, make_person
+from outcomes import catalogue
+from outcomes.models import Objective
+from people.models import Demographics
+from programmes.tests.factories import make_programme
+from reports import objectives as hr
+from reports.figures import ATTRIBUTES, ReportFilter
+from sessions_log.models import Goal, GoalNote
+from surveys.models import ProgrammeFeedback, PulseResponse
+
+pytestmark = pytest.mark.django_db
+
+SECRETS = ["SECRET-KEEP-TEXT", "SECRET-CHANGE-TEXT", "SECRET-PULSE-COMMENT", "SECRET-GOAL-TEXT"]
+# Groups of 1-4 that must never show a figure of their own.
+SMALL_LABELS = ["Legal", "Agender", "Pride network"]
+# Groups of 5 or more.
+BIG_LABELS = ["Sales", "Woman"]
+
+
+def at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
+
+
+LAST_MONTH = timezone.localdate().replace(day=1) - timedelta(days=20)
+
+
+def pair(programme, name, department, *, gender="", network="", score=4, nps=9, achieved=True, counter=[0]):  # noqa: B006
+    counter[0] += 1
+    mentee_user = make_person(f"{name} {counter[0]}", department=department)
+    mentor_user = make_person(f"Mentor of {name} {counter[0]}", department="Finance")
+    if gender or network:
+        Demographics.objects.create(user=mentee_user, consented_at=timezone.now(), gender=gender,
+                                    staff_network=network)  # fmt: skip
+    mentee, mentor = enrol(programme, mentee_user, "mentee"), enrol(programme, mentor_user, "mentor")
+    match = Match.objects.create(programme=programme, mentee=mentee, mentor=mentor, created_at=at(LAST_MONTH))
+    goal = Goal.objects.create(match=match, owner=mentee, objective=SECRETS[3], measure="x",
+                               status=Goal.Status.ACHIEVED if achieved else Goal.Status.IN_PROGRESS)  # fmt: skip
+    if achieved:
+        GoalNote.objects.create(goal=goal, text="done", status_after="achieved", created_at=at(LAST_MONTH))
+    PulseResponse.objects.create(match=match, author=mentee_user, due_on=LAST_MONTH, rating=4, meeting_as_planned=True,
+                                 comment=SECRETS[2], open_with=score, understood=score, progress=score,
+                                 worth_time=score, created_at=at(LAST_MONTH))  # fmt: skip
+    ProgrammeFeedback.objects.create(programme=programme, participant=mentee, stage="close", overall=4, matching=4,
+                                     support=4, would_recommend=True, recommend_score=nps, keep=SECRETS[0],
+                                     change=SECRETS[1], created_at=at(LAST_MONTH))  # fmt: skip
+    return match
+
+
+@pytest.fixture
+def world(carol):
+    """"Mentoring": 6 Sales mentees and 3 Legal ones. "Tiny": 4 pairs (every figure
+    hidden). "Reverse": 6 women and 2 agender people (consented), 3 in a Pride network."""
+    mentoring = make_programme(carol, name="Mentoring", status="running", starts_on=LAST_MONTH.replace(day=1))
+    tiny = make_programme(carol, name="Tiny", status="running")
+    reverse_ = make_programme(carol, name="Reverse", kind="reverse", status="running")
+    for i in range(6):
+        pair(mentoring, "Sales", "Sales", score=4 + (i % 2), nps=10 - i, achieved=i < 4)
+    for _ in range(3):
+        pair(mentoring, "Legal", "Legal", score=1, nps=0, achieved=False)
+    for _ in range(4):
+        pair(tiny, "Tiny", "Sales")
+    for i in range(6):
+        pair(reverse_, "Woman", "Operations", gender="Woman", score=3 + (i % 3), nps=7 + i % 4,
+             network="Pride network" if i < 3 else "")  # fmt: skip
+    for _ in range(2):
+        pair(reverse_, "Agender", "Operations", gender="agender", score=1, nps=0)
+    for programme in (mentoring, tiny, reverse_):
+        Objective.objects.create(programme=programme, measure=catalogue.GOAL_ACHIEVED, target=Decimal(60), position=1)
+        Objective.objects.create(programme=programme, measure=catalogue.NPS, target=Decimal(20), position=2)
+    Objective.objects.create(programme=mentoring, measure=catalogue.RETENTION_12M, target=Decimal(90), position=3)
+    return {"mentoring": mentoring, "tiny": tiny, "reverse": reverse_}
+
+
+def oracle_people(programmes, department: str | None = None, gender: str | None = None) -> int:
+    """Mentees in a pair of the programmes in that group, counted here from the rows."""
+    matches = Match.objects.filter(programme__in=programmes)
+    if department:
+        matches = matches.filter(mentee__user__profile__department__name=department)
+    if gender:
+        matches = matches.filter(mentee__user__demographics__gender__iexact=gender)
+    return matches.values("mentee__user").distinct().count()
+
+
+def filters(world) -> list[ReportFilter]:
+    ids = [programme.pk for programme in world.values()]
+    today = timezone.localdate()
+    return [ReportFilter(), *(ReportFilter(programme_ids=(pk,)) for pk in ids), ReportFilter(programme_ids=tuple(ids[:2])),
+            ReportFilter(date_to=LAST_MONTH - timedelta(days=1)), ReportFilter(date_from=LAST_MONTH, date_to=today)]  # fmt: skip
+
+
+def test_every_breakdown_and_filter_shows_no_figure_resting_on_1_to_4(world, hana):
+    for report_filter in filters(world):
+        report = hr.objectives_report(hana, report_filter)
+        for row in report.objectives:
+            assert row.value.hidden or row.value.value is None or row.value.support >= 5, row
+            assert row.rests_on in ("", *(text for _low, text in hr.BANDS))
+            if row.programme == "Tiny":
+                assert row.value.value is None or row.value.hidden
+                assert row.value_text == "–" and row.rests_on == ""
+        for table in report.tables():
+            labels = [label for label, _items in table.rows]
+            assert not set(labels) & set(SMALL_LABELS), (table.key, labels)
+            for label, items in table.rows:
+                for item in items:
+                    if item.cell.shown and item.cell.value is not None:
+                        assert item.cell.support >= 5, (table.key, label)
+                        assert item.rests_on in [text for _low, text in hr.BANDS]
+                    else:
+                        assert item.text in ("", "–") and item.rests_on == ""
+        # Checked against counts made from the rows: a department shown by name has 5 or more
+        # mentees in pairs; Legal's 3 never show by name (they count in Other).
+        scoped = [p for p in world.values() if not report_filter.programme_ids or p.pk in report_filter.programme_ids]
+        for label, _items in report.by_department.rows:
+            if label not in ("Other", "All", "Not recorded"):
+                assert oracle_people(scoped, department=label) >= 5, label
+        if oracle_people(scoped, department="Legal"):
+            assert "Other" in dict(report.by_department.rows)
+
+
+def test_the_department_breakdown_matches_figures_worked_out_by_hand(world, hana):
+    report = hr.objectives_report(hana, ReportFilter(programme_ids=(world["mentoring"].pk,)))
+    rows = dict(report.by_department.rows)
+    columns = [measure.key for measure in report.by_department.measures]
+    sales = dict(zip(columns, rows["Sales"], strict=True))
+    assert sales[catalogue.GOAL_ACHIEVED].cell.value == 66.7  # 4 of 6
+    assert sales[catalogue.GOAL_ACHIEVED].rests_on == "5-9"
+    assert sales[catalogue.NPS].cell.value == 0.0  # 10, 9, 8, 7, 6, 5: 2 promoters - 2 detractors
+    other = dict(zip(columns, rows["Other"], strict=True))  # Legal's 3 alone: hidden everywhere
+    assert all(item.cell.hidden or item.cell.value is None for item in other.values())
+    objective = next(row for row in report.objectives if row.measure.key == catalogue.GOAL_ACHIEVED)
+    assert (objective.value.value, objective.rests_on, objective.status) == (44.4, "5-9", "Not met yet")  # 4 of 9
+    retention = next(row for row in report.objectives if row.measure.key == catalogue.RETENTION_12M)
+    assert retention.status in ("Not measured yet", "Met", "Not met yet", hr.HIDDEN_STATUS)
+
+
+def test_attribute_breakdowns_merge_small_groups_hide_extremes_and_leave_out_pair_measures(world, hana):
+    report = hr.objectives_report(hana, ReportFilter(programme_ids=(world["mentoring"].pk,)))
+    assert set(report.by_attribute) == set(ATTRIBUTES)
+    gender = report.by_attribute["gender"]
+    assert [measure.key for measure in gender.measures] == hr.BY_ATTRIBUTE  # no goals, no completion
+    rows = dict(gender.rows)
+    assert set(rows) == {"Woman", "Other", "All"}  # the 2 agender people in Other, hidden
+    assert all(item.cell.hidden or item.cell.value is None for item in rows["Other"])
+    assert oracle_people([world["reverse"]], gender="woman") == 6
+    woman = dict(zip([m.key for m in gender.measures], rows["Woman"], strict=True))
+    # Check-ins 3, 4, 5, 3, 4, 5: mean 4; share at 4 or more 4 of 6.
+    assert woman[catalogue.RELATIONSHIP_QUALITY].cell.value == 4.0
+    assert woman[catalogue.RELATIONSHIP_QUALITY_SHARE].cell.value == 66.7
+    network = dict(report.by_attribute["staff_network"].rows)
+    assert "Pride network" not in network  # 3 people: merged
+    assert all(item.cell.hidden or item.cell.value is None for item in network["Other"])
+
+
+def test_a_share_of_everyone_is_hidden_in_an_attribute_breakdown(carol, hana):
+    reverse_ = make_programme(carol, name="All good", kind="reverse", status="running")
+    for _ in range(5):
+        pair(reverse_, "Woman", "Ops", gender="Woman", score=5)
+    report = hr.objectives_report(hana, ReportFilter())
+    woman = dict(report.by_attribute["gender"].rows)["Woman"]
+    measures = [m.key for m in report.by_attribute["gender"].measures]
+    share = woman[measures.index(catalogue.RELATIONSHIP_QUALITY_SHARE)]
+    assert share.cell.hidden  # 100%: says of each woman that she rated 4 or more
+    department = dict(report.by_department.rows)["Ops"]
+    assert department[[m.key for m in report.by_department.measures].index(catalogue.GOAL_ACHIEVED)].cell.value == 100
+
+
+def test_the_page_shows_the_objectives_and_no_participants_text(client, world, hana):
+    client.force_login(hana)
+    page = client.get(reverse("reports:dashboard")).content.decode()
+    assert 'id="objectives-table"' in page and "Mentees who achieve a goal" in page
+    assert 'id="measures-table-department"' in page
+    for secret in SECRETS:
+        assert secret not in page
+    by_gender = client.get(reverse("reports:dashboard"), {"by": "gender"}).content.decode()
+    assert 'id="measures-table-gender"' in by_gender and "Agender" not in by_gender.split('id="objectives"')[1]
+
+
+def test_the_exports_carry_the_objectives_with_hidden_cells_empty_and_no_text(client, world, hana):
+    client.force_login(hana)
+    response = client.get(reverse("reports:export", args=["figures", "xlsx"]))
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    objectives = list(workbook["Objectives"].values)
+    assert objectives[0] == ("Programme", "Objective", "Question", "Target", "Value", "Rests on", "Status")
+    tiny = [row for row in objectives[1:] if row[0] == "Tiny"]
+    assert tiny and all(row[4] is None and row[5] in (None, "") for row in tiny)
+    assert "Measures by department" in workbook.sheetnames and "Measures by gender" in workbook.sheetnames
+    text = " ".join(str(value) for sheet in workbook.worksheets for row in sheet.values for value in row)
+    for secret in SECRETS:
+        assert secret not in text
+    for sheet in ("Measures by department", "Measures by gender"):
+        for row in list(workbook[sheet].values)[1:]:
+            assert row[0] not in SMALL_LABELS
+    csv_text = b"".join(client.get(reverse("reports:export", args=["figures", "csv"])).streaming_content).decode()
+    assert "Objectives" in csv_text and all(secret not in csv_text for secret in SECRETS)
+
+
+def test_the_report_costs_the_same_queries_at_two_sizes(world, hana, carol):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        hr.objectives_report(hana, ReportFilter())
+    for _ in range(6):
+        pair(world["mentoring"], "Sales", "Sales")
+        pair(world["reverse"], "Woman", "Operations", gender="Woman")
+    other = make_programme(carol, name="Another", status="running")
+    Objective.objects.create(programme=other, measure=catalogue.COMPLETION, target=Decimal(80))
+    Objective.objects.create(programme=other, measure=catalogue.CUSTOM_QUESTION, target=Decimal(4), question="Q?")
+    with CaptureQueriesContext(connection) as large:
+        hr.objectives_report(hana, ReportFilter())
+    assert len(small.captured_queries) == len(large.captured_queries)
