@@ -117,7 +117,8 @@ def objective_change(*, objective: Objective, by: User, target, question: str = 
     question = _question(objective.measure, question)
     _lock(objective.programme)
     objective.target, objective.question = value, question
-    objective.full_clean()
+    # Its creator may have been erased since (created_by is then empty): that is no fault of the change.
+    objective.full_clean(exclude=["created_by"])
     objective.save(update_fields=["target", "question"])
     _audit(by, objective.programme, f"Objective changed: {definition.label}", request,
            measure=objective.measure, target=str(value))  # fmt: skip

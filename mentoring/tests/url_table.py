@@ -411,6 +411,19 @@ ROWS: list[Row] = [
     coord_post("engagement:pair_extend", "p1 pair_a", 400),
     coord_post("engagement:pair_end", "p1 pair_a", 400),
     # HR's reports
+    # outcomes: a programme's objectives and self-assessment statements (its coordinators only)
+    coord("outcomes_objectives:page"),
+    coord_post("outcomes_objectives:add", data={"measure": "nps", "target": "20"}),
+    coord_post("outcomes_objectives:add", status=400, data={"measure": "nps", "target": "200"},
+               variant="target out of range"),
+    coord_post("outcomes_objectives:change", "p1 objective_1", data={"target": "75"}),
+    coord_post("outcomes_objectives:move", "p1 objective_1", data={"direction": "down"}),
+    coord_post("outcomes_objectives:remove", "p1 objective_1"),
+    mixed(coord_post("outcomes_objectives:change", "p1 objective_1"), "p1 objective_2"),
+    coord_post("outcomes_objectives:statement_add", data={"text": "I give feedback upwards"}),
+    coord_post("outcomes_objectives:statement_change", "p1 statement_1", data={"text": "I listen well"}),
+    coord_post("outcomes_objectives:statement_remove", "p1 statement_1"),
+    mixed(coord_post("outcomes_objectives:statement_remove", "p1 statement_1"), "p1 statement_2"),
     Row("reports:dashboard", "", REPORTS, owner="hana"),
     *[
         Row("reports:export", f"={kind} ={fmt}", REPORTS, owner="hana", variant="" if i == 0 else f"{kind}.{fmt}")
@@ -755,5 +768,12 @@ def build_world() -> SimpleNamespace:
                                                    subject="Kick-off", body="On Friday.")  # fmt: skip
     w.announcement_2 = Announcement.objects.create(programme=w.p2, author=w.olga, audience="everyone",
                                                    subject="Welcome", body="Hello.")  # fmt: skip
+    # outcomes: an objective and a statement of P1, and of P2 (another tenant's)
+    from outcomes.models import AssessmentStatement, Objective
+
+    w.objective_1 = Objective.objects.create(programme=w.p1, measure="goal_achieved", target=70, position=1)
+    w.objective_2 = Objective.objects.create(programme=w.p2, measure="goal_achieved", target=70, position=1)
+    w.statement_1 = AssessmentStatement.objects.create(programme=w.p1, text="I speak up", position=1)
+    w.statement_2 = AssessmentStatement.objects.create(programme=w.p2, text="I speak up", position=1)
     w.today = date.today()
     return w

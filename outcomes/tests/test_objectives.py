@@ -107,6 +107,13 @@ def test_changing_a_target_checks_the_range_and_keeps_the_old_target_when_refuse
     assert objective.target == Decimal("85.5")
 
 
+def test_an_objective_whose_creator_is_gone_can_still_be_changed(programme, carol):
+    objective = Objective.objects.create(programme=programme, measure=catalogue.NPS, target=Decimal(10))
+    objective_change(objective=objective, by=carol, target="20")
+    objective.refresh_from_db()
+    assert objective.target == Decimal(20)
+
+
 def test_a_custom_question_keeps_its_text_when_changed_and_needs_it(programme, carol):
     objective = objective_add(programme=programme, by=carol, measure=catalogue.CUSTOM_QUESTION, target="4",
                               question="Old?")  # fmt: skip
