@@ -38,7 +38,8 @@ class StatementForm(forms.Form):
 
 
 def _page(request: HttpRequest, programme: Programme, *, add_form=None, statement_form=None,
-          objective_errors: dict | None = None, statement_errors: dict | None = None, status: int = 200) -> HttpResponse:  # fmt: skip
+          objective_errors: dict | None = None, statement_errors: dict | None = None,
+          status: int = 200) -> HttpResponse:  # fmt: skip
     results = objective_results(programme)
     statements = list(programme.assessment_statements.all())
     return render(request, "outcomes/objectives.html", {

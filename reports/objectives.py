@@ -181,8 +181,7 @@ def _breakdown(key: str, title: str, measures: list[str], units: dict, persons: 
                labels_of_people: dict[int, str | None], *, attribute: bool) -> Breakdown:  # fmt: skip
     """Rows of groups (small ones merged: departments into Other; attribute groups
     likewise), a column per measure, each cell on its own units."""
-    people = {person: label for person, label in labels_of_people.items()}
-    labelled, order = outcome_measures.group_labels(people)
+    labelled, order = outcome_measures.group_labels(dict(labels_of_people))
     rows: dict[str, list[MeasureCell]] = {label: [] for label in [*order, TOTAL_LABEL]}
     for measure_key in measures:
         kind = outcome_measures.INSTRUMENTS[measure_key].kind
@@ -237,4 +236,3 @@ def objectives_report(user, report_filter: ReportFilter, *, attributes: bool = T
     # of banded numbers add up to nothing a reader can subtract).
     protect([row.value for row in rows] + [cell for table in report.tables() for cell in table.cells()], [])
     return report
-

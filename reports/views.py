@@ -8,9 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from . import figures
-from .objectives import objectives_report
 from .charts import Chart
 from .forms import ReportFilterForm
+from .objectives import objectives_report
 from .permissions import require_reports_access
 
 HEADLINE = ["people", "active", "stalled", "meetings_held", "hours", "goals_achieved"]

@@ -232,7 +232,8 @@ def test_the_coordinator_adds_changes_and_removes_through_the_page(client, progr
     ("data", "message"),
     [
         ({"measure": "goal_achieved", "target": ""}, "Give a target: the value this objective should reach."),
-        ({"measure": "goal_achieved", "target": "150"}, "A target for “Mentees who achieve a goal” lies between 0 and 100%."),
+        ({"measure": "goal_achieved", "target": "150"},
+         "A target for “Mentees who achieve a goal” lies between 0 and 100%."),
         ({"measure": "custom_question", "target": "4"}, "Write the question the closing survey will ask."),
     ],
 )  # fmt: skip

@@ -63,7 +63,7 @@ def pair(programme, name, department, *, gender="", network="", score=4, nps=9, 
 
 @pytest.fixture
 def world(carol):
-    """"Mentoring": 6 Sales mentees and 3 Legal ones. "Tiny": 4 pairs (every figure
+    """The programme "Mentoring": 6 Sales mentees and 3 Legal ones. "Tiny": 4 pairs (every figure
     hidden). "Reverse": 6 women and 2 agender people (consented), 3 in a Pride network."""
     mentoring = make_programme(carol, name="Mentoring", status="running", starts_on=LAST_MONTH.replace(day=1))
     tiny = make_programme(carol, name="Tiny", status="running")
@@ -99,8 +99,9 @@ def oracle_people(programmes, department: str | None = None, gender: str | None 
 def filters(world) -> list[ReportFilter]:
     ids = [programme.pk for programme in world.values()]
     today = timezone.localdate()
-    return [ReportFilter(), *(ReportFilter(programme_ids=(pk,)) for pk in ids), ReportFilter(programme_ids=tuple(ids[:2])),
-            ReportFilter(date_to=LAST_MONTH - timedelta(days=1)), ReportFilter(date_from=LAST_MONTH, date_to=today)]  # fmt: skip
+    return [ReportFilter(), *(ReportFilter(programme_ids=(pk,)) for pk in ids),
+            ReportFilter(programme_ids=tuple(ids[:2])), ReportFilter(date_to=LAST_MONTH - timedelta(days=1)),
+            ReportFilter(date_from=LAST_MONTH, date_to=today)]  # fmt: skip
 
 
 def test_every_breakdown_and_filter_shows_no_figure_resting_on_1_to_4(world, hana):
