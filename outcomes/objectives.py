@@ -47,11 +47,17 @@ def _target(measure: catalogue.Measure, target) -> Decimal:
         raise ObjectiveError("The target is a number, e.g. 70.", "target")
     if not measure.low <= value <= measure.high:
         raise ObjectiveError(
-            f"A target for “{measure.label}” lies between {measure.low} and {measure.high}{measure.unit}.", "target"
+            f"A target for “{measure.label}” lies between {_number(measure.low)} and {_number(measure.high)}"
+            f"{'%' if measure.unit == '%' else ''}.",
+            "target",
         )
     if value != value.quantize(Decimal("0.1")):
         raise ObjectiveError("Give the target to one decimal place at most.", "target")
     return value
+
+
+def _number(value: Decimal) -> str:
+    return f"{value.normalize():f}"
 
 
 def _question(measure_key: str, question: str) -> str:

@@ -24,3 +24,14 @@ def measure_format(measure, value) -> str:
 def lookup(mapping: dict, key):
     """`{{ errors|lookup:objective.pk }}`: the value under `key`, or "" when none."""
     return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def measure_range(measure) -> str:
+    """The values a measure (and so a target) can take, in words: "0 to 100%", "1 to 5", "-4 to +4 points"."""
+    low, high = f"{measure.low.normalize():f}", f"{measure.high.normalize():f}"
+    if measure.unit == "%":
+        return f"{low} to {high}%"
+    if measure.unit == "points":
+        return f"{low} to +{high} points"
+    return f"{low} to {high}"
