@@ -63,6 +63,7 @@ COVERAGE: dict[str, Covered] = {
     "matching.PairRule.mentee": Covered("", "anonymous", "a coordinator's working rule about candidates"),
     "matching.PairRule.mentor": Covered("", "anonymous", "a coordinator's working rule about candidates"),
     "matching.PairRule.created_by": Covered("work_for_programmes", "anonymous"),
+    "outcomes.Objective.created_by": Covered("", "anonymous", "a coordinator's record of who set an objective"),
     "matching.MatchRun.started_by": Covered("work_for_programmes", "anonymous"),
     "matching.Proposal.mentee": Covered("", "anonymous", "the coordinators' draft pairs, with other candidates"),
     "matching.Proposal.mentor": Covered("", "anonymous", "the coordinators' draft pairs, with other candidates"),
