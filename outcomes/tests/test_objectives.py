@@ -266,3 +266,31 @@ def test_the_manage_page_links_to_the_objectives_and_participants_see_targets_on
     assert "Pairs who complete" in detail and "target 80%" in detail
     assert "confidence" not in detail.lower() and "Not measured yet" not in detail
     assert reverse("outcomes_objectives:page", args=[programme.pk]) not in detail
+
+
+def test_the_programme_page_costs_the_same_queries_with_more_pairs(client, programme, carol,
+                                                                  django_assert_max_num_queries):  # fmt: skip
+    from matching.models import Match
+
+    for key in (catalogue.GOAL_ACHIEVED, catalogue.COMPLETION, catalogue.NPS):
+        objective_add(programme=programme, by=carol, measure=key, target=catalogue.MEASURES[key].default_target)
+
+    def add_pairs(count):
+        for i in range(count):
+            mentee = enrol(programme, make_person(f"Mentee {Match.objects.count()}-{i}"), "mentee")
+            mentor = enrol(programme, make_person(f"Mentor {Match.objects.count()}-{i}"), "mentor")
+            Match.objects.create(programme=programme, mentee=mentee, mentor=mentor)
+
+    client.force_login(carol)
+    add_pairs(5)
+    client.get(programme.get_absolute_url())
+    with django_assert_max_num_queries(30) as small:
+        assert "Mentees who achieve a goal" in client.get(programme.get_absolute_url()).content.decode()
+    add_pairs(20)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(programme.get_absolute_url())
+    with django_assert_max_num_queries(30) as page:
+        client.get(reverse("outcomes_objectives:page", args=[programme.pk]))
+    add_pairs(5)
+    with django_assert_max_num_queries(len(page.captured_queries)):
+        client.get(reverse("outcomes_objectives:page", args=[programme.pk]))
