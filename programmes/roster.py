@@ -19,7 +19,7 @@ Both run a fixed number of queries whatever the number of rows (one read per
 table, bulk writes), so a roster of thousands of people takes seconds.
 
 The readers without a leading underscore (read_bytes, read_table, read_header,
-header_key, is_email, seniority_lookup) are shared with the directory's HR sync
+header_key, is_email, seniority_lookup, read_date) are shared with the directory's HR sync
 (directory/sync.py), which reads another set of columns.
 """
 
@@ -28,6 +28,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -441,6 +442,33 @@ def _reach_errors(by: User, users: dict[str, User]) -> dict[int, str]:
                 "may not change or enrol them. Remove the line, or invite them from the programme's Invite page."
             )
     return errors
+
+
+# Dates in a roster: ISO (2021-03-31, as Excel's cells and most HR systems write
+# them) or day first (31/03/2021, 31.03.2021, 31-03-2021). Never month first:
+# 03/04/2021 is the 3rd of April. A four-digit year, always.
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
+DATE_FORMATS_IN_WORDS = "2021-03-31 or 31/03/2021 (day first)"
+_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]00:00(:00)?$")  # an Excel date cell read as a datetime
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+def read_date(text: str, label: str) -> date:
+    """The date a roster cell holds; ValueError saying what to write instead.
+    `label` names the column in the message ("hire date")."""
+    value = text.strip()
+    if midnight := _MIDNIGHT.match(value):
+        value = midnight.group(1)
+    for pattern in DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(value, pattern).date()  # a calendar date, no time zone
+        except ValueError:
+            continue
+        if parsed < EARLIEST_DATE:
+            break
+        return parsed
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    raise ValueError(f"The {label} “{shown}” is not a date; write it as {DATE_FORMATS_IN_WORDS}.")
 
 
 def seniority_lookup() -> tuple[dict[str, SeniorityLevel], str]:
