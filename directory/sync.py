@@ -26,6 +26,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Max
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -467,7 +468,10 @@ def _plan_history(plan: _Plan, today: date) -> None:
     known person gets an event per field the run changes (department, seniority,
     title) on today; a returning one is `hired` again; a leaver `left` on their
     leave date (else today). Two reads whatever the number of rows."""
-    with_history = set(WorkforceEvent.objects.values_list("entry_id", flat=True).distinct())
+    # Each person's latest recorded event: a later event is never dated before it.
+    with_history = dict(
+        WorkforceEvent.objects.values("entry_id").annotate(last=Max("on")).values_list("entry_id", "last")
+    )
     leaving = {user.pk for user, _, _ in plan.leavers}
     rejoining = {entry.pk for entry in plan.rejoining}
     new_names = plan.new_departments
@@ -498,14 +502,17 @@ def _plan_history(plan: _Plan, today: date) -> None:
             if left_before:  # left before the history began: their leaving is part of it
                 event(WorkforceEvent.Kind.LEFT, row.left_on or left_before)
         elif entry.pk in rejoining:
-            came_back = row.hired_on if row.hired_on and row.hired_on > entry.left_at.date() else today
+            came_back = row.hired_on if row.hired_on and row.hired_on > with_history[entry.pk] else today
             event(WorkforceEvent.Kind.HIRED, came_back)
         else:
             for changed, kind in (("department", "department"), ("seniority", "seniority"), ("job_title", "title")):
                 if changed in row.changes:
                     event(kind, today)
         if row.user.pk in leaving:
-            event(WorkforceEvent.Kind.LEFT, row.left_on or today)
+            left_on = row.left_on or today
+            if entry is not None and entry.pk in with_history:
+                left_on = max(left_on, with_history[entry.pk])
+            event(WorkforceEvent.Kind.LEFT, left_on)
 
     # Leavers missing from the file: their state as their profile has it.
     listed = {row.user.pk for row in plan.rows if row.user is not None}
