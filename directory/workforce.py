@@ -84,6 +84,19 @@ def record_event(
     return event
 
 
+def record_hire_dates(*, hire_dates: dict[int, date]) -> int:
+    """Hire dates a programme's roster gives (programmes.roster.EMPLOYMENT_RECORDERS):
+    kept on the roster entries of the people the sync manages that have none yet;
+    the HR export stays the truth (the next sync's hire date column replaces
+    them). People the sync does not manage have no entry and get none. Two
+    queries; the number of entries changed."""
+    entries = list(RosterEntry.objects.filter(user_id__in=list(hire_dates), hired_on__isnull=True))
+    for entry in entries:
+        entry.hired_on = hire_dates[entry.user_id]
+    RosterEntry.objects.bulk_update(entries, ["hired_on"], batch_size=1000)
+    return len(entries)
+
+
 def history_starts_on(today: date | None = None) -> date:
     """The first day of the retention period: WORKFORCE_HISTORY_YEARS years before today."""
     today = today or timezone.localdate()
