@@ -47,7 +47,7 @@ class WorkforceEventInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("department", "seniority")
+        return super().get_queryset(request).select_related("entry", "department", "seniority")
 
 
 @admin.register(RosterEntry)
