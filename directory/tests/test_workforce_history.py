@@ -276,3 +276,19 @@ def test_a_persons_history_is_in_their_download_and_erased_with_them(old_history
 
     assert not WorkforceEvent.objects.filter(entry_id=old_history["erin"].pk).exists()
     assert WorkforceEvent.objects.filter(entry_id=old_history["dana"].pk).count() == 2
+
+
+def test_people_managed_before_the_history_began_are_hired_at_the_next_run(org, tmp_path, today):
+    RosterEntry.objects.create(user=org["erin"], employee_id="E2")  # managed by an earlier release
+    rows = everyone(org)
+    rows[1] = person_row(org["erin"], "E2", hire_date="2019-02-01")
+
+    result = roster_sync(path=hr_file(tmp_path, rows))
+
+    assert history(org["erin"]) == [("hired", date(2019, 2, 1), "Finance", "Analyst", "")]
+    assert "line 3: erin@example.org: hire date (none) → 2019-02-01" in result.lines
+
+    rows[1] = person_row(org["erin"], "E2", hire_date="")  # the file is the truth for its columns
+    roster_sync(path=hr_file(tmp_path, rows, name="second.csv"))
+    assert RosterEntry.objects.get(user=org["erin"]).hired_on is None
+    assert len(history(org["erin"])) == 1
