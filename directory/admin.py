@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from .models import RosterEntry, SyncRun
+from .models import RosterEntry, SyncRun, WorkforceEvent
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -34,9 +34,38 @@ class SyncRunAdmin(ReadOnly):
         return format_html_join(format_html("<br>"), "{}", ((problem,) for problem in run.problems))
 
 
+class WorkforceEventInline(admin.TabularInline):
+    """The person's workforce history, oldest first (docs/workforce-history.md)."""
+
+    model = WorkforceEvent
+    fields = ["kind", "on", "department", "seniority", "job_title", "recorded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("entry", "department", "seniority")
+
+
 @admin.register(RosterEntry)
 class RosterEntryAdmin(ReadOnly):
-    list_display = ["employee_id", "user", "first_seen", "last_seen", "left_at", "deactivated"]
+    list_display = ["employee_id", "user", "hired_on", "first_seen", "last_seen", "left_at", "deactivated"]
+    inlines = [WorkforceEventInline]
     list_filter = ["deactivated", ("left_at", admin.EmptyFieldListFilter)]
     search_fields = ["employee_id", "user__email", "user__full_name"]
     list_select_related = ["user"]
+
+
+@admin.register(WorkforceEvent)
+class WorkforceEventAdmin(ReadOnly):
+    """Everyone's workforce history, as the roster sync recorded it; deleted after
+    WORKFORCE_HISTORY_YEARS by the daily purge."""
+
+    list_display = ["on", "kind", "entry", "department", "seniority", "job_title", "recorded_at"]
+    list_filter = ["kind", "department", "seniority"]
+    date_hierarchy = "on"
+    search_fields = ["entry__employee_id", "entry__user__email"]
+    list_select_related = ["entry__user", "department", "seniority"]

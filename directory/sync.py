@@ -8,6 +8,12 @@ the person they name still counts as present, so a typo never makes someone a
 leaver. The rules (columns, leavers, the safety limit, re-joining) are in
 docs/roster-sync.md.
 
+It also keeps the workforce history of everyone it manages, participants or
+not (directory.models.WorkforceEvent, docs/workforce-history.md): one event per
+change it applies (hired, left, department, seniority, title), each holding the
+state after it, and the first sight of a person as a `hired` event on their hire
+date (the date of the run when the file has none).
+
 A fixed number of queries whatever the number of rows (one read per table, bulk
 writes); only what leavers cause (ending each of their matches, an audit event
 each) grows with the number of leavers.
@@ -15,10 +21,12 @@ each) grows with the number of leavers.
 
 import logging
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Max
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -31,18 +39,22 @@ from programmes.roster import (
     header_key,
     is_email,
     read_bytes,
+    read_date,
     read_header,
     read_table,
     seniority_lookup,
 )
 
-from .models import RosterEntry, SyncRun
+from .models import RosterEntry, SyncRun, WorkforceEvent
 from .services import active_matches_of, people_leave
 
 logger = logging.getLogger(__name__)
 
 # The columns, in the order the docs and the sample file use.
-COLUMNS = ("employee_id", "email", "full_name", "department", "job_title", "manager_email", "seniority", "status")
+COLUMNS = (
+    "employee_id", "email", "full_name", "department", "job_title", "manager_email", "seniority", "status",
+    "hire_date", "leave_date",
+)  # fmt: skip
 REQUIRED = ("employee_id", "email")
 LABELS = {column: column.replace("_", " ") for column in COLUMNS}
 ALIASES = {
@@ -56,6 +68,11 @@ ALIASES = {
                       "manager email address", "reports to"],
     "seniority": ["seniority", "seniority level", "level", "grade", "band"],
     "status": ["status", "employment status", "employee status"],
+    "hire_date": ["hire date", "date of hire", "hired on", "hired", "start date", "employment start date",
+                  "original hire date", "date joined", "joined", "joining date", "entry date"],
+    "leave_date": ["leave date", "termination date", "date of termination", "terminated on", "end date",
+                   "employment end date", "leaving date", "date left", "left on", "exit date", "last day",
+                   "last working day"],
 }  # fmt: skip
 HEADER_NAMES = {header_key(alias): column for column, aliases in ALIASES.items() for alias in aliases}
 MAX_LENGTHS = {
@@ -67,6 +84,8 @@ MAX_LENGTHS = {
     "manager_email": User._meta.get_field("email").max_length,
     "seniority": SeniorityLevel._meta.get_field("name").max_length,
     "status": 40,
+    "hire_date": 40,
+    "leave_date": 40,
 }
 # The status column: an empty cell means employed.
 STATUS_ACTIVE = {"", "active", "employed", "current", "working", "on leave"}
@@ -94,6 +113,9 @@ class _Row:
     seniority: SeniorityLevel | None = None
     department_key: str = ""
     changes: dict[str, tuple[str, str]] = field(default_factory=dict)  # profile field -> (old, new) in words
+    hired_on: date | None = None
+    left_on: date | None = None  # a leave date on or before the run's day (a later one changes nothing yet)
+    hire_change: tuple[date | None, date | None] | None = None  # the entry's hire date (old, new)
 
 
 @dataclass
@@ -112,6 +134,7 @@ class SyncResult:
     no_account: int = 0
     matches_ended: int = 0
     coordinators_told: int = 0
+    events: int = 0  # workforce history events recorded (docs/workforce-history.md)
     new_departments: list[str] = field(default_factory=list)
     header_errors: list[str] = field(default_factory=list)
     row_errors: list[tuple[int, str]] = field(default_factory=list)
@@ -128,7 +151,7 @@ class SyncResult:
         return {
             "rows": self.rows, "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
             "left": self.left, "rejoined": self.rejoined, "no_account": self.no_account,
-            "matches_ended": self.matches_ended, "coordinators_told": self.coordinators_told,
+            "matches_ended": self.matches_ended, "coordinators_told": self.coordinators_told, "events": self.events,
             "new_departments": self.new_departments, "rows_with_errors": self.rows_with_errors,
             "header_errors": len(self.header_errors), "warnings": len(self.warnings),
         }  # fmt: skip
@@ -141,6 +164,7 @@ class SyncResult:
             f"{self.rows:,} rows: {self.updated:,} people updated, {self.unchanged:,} unchanged, "
             f"{self.created:,} newly managed, {self.left:,} left, {self.rejoined:,} rejoined, "
             f"{self.no_account:,} without an account; matches ended: {self.matches_ended:,}; "
+            f"workforce history events: {self.events:,}; "
             f"rows with errors (skipped): {self.rows_with_errors:,}."
         )
         return f"Dry run, nothing changed. It would do: {words}" if self.dry_run else words
@@ -210,6 +234,20 @@ class _Plan:
     leavers: list[tuple[User, RosterEntry | None, str]]  # (person, their entry or None if new, why)
     rejoining: list[RosterEntry]
     managed_before: int  # people managed and not left, before this run
+    events: list["_Event"] = field(default_factory=list)  # the workforce history to record
+
+
+@dataclass
+class _Event:
+    """A workforce event to record; the state after it is given as the file or profile has it."""
+
+    user: User
+    kind: str
+    on: date
+    department_key: str  # casefolded name, "" for none
+    department_name: str
+    seniority: SeniorityLevel | None
+    job_title: str
 
 
 def _describe(value) -> str:
@@ -220,7 +258,7 @@ def _describe(value) -> str:
     return str(value)
 
 
-def _plan(rows: list[_Row], present: set[str], result: SyncResult) -> _Plan:
+def _plan(rows: list[_Row], present: set[str], result: SyncResult, today: date) -> _Plan:
     seniority_by_key, levels_described = seniority_lookup()
     entries = {entry.employee_id: entry for entry in RosterEntry.objects.select_related("user")}
     entry_of_user = {entry.user_id: entry for entry in entries.values()}
@@ -267,6 +305,7 @@ def _plan(rows: list[_Row], present: set[str], result: SyncResult) -> _Plan:
                 known = f"use one of: {levels_described}" if levels_described else "no levels are set up yet"
                 errors.append(f"Unknown seniority “{seniority}”; {known}, or leave it empty.")
         row.department_key = values.get("department", "").casefold()
+        _check_dates(row, status, today)
 
     # The database: everyone the file names by email, and their profiles.
     wanted = set(line_of_email) | {row.manager_email for row in rows if row.manager_email}
@@ -333,6 +372,8 @@ def _plan(rows: list[_Row], present: set[str], result: SyncResult) -> _Plan:
         user, entry = row.user, row.entry
         if entry is None:
             new_entries.append(row)
+        if "hire_date" in present and (entry.hired_on if entry else None) != row.hired_on:
+            row.hire_change = (entry.hired_on if entry else None, row.hired_on)
         profile = profiles.get(user.pk)
         if "department" in present:
             old_department = profile.department if profile else None
@@ -388,6 +429,109 @@ def _plan(rows: list[_Row], present: set[str], result: SyncResult) -> _Plan:
                  leavers, rejoining, managed_before)  # fmt: skip
 
 
+def _check_dates(row: _Row, status: str, today: date) -> None:
+    """The hire and leave dates: readable, possible, and in step with the status.
+    A leave date on or before today means the person has left (as the status
+    `left` does); a later one changes nothing until it has passed."""
+    values, errors = row.values, row.errors
+    hired_on = left_on = None
+    try:
+        hired_on = read_date(values["hire_date"], "hire date") if values.get("hire_date") else None
+    except ValueError as error:
+        errors.append(str(error))
+    try:
+        left_on = read_date(values["leave_date"], "leave date") if values.get("leave_date") else None
+    except ValueError as error:
+        errors.append(str(error))
+    if hired_on and hired_on > today:
+        errors.append(f"The hire date {hired_on:%Y-%m-%d} is in the future; list people from their first day.")
+        hired_on = None
+    if hired_on and left_on and left_on < hired_on:
+        errors.append(f"The leave date {left_on:%Y-%m-%d} is before the hire date {hired_on:%Y-%m-%d}.")
+        left_on = None
+    if left_on and left_on <= today:
+        if status and status in STATUS_ACTIVE:
+            errors.append(
+                f"The status says “{values['status']}” but the leave date {left_on:%Y-%m-%d} has passed; "
+                "correct one of them."
+            )
+        else:
+            row.left, row.left_on = True, left_on
+    elif left_on and row.left:
+        errors.append(f"The status says “{values['status']}” but the leave date {left_on:%Y-%m-%d} is still to come.")
+    row.hired_on = hired_on
+
+
+def _plan_history(plan: _Plan, today: date) -> None:
+    """The workforce events this run records: a person seen for the first time is
+    `hired` (on their hire date, else today) in the state the run leaves them in; a
+    known person gets an event per field the run changes (department, seniority,
+    title) on today; a returning one is `hired` again; a leaver `left` on their
+    leave date (else today). Two reads whatever the number of rows."""
+    # Each person's latest recorded event: a later event is never dated before it.
+    with_history = dict(
+        WorkforceEvent.objects.values("entry_id").annotate(last=Max("on")).values_list("entry_id", "last")
+    )
+    leaving = {user.pk for user, _, _ in plan.leavers}
+    rejoining = {entry.pk for entry in plan.rejoining}
+    new_names = plan.new_departments
+    events = plan.events
+
+    for row in plan.rows:
+        if row.user is None or row.errors:
+            continue
+        profile, entry = plan.profiles.get(row.user.pk), row.entry
+        if "department" in plan.present:
+            key = row.department_key
+            name = plan.departments[key].name if key in plan.departments else new_names.get(key, "")
+        else:
+            department = profile.department if profile else None
+            key, name = (department.name.casefold(), department.name) if department else ("", "")
+        seniority = row.seniority if "seniority" in plan.present else (profile.seniority if profile else None)
+        title = profile.job_title if profile else ""
+        if "job_title" in plan.present:
+            title = row.values.get("job_title", "")
+
+        def event(kind: str, on: date, row=row, key=key, name=name, seniority=seniority, title=title) -> None:
+            events.append(_Event(row.user, kind, on, key, name, seniority, title))
+
+        left_before = entry.left_at.date() if entry and entry.left_at and entry.pk not in rejoining else None
+        if entry is None or entry.pk not in with_history:
+            left_on = row.left_on or left_before or today
+            event(WorkforceEvent.Kind.HIRED, row.hired_on or min(today, left_on))
+            if left_before:  # left before the history began: their leaving is part of it
+                event(WorkforceEvent.Kind.LEFT, row.left_on or left_before)
+        elif entry.pk in rejoining:
+            came_back = row.hired_on if row.hired_on and row.hired_on > with_history[entry.pk] else today
+            event(WorkforceEvent.Kind.HIRED, came_back)
+        else:
+            for changed, kind in (("department", "department"), ("seniority", "seniority"), ("job_title", "title")):
+                if changed in row.changes:
+                    event(kind, today)
+        if row.user.pk in leaving:
+            left_on = row.left_on or today
+            if entry is not None and entry.pk in with_history:
+                left_on = max(left_on, with_history[entry.pk])
+            event(WorkforceEvent.Kind.LEFT, left_on)
+
+    # Leavers missing from the file: their state as their profile has it.
+    listed = {row.user.pk for row in plan.rows if row.user is not None}
+    missing = [user for user, _, _ in plan.leavers if user.pk not in listed]
+    if missing:
+        profiles = {
+            profile.user_id: profile
+            for profile in Profile.objects.filter(user__in=missing).select_related("department", "seniority")
+        }
+        for user in missing:
+            profile = profiles.get(user.pk)
+            department = profile.department if profile else None
+            events.append(_Event(
+                user, WorkforceEvent.Kind.LEFT, today, department.name.casefold() if department else "",
+                department.name if department else "", profile.seniority if profile else None,
+                profile.job_title if profile else "",
+            ))  # fmt: skip
+
+
 def _check_safety(plan: _Plan, share: float, allow_mass_leave: bool) -> str:
     """A refusal when the file would deactivate more than `share` of the people
     managed: a truncated export must not wipe the organisation."""
@@ -433,10 +577,17 @@ def _report(plan: _Plan, result: SyncResult, matches: list[Match]) -> None:
             for name, field_label in FIELD_LABELS.items()
             if name in row.changes
         ]
+        if row.hire_change:
+            said.append(f"hire date {_describe(row.hire_change[0])} → {_describe(row.hire_change[1])}")
         if said:
             lines.append(f"line {row.line}: {row.user.email}: {'; '.join(said)}")
     for name in plan.new_departments.values():
         lines.append(f"new department: {name}")
+    for event in plan.events:
+        state = ", ".join(
+            [event.department_name or "no department", _describe(event.seniority), event.job_title or "no title"]
+        )
+        lines.append(f"history: {event.user.email}: {event.kind} on {event.on:%Y-%m-%d} ({state})")
     ending = {}
     for match in matches:
         ending.setdefault(match.mentor.user_id, []).append(match)
@@ -492,15 +643,38 @@ def _apply(plan: _Plan, result: SyncResult, matches: list[Match], now) -> None:
 
     # 3. Who the sync manages, and when it saw them.
     leaving_now = {user.pk for user, _, _ in plan.leavers}
-    RosterEntry.objects.bulk_create(
+    new_entries = RosterEntry.objects.bulk_create(
         RosterEntry(
             user=row.user, employee_id=row.employee_id, first_seen=now, last_seen=now,
             left_at=now if row.user.pk in leaving_now else None,
-            deactivated=row.user.pk in leaving_now and row.user.is_active,
+            deactivated=row.user.pk in leaving_now and row.user.is_active, hired_on=row.hired_on,
         )
         for row in plan.new_entries
     )  # fmt: skip
     RosterEntry.objects.filter(pk__in=plan.seen_entry_ids).update(last_seen=now)
+    hire_dates = []
+    for row in plan.rows:
+        if row.hire_change and row.entry is not None and not row.errors:
+            row.entry.hired_on = row.hire_change[1]
+            hire_dates.append(row.entry)
+    RosterEntry.objects.bulk_update(hire_dates, ["hired_on"], batch_size=1000)
+
+    # 3b. The workforce history: one insert.
+    entry_of_user = {entry.user_id: entry for entry in plan.entries.values()} | {
+        entry.user_id: entry for entry in new_entries
+    }
+    WorkforceEvent.objects.bulk_create(
+        [
+            WorkforceEvent(
+                entry=entry_of_user[event.user.pk], kind=event.kind, on=event.on,
+                department=departments.get(event.department_key) if event.department_key else None,
+                seniority=event.seniority, job_title=event.job_title, recorded_at=now,
+            )
+            for event in plan.events
+            if event.user.pk in entry_of_user
+        ],
+        batch_size=1000,
+    )  # fmt: skip
 
     # 4. Re-joiners: the accounts the sync turned off come back on; matches stay ended.
     if plan.rejoining:
@@ -589,8 +763,10 @@ def roster_sync(
         if connection.vendor == "postgresql" and not dry_run:
             with connection.cursor() as cursor:  # a second sync waits, then sees this one's work
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        plan = _plan(rows, {column for column in columns if column}, result)
+        today = timezone.localdate()
+        plan = _plan(rows, {column for column in columns if column}, result, today)
         matches = active_matches_of([user.pk for user, _, _ in plan.leavers], lock=not dry_run)
+        _plan_history(plan, today)
         _warn_of_programmes_left_without_coordinators(plan, result)
         _count(plan, result, matches)
         _report(plan, result, matches)
@@ -607,8 +783,9 @@ def roster_sync(
 def _count(plan: _Plan, result: SyncResult, matches: list[Match]) -> None:
     valid = [row for row in plan.rows if row.user is not None and not row.errors]
     result.created = len(plan.new_entries)
-    result.updated = sum(bool(row.changes) for row in valid)
-    result.unchanged = sum(not row.changes for row in valid)
+    result.updated = sum(bool(row.changes or row.hire_change) for row in valid)
+    result.unchanged = sum(not (row.changes or row.hire_change) for row in valid)
+    result.events = len(plan.events)
     result.left = len(plan.leavers)
     result.rejoined = len(plan.rejoining)
     result.matches_ended = len(matches)
@@ -618,7 +795,7 @@ def _count(plan: _Plan, result: SyncResult, matches: list[Match]) -> None:
 def _refuse(result: SyncResult, reason: str, started, trigger: str) -> SyncResult:
     result.outcome, result.refusal = SyncRun.Outcome.REFUSED, reason
     result.created = result.updated = result.unchanged = result.left = result.rejoined = 0
-    result.matches_ended = result.no_account = 0
+    result.matches_ended = result.no_account = result.events = 0
     result.new_departments = []
     logger.warning("Roster sync of %s refused: %s", result.path, reason)
     if not result.dry_run:

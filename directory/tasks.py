@@ -1,4 +1,5 @@
-"""The daily roster sync (scheduled in migrations/0002_sync_schedule.py)."""
+"""The daily roster sync (scheduled in migrations/0002_sync_schedule.py) and the
+daily purge of old workforce history (migrations/0004_workforce_history_purge_schedule.py)."""
 
 import logging
 
@@ -8,6 +9,7 @@ from django.db import OperationalError
 
 from .models import SyncRun
 from .sync import roster_sync
+from .workforce import events_purge
 
 logger = logging.getLogger(__name__)
 
@@ -22,3 +24,12 @@ def sync_roster_daily() -> str:
         return "not configured"
     result = roster_sync(path=path, trigger=SyncRun.Trigger.SCHEDULE)
     return result.in_words()
+
+
+@shared_task(autoretry_for=(OperationalError, ConnectionError), retry_backoff=True, max_retries=5)
+def purge_workforce_history() -> str:
+    """Delete the workforce history older than WORKFORCE_HISTORY_YEARS
+    (directory.workforce.events_purge). Idempotent: a second run deletes nothing."""
+    deleted = events_purge()
+    logger.info("Workforce history: %s events older than %s years deleted.", deleted, settings.WORKFORCE_HISTORY_YEARS)
+    return f"{deleted} events deleted"

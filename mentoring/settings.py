@@ -442,6 +442,12 @@ except ValueError:
     raise ImproperlyConfigured("ROSTER_SYNC_MAX_LEAVER_SHARE must be a number between 0 and 1, e.g. 0.10.") from None
 if not 0 <= ROSTER_SYNC_MAX_LEAVER_SHARE <= 1:
     raise ImproperlyConfigured("ROSTER_SYNC_MAX_LEAVER_SHARE must be between 0 and 1, e.g. 0.10 for 10%.")
+# Workforce history (docs/workforce-history.md): the roster's hires, leavings and
+# moves are kept this many years for the comparison with non-participants, then
+# deleted by the daily directory.tasks.purge_workforce_history.
+WORKFORCE_HISTORY_YEARS = env.int("WORKFORCE_HISTORY_YEARS", default=7)
+if not 2 <= WORKFORCE_HISTORY_YEARS <= 50:
+    raise ImproperlyConfigured("WORKFORCE_HISTORY_YEARS must be a whole number of years from 2 to 50, e.g. 7.")
 
 # Webhooks (docs/webhooks.md): deliveries to addresses on this machine or in a
 # private network (and http:// to localhost) only in development and tests; in

@@ -7,5 +7,7 @@ class OutcomesConfig(AppConfig):
     verbose_name = "Outcomes"
 
     def ready(self) -> None:
-        # The instrument selectors register themselves in outcomes.measures.SELECTORS when imported.
-        from . import measures  # noqa: F401
+        # The selectors register themselves in outcomes.measures.SELECTORS when imported.
+        from . import comparison  # noqa: F401  (the comparison measures)
+        from . import measures  # noqa: F401  (the instrument measures)
+        from . import notices  # noqa: F401  (the self-assessment and commitment follow-up notices)

@@ -16,14 +16,14 @@ from datetime import datetime
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from api.models import ApiToken
 from audit.models import AuditEvent
 from circles.models import Circle, Post, Reply
 from conversations.models import Announcement, Message
-from directory.models import RosterEntry
+from directory.models import RosterEntry, WorkforceEvent
 from engagement.models import Escalation, EscalationStep
 from matching.models import Match, MatchRequest, MatchRun, MentorRanking, PairRule
 from notifications.models import Notification, NotificationPreference
@@ -127,10 +127,19 @@ def person_sections(user: User) -> list[Section]:
         for token in ApiToken.objects.filter(user=user).order_by("created_at", "pk")
     ])  # fmt: skip
 
-    add("hr_roster", "Your entry in the HR roster", "How the nightly sync with the HR system knows you.", [
+    add("hr_roster", "Your entry in the HR roster", "How the nightly sync with the HR system knows you, and the "
+        "workforce history it keeps (docs/workforce-history.md).", [
         {"employee_id": entry.employee_id, "first_seen": entry.first_seen, "last_seen": entry.last_seen,
-         "left": entry.left_at}
-        for entry in RosterEntry.objects.filter(user=user)
+         "left": entry.left_at, "hired_on": entry.hired_on,
+         "history": [
+             {"event": event.get_kind_display(), "on": event.on,
+              "department": event.department.name if event.department else "",
+              "seniority": event.seniority.name if event.seniority else "", "job_title": event.job_title}
+             for event in entry.events.all()
+         ]}
+        for entry in RosterEntry.objects.filter(user=user).prefetch_related(
+            Prefetch("events", WorkforceEvent.objects.select_related("department", "seniority"))
+        )
     ])  # fmt: skip
 
     add("scim_identity", "Your identity provider's record", "What the organisation's sign-in system (Okta, Entra ID) "

@@ -19,7 +19,7 @@ Both run a fixed number of queries whatever the number of rows (one read per
 table, bulk writes), so a roster of thousands of people takes seconds.
 
 The readers without a leading underscore (read_bytes, read_table, read_header,
-header_key, is_email, seniority_lookup) are shared with the directory's HR sync
+header_key, is_email, seniority_lookup, read_date) are shared with the directory's HR sync
 (directory/sync.py), which reads another set of columns.
 """
 
@@ -28,6 +28,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -51,8 +52,10 @@ EXTENSIONS = (".csv", ".xlsx")
 
 # The columns, in the order the sample file and the preview use.
 COLUMNS = ("name", "email", "department", "title", "seniority", "manager_email", "role")
+# Optional columns for the workforce history (docs/programmes.md), read when present.
+DATE_COLUMNS = ("hire_date", "leave_date")
 REQUIRED = ("name", "email", "role")
-LABELS = {column: column.replace("_", " ") for column in COLUMNS}
+LABELS = {column: column.replace("_", " ") for column in COLUMNS + DATE_COLUMNS}
 SAMPLE_HEADER = ",".join(LABELS[column] for column in COLUMNS)
 
 # Header names people actually write, compared without case, spaces or punctuation.
@@ -67,6 +70,8 @@ ALIASES = {
         "manager email address", "reports to",
     ],
     "role": ["role", "programme role", "program role", "mentor or mentee", "mentor/mentee"],
+    "hire_date": ["hire date", "date of hire", "hired on", "start date", "employment start date", "date joined"],
+    "leave_date": ["leave date", "termination date", "end date", "employment end date", "leaving date", "last day"],
 }  # fmt: skip
 
 
@@ -85,6 +90,8 @@ MAX_LENGTHS = {
     "seniority": SeniorityLevel._meta.get_field("name").max_length,
     "manager_email": User._meta.get_field("email").max_length,
     "role": 20,
+    "hire_date": 40,
+    "leave_date": 40,
 }
 SHOWN_LENGTH = 200  # longer values are cut when stored for the preview
 # What other people read, so it may hold no invisible or direction-changing character.
@@ -92,6 +99,11 @@ READ_BY_OTHERS = ("name", "department", "title")
 ROLES = {role.value: role for role in Participant.Role}
 # Profile fields, as the preview names them.
 PROFILE_FIELD_LABELS = {"job_title": "title"}
+# What else records the employment dates a roster gives: the directory app (the
+# workforce history, docs/workforce-history.md) registers its recorder when it is
+# ready, since programmes may not import it. Each is called inside the apply's
+# transaction with `hire_dates`, {user id: hire date}, for the rows that give one.
+EMPLOYMENT_RECORDERS: list = []
 
 
 class RosterFileError(ProgrammeError):
@@ -340,6 +352,7 @@ class _Row:
     profile_updates: list[str] = field(default_factory=list)
     set_name: bool = False
     enrol: bool = False
+    hired_on: date | None = None
 
     def as_json(self) -> dict:
         return {
@@ -443,6 +456,33 @@ def _reach_errors(by: User, users: dict[str, User]) -> dict[int, str]:
     return errors
 
 
+# Dates in a roster: ISO (2021-03-31, as Excel's cells and most HR systems write
+# them) or day first (31/03/2021, 31.03.2021, 31-03-2021). Never month first:
+# 03/04/2021 is the 3rd of April. A four-digit year, always.
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
+DATE_FORMATS_IN_WORDS = "2021-03-31 or 31/03/2021 (day first)"
+_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]00:00(:00)?$")  # an Excel date cell read as a datetime
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+def read_date(text: str, label: str) -> date:
+    """The date a roster cell holds; ValueError saying what to write instead.
+    `label` names the column in the message ("hire date")."""
+    value = text.strip()
+    if midnight := _MIDNIGHT.match(value):
+        value = midnight.group(1)
+    for pattern in DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(value, pattern).date()  # a calendar date, no time zone
+        except ValueError:
+            continue
+        if parsed < EARLIEST_DATE:
+            break
+        return parsed
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    raise ValueError(f"The {label} “{shown}” is not a date; write it as {DATE_FORMATS_IN_WORDS}.")
+
+
 def seniority_lookup() -> tuple[dict[str, SeniorityLevel], str]:
     levels = list(SeniorityLevel.objects.all())
     lookup = {level.name.casefold(): level for level in levels} | {str(level.rank): level for level in levels}
@@ -450,10 +490,40 @@ def seniority_lookup() -> tuple[dict[str, SeniorityLevel], str]:
     return lookup, described
 
 
+def _check_dates(programme: Programme, row: _Row, today: date) -> str:
+    """The hire and leave dates: readable and possible. Someone who has left is not
+    enrolled; a leave date before the programme's end is noted for the preview."""
+    values, errors = row.values, row.errors
+    hired_on = left_on = None
+    try:
+        hired_on = read_date(values["hire_date"], "hire date") if values.get("hire_date") else None
+    except ValueError as error:
+        errors.append(str(error))
+    try:
+        left_on = read_date(values["leave_date"], "leave date") if values.get("leave_date") else None
+    except ValueError as error:
+        errors.append(str(error))
+    if hired_on and hired_on > today:
+        errors.append(f"The hire date {hired_on:%Y-%m-%d} is in the future; list people from their first day.")
+        hired_on = None
+    if hired_on and left_on and left_on < hired_on:
+        errors.append(f"The leave date {left_on:%Y-%m-%d} is before the hire date {hired_on:%Y-%m-%d}.")
+    elif left_on and left_on <= today:
+        errors.append(
+            f"The leave date {left_on:%Y-%m-%d} has passed: people who have left are not enrolled. Remove the line."
+        )
+    row.hired_on = hired_on
+    if left_on and left_on > today and programme.ends_on and left_on < programme.ends_on:
+        return f"leaves on {left_on:%Y-%m-%d}, before the programme ends"
+    return ""
+
+
 def _evaluate(programme: Programme, rows: list[_Row], present: set[str], by: User) -> _Plan:
     """Check every row against the file and the database, and work out what applying
     it would change. Six reads (five for staff), whatever the number of rows."""
     seniority_by_key, levels_described = seniority_lookup()
+    today = timezone.localdate()
+    leaving_notes: dict[int, str] = {}
 
     # First, what the file alone can tell.
     first_line_of: dict[str, int] = {}
@@ -492,6 +562,8 @@ def _evaluate(programme: Programme, rows: list[_Row], present: set[str], by: Use
             else:
                 row.manager_email = manager_email
         row.department_key = department.casefold()
+        if note := _check_dates(programme, row, today):
+            leaving_notes[row.line] = note
 
     # Then the database: everyone the file names, their profiles and enrolments.
     users = _users_by_email(set(first_line_of) | {row.manager_email for row in rows if row.manager_email})
@@ -547,6 +619,9 @@ def _evaluate(programme: Programme, rows: list[_Row], present: set[str], by: Use
         )
         row.changes[:0] = planned
         row.action = "update" if planned else "unchanged"
+    for row in rows:
+        if row.line in leaving_notes and not row.errors:
+            row.changes.append(leaving_notes[row.line])
     return _Plan(rows, users, profiles, departments, new_departments)
 
 
@@ -719,6 +794,11 @@ def _apply(roster_import: RosterImport, by: User) -> dict:
     Profile.objects.bulk_create(new_profiles)
     for fields, profiles in updates_by_fields.items():
         Profile.objects.bulk_update(profiles, [*fields, "updated_at"], batch_size=1000)
+
+    # 3b. The hire dates, for the workforce history (the directory's recorder).
+    hire_dates = {users[row.email].pk: row.hired_on for row in valid if row.hired_on}
+    for recorder in EMPLOYMENT_RECORDERS if hire_dates else []:
+        recorder(hire_dates=hire_dates)
 
     # 4. Enrolment, approved: the coordinator chose these people.
     enrolling = [row for row in valid if row.enrol]

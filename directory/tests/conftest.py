@@ -13,7 +13,10 @@ from matching.models import Match
 from matching.tests.factories import enrol, make_person, seniority_level
 from programmes.tests.factories import make_programme
 
-HEADER = ["employee_id", "email", "full_name", "department", "job_title", "manager_email", "seniority", "status"]
+HEADER = [
+    "employee_id", "email", "full_name", "department", "job_title", "manager_email", "seniority", "status",
+    "hire_date", "leave_date",
+]  # fmt: skip
 
 
 def hr_file(folder: Path, rows: list[dict], *, header: list[str] = HEADER, name: str = "hr.csv") -> Path:
