@@ -66,7 +66,7 @@ def assess(request: HttpRequest, match_pk: int, stage: str) -> HttpResponse:
         messages.warning(request, f"{refusal} Nothing was saved.")
         return redirect(here)
     items = assessments.items_for(match, me)
-    form = SelfAssessmentForm(request.POST or None, items=items)
+    form = SelfAssessmentForm(request.POST if request.method == "POST" else None, items=items)
     if request.method == "POST" and form.is_valid():
         try:
             assessments.self_assessment_submit(match=match, participant=me, stage=stage, ratings=form.ratings())
@@ -86,7 +86,7 @@ def assess(request: HttpRequest, match_pk: int, stage: str) -> HttpResponse:
 def commitment_follow_up(request: HttpRequest) -> HttpResponse:
     """The person's commitments whose three months are up: kept, partly, not yet."""
     asked = list(commitments.due_for_follow_up(request.user))
-    form = CommitmentFollowUpForm(request.POST or None, commitments=asked)
+    form = CommitmentFollowUpForm(request.POST if request.method == "POST" else None, commitments=asked)
     if request.method == "POST":
         if not asked:
             messages.warning(request, "There is nothing to answer: nothing was changed.")
@@ -110,7 +110,7 @@ def programme_instruments(request: HttpRequest, programme_pk: int) -> HttpRespon
     commitments a reverse programme's mentees shared with them."""
     programme = get_programme_for_coordinator(request.user, programme_pk)
     plan = assessments.assessment_plan_of(programme)
-    form = AssessmentPlanForm(request.POST or None, instance=plan)
+    form = AssessmentPlanForm(request.POST if request.method == "POST" else None, instance=plan)
     if request.method == "POST" and form.is_valid():
         try:
             assessments.assessment_plan_set(programme=programme, midway=form.cleaned_data["midway"])
