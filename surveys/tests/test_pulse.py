@@ -19,7 +19,8 @@ def pair(carol, alice, bob):
 
 
 def respond(pair, author, due_on, **fields):
-    values = {"rating": 4, "meeting_as_planned": True, "obstacle": "none", "comment": ""} | fields
+    values = {"rating": 4, "meeting_as_planned": True, "obstacle": "none", "comment": "", "open_with": 4,
+              "understood": 3, "progress": 5, "worth_time": 4} | fields  # fmt: skip
     return pulse_respond(match=pair, author=author, due_on=due_on, **values)
 
 
@@ -129,7 +130,8 @@ def test_the_database_refuses_a_rating_outside_1_to_5(pair, alice):
 
 def post(client, pair, **fields):
     data = {"due_on": day(30).isoformat(), "rating": "4", "meeting_as_planned": "yes", "obstacle": "none",
-            "comment": ""} | fields  # fmt: skip
+            "comment": "", "open_with": "4", "understood": "4", "progress": "3",
+            "worth_time": "5"} | fields  # fmt: skip
     return client.post(url(pair), {k: v for k, v in data.items() if v is not None})
 
 
