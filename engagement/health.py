@@ -155,15 +155,21 @@ def assess(facts: PairFacts, framework: Framework, today: date) -> Health:
         found.append((Status.ATTENTION, f"Meetings rated {facts.average_rating:.1f} of 5 on average lately."))
     if facts.latest_pulse is not None and facts.latest_pulse <= LOW_PULSE:
         found.append((Status.ATTENTION, f"The latest check-in was rated {facts.latest_pulse} of 5."))
-    if facts.start_assessment_overdue_on is not None:
-        # Like an overdue recap: a reason on the health pages, never a step of the escalation
-        # ladder (which acts on stalled pairs only); each person was sent its notice once.
-        found.append((Status.ATTENTION, f"Start self-assessment due {facts.start_assessment_overdue_on:%-d %b}: "
-                                        f"{facts.start_assessments_given} of 2 given."))  # fmt: skip
     if not found:
-        return _on_track(facts, framework, today)
+        return _with_due_items(_on_track(facts, framework, today), facts)
     found.sort(key=lambda item: -SEVERITY[item[0]])
-    return Health(found[0][0], [reason for _status, reason in found])
+    return _with_due_items(Health(found[0][0], [reason for _status, reason in found]), facts)
+
+
+def _with_due_items(state: Health, facts: PairFacts) -> Health:
+    """An overdue start self-assessment is a due item the health pages show, last: it
+    changes no status, so it never moves the escalation ladder (stalled pairs only)
+    or a tile; each person was sent its notice once, and that is the reminder."""
+    if facts.start_assessment_overdue_on is None:
+        return state
+    due = (f"Start self-assessment due {facts.start_assessment_overdue_on:%-d %b}: "
+           f"{facts.start_assessments_given} of 2 given.")  # fmt: skip
+    return replace(state, reasons=[*state.reasons, due])
 
 
 def _expects(framework: Framework) -> str:

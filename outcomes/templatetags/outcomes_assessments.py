@@ -7,6 +7,8 @@ from django import template
 from outcomes import assessments
 
 register = template.Library()
+WHEN = {"start": "at the start of your pairing", "midway": "midway through your pairing",
+        "end": "at the end of your pairing"}  # fmt: skip
 
 
 @register.inclusion_tag("outcomes/_assessment_card_body.html", takes_context=True)
@@ -21,5 +23,5 @@ def assessment_card(context, match) -> dict:
         "show": bool(state.open or state.answered),
         "match": match,
         "state": state,
-        "open_name": assessments.STAGE_NAMES[state.open.stage] if state.open else "",
+        "when": WHEN[state.open.stage] if state.open else "",
     }
