@@ -386,10 +386,11 @@ def test_she_rates_herself_at_the_end_in_a_browser_and_reads_her_before_and_afte
     leader.save()
     junior = make_person("Leo Lund", email="leo@example.org", skills=["Hybrid work", "Social media"])
     pair = make_pair(programme, leader, junior, made_on=today - timedelta(days=168))
+    items = assessments.items_for(pair, pair.mentee)
     start = SelfAssessment.objects.create(participant=pair.mentee, match=pair, stage="start")
     SelfRating.objects.bulk_create(
         SelfRating(assessment=start, item=item.key, label=item.label, rating=rating)
-        for item, rating in zip(assessments.items_for(pair, pair.mentee), (2, 3, 1, 2), strict=True)
+        for item, rating in zip(items, (2, 3, 1, 2), strict=True)
     )
 
     sign_in("mia@example.org", BROWSER_PASSWORD)
