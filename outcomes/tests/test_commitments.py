@@ -239,3 +239,59 @@ def test_the_coordinators_page_costs_the_same_queries_with_more_commitments(clie
         return len(captured.captured_queries)
 
     assert counted(1) == counted(5)
+
+
+# -- in a real Chromium --------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_leader_closes_with_commitments_she_shares_and_the_coordinator_reads_them(live_server, page, screenshot,
+                                                                                    sign_in):  # fmt: skip
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from programmes.tests.factories import make_programme
+
+    password = "correct-horse-battery-staple"
+    today = timezone.localdate()
+    coordinator = UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True)
+    coordinator.set_password(password)
+    coordinator.save()
+    programme = make_programme(coordinator, name="Leaders learning", status="running", kind="reverse",
+                               starts_on=today - timedelta(days=170), ends_on=today + timedelta(days=3))  # fmt: skip
+    question = Objective.objects.create(programme=programme, measure="custom_question", target=4,
+                                        question="I understand my junior colleagues better")  # fmt: skip
+    leader = make_person("Mia Moss", email="mia@example.org")
+    leader.set_password(password)
+    leader.save()
+    enrol(programme, leader, "mentee")
+
+    sign_in("mia@example.org", password)
+    page.goto(f"{live_server.url}/surveys/programme/{programme.pk}/close/")
+    for group, answer in (("How useful is the programme to you?", "5"), ("How well were you matched?", "4"),
+                          ("How well supported do you feel by the coordinators?", "4"),
+                          ("Would you recommend the programme to a colleague?", "Yes"),
+                          ("How likely are you to recommend the programme", "9"),
+                          (question.question, "4")):  # fmt: skip
+        page.get_by_role("group", name=group).get_by_text(answer, exact=True).click()
+    page.get_by_label("Commitment 1").fill("Ask a junior colleague for feedback before each town hall")
+    page.get_by_label("Commitment 2").fill("Open our leadership meetings to one graduate each month")
+    page.get_by_label("Share my commitments with the programme's coordinators").check()
+    screenshot("1-close-form")
+    page.get_by_role("button", name="Send my feedback").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your feedback")
+    expect(page.get_by_text("Open our leadership meetings to one graduate each month")).to_be_visible()
+    screenshot("2-thanks")
+
+    page.context.clear_cookies()
+    sign_in("carol@example.org", password)
+    page.goto(f"{live_server.url}/outcomes/assess/programme/{programme.pk}/")
+    shared = page.get_by_role("region", name="Commitments shared with you")
+    expect(shared).to_contain_text("Mia Moss")
+    expect(shared).to_contain_text("Ask a junior colleague for feedback before each town hall")
+    screenshot("3-coordinator")
+    assert ProgrammeFeedback.objects.get().recommend_score == 9
+    assert ObjectiveAnswer.objects.get().rating == 4
