@@ -11,6 +11,7 @@ from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from matching.models import Match
+from outcomes.assessments import start_overdue_annotations, start_overdue_on
 from programmes.models import CADENCE_DAYS, Programme
 from sessions_log.agreements import signed_rhythm
 from sessions_log.models import ActionItem, Feedback, Goal, Meeting, Recap
@@ -52,6 +53,9 @@ class PairFacts:
     average_rating: float | None = None
     latest_pulse: int | None = None
     ended: bool = False
+    # The start self-assessment's due date, when it has passed with fewer than both people answering.
+    start_assessment_overdue_on: date | None = None
+    start_assessments_given: int = 0
 
 
 @dataclass(frozen=True)
@@ -152,9 +156,20 @@ def assess(facts: PairFacts, framework: Framework, today: date) -> Health:
     if facts.latest_pulse is not None and facts.latest_pulse <= LOW_PULSE:
         found.append((Status.ATTENTION, f"The latest check-in was rated {facts.latest_pulse} of 5."))
     if not found:
-        return _on_track(facts, framework, today)
+        return _with_due_items(_on_track(facts, framework, today), facts)
     found.sort(key=lambda item: -SEVERITY[item[0]])
-    return Health(found[0][0], [reason for _status, reason in found])
+    return _with_due_items(Health(found[0][0], [reason for _status, reason in found]), facts)
+
+
+def _with_due_items(state: Health, facts: PairFacts) -> Health:
+    """An overdue start self-assessment is a due item the health pages show, last: it
+    changes no status, so it never moves the escalation ladder (stalled pairs only)
+    or a tile; each person was sent its notice once, and that is the reminder."""
+    if facts.start_assessment_overdue_on is None:
+        return state
+    due = (f"Start self-assessment due {facts.start_assessment_overdue_on:%-d %b}: "
+           f"{facts.start_assessments_given} of 2 given.")  # fmt: skip
+    return replace(state, reasons=[*state.reasons, due])
 
 
 def _expects(framework: Framework) -> str:
@@ -214,7 +229,12 @@ def pair_facts(matches: QuerySet[Match], now: datetime | None = None) -> dict[in
     PostgreSQL spends answering."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    rows = {row["pk"]: row for row in matches.values("pk", "created_at", "status")}
+    rows = {
+        row["pk"]: row
+        for row in matches.annotate(**start_overdue_annotations()).values(
+            "pk", "created_at", "status", "programme__ends_on", "programme__kind", "starts_given", "second_meeting_at"
+        )
+    }
     ids = matches.values("pk")
     held = Q(status=Meeting.Status.HELD)
     meetings = {
@@ -265,8 +285,16 @@ def pair_facts(matches: QuerySet[Match], now: datetime | None = None) -> dict[in
     for pk, row in rows.items():
         meeting = meetings.get(pk, {})
         rating = ratings.get(pk, {})
+        created_on = day(row["created_at"])
+        overdue_on = (
+            start_overdue_on(created_on=created_on, ends_on=row["programme__ends_on"],
+                             second_meeting_on=day(row["second_meeting_at"]), starts_given=row["starts_given"],
+                             today=today)
+            if row["programme__kind"] != Programme.Kind.OFFICE_HOURS and row["status"] == Match.Status.ACTIVE
+            else None
+        )  # fmt: skip
         facts[pk] = PairFacts(
-            created_on=day(row["created_at"]),
+            created_on=created_on,
             held=meeting.get("held", 0),
             last_held_on=day(meeting.get("last_held")),
             next_meeting_on=day(meeting.get("next_at")),
@@ -277,6 +305,8 @@ def pair_facts(matches: QuerySet[Match], now: datetime | None = None) -> dict[in
             average_rating=rating.get("average"),
             latest_pulse=pulses.get(pk),
             ended=row["status"] == Match.Status.ENDED,
+            start_assessment_overdue_on=overdue_on,
+            start_assessments_given=row["starts_given"],
         )
     return facts
 

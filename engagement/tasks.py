@@ -60,12 +60,15 @@ def remind_requests_unanswered() -> int:
 
 @shared_task(**RETRY)
 def send_surveys_due() -> int:
-    """Pulse check-ins (day 30, then every 60 days, and at close) and programme
-    feedback (midpoint and close)."""
+    """Pulse check-ins (day 30, then every 60 days, and at close), programme
+    feedback (midpoint and close), self-assessments (start, midway, end) and
+    the three-month follow-up of commitments."""
+    from outcomes.notices import commitment_notices_due, self_assessment_notices_due
     from surveys.notices import programme_feedback_notices_due, pulse_notices_due
 
     today = timezone.localdate()
-    return _record("surveys due", pulse_notices_due(today=today) + programme_feedback_notices_due(today=today))
+    return _record("surveys due", pulse_notices_due(today=today) + programme_feedback_notices_due(today=today)
+                   + self_assessment_notices_due(today=today) + commitment_notices_due(today=today))  # fmt: skip
 
 
 @shared_task(**RETRY)

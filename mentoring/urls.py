@@ -23,6 +23,7 @@ urlpatterns = [
     path("circles/", include("circles.urls")),
     path("messages/", include("conversations.urls")),
     path("surveys/", include("surveys.urls")),
+    path("outcomes/assess/", include("outcomes.urls_assessments")),
     path("notifications/", include("notifications.urls")),
     path("health/", include("engagement.urls")),
     path("reports/", include("reports.urls")),

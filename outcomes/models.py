@@ -202,3 +202,18 @@ class CompletionCriteria(models.Model):
 
     def __str__(self) -> str:
         return f"Completion criteria of {self.programme}"
+
+
+class AssessmentPlan(models.Model):
+    """How a programme runs its self-assessments beyond the start and the end,
+    which every programme asks: whether pairs also rate themselves midway. A
+    programme without a plan asks at the start and the end only."""
+
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="assessment_plan")
+    midway = models.BooleanField(
+        "ask midway too", default=False,
+        help_text="Each person rates themselves again halfway between their match and the programme's end.",
+    )  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"Self-assessment plan of {self.programme}"

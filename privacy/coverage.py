@@ -127,6 +127,12 @@ COVERAGE: dict[str, Covered] = {
     ),
     "surveys.PulseResponse.author": Covered("check_ins", "blanked"),
     "surveys.ProgrammeFeedback.participant": Covered("programme_feedback", "blanked"),
+    # outcomes: a person's own instruments go out with the download and are deleted with them
+    "outcomes.SelfAssessment.participant": Covered("self_assessments", "deleted"),
+    "outcomes.SelfAssessment.match": Covered("self_assessments", "deleted", "only the person's own are exported"),
+    "outcomes.Commitment.participant": Covered("commitments", "deleted"),
+    "outcomes.ObjectiveAnswer.participant": Covered("objective_answers", "deleted"),
+    "outcomes.Objective.created_by": Covered("work_for_programmes", "anonymous", "a coordinator's programme setting"),
     # engagement
     "engagement.Escalation.match": Covered("pair_follow_up", "anonymous"),
     "engagement.EscalationStep.by": Covered("work_for_programmes", "blanked", "a coordinator's message they wrote"),

@@ -27,6 +27,7 @@ from directory.models import RosterEntry, WorkforceEvent
 from engagement.models import Escalation, EscalationStep
 from matching.models import Match, MatchRequest, MatchRun, MentorRanking, PairRule
 from notifications.models import Notification, NotificationPreference
+from outcomes.models import Commitment, ObjectiveAnswer, SelfRating
 from people.models import ConsentEvent, Demographics, KnownDevice, Profile, User
 from programmes.models import Coordinator, Invitation, Participant, Programme, ProgrammeGuide, RosterImport
 from reports.models import ExportAudit, ReportScope, ReportSubscription
@@ -329,6 +330,26 @@ def person_sections(user: User) -> list[Section]:
          "support": f.support, "would_recommend": f.would_recommend, "keep": f.keep, "change": f.change,
          "given": f.created_at}
         for f in ProgrammeFeedback.objects.filter(participant__user=user).select_related("programme").order_by("pk")
+    ])  # fmt: skip
+    add("self_assessments", "Your self-assessments", "How you rated yourself at the start and end of your pairs.", [
+        {"pair": label.get(r.assessment.match_id, ""), "stage": r.assessment.get_stage_display(), "item": r.label,
+         "rating": r.rating, "given": r.assessment.submitted_at}
+        for r in SelfRating.objects.filter(assessment__participant__user=user).select_related("assessment")
+        .order_by("assessment__submitted_at", "pk")
+    ])  # fmt: skip
+    add("commitments", "What you said you would do differently", "Your commitments at a programme's close.", [
+        {"programme": str(c.participant.programme), "commitment": c.text, "shared_with_coordinators":
+         c.shared_with_coordinators, "made": c.made_on, "follow_up": c.follow_up_on, "kept": c.get_kept_display(),
+         "answered": c.followed_up_at}
+        for c in Commitment.objects.filter(participant__user=user).select_related("participant__programme")
+        .order_by("made_on", "pk")
+    ])  # fmt: skip
+    add("objective_answers", "Your answers to programmes' own questions", "Asked in a programme's closing survey.", [
+        {"programme": str(a.participant.programme), "question": a.objective.question, "rating": a.rating,
+         "given": a.created_at}
+        for a in ObjectiveAnswer.objects.filter(participant__user=user).select_related("participant__programme",
+                                                                                         "objective")
+        .order_by("created_at", "pk")
     ])  # fmt: skip
     add("shared_resources", "Resources shared in your pairs", "Links and books shared in your pairs' workspaces.", [
         {"pair": label[s.match_id], "resource": s.resource.title, "shared_by": _name(s.shared_by, user),

@@ -32,6 +32,7 @@ from matching.models import Match, MatchRequest, MentorRanking
 from matching.services import match_end
 from notifications.models import Notification, NotificationPreference
 from notifications.services import Notice, notify_many
+from outcomes.models import Commitment, ObjectiveAnswer, SelfAssessment
 from people.models import ConsentEvent, Demographics, KnownDevice, Profile, User
 from programmes.models import Coordinator, Invitation, Participant, RosterImport
 from programmes.services import participant_withdraw
@@ -83,6 +84,7 @@ MENTION_FIELDS: list[tuple[type[Model], tuple[str, ...]]] = [
     (ExitSurvey, ("comment",)),
     (PulseResponse, ("comment",)),
     (ProgrammeFeedback, ("keep", "change")),
+    (Commitment, ("text",)),
     (Post, ("title", "body", "hidden_reason")),
     (Reply, ("body", "hidden_reason")),
     (Message, ("body",)),
@@ -285,6 +287,10 @@ def _delete_personal_rows(user: User, *, now: datetime) -> None:
     OfficeHourSlot.objects.filter(mentor__user=user, booked_by__isnull=True, starts_at__gt=now).delete()
     CalendarFeed.objects.filter(user=user).delete()
     ReadState.objects.filter(user=user).delete()
+    # Their ratings of themselves (with the ratings), commitments and answers go with them.
+    SelfAssessment.objects.filter(participant__user=user).delete()
+    Commitment.objects.filter(participant__user=user).delete()
+    ObjectiveAnswer.objects.filter(participant__user=user).delete()
     Notification.objects.filter(recipient=user).delete()
     NotificationPreference.objects.filter(user=user).delete()
     ReportSubscription.objects.filter(user=user).delete()

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from matching.models import Match
+from outcomes.commitments import CommitmentError, closing_answers_record
 from people.models import User
 from programmes.models import Participant, Programme
 
@@ -84,8 +85,13 @@ def pulse_next_on(match: Match, today: date) -> date | None:
     return schedule.next_wave(match_created_on(match), match.programme.ends_on, today)
 
 
+RELATIONSHIP_ITEMS = PulseResponse.RELATIONSHIP_ITEMS
 PULSE_SENTENCES = {
     "rating": "Choose a rating from 1 to 5.",
+    **{
+        item: f"Rate “{PulseResponse._meta.get_field(item).verbose_name}” from 1 to 5."
+        for item in PulseResponse.RELATIONSHIP_ITEMS
+    },
     "meeting_as_planned": "Say whether you are meeting as often as you planned.",
     "obstacle": "Choose what, if anything, gets in the way.",
     "comment": f"Keep the comment to {COMMENT_LIMIT} characters at most.",
@@ -104,11 +110,16 @@ def pulse_respond(
     due_on: date,
     rating: int,
     meeting_as_planned: bool,
+    open_with: int,
+    understood: int,
+    progress: int,
+    worth_time: int,
     obstacle: str = PulseResponse.Obstacle.NONE,
     comment: str = "",
 ) -> PulseResponse:
     """The author's answer to the wave of `due_on` on their own pair. Only the
-    newest wave due is answered; each person answers each wave once."""
+    newest wave due is answered; each person answers each wave once. The four
+    relationship items (1-5) are required of every new answer."""
     if author.pk not in (match.mentee.user_id, match.mentor.user_id):
         raise SurveyError("Only the mentee and the mentor of this pair answer its check-ins.")
     today = timezone.localdate()
@@ -127,9 +138,13 @@ def pulse_respond(
         raise SurveyError(PULSE_SENTENCES["rating"])
     if not isinstance(meeting_as_planned, bool):
         raise SurveyError(PULSE_SENTENCES["meeting_as_planned"])
+    relationship = {"open_with": open_with, "understood": understood, "progress": progress, "worth_time": worth_time}
+    for item, value in relationship.items():
+        if not _is_rating(value):
+            raise SurveyError(PULSE_SENTENCES[item])
     response = PulseResponse(
         match=match, author=author, due_on=due_on, rating=rating, meeting_as_planned=meeting_as_planned,
-        obstacle=obstacle, comment=(comment or "").strip(),
+        obstacle=obstacle, comment=(comment or "").strip(), **relationship,
     )  # fmt: skip
     _full_clean(response, PULSE_SENTENCES, texts=("comment",))
     try:
@@ -153,6 +168,7 @@ FEEDBACK_SENTENCES = {
     "matching": "Choose a rating from 1 to 5 for how well you were matched.",
     "support": "Choose a rating from 1 to 5 for how supported you feel.",
     "would_recommend": "Say whether you would recommend the programme.",
+    "recommend_score": "Say how likely you are to recommend the programme, from 0 (not at all) to 10 (extremely).",
     "keep": f"Keep “what should we keep” to {COMMENT_LIMIT} characters at most.",
     "change": f"Keep “what should we change” to {COMMENT_LIMIT} characters at most.",
 }
@@ -187,8 +203,18 @@ def programme_feedback_respond(
     would_recommend: bool,
     keep: str = "",
     change: str = "",
+    recommend_score: int | None = None,
+    commitments: list[str] | None = None,
+    share_commitments: bool = False,
+    answers: dict[int, int] | None = None,
 ) -> ProgrammeFeedback:
-    """An approved participant's feedback on their programme, once per stage, while the stage is open."""
+    """An approved participant's feedback on their programme, once per stage, while the stage is open.
+
+    The close also asks how likely they are to recommend it (0-10, required),
+    the programme's own questions (`answers`: objective id -> 1-5, each
+    required) and up to three things they will do differently (`commitments`),
+    saved with the feedback or not at all (outcomes.commitments). The midpoint
+    asks none of these."""
     if participant.status != Participant.Status.APPROVED:
         raise SurveyError("Only the programme's approved mentors and mentees give feedback on it.")
     if stage not in ProgrammeFeedback.Stage.values:
@@ -204,14 +230,29 @@ def programme_feedback_respond(
             raise SurveyError(FEEDBACK_SENTENCES[field])
     if not isinstance(would_recommend, bool):
         raise SurveyError(FEEDBACK_SENTENCES["would_recommend"])
+    closing = stage == ProgrammeFeedback.Stage.CLOSE
+    if closing and not (
+        isinstance(recommend_score, int) and not isinstance(recommend_score, bool) and 0 <= recommend_score <= 10
+    ):
+        raise SurveyError(FEEDBACK_SENTENCES["recommend_score"])
+    if not closing and (recommend_score is not None or commitments or share_commitments or answers):
+        raise SurveyError("The midpoint feedback does not ask that: reload the page and answer again.")
     feedback = ProgrammeFeedback(
         programme=programme, participant=participant, stage=stage, overall=overall, matching=matching,
         support=support, would_recommend=would_recommend, keep=(keep or "").strip(), change=(change or "").strip(),
+        recommend_score=recommend_score if closing else None,
     )  # fmt: skip
     _full_clean(feedback, FEEDBACK_SENTENCES, texts=("keep", "change"))
     try:
         with transaction.atomic():
             feedback.save()
+            if closing:
+                closing_answers_record(
+                    participant=participant, commitments=commitments or [], share=share_commitments,
+                    answers=answers or {},
+                )  # fmt: skip
     except IntegrityError:
         raise _already_given(stage) from None
+    except CommitmentError as error:
+        raise SurveyError(str(error)) from None
     return feedback

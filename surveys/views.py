@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching.permissions import is_in_pair
+from outcomes.commitments import custom_questions, may_share
 
 from . import permissions, schedule, selectors, services
 from .forms import ProgrammeFeedbackForm, PulseForm
@@ -39,6 +40,7 @@ def pulse(request: HttpRequest, match_pk: int) -> HttpResponse:
             services.pulse_respond(
                 match=match, author=request.user, due_on=data["due_on"], rating=data["rating"],
                 meeting_as_planned=data["meeting_as_planned"], obstacle=data["obstacle"], comment=data["comment"],
+                **{item: data[item] for item in PulseForm.RELATIONSHIP_ITEMS},
             )  # fmt: skip
         except SurveyError as error:
             form.add_error(None, str(error))
@@ -90,17 +92,21 @@ def programme_feedback(request: HttpRequest, programme_pk: str, stage: str) -> H
             return redirect(here)
         return render(request, "surveys/programme_feedback_thanks.html", {
             "programme": programme, "stage": stage, "stage_name": STAGE_NAMES[stage], "mine": mine,
+            "commitments": list(participant.commitments.order_by("pk")) if stage == "close" else [],
             "close_opens_on": _window(programme, schedule.CLOSE)[0],
         })  # fmt: skip
 
-    form = ProgrammeFeedbackForm(request.POST or None)
+    form = ProgrammeFeedbackForm(
+        request.POST or None, stage=stage, questions=custom_questions(programme) if stage == "close" else (),
+        may_share=may_share(participant),
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.programme_feedback_respond(
                 participant=participant, stage=stage, overall=data["overall"], matching=data["matching"],
                 support=data["support"], would_recommend=data["would_recommend"], keep=data["keep"],
-                change=data["change"],
+                change=data["change"], **form.closing_values(),
             )  # fmt: skip
         except SurveyError as error:
             form.add_error(None, str(error))

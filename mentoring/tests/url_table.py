@@ -396,6 +396,18 @@ ROWS: list[Row] = [
     Row("surveys:programme_feedback", "p1 =midpoint", everyone(404) | {"participant": 200, "other_pair": 200,
                                                                         "owner": 200},
         post=everyone(404) | {"participant": 200, "other_pair": 200, "owner": 200}),
+    # outcomes: a pair's self-assessment is its author's alone (coordinators, HR, staff: 404)
+    Row("outcomes_assess:mine", "pair_a", everyone(404) | {"participant": 200, "owner": 200}),
+    Row("outcomes_assess:mine", "pair_a", everyone(404) | {"participant": 200, "owner": 200}, owner="bob",
+        variant="the other person of the pair: their own"),
+    Row("outcomes_assess:form", "pair_a =start", everyone(404) | {"participant": 200, "owner": 200},
+        post=everyone(404) | {"participant": 200, "owner": 200}),
+    Row("outcomes_assess:form", "pair_a =end", everyone(404) | {"participant": 200, "owner": 200},
+        post=everyone(404) | {"participant": 302, "owner": 302}, variant="a stage not open yet"),
+    Row("outcomes_assess:form", "pair_b =start", everyone(404) | {"other_pair": 200, "owner": 200},
+        post=everyone(404) | {"other_pair": 200, "owner": 200}, owner="dan", variant="the other pair"),
+    Row("outcomes_assess:commitments", "", SIGNED_IN, post=everyone(302)),
+    coord("outcomes_assess:programme", post=allowed(COORDINATORS, 302)),
     # notifications: the unsubscribe link is signed for alice and needs no sign-in
     Row("notifications:preferences", "", SIGNED_IN, post=SIGNED_IN),
     Row("notifications:unsubscribe", "unsubscribe_token", PUBLIC, post=PUBLIC),

@@ -326,5 +326,6 @@ def test_the_page_makes_as_many_queries_for_5_meetings_as_for_500(client, frozen
     # 8 (profiles, goals, notes, meetings, recaps, actions, resources, hours; no hours
     # for the coordinator), the pair's threads with their unread counts (the messages panel),
     # the agreement's versions, the navigation's circles and unread messages, and for the pair
-    # the other person's card (sessions_log.know: the profile, its skills, its topics)
-    assert counts == [18, 18] if role == "mentee" else [15, 15], counts
+    # the other person's card (sessions_log.know: the profile, its skills, its topics) and
+    # their own self-assessment card (outcomes: the pair's second meeting and plan, the stages answered)
+    assert counts == [20, 20] if role == "mentee" else [15, 15], counts

@@ -58,6 +58,10 @@ def test_a_mentee_answers_a_check_in_and_the_coordinator_reads_the_results(live_
 
     page.get_by_role("group", name="Are you meeting as often as you planned?").get_by_text("No", exact=True).click()
     page.get_by_label("Finding the time").check()
+    for item, rating in (("I can be open with the other person", "4"), ("Our meetings are worth the time", "5"),
+                         ("We understand what each of us wants from this", "3"),
+                         ("Our meetings help me make progress", "4")):  # fmt: skip
+        page.get_by_role("group", name=item).get_by_text(rating, exact=True).click()
     page.get_by_label("Anything the coordinators should know? (optional)").fill("We keep moving our meetings.")
     page.get_by_role("button", name="Send my check-in").click()
     expect(page.get_by_text("Choose a rating from 1 to 5.")).to_be_visible()

@@ -60,7 +60,7 @@ def test_a_pulse_notice_is_recorded_once_and_mailed_with_the_link(pair, alice, b
     assert Notification.objects.filter(kind="pulse_due").count() == 2
     assert len(mail.outbox) == 2
     to_alice = next(m for m in mail.outbox if m.to == ["alice@example.org"])
-    assert to_alice.subject == "[Mentoring] How is your mentoring with Bob going? A one-minute check-in"
+    assert to_alice.subject == "[Mentoring] How is your mentoring with Bob going? A two-minute check-in"
     assert f"{settings.SITE_URL}/surveys/pulse/{pair.pk}/" in to_alice.body
     assert "Bob does not" in to_alice.body
 

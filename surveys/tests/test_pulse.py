@@ -19,7 +19,8 @@ def pair(carol, alice, bob):
 
 
 def respond(pair, author, due_on, **fields):
-    values = {"rating": 4, "meeting_as_planned": True, "obstacle": "none", "comment": ""} | fields
+    values = {"rating": 4, "meeting_as_planned": True, "obstacle": "none", "comment": "", "open_with": 4,
+              "understood": 3, "progress": 5, "worth_time": 4} | fields  # fmt: skip
     return pulse_respond(match=pair, author=author, due_on=due_on, **values)
 
 
@@ -129,7 +130,8 @@ def test_the_database_refuses_a_rating_outside_1_to_5(pair, alice):
 
 def post(client, pair, **fields):
     data = {"due_on": day(30).isoformat(), "rating": "4", "meeting_as_planned": "yes", "obstacle": "none",
-            "comment": ""} | fields  # fmt: skip
+            "comment": "", "open_with": "4", "understood": "4", "progress": "3",
+            "worth_time": "5"} | fields  # fmt: skip
     return client.post(url(pair), {k: v for k, v in data.items() if v is not None})
 
 
@@ -199,3 +201,37 @@ def test_the_other_person_never_reads_my_answers(client, pair, alice, bob):
     with on(day(31)):
         page = client.get(url(pair)).content.decode()
     assert "Secret-for-coordinators" not in page and "2 out of 5" not in page
+
+
+# -- the relationship items ---------------------------------------------------
+
+
+def test_the_check_in_asks_the_four_relationship_items_in_the_models_words(client, pair, alice):
+    client.force_login(alice)
+    with on(day(31)):
+        page = client.get(url(pair)).content.decode()
+        for item in PulseResponse.RELATIONSHIP_ITEMS:
+            assert str(PulseResponse._meta.get_field(item).verbose_name) in page
+        assert "How is your mentoring going?" in page  # today's questions stay
+        response = post(client, pair, open_with="2", understood="3", progress="4", worth_time="5")
+    assert response.status_code == 302
+    saved = PulseResponse.objects.get()
+    assert (saved.open_with, saved.understood, saved.progress, saved.worth_time) == (2, 3, 4, 5)
+
+
+@pytest.mark.parametrize("item", PulseResponse.RELATIONSHIP_ITEMS)
+def test_each_relationship_item_is_required_on_the_page(client, pair, alice, item):
+    client.force_login(alice)
+    with on(day(31)):
+        response = post(client, pair, **{item: None})
+    assert response.status_code == 200
+    label = PulseResponse._meta.get_field(item).verbose_name
+    assert f"Rate “{label}” from 1 to 5." in response.content.decode()
+    assert not PulseResponse.objects.exists()
+
+
+@pytest.mark.parametrize("value", [None, 0, 6, True])
+def test_the_service_refuses_a_relationship_item_outside_1_to_5(pair, alice, value):
+    with on(day(31)), pytest.raises(SurveyError, match="from 1 to 5"):
+        respond(pair, alice, day(30), worth_time=value)
+    assert not PulseResponse.objects.exists()
