@@ -26,6 +26,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("health/", include("engagement.urls")),
     path("reports/", include("reports.urls")),
+    path("outcomes/impact/", include("outcomes.urls_impact")),
     path("audit/", include("audit.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("admin/", admin.site.urls),
