@@ -219,7 +219,8 @@ def quality_by_programme(programme_ids: list[int]) -> dict[int, list[QualityPoin
     items = PulseResponse.RELATIONSHIP_ITEMS
     average = sum((F(item) for item in items[1:]), F(items[0])) / Value(float(len(items)))
     rows = (
-        PulseResponse.objects.filter(match__programme_id__in=programme_ids, **{f"{item}__isnull": False for item in items})
+        PulseResponse.objects.filter(match__programme_id__in=programme_ids)
+        .filter(**{f"{item}__isnull": False for item in items})
         .annotate(month=TruncMonth("due_on"))
         .values("match__programme_id", "month")
         .annotate(average=Avg(Cast(average, FloatField())), people=Count("author", distinct=True))

@@ -99,6 +99,9 @@ class CompletionCriteriaForm(forms.ModelForm):
             "meetings_held": "Meetings marked held in the person's pairs (or office hours), from 0 to 50.",
             "closing_survey": "The programme feedback asked at the close.",
         }
+        error_messages = {
+            "meetings_held": {"required": "Give the number of meetings a participant must have held, from 0 to 50."}
+        }
 
     def clean_meetings_held(self):
         value = self.cleaned_data.get("meetings_held")
@@ -115,8 +118,10 @@ def certificates_page(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            certificates.set_criteria(programme, meetings_held=data["meetings_held"],
-                                      goals_reviewed=data["goals_reviewed"], closing_survey=data["closing_survey"])  # fmt: skip
+            certificates.set_criteria(
+                programme, meetings_held=data["meetings_held"], goals_reviewed=data["goals_reviewed"],
+                closing_survey=data["closing_survey"],
+            )  # fmt: skip
             messages.success(request, "The completion criteria are saved.")
             return redirect("outcomes_impact:certificates", pk=programme.pk)
         programme.refresh_from_db()
