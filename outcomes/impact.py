@@ -37,6 +37,7 @@ from .models import Commitment, SelfAssessment, SelfRating
 
 ASSOCIATION = "This is an association, not proof that the programme caused it."
 ITEM_GROUPS = {"skill": "Skills", "topic": "Topics", "statement": "The programme's statements"}
+CHART_LABELS = {"skill": "Skills", "topic": "Topics", "statement": "Statements"}  # short, under a chart's bar
 QUALITY_MONTHS = 12  # the last months with check-ins shown on the chart
 
 
@@ -379,8 +380,8 @@ def _chart_value(cell: Cell) -> tuple:
 def charts_of(report: ImpactReport) -> dict[str, Chart]:
     skills = []
     for row in report.skills:
-        skills.append((f"{row.label}: start", *_chart_value(row.start)))
-        skills.append((f"{row.label}: end", *_chart_value(row.end)))
+        skills.append((f"{CHART_LABELS[row.group]}: start", *_chart_value(row.start)))
+        skills.append((f"{CHART_LABELS[row.group]}: end", *_chart_value(row.end)))
     quality = [(point.label, *_chart_value(point.average)) for point in report.quality]
     retention = []
     if report.retention.value is not None:

@@ -7,6 +7,7 @@ static finders or the collected static root. Anything else (an http(s) link, a
 file path, an image someone typed in) is refused and left out of the document.
 Charts are inline SVG, drawn by reports.charts, so nothing is fetched for them."""
 
+import logging
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ from reports.charts import Chart
 # "/static/css/impact-print.css" becomes BASE + "static/css/impact-print.css".
 BASE_URL = "https://pdf.mentoring.invalid/"
 PDF_CONTENT_TYPE = "application/pdf"
+# WeasyPrint logs each rendering step at INFO; the logs keep its warnings only.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 class RefusedURL(ValueError):
