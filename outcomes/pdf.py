@@ -91,3 +91,13 @@ def html_to_pdf(html: str) -> bytes:
 
 def render_pdf(template: str, context: dict) -> bytes:
     return html_to_pdf(render_to_string(template, context))
+
+
+def impact_pdf(programme, *, today=None) -> bytes:
+    """The programme's impact report as a PDF: the page's own sections, for print."""
+    from . import impact  # the report reads every app; the fetcher above needs none of it
+
+    report = impact.build_report(programme, today=today)
+    report.charts = {key: PrintChart(chart) for key, chart in report.charts.items()}
+    return render_pdf("outcomes/impact_pdf.html", {"programme": programme, "reports": [report],
+                                                   "generated_on": report.today})  # fmt: skip

@@ -26,7 +26,7 @@ from reports.permissions import programmes_for_reports, require_reports_access
 
 from . import certificates, impact
 from .models import CompletionCriteria
-from .pdf import PDF_CONTENT_TYPE, PrintChart, render_pdf
+from .pdf import PDF_CONTENT_TYPE, impact_pdf, render_pdf
 
 PROGRAMMES_PER_PAGE = 10
 
@@ -67,13 +67,6 @@ def programme_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         f'attachment; filename="impact-{programme.pk}-{timezone.localdate():%Y-%m-%d}.pdf"'
     )
     return response
-
-
-def impact_pdf(programme: Programme, *, today=None) -> bytes:
-    report = impact.build_report(programme, today=today)
-    report.charts = {key: PrintChart(chart) for key, chart in report.charts.items()}
-    return render_pdf("outcomes/impact_pdf.html", {"programme": programme, "reports": [report],
-                                                   "generated_on": report.today})  # fmt: skip
 
 
 @login_required

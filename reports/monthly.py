@@ -43,12 +43,13 @@ def _filter_for(notification: Notification):
 
 def _context(notification: Notification) -> dict | None:
     user = notification.recipient
-    if not may_see_reports(user) or not ReportSubscription.objects.filter(user=user).exists():
+    subscription = ReportSubscription.objects.filter(user=user).first()
+    if not may_see_reports(user) or subscription is None:
         return None
     report_filter = _filter_for(notification)
     return {
         "month": notification.due_on, "report_filter": report_filter,
-        "url": settings.SITE_URL + reverse("reports:dashboard"),
+        "url": settings.SITE_URL + reverse("reports:dashboard"), "attach_impact": subscription.attach_impact,
     }  # fmt: skip
 
 
@@ -61,19 +62,19 @@ def _attachments(notification: Notification, context: dict) -> list[tuple[str, b
     context["rows"] = counter[0]
     name = f"mentoring-report-{notification.due_on:%Y-%m}.xlsx"
     files = [(name, content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
-    return files + _impact_attachments(notification)
+    return files + _impact_attachments(notification, context)
 
 
 IMPACT_STATUSES = ("running", "closed")
 
 
-def _impact_attachments(notification: Notification) -> list[tuple[str, bytes, str]]:
+def _impact_attachments(notification: Notification, context: dict) -> list[tuple[str, bytes, str]]:
     """The impact reports as PDFs, for a subscriber who asked for them: each running or
     closed programme in their scope, as of the day the mail is built."""
-    from outcomes.views_impact import impact_pdf  # outcomes reads reports' permissions and charts
+    from outcomes.pdf import impact_pdf  # outcomes reads reports' permissions and charts: imported when sent
 
     user = notification.recipient
-    if not ReportSubscription.objects.filter(user=user, attach_impact=True).exists():
+    if not context.get("attach_impact"):
         return []
     programmes = programmes_for_reports(user).filter(status__in=IMPACT_STATUSES).order_by("name", "cohort", "pk")
     return [(f"impact-{programme.pk}-{notification.due_on:%Y-%m}.pdf", impact_pdf(programme), "application/pdf")

@@ -248,6 +248,7 @@ def test_the_monthly_mail_attaches_the_impact_pdfs_when_asked(client, carol, han
     from outcomes.tests.test_pdf import pdf_text
 
     assert "72%" in pdf_text(mail.outbox[1].attachments[1][1])
+    assert "attached too, as a PDF" in mail.outbox[1].body and "as a PDF" not in mail.outbox[0].body
 
 
 def test_the_attachment_choice_needs_a_subscription_and_changes_nothing_without_one(client, hana, carol):
