@@ -29,6 +29,7 @@ from matching.models import Match
 from programmes.models import Programme
 from reports.charts import Chart
 from reports.disclosure import AVERAGE, EVENTS, Cell, Relation, protect
+from reports.permissions import may_see_reports, programmes_for_reports
 from sessions_log.models import ExitSurvey
 from surveys.models import ProgrammeFeedback, PulseResponse
 
@@ -294,28 +295,49 @@ def exits_by_programme(programme_ids: list[int]) -> dict[int, ExitFigures]:
     return result
 
 
-REASONS = [*list(Match.EndReason.choices), ("", "Not recorded")]
+REASONS = [*Match.EndReason.choices, ("", "Not recorded")]
 
 
 def reasons_by_programme(programme_ids: list[int]) -> dict[int, tuple[list[ReasonRow], Cell]]:
-    """Why pairs ended, pairs by reason, with the total; cells that add up are protected together."""
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    """Why pairs ended, pairs by reason, with the total; cells that add up are protected
+    together. Each reason rests on its mentees, as in HR's reports (reports.figures)."""
+    counts: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
     for row in (
         Match.objects.filter(programme_id__in=programme_ids, status=Match.Status.ENDED)
         .values("programme_id", "end_reason")
-        .annotate(pairs=Count("pk"))
+        .annotate(pairs=Count("pk"), people=Count("mentee__user", distinct=True))
     ):
-        counts[row["programme_id"]][row["end_reason"]] = row["pairs"]
+        counts[row["programme_id"]][row["end_reason"]] = (row["pairs"], row["people"])
     result = {}
     for programme_id in programme_ids:
         found = counts[programme_id]
-        rows = [ReasonRow(key or "not_recorded", label, Cell(found.get(key, 0), found.get(key, 0)))
-                for key, label in REASONS if key or found.get(key)]  # fmt: skip
-        total_value = sum(found.values())
+        rows = [ReasonRow(key or "not_recorded", label, Cell(*found.get(key, (0, 0))))
+                for key, label in REASONS if key or key in found]  # fmt: skip
+        total_value = sum(pairs for pairs, _people in found.values())
         total = Cell(total_value, total_value, total=True)
         protect([row.pairs for row in rows] + [total],
                 [Relation([(1.0, total)] + [(-1.0, row.pairs) for row in rows])])  # fmt: skip
         result[programme_id] = (rows, total)
+    return result
+
+
+def reasons_as_hr_sees_them(viewer, programme_ids: list[int]) -> dict[int, tuple[list[ReasonRow], Cell]]:
+    """For an HR viewer, why pairs ended exactly as HR's reports show it for the programme
+    (the same cells, hidden alike: reports.figures.build_report for that programme and no
+    dates), so that the two pages together never give away a hidden figure. Programmes
+    outside the viewer's report scope are left out (the caller keeps its own)."""
+    from reports import figures  # the reports read every app: imported when an HR viewer asks
+
+    in_scope = set(programmes_for_reports(viewer).filter(pk__in=programme_ids).values_list("pk", flat=True))
+    labels = {label: key for key, label in Match.EndReason.choices}
+    result = {}
+    for programme_id in programme_ids:
+        if programme_id not in in_scope:
+            continue
+        table = figures.build_report(viewer, figures.ReportFilter(programme_ids=(programme_id,))).tables["reasons"]
+        rows = [ReasonRow(labels.get(row.label, "not_recorded"), row.label, row.cells["n"])
+                for row in table.rows if not row.total]  # fmt: skip
+        result[programme_id] = (rows, table.total.cells["n"])
     return result
 
 
@@ -400,9 +422,11 @@ def charts_of(report: ImpactReport) -> dict[str, Chart]:
 # -- the report -------------------------------------------------------------------------------------------------
 
 
-def build_reports(programmes: list[Programme], *, today: date | None = None) -> list[ImpactReport]:
+def build_reports(programmes: list[Programme], *, today: date | None = None, viewer=None) -> list[ImpactReport]:
     """The impact report of each programme, in the order given. Pass programmes with their
-    objectives prefetched (`prefetch_related("objectives")`) for a fixed number of queries."""
+    objectives prefetched (`prefetch_related("objectives")`) for a fixed number of queries
+    (and, for an HR viewer, a fixed number more per programme: see reasons_as_hr_sees_them).
+    `viewer` is who reads it: an HR viewer (or staff) sees why pairs ended as the reports show it."""
     today = today or timezone.localdate()
     ids = [programme.pk for programme in programmes]
     if not ids:
@@ -410,6 +434,8 @@ def build_reports(programmes: list[Programme], *, today: date | None = None) -> 
     skills, quality = skills_by_programme(ids), quality_by_programme(ids)
     theme_rows, exits = themes_by_programme(ids), exits_by_programme(ids)
     reasons, commitments = reasons_by_programme(ids), commitments_by_programme(ids, today)
+    if viewer is not None and may_see_reports(viewer):
+        reasons |= reasons_as_hr_sees_them(viewer, ids)
     reports = []
     for programme in programmes:
         rows, keep_people, change_people = theme_rows[programme.pk]
@@ -425,8 +451,8 @@ def build_reports(programmes: list[Programme], *, today: date | None = None) -> 
     return reports
 
 
-def build_report(programme: Programme, *, today: date | None = None) -> ImpactReport:
-    return build_reports([programme], today=today)[0]
+def build_report(programme: Programme, *, today: date | None = None, viewer=None) -> ImpactReport:
+    return build_reports([programme], today=today, viewer=viewer)[0]
 
 
 def programmes_with_objectives(queryset) -> list[Programme]:

@@ -93,11 +93,11 @@ def render_pdf(template: str, context: dict) -> bytes:
     return html_to_pdf(render_to_string(template, context))
 
 
-def impact_pdf(programme, *, today=None) -> bytes:
-    """The programme's impact report as a PDF: the page's own sections, for print."""
+def impact_pdf(programme, *, viewer, today=None) -> bytes:
+    """The programme's impact report as a PDF, as `viewer` sees it: the page's own sections, for print."""
     from . import impact  # the report reads every app; the fetcher above needs none of it
 
-    report = impact.build_report(programme, today=today)
+    report = impact.build_report(programme, today=today, viewer=viewer)
     report.charts = {key: PrintChart(chart) for key, chart in report.charts.items()}
     return render_pdf("outcomes/impact_pdf.html", {"programme": programme, "reports": [report],
                                                    "generated_on": report.today})  # fmt: skip

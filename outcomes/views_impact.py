@@ -46,7 +46,7 @@ def _programme_for_impact(user, pk: int) -> Programme:
 @require_GET
 def programme_report(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _programme_for_impact(request.user, pk)
-    report = impact.build_report(programme)
+    report = impact.build_report(programme, viewer=request.user)
     return render(request, "outcomes/impact_report.html", {"programme": programme, "report": report})
 
 
@@ -55,7 +55,7 @@ def programme_report(request: HttpRequest, pk: int) -> HttpResponse:
 def programme_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The same report as a PDF; a download is an export, logged as every other."""
     programme = _programme_for_impact(request.user, pk)
-    content = impact_pdf(programme)
+    content = impact_pdf(programme, viewer=request.user)
     log = ExportAudit.objects.create(
         user=request.user, kind=ExportAudit.Kind.IMPACT, file_format="pdf", filters={"programmes": [programme.pk]},
         rows=1, finished_at=timezone.now(),
@@ -72,12 +72,15 @@ def programme_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def all_programmes(request: HttpRequest) -> HttpResponse:
-    """HR's view: the same figures for every programme in the viewer's scope, ten to a page."""
+    """HR's view: the same figures for every programme in the viewer's scope, ten to a page
+    (a fixed number of queries per programme shown, whatever the number of people)."""
     require_reports_access(request.user)
     programmes = programmes_for_reports(request.user).order_by("name", "cohort", "pk")
     page = Paginator(programmes, PROGRAMMES_PER_PAGE).get_page(request.GET.get("page"))
-    reports = impact.build_reports(list(Programme.objects.filter(pk__in=[p.pk for p in page.object_list])
-                                        .prefetch_related("objectives").order_by("name", "cohort", "pk")))  # fmt: skip
+    shown = Programme.objects.filter(pk__in=[programme.pk for programme in page.object_list])
+    reports = impact.build_reports(
+        list(shown.prefetch_related("objectives").order_by("name", "cohort", "pk")), viewer=request.user
+    )
     return render(request, "outcomes/impact_all.html", {"page": page, "reports": reports})
 
 

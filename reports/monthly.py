@@ -77,8 +77,11 @@ def _impact_attachments(notification: Notification, context: dict) -> list[tuple
     if not context.get("attach_impact"):
         return []
     programmes = programmes_for_reports(user).filter(status__in=IMPACT_STATUSES).order_by("name", "cohort", "pk")
-    return [(f"impact-{programme.pk}-{notification.due_on:%Y-%m}.pdf", impact_pdf(programme), "application/pdf")
-            for programme in programmes.prefetch_related("objectives")]  # fmt: skip
+    month = f"{notification.due_on:%Y-%m}"
+    return [
+        (f"impact-{programme.pk}-{month}.pdf", impact_pdf(programme, viewer=user), "application/pdf")
+        for programme in programmes.prefetch_related("objectives")
+    ]
 
 
 def _record_export(notification: Notification, context: dict) -> None:

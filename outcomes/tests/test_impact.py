@@ -198,12 +198,47 @@ def _queries(client, path) -> int:
 
 def test_the_page_costs_the_same_queries_at_two_sizes(client, carol, hana, selectors):
     small, large = build(carol, pairs=5, ended=3, kept=2), build(carol, pairs=30, ended=12, kept=20, name="Big")
-    client.force_login(carol)
-    assert _queries(client, url(small)) == _queries(client, url(large))
+    for user in (carol, hana):
+        client.force_login(user)
+        assert _queries(client, url(small)) == _queries(client, url(large))
+
+
+def test_hrs_view_costs_the_same_queries_at_two_sizes(client, carol, hana, selectors, monkeypatch):
+    from outcomes import views_impact
+
+    monkeypatch.setattr(views_impact, "PROGRAMMES_PER_PAGE", 2)
+    build(carol, pairs=5, ended=3, kept=2, name="S1"), build(carol, pairs=5, ended=1, kept=0, name="S2")
     client.force_login(hana)
-    one = _queries(client, reverse("outcomes_impact:all"))
-    build(carol, pairs=25, ended=5, kept=9, name="Third")
-    assert _queries(client, reverse("outcomes_impact:all")) == one
+    small = _queries(client, reverse("outcomes_impact:all"))
+    # Two larger programmes, first by name: the page now shows them.
+    build(carol, pairs=30, ended=12, kept=20, name="B1"), build(carol, pairs=25, ended=5, kept=9, name="B2")
+    page = client.get(reverse("outcomes_impact:all")).content.decode()
+    assert "B1" in page and "S1" not in page
+    assert _queries(client, reverse("outcomes_impact:all")) == small
+
+
+def test_hr_sees_why_pairs_ended_as_the_reports_show_it(client, carol, hana):
+    """The reports page filtered on the programme and the impact report show the same cells,
+    hidden alike: read together, they give nothing away that either hides."""
+    from reports import figures
+
+    world = build(carol, pairs=9, ended=9)
+    Match.objects.filter(pk__in=[m.pk for m in world.matches[:2]]).update(end_reason=Match.EndReason.NO_TIME)
+    Match.objects.filter(pk__in=[m.pk for m in world.matches[2:4]]).update(end_reason=Match.EndReason.OTHER)
+    mine = impact.build_report(world.programme, viewer=hana)
+    theirs = figures.build_report(hana, figures.ReportFilter(programme_ids=(world.programme.pk,))).tables["reasons"]
+    assert [(row.label, row.pairs.value, bool(row.pairs.hidden)) for row in mine.reasons] == [
+        (row.label, row.cells["n"].value, bool(row.cells["n"].hidden)) for row in theirs.rows if not row.total
+    ]
+    assert (mine.pairs_ended.value, bool(mine.pairs_ended.hidden)) == (
+        theirs.total.cells["n"].value,
+        bool(theirs.total.cells["n"].hidden),
+    )
+    assert {row.key for row in mine.reasons if row.pairs.hidden} >= {"no_time", "other"}
+    # A coordinator (no reports) gets the impact report's own protection: the two small reasons
+    # hidden, 9 - 5 = 4 shared between them, neither pinned (each 1 to 3).
+    coordinator_view = impact.build_report(world.programme, viewer=carol)
+    assert {row.key for row in coordinator_view.reasons if row.pairs.hidden} == {"no_time", "other"}
 
 
 def test_no_private_text_reaches_the_page_the_pdf_or_the_mail(client, carol, hana, selectors):
