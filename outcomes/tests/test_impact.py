@@ -303,3 +303,26 @@ def test_downloading_the_pdf_is_logged_as_an_export(client, hana, carol):
     log = ExportAudit.objects.get()
     assert (log.user, log.kind, log.file_format, log.filters) == (hana, "impact", "pdf",
                                                                   {"programmes": [world.programme.pk]})  # fmt: skip
+
+
+def test_an_objectives_trend_shows_beside_it_hidden_points_hidden(client, carol, monkeypatch):
+    hidden = catalogue.MeasureValue(value=None, n=0, hidden=True)
+    points = [measures.TrendPoint("Spring 2025", None, catalogue.MeasureValue(value=61.0, n=20)),
+              measures.TrendPoint("Autumn 2025", None, hidden)]  # fmt: skip
+    monkeypatch.setitem(measures.SELECTORS, catalogue.GOAL_ACHIEVED, lambda programmes, **kw: catalogue.MeasureValue(
+        value=72.0, n=12, detail={"trend": points}))  # fmt: skip
+    world = build(carol, pairs=5)
+    client.force_login(carol)
+    html = client.get(url(world)).content.decode()
+    assert "Trend: Spring 2025 61% · Autumn 2025 <span class=\"fst-italic\">hidden</span>" in html
+
+
+def test_a_programme_with_nothing_yet_says_so(client, carol, hana):
+    programme = make_programme(carol, status="open", name="Brand new")
+    for user in (carol, hana):
+        client.force_login(user)
+        html = client.get(reverse("outcomes_impact:programme", args=[programme.pk])).content.decode()
+        assert "No objectives are set for this programme yet." in html
+        assert "No one has rated themselves at both the start and the end yet." in html
+        assert "Not measured yet." in html and "None made yet" in html
+    assert client.get(reverse("outcomes_impact:programme_pdf", args=[programme.pk])).status_code == 200
