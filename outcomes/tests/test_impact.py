@@ -314,7 +314,7 @@ def test_an_objectives_trend_shows_beside_it_hidden_points_hidden(client, carol,
     world = build(carol, pairs=5)
     client.force_login(carol)
     html = client.get(url(world)).content.decode()
-    assert "Trend: Spring 2025 61% · Autumn 2025 <span class=\"fst-italic\">hidden</span>" in html
+    assert 'Trend: Spring 2025 61% · Autumn 2025 <span class="fst-italic">hidden</span>' in html
 
 
 def test_a_programme_with_nothing_yet_says_so(client, carol, hana):
