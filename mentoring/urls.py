@@ -28,6 +28,7 @@ urlpatterns = [
     path("health/", include("engagement.urls")),
     path("reports/", include("reports.urls")),
     path("outcomes/objectives/", include("outcomes.urls_objectives")),
+    path("outcomes/impact/", include("outcomes.urls_impact")),
     path("audit/", include("audit.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("admin/", admin.site.urls),

@@ -32,10 +32,11 @@ class ExportAudit(models.Model):
         MATCHES = "matches", "Per-match progress"
         MEETINGS = "meetings", "Meetings"
         MONTHLY = "monthly", "Monthly report (email)"
+        IMPACT = "impact", "Impact report (PDF)"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    file_format = models.CharField(max_length=4, choices=[("csv", "CSV"), ("xlsx", "Excel")])
+    file_format = models.CharField(max_length=4, choices=[("csv", "CSV"), ("xlsx", "Excel"), ("pdf", "PDF")])
     filters = models.JSONField(default=dict, help_text="Programmes and dates asked for.")
     rows = models.PositiveIntegerField(null=True, blank=True, help_text="Empty while the export runs or if it broke.")
     started_at = models.DateTimeField(default=timezone.now)
@@ -49,9 +50,14 @@ class ExportAudit(models.Model):
 
 
 class ReportSubscription(models.Model):
-    """An HR viewer's wish to receive the monthly report as an Excel file."""
+    """An HR viewer's wish to receive the monthly report as an Excel file (and, if
+    they ask, the impact report of each programme in their scope as PDFs)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_subscription")
+    attach_impact = models.BooleanField(
+        "attach the impact reports (PDF)", default=False,
+        help_text="Each programme's impact report as a PDF, beside the Excel file.",
+    )  # fmt: skip
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

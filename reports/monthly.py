@@ -1,5 +1,7 @@
 """The monthly report: on the first of each month, every HR viewer who asked for
-it gets last month's figures as an Excel file. One notice per person per month
+it gets last month's figures as an Excel file (and, with the subscription's
+`attach_impact`, the impact report of each running or closed programme in their
+scope as a PDF: outcomes.views_impact.impact_pdf, the page's own PDF). One notice per person per month
 (its key holds the month), so a job run twice sends it once; the mail is built
 when it is sent, from the figures of that moment, for the person's own scope."""
 
@@ -17,7 +19,7 @@ from notifications.services import Notice
 from people.models import User
 
 from .models import ExportAudit, ReportSubscription
-from .permissions import may_see_reports
+from .permissions import may_see_reports, programmes_for_reports
 
 
 def previous_month(today: date) -> tuple[date, date]:
@@ -41,12 +43,13 @@ def _filter_for(notification: Notification):
 
 def _context(notification: Notification) -> dict | None:
     user = notification.recipient
-    if not may_see_reports(user) or not ReportSubscription.objects.filter(user=user).exists():
+    subscription = ReportSubscription.objects.filter(user=user).first()
+    if not may_see_reports(user) or subscription is None:
         return None
     report_filter = _filter_for(notification)
     return {
         "month": notification.due_on, "report_filter": report_filter,
-        "url": settings.SITE_URL + reverse("reports:dashboard"),
+        "url": settings.SITE_URL + reverse("reports:dashboard"), "attach_impact": subscription.attach_impact,
     }  # fmt: skip
 
 
@@ -58,7 +61,27 @@ def _attachments(notification: Notification, context: dict) -> list[tuple[str, b
         content = output.read()
     context["rows"] = counter[0]
     name = f"mentoring-report-{notification.due_on:%Y-%m}.xlsx"
-    return [(name, content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+    files = [(name, content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
+    return files + _impact_attachments(notification, context)
+
+
+IMPACT_STATUSES = ("running", "closed")
+
+
+def _impact_attachments(notification: Notification, context: dict) -> list[tuple[str, bytes, str]]:
+    """The impact reports as PDFs, for a subscriber who asked for them: each running or
+    closed programme in their scope, as of the day the mail is built."""
+    from outcomes.pdf import impact_pdf  # outcomes reads reports' permissions and charts: imported when sent
+
+    user = notification.recipient
+    if not context.get("attach_impact"):
+        return []
+    programmes = programmes_for_reports(user).filter(status__in=IMPACT_STATUSES).order_by("name", "cohort", "pk")
+    month = f"{notification.due_on:%Y-%m}"
+    return [
+        (f"impact-{programme.pk}-{month}.pdf", impact_pdf(programme, viewer=user), "application/pdf")
+        for programme in programmes.prefetch_related("objectives")
+    ]
 
 
 def _record_export(notification: Notification, context: dict) -> None:

@@ -449,6 +449,18 @@ ROWS: list[Row] = [
         variant="a programme outside the HR viewer's scope"),
     Row("reports:dashboard", "", REPORTS, owner="hugo", query="programme={p2}", variant="outside the scope"),
     Row("reports:export_log", "", everyone(404) | {"staff": 200}, owner="sam"),
+    # outcomes: the impact report (the programme's coordinators and HR in scope) and certificates
+    Row("outcomes_impact:all", "", REPORTS, owner="hana"),
+    Row("outcomes_impact:monthly_attachment", "", post=everyone(404) | {"hr": 302, "staff": 302, "owner": 302},
+        owner="hana"),
+    coord("outcomes_impact:programme", get=COORDINATORS | {"hr": 200}),
+    coord("outcomes_impact:programme_pdf", get=COORDINATORS | {"hr": 200}),
+    Row("outcomes_impact:programme", "p2", everyone(404) | {"other_coordinator": 200, "hr": 200, "staff": 200},
+        owner="hugo", variant="outside the HR viewer's scope"),
+    coord("outcomes_impact:certificates", post=COORDINATORS),
+    Row("outcomes_impact:my_certificate", "p1", everyone(404) | {"participant": 200, "other_pair": 200, "owner": 200}),
+    # alice has not met P1's completion criteria: the download sends her back to what is missing
+    Row("outcomes_impact:certificate_pdf", "p1", everyone(404) | {"participant": 302, "other_pair": 302, "owner": 302}),
     # the audit log: staff only
     Row("audit:events", "", everyone(404) | {"staff": 200}, owner="sam"),
     # webhooks: staff only; a delivery is found through its endpoint
