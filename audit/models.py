@@ -31,6 +31,7 @@ class AuditEvent(models.Model):
         RESOURCE_REMOVED = "resource_removed", "Library resource removed"
         PROGRAMME_CLOSED = "programme_closed", "Programme closed"
         PROGRAMME_REOPENED = "programme_reopened", "Programme reopened"
+        PROGRAMME_RUN_AGAIN = "programme_run_again", "Programme run again as a new cohort"
         TOKEN_CREATED = "token_created", "API token created"
         TOKEN_REVOKED = "token_revoked", "API token revoked"
         API_WRITE = "api_write", "Changed through the API"

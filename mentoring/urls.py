@@ -26,6 +26,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("health/", include("engagement.urls")),
     path("reports/", include("reports.urls")),
+    path("outcomes/cohorts/", include("outcomes.urls_cohorts")),  # run it again, the next cohort (docs/cohorts.md)
     path("audit/", include("audit.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("admin/", admin.site.urls),
