@@ -189,11 +189,10 @@ def cohort_chain(programme: Programme) -> list[Programme]:
         )
         SELECT p.* FROM {table} p JOIN line ON p.id = line.id ORDER BY line.depth DESC
     """  # noqa: S608  # nosec B608  # the table name is the model's own; values are parameters
-    chain: list[Programme] = []
-    for cohort in Programme.objects.raw(query, [programme.pk, LONGEST_LINE]):
-        if all(cohort.pk != seen.pk for seen in chain):  # a line looped in the admin is walked once
-            chain.append(cohort)
-    return chain or [programme]
+    newest_first: dict[int, Programme] = {}
+    for cohort in reversed(list(Programme.objects.raw(query, [programme.pk, LONGEST_LINE]))):
+        newest_first.setdefault(cohort.pk, cohort)  # a line looped in the admin is walked once
+    return list(reversed(newest_first.values())) or [programme]
 
 
 def _count_shown(count: int) -> int | None:
@@ -376,8 +375,11 @@ def cohort_line(
     values: dict[tuple[str, str], dict[int, tuple[float | None, bool]]] = {}
     targets: dict[tuple[str, str], float] = {}
     labels: dict[tuple[str, str], str] = {}
-    older = [cohort.pk for cohort in chain[:-2]]
-    for figure in CohortFigure.objects.filter(programme_id__in=older):
+    # One query even for a line of two (no older cohort): the line's ids, less the two measured now.
+    older = CohortFigure.objects.filter(programme_id__in=[c.pk for c in chain]).exclude(
+        programme_id__in=[previous.pk, programme.pk]
+    )
+    for figure in older:
         key = (figure.measure, figure.question)
         values.setdefault(key, {})[figure.programme_id] = (figure.value, figure.hidden)
         targets[key] = float(figure.target)  # older first below: later cohorts overwrite
