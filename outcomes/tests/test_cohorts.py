@@ -60,7 +60,7 @@ def make_pairs(programme: Programme, count: int, *, created_days_ago: int = 120)
 
 
 def feedback(programme: Programme, pairs: list[Match], *, keep: int, change: int, scores=()) -> None:
-    """Closing feedback from each pair's mentee: the first `keep` say what to keep, the first `change` what to change."""
+    """Closing feedback by each pair's mentee: the first `keep` say what to keep, the first `change` what to change."""
     ProgrammeFeedback.objects.bulk_create(
         ProgrammeFeedback(
             programme=programme, participant_id=pair.mentee_id, stage="close", overall=4, matching=4, support=4,
