@@ -136,7 +136,14 @@ def _pairs(rng: random.Random, previous: Programme, people: list[User], leavers:
     """16 pairs: juniors (one of whom has since left) with seniors of other departments."""
     showcase = {"mentor@demo.example", "mentee@demo.example"}
     juniors = [p for p in people if p.profile.seniority.rank <= 2 and p.email not in showcase]
-    seniors = [p for p in people if p.profile.seniority.rank >= 4 and p.email not in showcase]
+    # Its mentors are not mentoring in the running cohort: the demo's story of a mentor's
+    # first meeting (the circles' post) is about this year's.
+    mentoring_now = set(
+        Participant.objects.filter(programme__previous_cohort=previous, role="mentor").values_list("user", flat=True)
+    )
+    seniors = [
+        p for p in people if p.profile.seniority.rank >= 3 and p.email not in showcase and p.pk not in mentoring_now
+    ]
     mentees = [*rng.sample(juniors, PAIRS - 1), leavers[0]]
     mentors = rng.sample(seniors, PAIRS)
     decided = _at(start - timedelta(days=14))
@@ -198,7 +205,7 @@ def _pair_history(rng: random.Random, previous: Programme, pairs: list[Match], s
             meetings.append(Meeting(
                 match=pair, programme=previous, mentor=pair.mentor, mentee=pair.mentee, starts_at=_at(day, 14),
                 minutes=previous.meeting_minutes, status=Meeting.Status.HELD, scheduled_by=pair.mentee.user,
-                created_at=_at(day - timedelta(days=7)), uid=uuid.UUID(int=rng.getrandbits(128)),
+                created_at=_at(max(day - timedelta(days=7), matched)), uid=uuid.UUID(int=rng.getrandbits(128)),
             ))  # fmt: skip
             plans.append((index, number))
             number += 1

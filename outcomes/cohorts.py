@@ -407,8 +407,8 @@ def cohort_line(
 
 
 # The chart: a line over the cohorts, the target dashed, inside the measure's range.
-WIDTH, HEIGHT = 560, 200
-LEFT, RIGHT, TOP, BOTTOM = 52, 16, 14, 36
+WIDTH, HEIGHT = 560, 220
+LEFT, RIGHT, TOP, BOTTOM = 80, 16, 16, 36
 
 
 def _domain(series: Series) -> tuple[float, float]:
