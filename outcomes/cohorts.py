@@ -445,7 +445,7 @@ def series_svg(series: Series) -> SafeString:
     parts.append(
         f'<line class="chart-line" stroke-dasharray="6 4" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
         f'y1="{target_y:.1f}" y2="{target_y:.1f}"/>'
-        f'<text class="chart-value" x="{WIDTH - RIGHT}" y="{target_y - 4:.1f}" text-anchor="end">target</text>'
+        f'<text class="chart-value" x="{LEFT + 4}" y="{target_y - 4:.1f}" text-anchor="start">target</text>'
     )
     slot = plot_width / max(len(series.points), 1)
     line = []

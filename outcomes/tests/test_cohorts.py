@@ -493,3 +493,17 @@ def test_the_page_costs_the_same_queries_whatever_the_lines_length(client, carol
 
     assert response.content.decode().count("<svg") == 1  # one objective: one chart, all six cohorts on it
     assert "Cohort 6" in response.content.decode()
+
+
+def test_participants_of_the_next_cohort_do_not_see_the_panel(client, carol, alice, nps):
+    previous = make_programme(carol, cohort="Cohort 1", status="closed")
+    Objective.objects.create(programme=previous, measure=NPS, target=Decimal(30))
+    feedback(previous, make_pairs(previous, 6), keep=5, change=6, scores=[10, 10, 10, 9, 7, 3])
+    new = cohort_run_again(programme=previous, by=carol, cohort="Cohort 2", carry=CARRY)
+    Programme.objects.filter(pk=new.pk).update(status="open")
+    Participant.objects.create(programme=new, user=alice, role="mentee", status="approved")
+    client.force_login(alice)
+
+    html = client.get(new.get_absolute_url()).content.decode()
+
+    assert "What the last cohort taught us" not in html and "Cohort over cohort" not in html
