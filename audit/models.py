@@ -32,6 +32,7 @@ class AuditEvent(models.Model):
         PROGRAMME_CLOSED = "programme_closed", "Programme closed"
         PROGRAMME_REOPENED = "programme_reopened", "Programme reopened"
         OBJECTIVES_CHANGED = "objectives_changed", "Programme objectives changed"
+        PROGRAMME_RUN_AGAIN = "programme_run_again", "Programme run again as a new cohort"
         TOKEN_CREATED = "token_created", "API token created"
         TOKEN_REVOKED = "token_revoked", "API token revoked"
         API_WRITE = "api_write", "Changed through the API"

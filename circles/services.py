@@ -261,3 +261,20 @@ def post_lock(*, post: Post, by: User) -> Post:
 
 def post_unlock(*, post: Post, by: User) -> Post:
     return _set_flag(post, by=by, field="is_locked", value=False, already="This post is not locked.")
+
+
+# -- the next cohort -----------------------------------------------------------
+
+
+def circles_copy(*, source: Programme, target: Programme, by: User) -> list[Circle]:
+    """The next cohort gets the programme's circles as they are set ("Run it
+    again", docs/cohorts.md): the mentors' circle, and the mentees' circle open
+    or closed as it is now (opened by the coordinator who runs it again). The
+    posts and replies stay with the old cohort: they were written to its people."""
+    return Circle.objects.bulk_create(
+        Circle(
+            programme=target, audience=circle.audience, is_open=circle.is_open,
+            opened_by=by if circle.audience == Circle.Audience.MENTEES and circle.is_open else None,
+        )
+        for circle in Circle.objects.filter(programme=source).order_by("audience")
+    )  # fmt: skip

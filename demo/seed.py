@@ -14,6 +14,7 @@ from django.utils import timezone
 from demo.seed_agreements import seed_agreements
 from demo.seed_know import seed_know
 from demo.seed_messages import seed_messages
+from demo.seed_outcomes import seed_outcomes
 from demo.seed_sessions import seed_sessions
 from people.models import Demographics, Department, Profile, SeniorityLevel, Tag, User
 from programmes.models import Coordinator, Participant, Programme
@@ -314,6 +315,7 @@ def seed() -> list[DemoLogin]:
     seed_know(traditional, reverse, coordinator=accounts["coordinator@demo.example"], maya=maya, theo=theo)
     seed_messages(traditional, coordinator=accounts["coordinator@demo.example"], maya=maya, theo=theo)
     seed_agreements(traditional, accounts["coordinator@demo.example"], timezone.localdate())
+    seed_outcomes(traditional, accounts["coordinator@demo.example"], people, timezone.localdate())
     return logins
 
 

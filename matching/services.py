@@ -23,7 +23,7 @@ from webhooks.services import emit
 
 from . import cohorts, engine
 from .mails import NEW_MATCH_MAIL, new_match_context
-from .models import Match, MatchRequest, MatchRun, PairRule, Proposal, UnmatchedMentee
+from .models import Match, MatchingSettings, MatchRequest, MatchRun, PairRule, Proposal, UnmatchedMentee
 
 logger = logging.getLogger(__name__)
 
@@ -534,3 +534,28 @@ def matches_notify(*, match_ids: list[int]) -> int:
                 context=new_match_context(match=match, person=person),
             )  # fmt: skip
     return sent
+
+
+# -- the next cohort -----------------------------------------------------------
+
+
+def matching_settings_copy(*, source: Programme, target: Programme) -> MatchingSettings | None:
+    """The next cohort keeps the coordinators' matching settings and weights ("Run
+    it again", docs/cohorts.md). The pair rules (locks and forbids) stay behind:
+    each names two enrolments of the old cohort, and the new one has none yet;
+    the pairs, runs and requests are the old cohort's own."""
+    settings_row = MatchingSettings.objects.filter(programme=source).first()
+    if settings_row is None:
+        return None
+    copy = MatchingSettings(
+        programme=target, **{field: getattr(settings_row, field) for field in MATCHING_SETTINGS_COPIED}
+    )
+    copy.full_clean()
+    copy.save()
+    return copy
+
+
+MATCHING_SETTINGS_COPIED = (
+    "weights", "candidates_per_mentee", "periodic", "publish_directly", "max_choices", "request_days",
+    "allow_rematch_with_previous",
+)  # fmt: skip

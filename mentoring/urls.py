@@ -29,6 +29,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("outcomes/objectives/", include("outcomes.urls_objectives")),
     path("outcomes/impact/", include("outcomes.urls_impact")),
+    path("outcomes/cohorts/", include("outcomes.urls_cohorts")),  # run it again, the next cohort (docs/cohorts.md)
     path("audit/", include("audit.urls")),
     path("webhooks/", include("webhooks.urls")),
     path("admin/", admin.site.urls),

@@ -217,3 +217,32 @@ class AssessmentPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Self-assessment plan of {self.programme}"
+
+
+class CohortFigure(models.Model):
+    """An objective's figure of one cohort as recorded when a later cohort was
+    started ("Run it again", outcomes/cohorts.py), so the cohort-over-cohort
+    chart reads the older cohorts of a line in one query, however long it is.
+    Only what the selectors returned, already under k >= 5: a hidden figure is
+    stored hidden, without its value."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="cohort_figures")
+    measure = models.CharField(max_length=40, choices=catalogue.CHOICES)
+    question = models.CharField(max_length=200, blank=True)
+    target = models.DecimalField(max_digits=5, decimal_places=1)
+    value = models.FloatField(null=True, blank=True)
+    n = models.PositiveIntegerField(default=0)
+    hidden = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["programme", "measure", "question"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "measure", "question"], name="cohort_figure_once"),
+            models.CheckConstraint(
+                condition=Q(hidden=False) | Q(value__isnull=True), name="cohort_figure_hidden_has_no_value"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question or self.get_measure_display()} of {self.programme}"

@@ -235,7 +235,63 @@ class CoordinatorAddForm(forms.Form):
 
 
 class RunAgainForm(VisibleTextFormMixin, forms.Form):
-    cohort = forms.CharField(label="Name of the new cohort", max_length=60)
+    """ "Run it again": the new cohort's name and what carries over (docs/cohorts.md).
+    The choices' keys are outcomes.cohorts.CARRY's; `carry` lists the ticked ones."""
+
+    cohort = forms.CharField(label="Name of the new cohort", max_length=60, help_text="e.g. “Autumn 2027”.")
+    objectives = forms.BooleanField(
+        label="Objectives",
+        required=False,
+        initial=True,
+        help_text="The objectives and their targets, the self-assessment statements and the completion criteria.",
+    )
+    framework = forms.BooleanField(
+        label="Framework",
+        required=False,
+        initial=True,
+        help_text="Cadence, meeting length, goals expected, rolling enrolment and the meeting plan. "
+        "Otherwise the new cohort starts at the defaults.",
+    )
+    matching = forms.BooleanField(
+        label="Matching settings",
+        required=False,
+        initial=True,
+        help_text="The matching mode, use of demographics, mentors' capacity, and the settings and weights. "
+        "Never the pairs, nor the locks and forbids, which name this cohort's people.",
+    )
+    application = forms.BooleanField(
+        label="Application questions",
+        required=False,
+        initial=True,
+        help_text="The profile fields the application asks for and your own questions.",
+    )
+    library = forms.BooleanField(
+        label="Resource library",
+        required=False,
+        initial=True,
+        help_text="The programme's resources with their themes; not what mentors shared into pairs.",
+    )
+    circle = forms.BooleanField(
+        label="Circles",
+        required=False,
+        initial=False,
+        help_text="The mentors' circle and the mentees' circle, open or closed as now. Never the posts. "
+        "Unticked, the new cohort's circles start when you open them.",
+    )
+
+    CARRY_FIELDS = ("objectives", "framework", "matching", "application", "library", "circle")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "cohort", Fieldset("What carries over", *self.CARRY_FIELDS), Submit("submit", "Start the new cohort")
+        )
+
+    @property
+    def carry(self) -> list[str]:
+        return [name for name in self.CARRY_FIELDS if self.cleaned_data.get(name)]
 
 
 class ApplicationProfileForm(VisibleTextFormMixin, forms.ModelForm):

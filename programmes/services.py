@@ -20,7 +20,16 @@ from people.models import User
 from webhooks.services import emit
 
 from .meeting_plan import meeting_plan_copy
-from .models import REOPEN_WITHIN, ApplicationQuestion, Coordinator, Invitation, Participant, Programme, ProgrammeGuide
+from .models import (
+    REOPEN_WITHIN,
+    ApplicationQuestion,
+    Coordinator,
+    Invitation,
+    Participant,
+    Programme,
+    ProgrammeGuide,
+    programme_defaults,
+)
 
 
 class ProgrammeError(Exception):
@@ -29,10 +38,26 @@ class ProgrammeError(Exception):
 
 # -- programmes -------------------------------------------------------------
 
+# What "Run it again" copies into the next cohort, in the groups the coordinator
+# ticks (docs/cohorts.md). The name, kind and purpose always go with it; the
+# dates never do (the new cohort sets its own). A group left unticked starts at
+# the defaults of a new programme of that kind.
+PROGRAMME_IDENTITY_FIELDS = ["name", "kind", "purpose"]
+PROGRAMME_FRAMEWORK_FIELDS = [
+    "cadence",
+    "meeting_minutes",
+    "goals_expected",
+    "goals_due_by_meeting",
+    "rolling_enrolment",
+]
+PROGRAMME_MATCHING_FIELDS = ["matching_mode", "demographics_use", "default_mentor_capacity"]
+PROGRAMME_APPLICATION_FIELDS = ["asked_profile_fields"]
 PROGRAMME_COPIED_FIELDS = [
-    "name", "kind", "purpose", "cadence", "meeting_minutes", "goals_expected", "goals_due_by_meeting",
-    "asked_profile_fields", "matching_mode", "demographics_use", "default_mentor_capacity",
-]  # fmt: skip
+    *PROGRAMME_IDENTITY_FIELDS,
+    *PROGRAMME_FRAMEWORK_FIELDS,
+    *PROGRAMME_MATCHING_FIELDS,
+    *PROGRAMME_APPLICATION_FIELDS,
+]
 
 STATUS_TRANSITIONS = {
     Programme.Status.DRAFT: {Programme.Status.OPEN},
@@ -132,22 +157,44 @@ def programme_reopen(*, programme: Programme, by: User, now: datetime | None = N
 
 
 @transaction.atomic
-def programme_run_again(*, programme: Programme, by: User, cohort: str) -> Programme:
-    """Start the next cohort: a new draft with the same settings, questions, guides, meeting plan and coordinators."""
+def programme_run_again(
+    *,
+    programme: Programme,
+    by: User,
+    cohort: str,
+    framework: bool = True,
+    matching: bool = True,
+    application: bool = True,
+) -> Programme:
+    """Start the next cohort: a new draft linked to this one (`previous_cohort`),
+    with its name, purpose, coordinators and edited guides, and what the caller
+    chose of this app's own settings: the framework (cadence, meeting length,
+    goals, rolling enrolment and the meeting plan), the matching fields of the
+    programme, the application (profile fields asked and its own questions).
+    What other apps carry over (objectives, matching settings, library, circle)
+    is copied by their own functions: outcomes.cohorts.cohort_run_again calls them."""
     if not cohort.strip():
         raise ProgrammeError("Name the new cohort, e.g. “Autumn 2027”.")
-    new = Programme(
-        created_by=by, cohort=cohort.strip(), previous_cohort=programme,
-        **{field: getattr(programme, field) for field in PROGRAMME_COPIED_FIELDS},
-    )  # fmt: skip
+    if len(cohort.strip()) > Programme._meta.get_field("cohort").max_length:
+        raise ProgrammeError("A cohort's name is at most 60 characters.")
+    copied = [
+        *PROGRAMME_IDENTITY_FIELDS,
+        *(PROGRAMME_FRAMEWORK_FIELDS if framework else []),
+        *(PROGRAMME_MATCHING_FIELDS if matching else []),
+        *(PROGRAMME_APPLICATION_FIELDS if application else []),
+    ]
+    fields = programme_defaults(programme.kind) | {field: getattr(programme, field) for field in copied}
+    new = Programme(created_by=by, cohort=cohort.strip(), previous_cohort=programme, **fields)
     new.full_clean()
     new.save()
     Coordinator.objects.bulk_create(
         Coordinator(programme=new, user_id=user_id, added_by=by)
         for user_id in {*programme.coordinators.values_list("user_id", flat=True), by.pk}
     )
-    questions_set(programme=new, texts=programme.questions.values_list("text", flat=True))
-    meeting_plan_copy(source=programme, target=new)
+    if application:
+        questions_set(programme=new, texts=programme.questions.values_list("text", flat=True))
+    if framework:
+        meeting_plan_copy(source=programme, target=new)
     # The coordinators' edited guides go with it (programmes/guides.py; unedited ones read as the defaults).
     ProgrammeGuide.objects.bulk_create(
         ProgrammeGuide(programme=new, slug=row.slug, text=row.text, updated_by=row.updated_by)

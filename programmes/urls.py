@@ -13,7 +13,6 @@ urlpatterns = [
     path("<int:pk>/status/", views.programme_status, name="status"),
     path("<int:pk>/close/", views.programme_close, name="close"),
     path("<int:pk>/reopen/", views.programme_reopen, name="reopen"),
-    path("<int:pk>/run-again/", views.programme_run_again, name="run_again"),
     path("<int:pk>/apply/", views.programme_apply, name="apply"),
     path("<int:pk>/withdraw/", views.programme_withdraw, name="withdraw"),
     path("<int:pk>/participants/", views.participant_list, name="participants"),

@@ -26,7 +26,6 @@ from .forms import (
     InviteForm,
     ParticipantFilterForm,
     ProgrammeForm,
-    RunAgainForm,
     application_profile_form,
 )
 from .models import REOPEN_WITHIN, Invitation, Participant, Programme
@@ -72,7 +71,6 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             can_close=programme.status == Programme.Status.RUNNING,
             invitations_waiting=programme.invitations.filter(queued_at__isnull=True, sent_at__isnull=True).count(),
-            run_again_form=RunAgainForm(),
             now=timezone.now(),
             reopen_days=REOPEN_WITHIN.days,
         )
@@ -144,19 +142,6 @@ def programme_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"“{programme}” is running again.")
     return redirect(programme)
-
-
-@login_required
-@require_POST
-def programme_run_again(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = permissions.get_programme_for_coordinator(request.user, pk)
-    form = RunAgainForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Name the new cohort.")
-        return redirect(programme)
-    new = services.programme_run_again(programme=programme, by=request.user, cohort=form.cleaned_data["cohort"])
-    messages.success(request, f"“{new}” is ready as a draft with the same settings.")
-    return redirect(new)
 
 
 @login_required

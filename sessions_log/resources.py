@@ -251,3 +251,24 @@ def _already_shared(resource: Resource, other: User, *, by_other: bool) -> Resou
     if by_other:
         return ResourceError(f"{other.get_full_name()} has already shared “{resource.title}” with you.")
     return ResourceError(f"You have already shared “{resource.title}” with {other.get_full_name()}.")
+
+
+def library_copy(*, source: Programme, target: Programme) -> int:
+    """The next cohort starts with the programme's library ("Run it again",
+    docs/cohorts.md): every resource of it with its themes, credited to whoever
+    added it. What mentors shared into pairs (and their notes) stays with the
+    pairs. Returns how many resources were copied."""
+    originals = list(source.resources.prefetch_related("tags").order_by("pk"))
+    copies = Resource.objects.bulk_create(
+        Resource(
+            programme=target, added_by_id=original.added_by_id,
+            **{field: getattr(original, field) for field in RESOURCE_FIELDS},
+        )
+        for original in originals
+    )  # fmt: skip
+    Resource.tags.through.objects.bulk_create(
+        Resource.tags.through(resource_id=copy.pk, resourcetag_id=tag.pk)
+        for original, copy in zip(originals, copies, strict=True)
+        for tag in original.tags.all()
+    )
+    return len(copies)

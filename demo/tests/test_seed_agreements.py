@@ -19,7 +19,7 @@ def test_the_demo_has_agreements_a_plan_and_guided_agendas():
     call_command("seed_demo")
     assert (Agreement.objects.count(), MeetingGuide.objects.count()) == counts
 
-    programme = Programme.objects.get(name="Mentoring", kind="traditional")
+    programme = Programme.objects.get(name="Mentoring", kind="traditional", cohort="2026–27")
     assert meeting_plan_of(programme)["first"][0].startswith("Coffee and stories")
     assert Agreement.objects.filter(match__programme=programme, mentor_signed_at__isnull=False).count() >= 10
     showcase = Agreement.objects.get(match__mentee__user__email="mentee@demo.example", version=2).match

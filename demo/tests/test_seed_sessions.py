@@ -33,7 +33,7 @@ MODELS = [Goal, Meeting, Recap, ActionItem, Feedback, Resource, SharedResource, 
 
 def run_seed_sessions() -> Programme:
     """As demo.seed.seed() calls it: with the demo's generator, after the matching."""
-    traditional = Programme.objects.get(name="Mentoring", kind="traditional")
+    traditional = Programme.objects.get(name="Mentoring", kind="traditional", cohort="2026–27")
     people = list(User.objects.filter(email__startswith="person").select_related("profile__seniority"))
     return seed_sessions(
         random.Random(20261122), traditional, coordinator=User.objects.get(email="coordinator@demo.example"),
@@ -64,7 +64,7 @@ def test_seeding_twice_creates_nothing_twice(seeded):
 
 
 def test_the_running_programme_has_held_meetings_with_recaps_and_actions(seeded):
-    traditional = Programme.objects.get(name="Mentoring", kind="traditional")
+    traditional = Programme.objects.get(name="Mentoring", kind="traditional", cohort="2026–27")
     held = Meeting.objects.filter(programme=traditional, status="held")
     assert held.count() >= 3 * traditional.matches.count()
     assert held.filter(starts_at__gte=timezone.now()).count() == 0
@@ -85,7 +85,7 @@ def test_theo_and_maya_have_a_lived_in_workspace(seeded):
 
 
 def test_the_library_and_shares(seeded):
-    traditional = Programme.objects.get(name="Mentoring", kind="traditional")
+    traditional = Programme.objects.get(name="Mentoring", kind="traditional", cohort="2026–27")
     assert 9 <= Resource.objects.filter(programme=traditional).count() <= 12
     themes = set(Resource.objects.filter(programme=traditional).values_list("tags__name", flat=True))
     assert {
@@ -114,7 +114,7 @@ def test_the_dashboard_shows_pairs_in_every_state_of_health_and_a_queue(seeded):
     from engagement.selectors import health_counts, pairs_with_health
     from surveys.models import PulseResponse
 
-    traditional = Programme.objects.get(name="Mentoring", kind="traditional")
+    traditional = Programme.objects.get(name="Mentoring", kind="traditional", cohort="2026–27")
     counts = health_counts(pairs_with_health(traditional))
     assert all(counts[status] >= 1 for status in ("stalled", "attention", "new", "on_track")), counts
     queue = work_queue(traditional)

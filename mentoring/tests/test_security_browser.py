@@ -68,7 +68,7 @@ def watch(page) -> Watch:
 @pytest.fixture
 def demo(db):
     call_command("seed_demo")
-    traditional = Programme.objects.get(name="Mentoring")
+    traditional = Programme.objects.get(name="Mentoring", cohort="2026–27")
     reverse_programme = Programme.objects.get(name="Reverse mentoring")
     office_hours = Programme.objects.get(kind=Programme.Kind.OFFICE_HOURS)
     match = Match.objects.filter(

@@ -211,7 +211,8 @@ ROWS: list[Row] = [
     coord_post("programmes:status"),
     coord("programmes:close", post=allowed(COORDINATORS, 302)),
     coord_post("programmes:reopen"),
-    coord_post("programmes:run_again"),
+    # run it again: the form (GET), and an empty POST answered with the form's errors (docs/cohorts.md)
+    coord("cohorts:run_again", post=COORDINATORS),
     Row("programmes:apply", "p1", allowed(MEMBERS, 302), post=allowed(MEMBERS, 302)),
     Row("programmes:apply", "p_open", SIGNED_IN, post=SIGNED_IN, variant="open for enrolment"),
     Row("programmes:withdraw", "p1", post=everyone(404) | {"participant": 302, "other_pair": 302, "owner": 302}),
