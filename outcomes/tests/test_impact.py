@@ -53,7 +53,7 @@ def test_the_figures_of_a_programme_built_by_hand(carol, selectors):
 
     goal, nps = report.objectives
     assert (goal.current.value, goal.status) == (72.0, "met")
-    assert (nps.current.value, nps.status) == (None, "unknown")  # its selector is not installed: not measured
+    assert (nps.current.value, nps.status) == (100.0, "met")  # every closing answer scores 9: all promoters
     skills = {row.group: row for row in report.skills}
     assert (skills["skill"].start.value, skills["skill"].end.value, skills["skill"].people.value) == (2.0, 4.0, 12)
     assert (skills["statement"].start.value, skills["statement"].end.value, skills["statement"].change) == (3, 4, 1)
