@@ -7,7 +7,6 @@ class OutcomesConfig(AppConfig):
     verbose_name = "Outcomes"
 
     def ready(self) -> None:
-        # The selectors register themselves in outcomes.measures.SELECTORS when imported.
-        from . import comparison  # noqa: F401  (the comparison measures)
-        from . import measures  # noqa: F401  (the instrument measures)
-        from . import notices  # noqa: F401  (the self-assessment and commitment follow-up notices)
+        # comparison and measures register their selectors in outcomes.measures.SELECTORS;
+        # notices registers the self-assessment and commitment follow-up notices.
+        from . import comparison, measures, notices  # noqa: F401

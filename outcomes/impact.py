@@ -389,7 +389,10 @@ def retention_of(programme: Programme, today: date) -> Retention:
     measure = catalogue.MEASURES[catalogue.RETENTION_12M]
     if catalogue.RETENTION_12M not in measures.SELECTORS:
         return Retention(measure, None)
-    return Retention(measure, measures.measure_value(catalogue.RETENTION_12M, [programme], today=today))
+    value = measures.measure_value(catalogue.RETENTION_12M, [programme], today=today)
+    if value.value is None and not value.hidden:
+        return Retention(measure, None)  # nobody has counted yet: not measured, rather than "–" on both sides
+    return Retention(measure, value)
 
 
 # -- the charts -------------------------------------------------------------------------------------------------

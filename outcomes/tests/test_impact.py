@@ -159,7 +159,7 @@ def test_the_page_shows_objectives_charts_retention_and_the_association_sentence
     assert page.status_code == 200
     html = page.content.decode()
     assert "Grow leaders who stay with us." in html
-    assert "72%" in html and "Target met" in html and "Not measured yet" in html
+    assert "72%" in html and "Target met" in html and "+100" in html  # NPS: every closing answer scores 9
     assert "95% interval 84% to 96%" in html and "95% interval 78% to 90%" in html
     assert impact.ASSOCIATION in html
     assert html.count('<svg class="chart"') == 3
