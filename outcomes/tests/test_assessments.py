@@ -70,13 +70,20 @@ def text(response) -> str:
 def test_the_start_is_due_two_weeks_after_matching_or_by_the_second_meeting():
     windows = stage_windows(created_on=day(0), ends_on=day(180), ended_on=None, second_meeting_on=None,
                             midway=False)  # fmt: skip
-    assert (windows["start"].opens_on, windows["start"].due_on) == (day(0), day(14))
+    start = windows["start"]
+    assert (start.opens_on, start.due_on, start.closes_on) == (day(0), day(14), day(60))
     assert (windows["end"].opens_on, windows["end"].closes_on) == (day(166), day(210))
     assert "midway" not in windows
     earlier = stage_windows(created_on=day(0), ends_on=day(180), ended_on=None, second_meeting_on=day(9),
                             midway=True)  # fmt: skip
     assert earlier["start"].due_on == day(9)
     assert earlier["midway"].opens_on == day(90)
+
+
+def test_a_pair_matched_long_ago_is_not_asked_for_a_start(pair):
+    with on(day(61)), pytest.raises(AssessmentError, match="The start self-assessment closed on 6 March 2026"):
+        submit(pair, pair.mentee)
+    assert self_assessment_notices_due(today=day(61)) == []
 
 
 def test_the_end_opens_when_the_pair_ends_early():
