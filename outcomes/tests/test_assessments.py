@@ -418,3 +418,19 @@ def test_she_rates_herself_at_the_end_in_a_browser_and_reads_her_before_and_afte
     expect(page.get_by_role("row", name=re.compile("Hybrid work"))).to_contain_text("+2")
     screenshot("3-before-and-after")
     assert sorted(SelfRating.objects.filter(assessment__stage="end").values_list("rating", flat=True)) == [3, 4, 4, 5]
+
+
+def test_the_notice_is_mailed_once_with_the_link_and_who_reads_what(pair, mia, django_capture_on_commit_callbacks):
+    from django.conf import settings
+    from django.core import mail
+
+    with on(day(0)):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert len(notify_many(self_assessment_notices_due(today=day(0)))) == 2
+        with django_capture_on_commit_callbacks(execute=True):
+            assert notify_many(self_assessment_notices_due(today=day(0))) == []  # the job ran twice
+    assert len(mail.outbox) == 2
+    to_mia = next(m for m in mail.outbox if m.to == ["mia@example.org"])
+    assert to_mia.subject == f"[Mentoring] Rate yourself: your start self-assessment in {pair.programme}"
+    assert f"{settings.SITE_URL}{form_url(pair)}" in to_mia.body
+    assert "Please answer by 19 January 2026." in to_mia.body and "Only you read your ratings" in to_mia.body
