@@ -10,7 +10,7 @@ exactly the items answered at the start, so every item is compared with itself.
 When each stage is open (`stage_windows`):
 - START opens when the pair is matched and is due before meeting 2: 14 days
   after the match, or the second meeting's day if that comes first. It is
-  asked until the end opens.
+  asked for START_ASKED_FOR (60 days), and never once the end has opened.
 - MIDWAY (only when the programme's AssessmentPlan asks for it) opens halfway
   between the match and the programme's end, once the start is answered, and
   is asked until the end opens.
@@ -43,6 +43,9 @@ STAGE_NAMES = {Stage.START: "start", Stage.MIDWAY: "midway", Stage.END: "end"}
 
 MAX_TAG_ITEMS = 6
 START_DUE_AFTER = timedelta(days=14)
+# A start given later than this is no baseline any more (and pairs matched long
+# before self-assessments existed are not asked for one).
+START_ASKED_FOR = timedelta(days=60)
 MIDWAY_DUE_AFTER = timedelta(days=14)
 END_WINDOW = timedelta(days=14)
 END_GRACE = timedelta(days=30)
@@ -64,7 +67,7 @@ class Window:
     stage: str
     opens_on: date
     due_on: date
-    closes_on: date | None  # the last day it is asked; None: until the end opens
+    closes_on: date | None  # the last day it is asked; None: until the end opens (midway without an end)
 
 
 @dataclass
@@ -104,7 +107,10 @@ def stage_windows(
     start_due = created_on + START_DUE_AFTER
     if second_meeting_on and created_on <= second_meeting_on < start_due:
         start_due = second_meeting_on
-    windows = {Stage.START: Window(Stage.START, created_on, start_due, end_on and end_on - timedelta(days=1))}
+    start_last = created_on + START_ASKED_FOR
+    if end_on is not None:
+        start_last = min(start_last, end_on - timedelta(days=1))
+    windows = {Stage.START: Window(Stage.START, created_on, start_due, start_last)}
     if midway and ends_on and ends_on > created_on:
         halfway = created_on + (ends_on - created_on) / 2
         if end_on is None or halfway < end_on:

@@ -397,6 +397,9 @@ ROWS: list[Row] = [
     Row("surveys:programme_feedback", "p1 =midpoint", everyone(404) | {"participant": 200, "other_pair": 200,
                                                                         "owner": 200},
         post=everyone(404) | {"participant": 200, "other_pair": 200, "owner": 200}),
+    Row("surveys:programme_feedback", "p1 =close", everyone(404) | {"participant": 200, "other_pair": 200,
+                                                                     "owner": 200},
+        post=everyone(404) | {"participant": 200, "other_pair": 200, "owner": 200}, variant="the close"),
     # outcomes: a pair's self-assessment is its author's alone (coordinators, HR, staff: 404)
     Row("outcomes_assess:mine", "pair_a", everyone(404) | {"participant": 200, "owner": 200}),
     Row("outcomes_assess:mine", "pair_a", everyone(404) | {"participant": 200, "owner": 200}, owner="bob",

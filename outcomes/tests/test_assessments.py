@@ -70,13 +70,20 @@ def text(response) -> str:
 def test_the_start_is_due_two_weeks_after_matching_or_by_the_second_meeting():
     windows = stage_windows(created_on=day(0), ends_on=day(180), ended_on=None, second_meeting_on=None,
                             midway=False)  # fmt: skip
-    assert (windows["start"].opens_on, windows["start"].due_on) == (day(0), day(14))
+    start = windows["start"]
+    assert (start.opens_on, start.due_on, start.closes_on) == (day(0), day(14), day(60))
     assert (windows["end"].opens_on, windows["end"].closes_on) == (day(166), day(210))
     assert "midway" not in windows
     earlier = stage_windows(created_on=day(0), ends_on=day(180), ended_on=None, second_meeting_on=day(9),
                             midway=True)  # fmt: skip
     assert earlier["start"].due_on == day(9)
     assert earlier["midway"].opens_on == day(90)
+
+
+def test_a_pair_matched_long_ago_is_not_asked_for_a_start(pair):
+    with on(day(61)), pytest.raises(AssessmentError, match="The start self-assessment closed on 6 March 2026"):
+        submit(pair, pair.mentee)
+    assert self_assessment_notices_due(today=day(61)) == []
 
 
 def test_the_end_opens_when_the_pair_ends_early():
@@ -411,3 +418,19 @@ def test_she_rates_herself_at_the_end_in_a_browser_and_reads_her_before_and_afte
     expect(page.get_by_role("row", name=re.compile("Hybrid work"))).to_contain_text("+2")
     screenshot("3-before-and-after")
     assert sorted(SelfRating.objects.filter(assessment__stage="end").values_list("rating", flat=True)) == [3, 4, 4, 5]
+
+
+def test_the_notice_is_mailed_once_with_the_link_and_who_reads_what(pair, mia, django_capture_on_commit_callbacks):
+    from django.conf import settings
+    from django.core import mail
+
+    with on(day(0)):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert len(notify_many(self_assessment_notices_due(today=day(0)))) == 2
+        with django_capture_on_commit_callbacks(execute=True):
+            assert notify_many(self_assessment_notices_due(today=day(0))) == []  # the job ran twice
+    assert len(mail.outbox) == 2
+    to_mia = next(m for m in mail.outbox if m.to == ["mia@example.org"])
+    assert to_mia.subject == f"[Mentoring] Rate yourself: your start self-assessment in {pair.programme}"
+    assert f"{settings.SITE_URL}{form_url(pair)}" in to_mia.body
+    assert "Please answer by 19 January 2026." in to_mia.body and "Only you read your ratings" in to_mia.body

@@ -295,3 +295,15 @@ def test_a_leader_closes_with_commitments_she_shares_and_the_coordinator_reads_t
     screenshot("3-coordinator")
     assert ProgrammeFeedback.objects.get().recommend_score == 9
     assert ObjectiveAnswer.objects.get().rating == 4
+
+
+def test_the_follow_up_is_mailed_with_her_own_commitments(leader, alice, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with on(day(175)):
+        close(leader, commitments=["Listen first"])
+    with on(day(270)), django_capture_on_commit_callbacks(execute=True):
+        notify_many(commitment_notices_due(today=day(270)))
+    (message,) = mail.outbox
+    assert message.to == ["alice@example.org"] and "Did you keep your commitment?" in message.subject
+    assert "- Listen first" in message.body and "/outcomes/assess/commitments/" in message.body
