@@ -37,6 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 from django.db.models import Q
 from django.utils import timezone
 
@@ -284,16 +285,67 @@ def comparison_units(
             participants.append(history.unit(user_id, start, cell, rank_of))
 
     wanted = {unit.cell for unit in participants if unit.cell is not None}
-    start_dates = sorted({cell[0] for cell in wanted})
+    others = [(user_id, history) for user_id, history in histories.items()
+              if user_id not in took_part and history.events]  # fmt: skip
+    return participants, _cells_of_non_participants(others, wanted, band_of, rank_of)
+
+
+def _cells_of_non_participants(
+    people: list[tuple[int, "_History"]], wanted: set[tuple], band_of: dict[int, int], rank_of: dict[int, int]
+) -> dict[tuple, list[Unit]]:
+    """The non-participants in each wanted cell, with their outcomes from its start.
+
+    The same as asking each person's `_History.cell` on each start date, but
+    placing everyone at once with NumPy per start date (a sorted search of every
+    person's latest event), so an organisation of 20,000 people with a hundred
+    start dates takes a fraction of a second rather than seconds. Only the
+    people who fall in a wanted cell are followed over their 12 months."""
     candidates: dict[tuple, list[Unit]] = defaultdict(list)
-    for user_id, history in histories.items():
-        if user_id in took_part or not history.events:
-            continue
-        for start in start_dates:
-            cell = history.cell(start, band_of)
-            if cell in wanted:
-                candidates[cell].append(history.unit(user_id, start, cell, rank_of))
-    return participants, dict(candidates)
+    if not people or not wanted:
+        return candidates
+    scale = 10**7  # above any date's ordinal: a key orders events by person, then date
+    keys, left, departments, bands = [], [], [], []
+    hired, hired_year, hired_month, hired_day = [], [], [], []
+    for index, (_user_id, history) in enumerate(people):
+        for event in history.events:
+            keys.append(index * scale + event.on.toordinal())
+            left.append(event.kind == WorkforceEvent.Kind.LEFT)
+            departments.append(-1 if event.department_id is None else event.department_id)
+            bands.append(band_of.get(event.seniority_id, -1))
+        on = history.hired_on
+        hired.append(on.toordinal() if on else scale)  # no hire date: never placed in a tenure band
+        hired_year.append(on.year if on else 0)
+        hired_month.append(on.month if on else 0)
+        hired_day.append(on.day if on else 0)
+    keys_ = np.array(keys, dtype=np.int64)
+    owner = keys_ // scale
+    left_, departments_, bands_ = np.array(left), np.array(departments, dtype=np.int64), np.array(bands)
+    hired_, hired_year_ = np.array(hired, dtype=np.int64), np.array(hired_year, dtype=np.int64)
+    hired_month_, hired_day_ = np.array(hired_month), np.array(hired_day)
+    persons = np.arange(len(people), dtype=np.int64)
+    band_starts = np.array([low for low, _high, _label in TENURE_BANDS[1:]])
+
+    by_start: dict[date, set[tuple]] = defaultdict(set)
+    for cell in wanted:
+        by_start[cell[0]].add(cell[1:])
+    for start, cells in by_start.items():
+        day = start.toordinal()
+        latest = np.searchsorted(keys_, persons * scale + day, side="right") - 1
+        at = np.clip(latest, 0, None)
+        later_in_year = (hired_month_ > start.month) | ((hired_month_ == start.month) & (hired_day_ > start.day))
+        years = start.year - hired_year_ - later_in_year
+        tenure = np.searchsorted(band_starts, years, side="right")
+        placed = (
+            (latest >= 0) & (owner[at] == persons) & ~left_[at] & (departments_[at] >= 0) & (bands_[at] >= 0)
+            & (hired_ <= day)
+        )  # fmt: skip
+        codes = departments_[at] * 10_000 + bands_[at] * 100 + tenure
+        wanted_codes = np.array([department * 10_000 + band * 100 + t for department, band, t in cells])
+        for index in np.nonzero(placed & np.isin(codes, wanted_codes))[0]:
+            user_id, history = people[index]
+            cell = (start, int(departments_[at[index]]), int(bands_[at[index]]), int(tenure[index]))
+            candidates[cell].append(history.unit(user_id, start, cell, rank_of))
+    return candidates
 
 
 # -- the measures -----------------------------------------------------------------------------

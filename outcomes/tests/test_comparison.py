@@ -324,3 +324,34 @@ def test_the_selectors_cost_five_queries_whatever_the_size(carol, django_assert_
     with django_assert_num_queries(5):
         large = SELECTORS[outcome]([programme], today=TODAY)
     assert small.hidden and large.n == 8 and large.comparison.n == 62
+
+
+def test_placing_everyone_at_once_finds_the_cells_that_asking_each_person_finds():
+    """The NumPy placement of non-participants agrees with each history read on its own."""
+    import random
+    from datetime import timedelta
+
+    from outcomes.comparison import _cells_of_non_participants, _Event, _History
+
+    rng = random.Random(14)
+    people = []
+    for person in range(400):
+        hired = date(2008, 1, 1) + timedelta(days=rng.randint(0, 6000))
+        events = [_Event(hired, Kind.HIRED, rng.choice([1, 2, None]), rng.choice([11, 12, 13, None]))]
+        for _ in range(rng.randint(0, 3)):
+            later = events[-1].on + timedelta(days=rng.randint(1, 900))
+            events.append(_Event(later, rng.choice(list(Kind.values)), rng.choice([1, 2]), rng.choice([11, 12, 13])))
+        people.append((person, _History(hired if rng.random() < 0.9 else None, events)))
+    band_of, rank_of = {11: 0, 12: 0, 13: 1}, {11: 1, 12: 2, 13: 3}
+    starts = [date(2023, 1, 1) + timedelta(days=45 * k) for k in range(10)]
+    wanted = {(start, department, band, tenure) for start in starts for department in (1, 2) for band in (0, 1)
+              for tenure in range(5) if rng.random() < 0.6}  # fmt: skip
+
+    expected = {}
+    for person, history in people:
+        for start in starts:
+            cell = history.cell(start, band_of)
+            if cell in wanted:
+                expected.setdefault(cell, []).append(history.unit(person, start, cell, rank_of))
+
+    assert expected and dict(_cells_of_non_participants(people, wanted, band_of, rank_of)) == expected
