@@ -139,7 +139,7 @@ def cohort_figures_record(*, programmes: Sequence[Programme], today: date | None
 
 
 def carry_summary(programme: Programme) -> dict[str, str]:
-    """What each choice of the form would carry from `programme`, in words (six queries)."""
+    """What each choice of the form would carry from `programme`, in words (five queries)."""
     counts = Programme.objects.filter(pk=programme.pk).aggregate(
         objectives=Count("objectives", distinct=True),
         statements=Count("assessment_statements", distinct=True),
