@@ -30,7 +30,7 @@ from outcomes.models import Objective
 from people.models import Demographics, User
 from programmes.models import Programme
 
-from .disclosure import AVERAGE, SMALL, Cell, protect
+from .disclosure import AVERAGE, MIN_GROUP, PROTECTED, SMALL, Cell, protect
 from .figures import ATTRIBUTES, FREE_TEXT, ReportFilter, attribute_cutoff, programme_label, scoped_programmes
 from .permissions import programmes_for_reports
 
@@ -188,9 +188,35 @@ def _breakdown(key: str, title: str, measures: list[str], units: dict, persons: 
         group_of_unit = {who: labelled.get(user) for who, user in persons[measure_key].items()}
         figures = outcome_measures.grouped(kind, units[measure_key], group_of_unit, order)
         measure = catalogue.MEASURES[measure_key]
-        for label, value in figures:
-            rows[label or TOTAL_LABEL].append(_measure_cell(measure, value, attribute=attribute))
+        column = [_measure_cell(measure, value, attribute=attribute) for _label, value in figures]
+        _protect_column(column[:-1], column[-1])
+        for (label, _value), item in zip(figures, column, strict=True):
+            rows[label or TOTAL_LABEL].append(item)
     return Breakdown(key, title, [catalogue.MEASURES[m] for m in measures], list(rows.items()))
+
+
+def _hide(item: MeasureCell, how: str) -> None:
+    item.cell.hidden, item.text, item.rests_on = how, "", ""
+
+
+def _protect_column(groups: list[MeasureCell], total: MeasureCell) -> None:
+    """Complementary suppression down a column: All is a mix of its groups, so with All
+    and every other group shown, one hidden group could be worked out (a share of 4/9
+    over All and 4/6 over the only other group say the hidden 3 achieved nothing, bands
+    or not). While fewer than two groups, or groups of fewer than 5 people together, are
+    hidden, the smallest group still shown is hidden too; with none left, All is."""
+    if total.cell.hidden or total.cell.value is None:
+        return
+
+    def hidden() -> list[MeasureCell]:
+        return [item for item in groups if item.cell.hidden and item.cell.support > 0]
+
+    while hidden() and (len(hidden()) < 2 or sum(item.cell.support for item in hidden()) < MIN_GROUP):
+        shown = [item for item in groups if not item.cell.hidden and item.cell.value is not None]
+        if not shown:
+            _hide(total, PROTECTED)
+            return
+        _hide(min(shown, key=lambda item: item.cell.support), PROTECTED)
 
 
 def _units(programmes: list[Programme], keys: list[str], as_of: date) -> tuple[dict, dict]:

@@ -294,3 +294,26 @@ def test_the_programme_page_costs_the_same_queries_with_more_pairs(client, progr
     add_pairs(5)
     with django_assert_max_num_queries(len(page.captured_queries)):
         client.get(reverse("outcomes_objectives:page", args=[programme.pk]))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_coordinator_sets_an_objective_in_a_real_browser(live_server, page, screenshot, sign_in, carol):
+    from playwright.sync_api import expect
+
+    programme = make_programme(carol, status="running")
+    sign_in(carol.email)
+    page.goto(f"{live_server.url}{programme.get_absolute_url()}")
+    page.get_by_role("link", name="Set objectives").click()
+    expect(page.get_by_role("heading", name=f"Objectives of {programme}")).to_be_visible()
+    page.get_by_label("Measure").select_option("completion")
+    page.locator("#id_target").fill("120")
+    page.get_by_role("button", name="Add the objective").click()
+    expect(page.get_by_text("A target for “Pairs who complete” lies between 0 and 100%.")).to_be_visible()
+    screenshot("1-refused")
+    assert not programme.objectives.exists()
+    page.locator("#id_target").fill("85")
+    page.get_by_role("button", name="Add the objective").click()
+    expect(page.locator("#objective-list")).to_contain_text("Pairs who complete")
+    screenshot("2-added")
+    assert list(programme.objectives.values_list("measure", "target")) == [("completion", Decimal(85))]
