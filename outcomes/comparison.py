@@ -232,6 +232,14 @@ class _History:
         return Unit(person, cell, retained, moved)
 
 
+def _earliest(starts: dict[int, date], user_id: int, created_at, starts_on: date | None) -> None:
+    start = timezone.localdate(created_at)
+    if starts_on and starts_on > start:
+        start = starts_on
+    if user_id not in starts or start < starts[user_id]:
+        starts[user_id] = start
+
+
 def starts_of(programmes: Sequence[Programme]) -> dict[int, date]:
     """Each participant's start in these programmes (user id -> date). One query."""
     starts: dict[int, date] = {}
@@ -239,22 +247,35 @@ def starts_of(programmes: Sequence[Programme]) -> dict[int, date]:
         "mentor__user_id", "mentee__user_id", "created_at", "programme__starts_on"
     )
     for mentor, mentee, created_at, starts_on in rows:
-        start = timezone.localdate(created_at)
-        if starts_on and starts_on > start:
-            start = starts_on
         for user_id in (mentor, mentee):
-            if user_id not in starts or start < starts[user_id]:
-                starts[user_id] = start
+            _earliest(starts, user_id, created_at, starts_on)
     return starts
 
 
-def comparison_units(
-    programmes: Sequence[Programme], *, today: date | None = None
-) -> tuple[list[Unit], dict[tuple, list[Unit]]]:
-    """The participants whose 12 months have passed, and the non-participants of
-    each cell they start in. Five queries whatever the size."""
-    today = today or timezone.localdate()
-    starts = {user: start for user, start in starts_of(programmes).items() if start + FOLLOW_UP <= today}
+def starts_by_programme(programmes: Sequence[Programme]) -> dict[int, dict[int, date]]:
+    """Each programme's participants' starts (programme id -> user id -> date). One query."""
+    starts: dict[int, dict[int, date]] = {programme.pk: {} for programme in programmes}
+    rows = Match.objects.filter(programme__in=list(programmes)).values_list(
+        "programme_id", "mentor__user_id", "mentee__user_id", "created_at", "programme__starts_on"
+    )
+    for programme_id, mentor, mentee, created_at, starts_on in rows:
+        for user_id in (mentor, mentee):
+            _earliest(starts[programme_id], user_id, created_at, starts_on)
+    return starts
+
+
+@dataclass(frozen=True)
+class _Workforce:
+    """The roster's history as the comparison reads it, whoever the participants are."""
+
+    took_part: set[int]
+    histories: dict[int, "_History"]
+    rank_of: dict[int, int]
+    band_of: dict[int, int]
+
+
+def _workforce() -> _Workforce:
+    """Who ever took part, everyone's history and the seniority bands. Four queries."""
     took_part = set(
         Participant.objects.filter(
             Q(status__in=TOOK_PART) | Q(matches_as_mentee__isnull=False) | Q(matches_as_mentor__isnull=False)
@@ -273,21 +294,34 @@ def comparison_units(
     rank_of = dict(SeniorityLevel.objects.values_list("pk", "rank"))
     bands = seniority_bands(rank_of.values())
     band_of = {pk: bands[rank] for pk, rank in rank_of.items()}
-
     histories = {user_id: _History(hired_on, events.get(pk, [])) for pk, (user_id, hired_on) in entries.items()}
+    return _Workforce(took_part, histories, rank_of, band_of)
+
+
+def _units(starts: dict[int, date], workforce: _Workforce, today: date) -> tuple[list[Unit], dict[tuple, list[Unit]]]:
+    """The participants whose 12 months have passed, and the non-participants of each cell they start in."""
     participants = []
     for user_id, start in sorted(starts.items()):
-        history = histories.get(user_id)
-        cell = history.cell(start, band_of) if history else None
+        if start + FOLLOW_UP > today:
+            continue
+        history = workforce.histories.get(user_id)
         if history is None:  # not in the roster: nothing to compare them on
             participants.append(Unit(user_id, None, retained=False, promoted_or_moved=False))
         else:
-            participants.append(history.unit(user_id, start, cell, rank_of))
+            participants.append(history.unit(user_id, start, history.cell(start, workforce.band_of), workforce.rank_of))
 
     wanted = {unit.cell for unit in participants if unit.cell is not None}
-    others = [(user_id, history) for user_id, history in histories.items()
-              if user_id not in took_part and history.events]  # fmt: skip
-    return participants, _cells_of_non_participants(others, wanted, band_of, rank_of)
+    others = [(user_id, history) for user_id, history in workforce.histories.items()
+              if user_id not in workforce.took_part and history.events]  # fmt: skip
+    return participants, _cells_of_non_participants(others, wanted, workforce.band_of, workforce.rank_of)
+
+
+def comparison_units(
+    programmes: Sequence[Programme], *, today: date | None = None
+) -> tuple[list[Unit], dict[tuple, list[Unit]]]:
+    """The participants whose 12 months have passed, and the non-participants of
+    each cell they start in. Five queries whatever the size."""
+    return _units(starts_of(programmes), _workforce(), today or timezone.localdate())
 
 
 def _cells_of_non_participants(
@@ -384,6 +418,28 @@ def measure_from(result: MatchedComparison) -> MeasureValue:
         comparison=MeasureValue(value=their_value, n=theirs.people, interval=their_interval),
         detail=detail,
     )  # fmt: skip
+
+
+OUTCOMES = {catalogue.RETENTION_12M: RETAINED, catalogue.PROMOTION_OR_MOVE: PROMOTED_OR_MOVED}
+
+
+def comparisons_by_programme(
+    programmes: Sequence[Programme], keys: Iterable[str], *, today: date | None = None
+) -> dict[tuple[int, str], MeasureValue]:
+    """Each programme's figure of each comparison measure asked for ((programme id,
+    key) -> MeasureValue), as the selectors give them one programme at a time, in
+    five queries whatever the number of programmes (HR's objectives table)."""
+    today = today or timezone.localdate()
+    keys = [key for key in keys if key in OUTCOMES]
+    if not keys or not programmes:
+        return {}
+    workforce = _workforce()
+    figures = {}
+    for programme_id, starts in starts_by_programme(programmes).items():
+        participants, candidates = _units(starts, workforce, today)
+        for key in keys:
+            figures[programme_id, key] = measure_from(matched_comparison(participants, candidates, OUTCOMES[key]))
+    return figures
 
 
 def _comparison_measure(outcome: str, programmes, *, today: date | None) -> MeasureValue:

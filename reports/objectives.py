@@ -26,6 +26,7 @@ from django.utils import timezone
 from outcomes import catalogue
 from outcomes import measures as outcome_measures
 from outcomes.catalogue import Measure, MeasureValue
+from outcomes.comparison import comparisons_by_programme
 from outcomes.models import Objective
 from people.models import Demographics, User
 from programmes.models import Programme
@@ -118,13 +119,15 @@ def _measure_cell(measure: Measure, value: MeasureValue, *, attribute: bool = Fa
 def objective_rows(programmes: list[Programme], today: date, units: dict) -> list[ObjectiveRow]:
     """Every objective of the programmes, programme by programme, from `units` (each
     instrument measure's units over all the programmes, as of `today`). Queries: the
-    objectives and the custom questions' answers; a comparison measure's selector (the
-    workforce's) per programme where installed."""
+    objectives, the custom questions' answers and, when a comparison measure is an
+    objective, the workforce's five: a fixed number whatever the number of programmes."""
     objectives = list(
         Objective.objects.filter(programme__in=programmes).select_related("programme")
         .order_by("programme__name", "programme__cohort", "programme_id", "position", "pk")
     )  # fmt: skip
     answers = outcome_measures.custom_rows_of_programmes(programmes)
+    # The comparison measures of every programme at once: the workforce is read once, not per programme.
+    compared = comparisons_by_programme(programmes, {objective.measure for objective in objectives}, today=today)
     rows = []
     for objective in objectives:
         measure = objective.definition
@@ -135,9 +138,8 @@ def objective_rows(programmes: list[Programme], today: date, units: dict) -> lis
             kind = outcome_measures.INSTRUMENTS[objective.measure].kind
             value = outcome_measures.figure(kind, [u for u in units[objective.measure]
                                                    if u.programme_id == objective.programme_id])  # fmt: skip
-        elif objective.measure in outcome_measures.SELECTORS:
-            value = outcome_measures.measure_value(objective.measure, [objective.programme], objective=objective,
-                                                   today=today)  # fmt: skip
+        elif (objective.programme_id, objective.measure) in compared:
+            value = compared[objective.programme_id, objective.measure]
         else:
             value = MeasureValue(value=None, n=0)
         status = outcome_measures.result_of(objective, value).status

@@ -291,7 +291,8 @@ def test_objective_results_give_status_trend_and_confidence(programme, django_as
     Objective.objects.create(programme=programme, measure=catalogue.NPS, target=Decimal(30), position=3)
     Objective.objects.create(programme=programme, measure=catalogue.RETENTION_12M, target=Decimal(90), position=4)
 
-    with django_assert_num_queries(1 + 2 + 1 + 1):  # the objectives, goals (2), completion, NPS
+    # The objectives, goals (2), completion, NPS, and the workforce's five for retention.
+    with django_assert_num_queries(1 + 2 + 1 + 1 + 5):
         results = objective_results(programme, today=TODAY)
 
     goals, completion, nps, retention = results
@@ -300,8 +301,15 @@ def test_objective_results_give_status_trend_and_confidence(programme, django_as
     assert len(goals.trend) == 4 and not goals.sparkline.empty
     assert (completion.status, completion.current.value) == ("met", 100.0)  # every pair still on course
     assert (nps.status, nps.confidence_reason) == ("unknown", "not measured yet")
-    assert retention.measure.key == catalogue.RETENTION_12M  # no selector here yet: not a crash
-    assert (retention.status, retention.confidence_reason) == ("unknown", NOT_MEASURED_HERE)
+    assert retention.measure.key == catalogue.RETENTION_12M
+    assert (retention.status, retention.confidence_reason) == ("unknown", "not measured yet")  # no roster here
+
+
+def test_a_measure_whose_selector_is_not_installed_says_so(programme, monkeypatch):
+    monkeypatch.delitem(SELECTORS, catalogue.RETENTION_12M)
+    Objective.objects.create(programme=programme, measure=catalogue.RETENTION_12M, target=Decimal(90), position=1)
+    [retention] = objective_results(programme, today=TODAY)
+    assert (retention.status, retention.confidence_reason) == ("unknown", NOT_MEASURED_HERE)  # not a crash
 
 
 def test_the_confidence_grows_with_the_number_and_the_interval():

@@ -245,6 +245,8 @@ def test_the_report_costs_the_same_queries_at_two_sizes(world, hana, carol):
     other = make_programme(carol, name="Another", status="running")
     Objective.objects.create(programme=other, measure=catalogue.COMPLETION, target=Decimal(80))
     Objective.objects.create(programme=other, measure=catalogue.CUSTOM_QUESTION, target=Decimal(4), question="Q?")
+    # A second programme with a comparison measure: the workforce is still read once.
+    Objective.objects.create(programme=other, measure=catalogue.RETENTION_12M, target=Decimal(90))
     with CaptureQueriesContext(connection) as large:
         hr.objectives_report(hana, ReportFilter())
     assert len(small.captured_queries) == len(large.captured_queries)
