@@ -36,10 +36,10 @@ from people.validators import strip_invisible
 from programmes.models import Coordinator
 from programmes.roster import (
     RosterFileError,
+    employment_dates,
     header_key,
     is_email,
     read_bytes,
-    read_date,
     read_header,
     read_table,
     seniority_lookup,
@@ -434,21 +434,7 @@ def _check_dates(row: _Row, status: str, today: date) -> None:
     A leave date on or before today means the person has left (as the status
     `left` does); a later one changes nothing until it has passed."""
     values, errors = row.values, row.errors
-    hired_on = left_on = None
-    try:
-        hired_on = read_date(values["hire_date"], "hire date") if values.get("hire_date") else None
-    except ValueError as error:
-        errors.append(str(error))
-    try:
-        left_on = read_date(values["leave_date"], "leave date") if values.get("leave_date") else None
-    except ValueError as error:
-        errors.append(str(error))
-    if hired_on and hired_on > today:
-        errors.append(f"The hire date {hired_on:%Y-%m-%d} is in the future; list people from their first day.")
-        hired_on = None
-    if hired_on and left_on and left_on < hired_on:
-        errors.append(f"The leave date {left_on:%Y-%m-%d} is before the hire date {hired_on:%Y-%m-%d}.")
-        left_on = None
+    hired_on, left_on = employment_dates(values, errors, today)
     if left_on and left_on <= today:
         if status and status in STATUS_ACTIVE:
             errors.append(

@@ -490,10 +490,9 @@ def seniority_lookup() -> tuple[dict[str, SeniorityLevel], str]:
     return lookup, described
 
 
-def _check_dates(programme: Programme, row: _Row, today: date) -> str:
-    """The hire and leave dates: readable and possible. Someone who has left is not
-    enrolled; a leave date before the programme's end is noted for the preview."""
-    values, errors = row.values, row.errors
+def employment_dates(values: dict, errors: list[str], today: date) -> tuple[date | None, date | None]:
+    """A roster row's hire and leave dates, readable and possible (this import's and the
+    roster sync's): each unreadable or impossible one is an error of the row, read as absent."""
     hired_on = left_on = None
     try:
         hired_on = read_date(values["hire_date"], "hire date") if values.get("hire_date") else None
@@ -508,8 +507,16 @@ def _check_dates(programme: Programme, row: _Row, today: date) -> str:
         hired_on = None
     if hired_on and left_on and left_on < hired_on:
         errors.append(f"The leave date {left_on:%Y-%m-%d} is before the hire date {hired_on:%Y-%m-%d}.")
-    elif left_on and left_on <= today:
-        errors.append(
+        left_on = None
+    return hired_on, left_on
+
+
+def _check_dates(programme: Programme, row: _Row, today: date) -> str:
+    """The hire and leave dates: readable and possible. Someone who has left is not
+    enrolled; a leave date before the programme's end is noted for the preview."""
+    hired_on, left_on = employment_dates(row.values, row.errors, today)
+    if left_on and left_on <= today:
+        row.errors.append(
             f"The leave date {left_on:%Y-%m-%d} has passed: people who have left are not enrolled. Remove the line."
         )
     row.hired_on = hired_on
