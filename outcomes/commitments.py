@@ -141,9 +141,11 @@ def commitments_follow_up(*, user, answers: dict[int, str]) -> int:
 # -- the coordinators' view ----------------------------------------------------------------
 
 
-def shared_with_coordinators(programme: Programme) -> QuerySet[Commitment]:
-    """The commitments a reverse programme's mentees shared with its coordinators, and only those."""
-    return (
+def shared_with_coordinators(programme: Programme, *, viewer=None) -> QuerySet[Commitment]:
+    """The commitments a reverse programme's mentees shared with its coordinators, and
+    only those. Without the viewer's own pairs': a co-coordinator who takes part never
+    reads what their pair told the coordinators (matching/permissions.py)."""
+    shared = (
         Commitment.objects.filter(
             participant__programme=programme, participant__role=Participant.Role.MENTEE,
             participant__programme__kind=Programme.Kind.REVERSE, shared_with_coordinators=True,
@@ -151,3 +153,6 @@ def shared_with_coordinators(programme: Programme) -> QuerySet[Commitment]:
         .select_related("participant__user")
         .order_by("participant__user__full_name", "participant_id", "pk")
     )  # fmt: skip
+    if viewer is None:
+        return shared
+    return shared.exclude(participant__user=viewer).exclude(participant__matches_as_mentee__mentor__user=viewer)

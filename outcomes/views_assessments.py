@@ -119,7 +119,8 @@ def programme_instruments(request: HttpRequest, programme_pk: int) -> HttpRespon
         else:
             messages.success(request, "Saved.")
             return redirect("outcomes_assess:programme", programme.pk)
+    shared = commitments.shared_with_coordinators(programme, viewer=request.user)
     return render(request, "outcomes/assessment_programme.html", {
-        "programme": programme, "form": form, "shared": list(commitments.shared_with_coordinators(programme)),
+        "programme": programme, "form": form, "shared": list(shared),
         "max_items": assessments.MAX_TAG_ITEMS,
     })  # fmt: skip

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from matching.models import Match
 from matching.tests.factories import enrol, make_person
 from notifications.models import Notification
 from notifications.services import notify_many
@@ -17,6 +18,7 @@ from outcomes.models import AssessmentPlan, Commitment, Objective, ObjectiveAnsw
 from outcomes.notices import COMMITMENT_FOLLOW_UP, _commitment_context, commitment_notices_due
 from people.tests.factories import UserFactory
 from privacy.selectors import person_data
+from programmes.services import coordinator_add
 from surveys.models import ProgrammeFeedback
 from surveys.services import SurveyError, programme_feedback_respond
 from surveys.tests.helpers import day, on, programme_for
@@ -223,6 +225,23 @@ def test_a_coordinator_turns_the_midway_self_assessment_on(client, programme, ca
     assert AssessmentPlan.objects.get(programme=programme).midway
     client.post(url, {})
     assert not AssessmentPlan.objects.get(programme=programme).midway
+
+
+def test_a_co_coordinator_never_reads_what_her_own_pair_shared(client, programme, leader, junior, carol):
+    """Bob, the junior mentor of Alice's pair, co-coordinates: Alice's shared commitments
+    were told to the coordinators, not to him; the other pair's are his to read."""
+    other = enrol(programme, make_person("Ola Other"), "mentee")
+    Match.objects.create(programme=programme, mentee=leader, mentor=junior)
+    with on(day(175)):
+        close(leader, commitments=["Alices-shared-commitment"], share_commitments=True)
+        close(other, commitments=["Olas-shared-commitment"], share_commitments=True)
+    coordinator_add(programme=programme, email=junior.user.email, by=carol, confirmed=True)
+    client.force_login(junior.user)
+    page = text(client.get(reverse("outcomes_assess:programme", args=[programme.pk])))
+    assert "Olas-shared-commitment" in page and "Alices-shared-commitment" not in page
+    client.force_login(carol)
+    page = text(client.get(reverse("outcomes_assess:programme", args=[programme.pk])))
+    assert "Olas-shared-commitment" in page and "Alices-shared-commitment" in page
 
 
 def test_the_coordinators_page_costs_the_same_queries_with_more_commitments(client, programme, carol):
