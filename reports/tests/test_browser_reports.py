@@ -31,7 +31,7 @@ def test_hr_filters_the_reports_and_downloads_the_excel_file(live_server, page, 
     page.get_by_label("To", exact=True).fill(str(today))
     page.get_by_label("Break down by").select_option(label="Month")
     page.get_by_role("button", name="Show").click()
-    expect(page.get_by_role("heading", name="By month")).to_be_visible()
+    expect(page.get_by_role("heading", name="By month", exact=True)).to_be_visible()
     screenshot("2-filtered-by-month")
 
     with page.expect_download() as download_info:
@@ -47,7 +47,7 @@ def test_hr_filters_the_reports_and_downloads_the_excel_file(live_server, page, 
 
     page.get_by_label("Break down by").select_option(label="Department")
     page.get_by_role("button", name="Show").click()
-    expect(page.get_by_role("heading", name="By department")).to_be_visible()
+    expect(page.get_by_role("heading", name="By department", exact=True)).to_be_visible()
     screenshot("3-by-department")
 
 
@@ -65,7 +65,7 @@ def test_each_breakdown_with_a_filter_shows_hidden_cells(live_server, page, scre
     page.goto(f"{live_server.url}/reports/?date_from={today - timedelta(days=90)}&date_to={today}")
     page.get_by_label("Break down by").select_option(label=by)
     page.get_by_role("button", name="Show").click()
-    expect(page.get_by_role("heading", name=f"By {by.lower()}")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"By {by.lower()}", exact=True)).to_be_visible()
     screenshot(by.lower().replace(" ", "-"))
     table = page.locator("table.report-table")
     expect(table.get_by_text("hidden").first).to_be_visible()
