@@ -132,8 +132,10 @@ def test_every_job_run_at_once_by_two_workers_sends_each_notice_once(start_worke
         job.delay()  # the same job again, picked up by the other worker
     wait_until(settled(mailbox), timeout=120)
     # 6 busy pairs: 2 meeting reminders, 2 recaps, 1 action, 2 goal reminders, 2 check-ins
-    # each; 6 quiet pairs: 2 nudges, 2 check-ins each; the waiting mentee: 2; carol: 1.
-    assert Notification.objects.count() == 6 * 9 + 6 * 4 + 2 + 1
+    # each; 6 quiet pairs: 2 nudges, 2 check-ins each; the waiting mentee: 2; carol: 1;
+    # and each of the 12 pairs' two people: their start self-assessment.
+    assert Notification.objects.exclude(kind="self_assessment_due").count() == 6 * 9 + 6 * 4 + 2 + 1
+    assert Notification.objects.filter(kind="self_assessment_due").count() == 12 * 2
     assert_each_sent_once(mailbox)
 
 
