@@ -132,7 +132,6 @@ COVERAGE: dict[str, Covered] = {
     "outcomes.SelfAssessment.match": Covered("self_assessments", "deleted", "only the person's own are exported"),
     "outcomes.Commitment.participant": Covered("commitments", "deleted"),
     "outcomes.ObjectiveAnswer.participant": Covered("objective_answers", "deleted"),
-    "outcomes.Objective.created_by": Covered("work_for_programmes", "anonymous", "a coordinator's programme setting"),
     # engagement
     "engagement.Escalation.match": Covered("pair_follow_up", "anonymous"),
     "engagement.EscalationStep.by": Covered("work_for_programmes", "blanked", "a coordinator's message they wrote"),
