@@ -31,6 +31,7 @@ from matching.models import Match
 from programmes.models import Participant, Programme
 from sessions_log.models import Goal
 from surveys.models import ProgrammeFeedback, PulseResponse
+from surveys.schedule import GRACE_AFTER_END
 
 from . import catalogue
 from .catalogue import Measure, MeasureValue
@@ -455,6 +456,15 @@ def _programme_start(programmes, instrument: Instrument, rows) -> date | None:
     return min(starts) if starts else instrument.start(rows)
 
 
+def _trend_end(programmes, today: date) -> date:
+    """The trend's last day: today, or, once every programme has ended, the day late
+    answers stop (a closed cohort's trend does not run on, flat, for months after it)."""
+    ends = [programme.ends_on for programme in programmes]
+    if not ends or None in ends:
+        return today
+    return min(today, max(ends) + GRACE_AFTER_END)
+
+
 def instrument_selector(key: str) -> Selector:
     instrument = INSTRUMENTS[key]
 
@@ -465,7 +475,8 @@ def instrument_selector(key: str) -> Selector:
         rows = instrument.fetch(programmes, objective)
         current = _with_detail(key, instrument, rows, today)
         trend = [TrendPoint(f"{day:%b %Y}", day, _with_detail(key, instrument, rows, day))
-                 for day in month_ends(_programme_start(programmes, instrument, rows), today)]  # fmt: skip
+                 for day in month_ends(_programme_start(programmes, instrument, rows),
+                                       _trend_end(programmes, today))]  # fmt: skip
         return replace(current, detail={**current.detail, "trend": trend})
 
     selector.__name__ = f"{key}_selector"

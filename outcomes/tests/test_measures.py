@@ -331,3 +331,18 @@ def test_a_participant_in_a_pair_counts_whatever_their_enrolment_became(programm
     pairs = [make_pair(programme, i) for i in range(5)]
     Participant.objects.filter(pk=pairs[0].mentee.pk).update(status=Participant.Status.WITHDRAWN)
     assert value(catalogue.GOAL_ACHIEVED, programme).n == 5
+
+
+def test_a_closed_cohorts_trend_stops_when_late_answers_stop(programme):
+    """Ended on 30 June 2026: its trend runs to 30 July (the surveys' month of grace), not on to today."""
+    for i in range(6):
+        make_pair(programme, i)
+    Objective.objects.create(programme=programme, measure=catalogue.COMPLETION, target=Decimal(80), position=1)
+    [result] = objective_results(programme, today=date(2027, 3, 1))
+    assert [point.on for point in result.trend] == [
+        date(2026, 3, 31),
+        date(2026, 4, 30),
+        date(2026, 5, 31),
+        date(2026, 6, 30),
+        date(2026, 7, 30),
+    ]
