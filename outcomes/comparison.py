@@ -30,7 +30,6 @@ non-participants in their cell at their start; the outcomes of both are taken
 over the same 12 months from that start.
 """
 
-import math
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -49,9 +48,8 @@ from reports.disclosure import MIN_GROUP
 
 from . import catalogue
 from .catalogue import MeasureValue
-from .measures import SELECTORS
+from .measures import SELECTORS, wilson_interval
 
-Z_95 = 1.959963984540054  # the normal quantile of a two-sided 95% interval
 FOLLOW_UP = timedelta(days=365)  # "12 months": a participant counts once it has passed
 LEVELS_PER_BAND = 2  # seniority bands: the two lowest levels (by rank), the next two, ...
 # Tenure bands, in completed years since the hire date: [low, high).
@@ -67,19 +65,6 @@ TOOK_PART = [Participant.Status.APPROVED, Participant.Status.WITHDRAWN]
 
 
 # -- the pure statistics ------------------------------------------------------------------
-
-
-def wilson_interval(successes: float, n: float, z: float = Z_95) -> tuple[float, float]:
-    """The Wilson score interval of a proportion (0-1): successes out of n.
-    n may be an effective number (a weighted group), so neither need be whole."""
-    if n <= 0:
-        raise ValueError("A proportion needs at least one observation.")
-    p = successes / n
-    z2 = z * z
-    denominator = 1 + z2 / n
-    centre = (p + z2 / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def effective_n(weights: Iterable[float]) -> float:

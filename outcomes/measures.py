@@ -29,6 +29,7 @@ from scipy import stats
 
 from matching.models import Match
 from programmes.models import Participant, Programme
+from reports.disclosure import MIN_GROUP
 from sessions_log.models import Goal
 from surveys.models import ProgrammeFeedback, PulseResponse
 from surveys.schedule import GRACE_AFTER_END
@@ -41,7 +42,6 @@ from .models import Objective, ObjectiveAnswer, SelfAssessment, SelfRating
 Selector = Callable[..., MeasureValue]
 SELECTORS: dict[str, Selector] = {}
 
-MIN_GROUP = 5  # k: as reports.disclosure.MIN_GROUP (outcomes sits below reports and cannot import it)
 Z95 = 1.959963984540054
 TREND_POINTS = 12
 # An ended pair reached the planned end when it ended for one of these reasons, or on or after the end date.
@@ -143,13 +143,23 @@ class Unit:
 # -- putting figures together ------------------------------------------------------------------
 
 
+def wilson_interval(successes: float, n: float, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval of a proportion (0-1): successes out of n.
+    n may be an effective number (a weighted group, outcomes/comparison.py), so neither need be whole."""
+    if n <= 0:
+        raise ValueError("A proportion needs at least one observation.")
+    p = successes / n
+    z2 = z * z
+    denominator = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def wilson(successes: int, n: int) -> tuple[float, float]:
     """The 95% Wilson score interval of a share, in percent."""
-    p = successes / n
-    denominator = 1 + Z95**2 / n
-    centre = (p + Z95**2 / (2 * n)) / denominator
-    half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / denominator
-    return round(100 * max(0.0, centre - half), 1), round(100 * min(1.0, centre + half), 1)
+    low, high = wilson_interval(successes, n)
+    return round(100 * low, 1), round(100 * high, 1)
 
 
 def t_interval(values: Sequence[float]) -> tuple[float, float] | None:
