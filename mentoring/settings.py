@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "reports",
     "directory",  # roster sync with the HR system: on top of matching, notifications and programmes
     "outcomes",  # objectives, self-assessments, commitments and impact (docs/outcomes.md): on top of directory
+    "dropin",  # find someone to learn from, weekly slots and one-off sessions (docs/drop-in.md)
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files served from our own static files: no CDN

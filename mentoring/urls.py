@@ -21,6 +21,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("pairs/", include("sessions_log.urls")),
     path("circles/", include("circles.urls")),
+    path("help/", include("dropin.urls")),  # find someone to learn from, one-off sessions (docs/drop-in.md)
     path("messages/", include("conversations.urls")),
     path("surveys/", include("surveys.urls")),
     path("outcomes/assess/", include("outcomes.urls_assessments")),

@@ -108,6 +108,16 @@ COVERAGE: dict[str, Covered] = {
     "sessions_log.OfficeHourSlot.mentor": Covered("office_hour_slots", "blanked", "free future slots deleted"),
     "sessions_log.OfficeHourSlot.booked_by": Covered("meetings", "anonymous"),
     "sessions_log.OfficeHourSlot.meeting": Covered("meetings", "anonymous"),
+    "sessions_log.WeeklyAvailability.helper": Covered("weekly_availability", "deleted"),
+    "sessions_log.AwayDay.user": Covered("weekly_availability", "deleted"),
+    # drop-in help: the offer goes; a booking's purpose is the two people's words
+    "dropin.HelperOffer.user": Covered("helper_offer", "deleted"),
+    "dropin.SessionRequest.meeting": Covered("session_requests", "blanked", "the purpose and reason blanked"),
+    "dropin.SessionRequest.suggested_helper": Covered(
+        "", "detached", "another person's request, in which they were suggested: the link goes"
+    ),
+    "dropin.SessionAttendance.meeting": Covered("session_attendance", "anonymous"),
+    "dropin.SessionAttendance.participant": Covered("session_attendance", "anonymous"),
     "sessions_log.CalendarFeed.user": Covered("calendar_feed", "deleted"),
     # circles
     "circles.Circle.opened_by": Covered("circles_opened", "anonymous"),

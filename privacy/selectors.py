@@ -24,6 +24,7 @@ from audit.models import AuditEvent
 from circles.models import Circle, Post, Reply
 from conversations.models import Announcement, Message
 from directory.models import RosterEntry, WorkforceEvent
+from dropin.models import HelperOffer, SessionAttendance, SessionRequest
 from engagement.models import Escalation, EscalationStep
 from matching.models import Match, MatchRequest, MatchRun, MentorRanking, PairRule
 from notifications.models import Notification, NotificationPreference
@@ -35,6 +36,7 @@ from scim.models import ScimIdentity
 from sessions_log.models import (
     ActionItem,
     Agreement,
+    AwayDay,
     CalendarFeed,
     ExitSurvey,
     Feedback,
@@ -45,6 +47,7 @@ from sessions_log.models import (
     Recap,
     Resource,
     SharedResource,
+    WeeklyAvailability,
 )
 from sessions_log.permissions import recaps_visible_to
 from surveys.models import ProgrammeFeedback, PulseResponse
@@ -365,6 +368,29 @@ def person_sections(user: User) -> list[Section]:
         {"programme": str(s.programme), "starts": s.starts_at, "minutes": s.minutes, "place": s.location,
          "booked": s.booked_by_id is not None}
         for s in OfficeHourSlot.objects.filter(mentor__user=user).select_related("programme").order_by("starts_at")
+    ])  # fmt: skip
+    add("weekly_availability", "Your weekly availability", "The weekly times and away days you set for drop-in help.", [
+        {"programme": str(a.helper.programme), "weekday": a.get_weekday_display(), "from": a.starts_at,
+         "to": a.ends_at, "time_zone": a.zone, "format": a.get_format_display(), "place": a.location,
+         "valid_from": a.valid_from, "until": a.until}
+        for a in WeeklyAvailability.objects.filter(helper__user=user).select_related("helper__programme")
+        .order_by("weekday", "starts_at", "pk")
+    ] + [{"away_on": d.on} for d in AwayDay.objects.filter(user=user).order_by("on")])  # fmt: skip
+    offer = HelperOffer.objects.filter(user=user).prefetch_related("skills").first()
+    add("helper_offer", "What you are happy to be asked about", "Your entry in “Find someone to learn from”.", [
+        {"about": offer.about, "skills": sorted(t.name for t in offer.skills.all()), "listed": offer.listed,
+         "weekly_cap": offer.weekly_cap, "last_helped": offer.last_helped_at, "sessions_held": offer.sessions_held}
+    ] if offer else [])  # fmt: skip
+    add("session_requests", "What your one-off sessions were for", "The requests you made or were asked.", [
+        {"with": _name(r.meeting.mentee.user if r.meeting.mentor.user_id == user.pk else r.meeting.mentor.user, user),
+         "starts": r.meeting.starts_at, "purpose": r.purpose, "topic": r.topic.name if r.topic else "",
+         "answer": r.get_answer_display(), "answered": r.answered_at, "decline_reason": r.decline_reason}
+        for r in SessionRequest.objects.filter(Q(meeting__mentor__user=user) | Q(meeting__mentee__user=user))
+        .select_related("meeting__mentor__user", "meeting__mentee__user", "topic").order_by("requested_at", "pk")
+    ])  # fmt: skip
+    add("session_attendance", "Whether your one-off sessions happened", "Your answer to “did it happen?”.", [
+        {"session": a.meeting.starts_at, "happened": a.happened, "said": a.said_at}
+        for a in SessionAttendance.objects.filter(participant__user=user).select_related("meeting").order_by("pk")
     ])  # fmt: skip
     escalations = Escalation.objects.filter(match_id__in=match_ids).prefetch_related("steps").order_by("opened_on")
     add("pair_follow_up", "Follow-up of your pairs when they stalled",

@@ -16,7 +16,7 @@ from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.db.models import Model, Q, TextField
+from django.db.models import Case, Model, Q, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from audit.services import audit_record
 from circles.models import Post, Reply
 from conversations.models import Announcement, Message, ReadState
 from directory.models import RosterEntry
+from dropin.models import HelperOffer, SessionRequest
 from engagement.models import EscalationStep
 from matching import choice
 from matching.models import Match, MatchRequest, MentorRanking
@@ -41,6 +42,7 @@ from scim.models import ScimIdentity
 from sessions_log.models import (
     ActionItem,
     Agreement,
+    AwayDay,
     CalendarFeed,
     ExitSurvey,
     Feedback,
@@ -51,6 +53,7 @@ from sessions_log.models import (
     Recap,
     Resource,
     SharedResource,
+    WeeklyAvailability,
 )
 from surveys.models import ProgrammeFeedback, PulseResponse
 from webhooks.services import emit
@@ -274,6 +277,9 @@ def _blank_authored_text(user: User) -> None:
     Reply.objects.filter(hidden_by=user).update(hidden_reason=ERASED_TEXT)
     EscalationStep.objects.filter(by=user).update(message="")
     OfficeHourSlot.objects.filter(mentor__user=user).update(location="")
+    SessionRequest.objects.filter(Q(meeting__mentor__user=user) | Q(meeting__mentee__user=user)).update(
+        purpose=ERASED_TEXT, decline_reason=Case(When(decline_reason="", then=Value("")), default=Value(ERASED_TEXT))
+    )
 
 
 def _delete_personal_rows(user: User, *, now: datetime) -> None:
@@ -285,6 +291,10 @@ def _delete_personal_rows(user: User, *, now: datetime) -> None:
     Coordinator.objects.filter(user=user).delete()
     MentorRanking.objects.filter(mentor__user=user).delete()
     OfficeHourSlot.objects.filter(mentor__user=user, booked_by__isnull=True, starts_at__gt=now).delete()
+    WeeklyAvailability.objects.filter(helper__user=user).delete()
+    AwayDay.objects.filter(user=user).delete()
+    HelperOffer.objects.filter(user=user).delete()
+    SessionRequest.objects.filter(suggested_helper=user).update(suggested_helper=None)
     CalendarFeed.objects.filter(user=user).delete()
     ReadState.objects.filter(user=user).delete()
     # Their ratings of themselves (with the ratings), commitments and answers go with them.

@@ -88,6 +88,11 @@ class Programme(models.Model):
         help_text="Listed and open to applications while it runs, not only during enrolment: for drop-in office "
         "hours and programmes that take people at any time.",
     )  # fmt: skip
+    approve_automatically = models.BooleanField(
+        "join without approval", default=False,
+        help_text="Anyone in the organisation who applies is approved at once; for drop-in office hours, booking "
+        "a slot is joining.",
+    )  # fmt: skip
     # When it closed: a closed programme may be reopened within REOPEN_WITHIN of this.
     closed_at = models.DateTimeField(null=True, blank=True)
 

@@ -178,7 +178,8 @@ class ActionItem(models.Model):
         OPEN = "open", "Open"
         DONE = "done", "Done"
 
-    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="actions")
+    # A pair's action has its match; a one-off session's (no match) its meeting.
+    match = models.ForeignKey(Match, null=True, blank=True, on_delete=models.CASCADE, related_name="actions")
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
     owner = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="actions")
     description = models.CharField(max_length=300)
@@ -297,6 +298,58 @@ class SharedResource(models.Model):
         return f"{self.resource} shared with {self.match}"
 
 
+WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"), (5, "Saturday"),
+            (6, "Sunday")]  # fmt: skip
+
+
+class WeeklyAvailability(models.Model):
+    """A helper's recurring time, e.g. Thursdays 12:00-13:00 in their zone, cut
+    into 30-minute slots (OfficeHourSlot rows, made ahead by
+    dropin.availability.slots_generate) from valid_from until `until`."""
+
+    helper = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="weekly_availability")
+    weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
+    starts_at = models.TimeField("from")
+    ends_at = models.TimeField("to")
+    zone = models.CharField(
+        "time zone", max_length=64, help_text="The helper's zone when they set it: the times are read in it."
+    )
+    format = models.CharField(max_length=10, choices=MeetingFormat.choices, default=MeetingFormat.VIDEO)
+    location = models.CharField("place (in person)", max_length=300, blank=True)
+    valid_from = models.DateField(default=timezone.localdate)
+    until = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["weekday", "starts_at", "pk"]
+        verbose_name_plural = "weekly availability"
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="availability_ends_after_start"),
+            models.CheckConstraint(condition=Q(until__gte=F("valid_from")), name="availability_until_after_from"),
+            models.CheckConstraint(
+                condition=~Q(format="in_person") | ~Q(location=""), name="availability_in_person_has_place"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}-{self.ends_at:%H:%M} ({self.zone})"
+
+
+class AwayDay(models.Model):
+    """A day the helper is away: no slots are made on it, free ones are withdrawn."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="away_days")
+    on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["on"]
+        constraints = [models.UniqueConstraint(fields=["user", "on"], name="away_day_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} away on {self.on}"
+
+
 class OfficeHourSlot(models.Model):
     """A free 30-minute slot a mentor publishes in an office-hours programme.
     Booking claims it: the booked meeting is unique per slot, so of two people
@@ -308,6 +361,13 @@ class OfficeHourSlot(models.Model):
     minutes = models.PositiveSmallIntegerField(default=30)
     format = models.CharField(max_length=10, choices=MeetingFormat.choices, default=MeetingFormat.VIDEO)
     location = models.CharField("place or video link", max_length=300, blank=True)
+    # In person only: the helper's site (their profile's location, folded by
+    # sessions_log.office_hours.site_key); shown only to people at the same site.
+    site = models.CharField(max_length=120, blank=True)
+    availability = models.ForeignKey(
+        WeeklyAvailability, null=True, blank=True, on_delete=models.SET_NULL, related_name="slots",
+        help_text="The weekly availability that made it; empty for a slot published by hand.",
+    )  # fmt: skip
     booked_by = models.ForeignKey(
         Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="office_hour_bookings"
     )

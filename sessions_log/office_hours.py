@@ -40,6 +40,11 @@ class SlotTaken(OfficeHoursError):
     """Someone else booked the slot first."""
 
 
+def site_key(location: str) -> str:
+    """A place as in-person slots compare it: "London " and "london" are one site."""
+    return " ".join(location.split()).casefold()
+
+
 def user_timezone(user: User) -> ZoneInfo:
     """The person's own time zone from their profile; UTC when they have none."""
     return zone_of(timezone_name_of(user))

@@ -1,0 +1,3 @@
+"""Drop-in help: routes of the sessions pages (included by dropin/urls.py)."""
+
+urlpatterns: list = []
