@@ -333,6 +333,8 @@ ROWS: list[Row] = [
         post=everyone(404) | {"participant": 302, "other_pair": 302, "staff": 403, "coordinator": 403,
                               "owner": 302}, owner="bob"),
     # office hours (P3): bob publishes, alice booked slot_booked, dan is another mentee
+    # drop-in help (docs/drop-in.md)
+    Row("dropin:helper", "carol", everyone(404), post=None),  # the booking part fills this in
     Row("sessions_log:office_hours", "p3", MEMBERS, owner="bob"),
     Row("sessions_log:office_hours", "p1", everyone(404), variant="not an office-hours programme"),
     Row("sessions_log:office_hours_publish", "p3",
