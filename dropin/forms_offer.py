@@ -91,6 +91,10 @@ class DeclineForm(VisibleTextFormMixin, forms.Form):
         widget=forms.RadioSelect,
     )  # fmt: skip
 
+    # The answer the page showed (pending or accepted): an answer given meanwhile
+    # in another tab makes the service refuse rather than act twice.
+    seen = forms.CharField(widget=forms.HiddenInput)
+
     def __init__(self, *args, candidates, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", "Nobody")] + [(user.pk, user.get_full_name()) for user in candidates]

@@ -93,9 +93,12 @@ def _locked(request_id: int, by: User) -> SessionRequest:
     )
     if request is None or request.meeting.mentor.user_id != by.pk:
         raise RequestError("Only the helper asked can answer this request.")
+    return request
+
+
+def _not_cancelled(request: SessionRequest) -> None:
     if request.meeting.status == Meeting.Status.CANCELLED:
         raise RequestError("This session was cancelled; there is nothing to answer.")
-    return request
 
 
 def request_accept(*, request_id: int, by: User, now: datetime | None = None) -> SessionRequest:
@@ -105,6 +108,7 @@ def request_accept(*, request_id: int, by: User, now: datetime | None = None) ->
         request = _locked(request_id, by)
         if request.answer != SessionRequest.Answer.PENDING:
             raise RequestError(f"You have already {request.get_answer_display().lower()} this request.")
+        _not_cancelled(request)
         if request.meeting.starts_at <= now:
             raise RequestError("This session has already started.")
         request.answer, request.answered_at = SessionRequest.Answer.ACCEPTED, now
@@ -123,24 +127,31 @@ def _clean_reason(reason: str) -> str:
 
 
 def request_decline(
-    *, request_id: int, by: User, reason: str, suggested_helper_id: int | None = None, now: datetime | None = None
-) -> SessionRequest:
+    *, request_id: int, by: User, reason: str, suggested_helper_id: int | None = None,
+    seen_answer: str | None = None, now: datetime | None = None,
+) -> SessionRequest:  # fmt: skip
     """Decline a request not yet started (pending, or accepted and now impossible):
     the meeting is cancelled with the reason (a new SEQUENCE, so calendars drop
     it), the slot is free again, and the booker is mailed once with the reason,
-    the suggestion and a calendar cancellation."""
+    the suggestion and a calendar cancellation. `seen_answer` is the answer the
+    helper's page showed: if it changed meanwhile (an accept in another tab), the
+    decline is refused, so of two answers at once exactly one takes effect."""
     now = now or timezone.now()
     reason = _clean_reason(reason)
     with transaction.atomic():
         request = _locked(request_id, by)
         if request.answer == SessionRequest.Answer.DECLINED:
             raise RequestError("You have already declined this request.")
+        _not_cancelled(request)
+        if seen_answer is not None and request.answer != seen_answer:
+            raise RequestError(f"You have {request.get_answer_display().lower()} this request meanwhile; "
+                               "look at it again before cancelling.")  # fmt: skip
         meeting = request.meeting
         if meeting.starts_at <= now:
             raise RequestError("This session has already started; it can no longer be declined.")
         suggested = None
         if suggested_helper_id is not None:
-            suggested = suggestion_candidates(request).filter(pk=suggested_helper_id).first()
+            suggested = next((u for u in suggestion_candidates(request) if u.pk == suggested_helper_id), None)
             if suggested is None:
                 raise RequestError("Suggest someone from the list, or nobody.", "suggested_helper")
         # Both slot fields change together: the slot_booking_has_a_meeting check holds.

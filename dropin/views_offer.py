@@ -193,12 +193,12 @@ def request_accept(request: HttpRequest, pk: int) -> HttpResponse:
 def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
     asked = requests_service.get_request_for_helper(request.user, pk)
     candidates = list(requests_service.suggestion_candidates(asked))
-    form = DeclineForm(request.POST or None, candidates=candidates)
+    form = DeclineForm(request.POST or None, candidates=candidates, initial={"seen": asked.answer})
     if request.method == "POST" and form.is_valid():
         try:
             requests_service.request_decline(
                 request_id=asked.pk, by=request.user, reason=form.cleaned_data["reason"],
-                suggested_helper_id=form.cleaned_data.get("suggested_helper"),
+                suggested_helper_id=form.cleaned_data.get("suggested_helper"), seen_answer=form.cleaned_data["seen"],
             )  # fmt: skip
         except RequestError as error:
             if error.field is None:
