@@ -136,7 +136,9 @@ def slots_generate(availability: WeeklyAvailability, *, now: datetime | None = N
     with transaction.atomic():
         _lock_helper(helper.user_id)
         window = _day_window(first, last, zone)
-        away = set(AwayDay.objects.filter(user_id=helper.user_id, on__gte=first, on__lte=last).values_list("on", flat=True))  # fmt: skip
+        away = set(
+            AwayDay.objects.filter(user_id=helper.user_id, on__gte=first, on__lte=last).values_list("on", flat=True)
+        )
         taken = list(
             OfficeHourSlot.objects.filter(
                 mentor__user_id=helper.user_id,

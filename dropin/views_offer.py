@@ -143,9 +143,12 @@ def away(request: HttpRequest) -> HttpResponse:
                                       f"{_plural(result.withdrawn, 'free slot')} withdrawn.")  # fmt: skip
             if result.bookings:
                 count = len(result.bookings)
-                messages.warning(request, f"You have {_plural(count, 'booking')} on "
-                                          f"{'that day' if len(result.days) <= 1 else 'those days'}: open "
-                                          f"{'it' if count == 1 else 'each'} below to cancel with a reason.")  # fmt: skip
+                when = "that day" if len(result.days) <= 1 else "those days"
+                which = "it" if count == 1 else "each"
+                messages.warning(
+                    request,
+                    f"You have {_plural(count, 'booking')} on {when}: open {which} below to cancel with a reason.",
+                )
             return redirect("dropin:away")
     days = list(availability_service.away_days_of(request.user, today=today))
     bookings = availability_service.bookings_between(request.user, days[0].on, days[-1].on) if days else []

@@ -181,8 +181,9 @@ def test_of_two_answers_at_once_exactly_one_wins(carol, bob, alice, second):
             if how == "accept":
                 outcomes[name] = request_accept(request_id=asked.pk, by=bob)
             else:
-                outcomes[name] = request_decline(request_id=asked.pk, by=bob, reason=f"Reason {name}",
-                                                 seen_answer="pending")
+                outcomes[name] = request_decline(
+                    request_id=asked.pk, by=bob, reason=f"Reason {name}", seen_answer="pending"
+                )
         except Exception as error:
             outcomes[name] = error
         finally:
