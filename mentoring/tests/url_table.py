@@ -335,6 +335,17 @@ ROWS: list[Row] = [
     # office hours (P3): bob publishes, alice booked slot_booked, dan is another mentee
     # drop-in help (docs/drop-in.md)
     Row("dropin:helper", "carol", everyone(404), post=None),  # the booking part fills this in
+    # the helper's pages (bob helps in P3): each person's own; bob's objects are found for bob only
+    Row("dropin:offer", "", SIGNED_IN, post=SIGNED_IN),  # an empty POST shows the form's errors
+    Row("dropin:offer_withdraw", "", post=everyone(302)),
+    Row("dropin:availability", "", SIGNED_IN, post=SIGNED_IN, owner="bob"),
+    Row("dropin:availability_remove", "availability_bob", post=everyone(404) | {"owner": 302}, owner="bob"),
+    Row("dropin:away", "", SIGNED_IN, post=SIGNED_IN, owner="bob"),
+    Row("dropin:away_remove", "away_bob", post=everyone(404) | {"owner": 302}, owner="bob"),
+    Row("dropin:requests", "", SIGNED_IN, owner="bob"),
+    Row("dropin:request_accept", "request_bob", post=everyone(404) | {"owner": 302}, owner="bob"),
+    Row("dropin:request_decline", "request_bob", everyone(404) | {"owner": 200},
+        post=everyone(404) | {"owner": 200}, owner="bob"),
     Row("sessions_log:office_hours", "p3", MEMBERS, owner="bob"),
     Row("sessions_log:office_hours", "p1", everyone(404), variant="not an office-hours programme"),
     Row("sessions_log:office_hours_publish", "p3",
@@ -764,6 +775,18 @@ def build_world() -> SimpleNamespace:
     w.slot_free = OfficeHourSlot.objects.create(programme=w.p3, mentor=w.bob_p3, starts_at=now + timedelta(days=4))
     w.slot_other = OfficeHourSlot.objects.create(programme=w.p_oh2, mentor=w.oscar_oh2,
                                                  starts_at=now + timedelta(days=4))  # fmt: skip
+    # drop-in help: bob's weekly time and away day in P3, and alice's request waiting for his answer
+    from dropin.models import SessionRequest
+    from dropin.tests.factories import make_one_off
+    from sessions_log.models import AwayDay, WeeklyAvailability
+
+    w.availability_bob = WeeklyAvailability.objects.create(
+        helper=w.bob_p3, weekday=3, starts_at="12:00", ends_at="13:00", zone="Europe/London",
+        until=timezone.localdate() + timedelta(days=60),
+    )  # fmt: skip
+    w.away_bob = AwayDay.objects.create(user=w.bob, on=timezone.localdate() + timedelta(days=10))
+    w.request_bob = make_one_off(w.bob_p3, w.alice_p3, starts_at=now + timedelta(days=6),
+                                 answer=SessionRequest.Answer.PENDING).session_request  # fmt: skip
 
     # roster imports, an invitation, the tokens of mail links
     w.roster_1 = roster.roster_parse(programme=w.p1, uploaded_file=SimpleUploadedFile("r.csv", ROSTER_CSV),
