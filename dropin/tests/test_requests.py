@@ -274,3 +274,18 @@ def test_someone_elses_request_is_not_found(client, asked, alice, carol, sam):
         assert client.post(reverse("dropin:request_accept", args=[asked.pk])).status_code == 404
         assert asked.purpose not in client.get(reverse("dropin:requests")).content.decode()
     assert SessionRequest.objects.get(pk=asked.pk).answer == "pending"
+
+
+def test_the_decline_page_takes_a_fixed_number_of_queries(client, asked, bob, dora, topic,
+                                                          django_assert_max_num_queries):  # fmt: skip
+    client.force_login(bob)
+    url = reverse("dropin:request_decline", args=[asked.pk])
+    with django_assert_max_num_queries(20) as few:
+        assert "Dora Diaz" in client.get(url).content.decode()
+    for n in range(8):
+        make_helper(asked.meeting.programme, user=UserFactory(full_name=f"Helper {n}")).user.helper_offer.skills.add(
+            topic
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url).content.decode()
+    assert page.count('name="suggested_helper"') == 6  # nobody, and the first five
