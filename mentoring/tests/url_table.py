@@ -335,6 +335,21 @@ ROWS: list[Row] = [
     # office hours (P3): bob publishes, alice booked slot_booked, dan is another mentee
     # drop-in help (docs/drop-in.md)
     Row("dropin:helper", "carol", everyone(404), post=None),  # the booking part fills this in
+    # one_off: alice booked bob in P3 (carol coordinates it): the two people; P3's coordinators read it
+    Row("dropin:sessions", "", SIGNED_IN, post=None),
+    Row("dropin:session", "one_off", PAIR, post=None),
+    Row("dropin:session", "one_off_other", everyone(404) | {"staff": 200, "other_coordinator": 200}, post=None,
+        variant="another programme's session"),
+    Row("dropin:session", "meeting_a_held", everyone(404), post=None, variant="a pair's meeting"),
+    # not yet started: "did it happen?" is refused with a message (302); an empty recap or feedback is 400
+    Row("dropin:session_happened", "one_off", post=allowed(PAIR_ONLY, 302), data={"happened": "yes"}),
+    Row("dropin:session_recap", "one_off", post=allowed(PAIR_ONLY, 400)),
+    Row("dropin:session_feedback", "one_off", post=allowed(PAIR_ONLY, 400)),
+    Row("dropin:session_action_done", "one_off one_off_action", post=allowed(PAIR_ONLY, 302)),
+    Row("dropin:session_action_reopen", "one_off one_off_action", post=allowed(PAIR_ONLY, 302)),
+    Row("dropin:session_action_done", "one_off action_a", post=PAIR_ONLY | {"participant": 404, "owner": 404},
+        variant="a pair's action"),
+    Row("dropin:session_longer_pair", "one_off", PAIR_ONLY, post=PAIR_ONLY, query="programme={p_open}"),
     Row("sessions_log:office_hours", "p3", MEMBERS, owner="bob"),
     Row("sessions_log:office_hours", "p1", everyone(404), variant="not an office-hours programme"),
     Row("sessions_log:office_hours_publish", "p3",
@@ -764,6 +779,13 @@ def build_world() -> SimpleNamespace:
     w.slot_free = OfficeHourSlot.objects.create(programme=w.p3, mentor=w.bob_p3, starts_at=now + timedelta(days=4))
     w.slot_other = OfficeHourSlot.objects.create(programme=w.p_oh2, mentor=w.oscar_oh2,
                                                  starts_at=now + timedelta(days=4))  # fmt: skip
+    # one-off sessions: alice's booking with bob in P3 (with an action of hers), and one in olga's P_OH2
+    w.one_off = w.slot_booked.meeting
+    w.one_off_action = ActionItem.objects.create(meeting=w.one_off, owner=w.alice_p3, description="Try it",
+                                                 created_by=w.alice)  # fmt: skip
+    w.otto_oh2 = enrol(w.p_oh2, w.otto, "mentee")
+    w.one_off_other = Meeting.objects.create(programme=w.p_oh2, mentor=w.oscar_oh2, mentee=w.otto_oh2,
+                                             starts_at=now - timedelta(days=1), minutes=30)  # fmt: skip
 
     # roster imports, an invitation, the tokens of mail links
     w.roster_1 = roster.roster_parse(programme=w.p1, uploaded_file=SimpleUploadedFile("r.csv", ROSTER_CSV),
