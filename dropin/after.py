@@ -21,7 +21,7 @@ privacy levels, feedback once per person for a held session. Each service checks
 everything before it writes, in one transaction, and raises SessionError with a
 sentence for the person, so bad input saves nothing."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -35,7 +35,15 @@ from programmes.models import Participant, Programme
 from programmes.permissions import is_coordinator_of, programmes_visible_to
 from programmes.services import ProgrammeError, participant_apply
 from sessions_log.models import ActionItem, Feedback, Meeting, Recap
-from sessions_log.recaps import ActionRow, RecapError, _check_actions, _check_rating, _check_recap_text, _clean_text
+from sessions_log.recaps import (
+    MAX_ACTIONS_PER_RECAP,
+    ActionRow,
+    RecapError,
+    _check_actions,
+    _check_rating,
+    _check_recap_text,
+    _clean_text,
+)
 
 from .models import SessionAttendance
 from .record import helper_record_refresh
@@ -222,6 +230,53 @@ def session_recap_write(
         )  # fmt: skip
         if said is None and attendance_open(meeting, now):
             _apply_attendance(meeting, person, True, now)
+    return recap
+
+
+def session_recap_update(
+    *,
+    recap: Recap,
+    by: User,
+    discussed: str,
+    learned: str = "",
+    visibility: str,
+    actions: Sequence[ActionRow] = (),
+    action_changes: Mapping[int, ActionRow | None] | None = None,
+) -> Recap:
+    """Edit one's own recap of a one-off session: the text, who may read it, and
+    the author's actions from it (`actions` adds, `action_changes` rewrites by id
+    or removes those mapped to None), at most MAX_ACTIONS_PER_RECAP in all."""
+    if recap.author_id != by.pk:
+        raise SessionError("Only the author can edit a recap.")
+    discussed, learned = _clean_text(discussed), _clean_text(learned)
+    _as_session_error(_check_recap_text, discussed, learned, "", visibility)
+    action_changes = dict(action_changes or {})
+    with transaction.atomic():
+        meeting = _locked(Meeting(pk=recap.meeting_id))
+        mine = {a.pk: a for a in ActionItem.objects.filter(meeting=meeting, match__isnull=True, created_by=by)}
+        if set(action_changes) - set(mine):
+            raise SessionError("Only your own actions from this session can be changed with your recap.")
+        changed = {pk: row for pk, row in action_changes.items() if row is not None}
+        removed = [pk for pk, row in action_changes.items() if row is None]
+        if len(mine) - len(removed) + len(actions) > MAX_ACTIONS_PER_RECAP:
+            count = len(mine) - len(removed) + len(actions)
+            raise SessionError(f"Agree on one or two actions, not {count}: at most {MAX_ACTIONS_PER_RECAP} a recap.")
+        cleaned_changes = dict(
+            zip(changed, _as_session_error(_check_actions, meeting, list(changed.values())), strict=True)
+        )
+        cleaned_new = _as_session_error(_check_actions, meeting, list(actions))
+        recap.discussed, recap.learned, recap.visibility = discussed, learned, visibility
+        recap.save(update_fields=["discussed", "learned", "visibility", "updated_at"])
+        for pk, (owner, description, due_on) in cleaned_changes.items():
+            action = mine[pk]
+            action.owner, action.description, action.due_on = owner, description, due_on
+            action.save(update_fields=["owner", "description", "due_on"])
+        ActionItem.objects.filter(pk__in=removed).delete()
+        ActionItem.objects.bulk_create(
+            ActionItem(match=None, meeting=meeting, owner=owner, description=description, due_on=due_on,
+                       created_by=by)
+            for owner, description, due_on in cleaned_new
+        )  # fmt: skip
     return recap
 
 

@@ -61,6 +61,14 @@ def _render_session(request: HttpRequest, meeting: Meeting, role: str, *, recap_
         me is not None and mine is None and started and my_said is not False
         and meeting.status in (Meeting.Status.SCHEDULED, Meeting.Status.HELD)
     )  # fmt: skip
+    actions = list(ActionItem.objects.filter(meeting=meeting, match__isnull=True).select_related("owner__user"))
+    # One's recap is edited on the same page (?edit), with the actions one agreed in it.
+    editing = me is not None and mine is not None and (recap_form is not None or "edit" in request.GET)
+    if editing and recap_form is None:
+        recap_form = SessionRecapForm(
+            initial={"discussed": mine.discussed, "learned": mine.learned, "visibility": mine.visibility},
+            meeting=meeting, me=me, existing=[a for a in actions if a.created_by_id == request.user.pk],
+        )  # fmt: skip
     if can_recap and recap_form is None:
         recap_form = SessionRecapForm(meeting=meeting, me=me)
     feedback = feedback_visible_to(
@@ -76,8 +84,8 @@ def _render_session(request: HttpRequest, meeting: Meeting, role: str, *, recap_
         "started": started, "attendance_open": me is not None and after.attendance_open(meeting, now),
         "my_said": my_said, "other_said": said.get(other.pk) if other else None,
         "disagree": after.answers_disagree(list(said.values())),
-        "recaps": recaps, "mine": mine, "recap_form": recap_form if can_recap else None,
-        "actions": ActionItem.objects.filter(meeting=meeting, match__isnull=True).select_related("owner__user"),
+        "recaps": recaps, "mine": mine, "recap_form": recap_form if can_recap or editing else None,
+        "editing": editing, "actions": actions,
         "feedback": feedback, "my_feedback": my_feedback,
         "feedback_form": feedback_form if me is not None and my_feedback is None else None,
         "book_again_url": helper_page_url(meeting.mentor.user_id) if role == "booker" else "",
@@ -115,17 +123,24 @@ def session_happened(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 @require_POST
 @in_viewers_timezone
 def session_recap(request: HttpRequest, meeting_pk: int) -> HttpResponse:
-    """Write one's recap with up to two actions; errors are shown on the session page."""
+    """Write (or edit) one's recap with up to two actions; errors are shown on the session page."""
     meeting, me = _people_only(request, meeting_pk)
-    role = "helper" if me.pk == meeting.mentor_id else "booker"
-    form = SessionRecapForm(request.POST, meeting=meeting, me=me)
+    mine = Recap.objects.filter(meeting=meeting, author=request.user).first()
+    my_actions = list(ActionItem.objects.filter(meeting=meeting, match__isnull=True, created_by=request.user))
+    form = SessionRecapForm(request.POST, meeting=meeting, me=me, existing=my_actions if mine else [])
     if form.is_valid():
         data = form.cleaned_data
         try:
-            after.session_recap_write(
-                meeting=meeting, author=request.user, discussed=data["discussed"], learned=data["learned"],
-                visibility=data["visibility"], actions=data["actions"],
-            )  # fmt: skip
+            if mine is None:
+                after.session_recap_write(
+                    meeting=meeting, author=request.user, discussed=data["discussed"], learned=data["learned"],
+                    visibility=data["visibility"], actions=data["actions"],
+                )  # fmt: skip
+            else:
+                after.session_recap_update(
+                    recap=mine, by=request.user, discussed=data["discussed"], learned=data["learned"],
+                    visibility=data["visibility"], actions=data["actions"], action_changes=data["action_changes"],
+                )  # fmt: skip
         except SessionError as error:
             form.add_error(None, str(error))
         else:

@@ -341,3 +341,23 @@ def test_health_and_escalation_leave_one_offs_alone(frozen, carol, alice, bob, d
     assert not Escalation.objects.exclude(match=pair).exists()
     assert result is not None
     assert not Notification.objects.filter(kind="pair_nudge", object_id__in=[helper.pk, booker.pk]).exists()
+
+
+def test_the_author_edits_their_recap_and_actions_within_the_limit(past, alice, bob, booker, helper):
+    recap = after.session_recap_write(meeting=past, author=alice, discussed="Plans",
+                                      actions=[(booker, "Draft", None)], now=NOW)  # fmt: skip
+    draft = ActionItem.objects.get(meeting=past)
+    with pytest.raises(SessionError, match="not 3"):
+        after.session_recap_update(recap=recap, by=alice, discussed="Plans", visibility="pair",
+                                   actions=[(booker, "A", None), (helper, "B", None)])  # fmt: skip
+    with pytest.raises(SessionError, match="Only the author"):
+        after.session_recap_update(recap=recap, by=bob, discussed="Mine now", visibility="pair")
+    after.session_recap_update(
+        recap=recap, by=alice, discussed="Better plans", visibility="private",
+        actions=[(helper, "Send the template", None)], action_changes={draft.pk: None},
+    )  # fmt: skip
+    recap.refresh_from_db()
+    assert (recap.discussed, recap.visibility) == ("Better plans", "private")
+    assert list(ActionItem.objects.filter(meeting=past).values_list("description", "match")) == [
+        ("Send the template", None)
+    ]

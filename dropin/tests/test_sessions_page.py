@@ -236,3 +236,18 @@ def test_my_sessions_takes_the_same_queries_at_any_size(client, past, drop_in, b
 # My sessions: the sessions (with my answer and recap annotated), the open actions.
 SESSION_PAGE_QUERIES = 11
 SESSIONS_PAGE_QUERIES = 7
+
+
+def test_the_author_edits_their_recap_on_the_page(client, past, alice, booker):
+    after.session_recap_write(meeting=past, author=alice, discussed="First thoughts",
+                              actions=[(booker, "Draft the plan", None)])  # fmt: skip
+    client.force_login(alice)
+    body = client.get(page(past) + "?edit").content.decode()
+    assert "Edit your recap and actions" in body and "First thoughts" in body and 'value="Draft the plan"' in body
+    response = client.post(reverse("dropin:session_recap", args=[past.pk]), {
+        "discussed": "Second thoughts", "visibility": "private", "action_1_description": "",
+        "action_1_owner": "", "action_2_description": "Read the guide", "action_2_owner": str(booker.pk),
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert Recap.objects.get(author=alice).discussed == "Second thoughts"
+    assert list(ActionItem.objects.values_list("description", flat=True)) == ["Read the guide"]
