@@ -305,6 +305,7 @@ def test_a_one_off_action_is_reminded_once_while_its_programme_runs(frozen, help
     send(reminders.actions_due(today=date(2026, 3, 3)))
     assert len(mail.outbox) == 1
     assert f"/help/sessions/{meeting.pk}/" in mail.outbox[0].body
+    assert "Tick it off on the session’s page" in mail.outbox[0].body
     drop_in.status = "closed"
     drop_in.save()
     assert reminders.actions_due(today=date(2026, 3, 2)) == []
