@@ -338,20 +338,22 @@ def longer_pair_programmes(user: User) -> list[Programme]:
 
 def longer_pair_motivation(meeting: Meeting, user: User) -> str:
     """The application's first lines, from the session: who helped, the topic and
-    what it was for. The person edits them before sending."""
+    what it was for. The person edits them before sending. The purpose is the
+    booker's own words: it goes into the booker's application only, never into
+    the helper's (the coordinators read applications)."""
     request = getattr(meeting, "session_request", None)
-    helper = meeting.mentor.user
-    lines = [
-        f"I had a one-off session with {helper.get_full_name() or helper} on "
-        f"{timezone.localdate(meeting.starts_at):%d %B %Y}."
-        if helper.pk != user.pk
-        else f"I helped {meeting.mentee.user.get_full_name()} in a one-off session "
-        f"on {timezone.localdate(meeting.starts_at):%d %B %Y}."
-    ]
+    helper, booker = meeting.mentor.user, meeting.mentee.user
+    day = timezone.localdate(meeting.starts_at)
+    on = f"on {day.day} {day:%B %Y}"
+    if helper.pk != user.pk:
+        lines = [f"I had a one-off session with {helper.get_full_name() or helper} {on}."]
+    else:
+        lines = [f"I helped {booker.get_full_name() or booker} in a one-off session {on}."]
     if request is not None:
         if request.topic_id:
             lines.append(f"Topic: {request.topic}.")
-        lines.append(f"What it was for: {request.purpose}")
+        if booker.pk == user.pk:
+            lines.append(f"What it was for: {request.purpose}")
     return "\n".join(lines) + "\n\n"
 
 

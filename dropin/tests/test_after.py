@@ -233,8 +233,11 @@ def test_only_open_pair_programmes_the_person_is_not_in_are_offered(past, carol,
 
 def test_the_application_starts_with_the_sessions_context(past, alice):
     text = after.longer_pair_motivation(past, alice)
-    assert text.startswith("I had a one-off session with Bob Brown on 02 March 2026.")
+    assert text.startswith("I had a one-off session with Bob Brown on 2 March 2026.")
     assert "What it was for: Help me plan my first analysis." in text
+    # the helper's application never carries the booker's words
+    helpers = after.longer_pair_motivation(past, past.mentor.user)
+    assert helpers.startswith("I helped Alice Adams in a one-off session") and "analysis" not in helpers
 
 
 def test_applying_creates_one_application_never_a_second(past, alice, pair_programme):

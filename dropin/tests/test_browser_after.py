@@ -1,7 +1,9 @@
 """In a real Chromium: alice (New York) opens her one-off session with bob
-(London) before it starts, says it happened, writes a recap with an action, and
-finds it in "my one-off sessions"; screenshots at desktop and phone width."""
+(London) before it starts, says it happened, writes a recap with an action,
+finds it in "my one-off sessions" and asks for a longer mentoring pair;
+screenshots at desktop and phone width."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -68,3 +70,11 @@ def test_alice_says_it_happened_and_writes_a_recap(live_server, page, sign_in):
     expect(page.get_by_role("heading", name="My one-off sessions")).to_be_visible()
     expect(page.get_by_text("Write the question in one sentence")).to_be_visible()
     shoot(page, "4-my-sessions")
+
+    page.goto(f"{live_server.url}/help/sessions/{past.pk}/")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("heading", name="Apply to Leadership mentoring")).to_be_visible()
+    expect(page.get_by_label("What do you hope to get from the programme?")).to_have_value(
+        re.compile(r"^I had a one-off session with Bob Brown")
+    )
+    shoot(page, "5-longer-pair")
