@@ -5,12 +5,15 @@ and those that leave them alone.
 
 bob (London) helps alice in carol's drop-in programme; time is frozen at NOW."""
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 
+from conftest import skip_or_fail
 from engagement import escalation, health, reminders
 from engagement.tests.factories import add_meeting, make_match
 from notifications.models import Notification
@@ -365,3 +368,55 @@ def test_the_author_edits_their_recap_and_actions_within_the_limit(past, alice, 
     assert list(ActionItem.objects.filter(meeting=past).values_list("description", "match")) == [
         ("Send the template", None)
     ]
+
+
+# -- at the same moment (PostgreSQL, two connections) ---------------------------------
+
+
+def _at_once(*calls) -> list:
+    """Run the calls in two threads (two database connections) released together."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(index, call):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = call()
+        except Exception as error:
+            outcomes[index] = error
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_answering_at_once_make_one_held_session(past, alice, bob):
+    if connection.vendor != "postgresql":
+        skip_or_fail("needs PostgreSQL: SQLite serialises all writers, so there is no race to test")
+    outcomes = _at_once(*(lambda user=user: after.attendance_say(meeting=past, by=user, happened=True, now=NOW)
+                          for user in (alice, bob)))  # fmt: skip
+    assert all(isinstance(outcome, Meeting) for outcome in outcomes), outcomes
+    assert status_of(past) == "held" and SessionAttendance.objects.filter(meeting=past).count() == 2
+    assert HelperOffer.objects.get(user=bob).sessions_held == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recap_sent_twice_at_once_is_saved_once(past, alice, booker):
+    if connection.vendor != "postgresql":
+        skip_or_fail("needs PostgreSQL: SQLite serialises all writers, so there is no race to test")
+
+    def write():
+        return after.session_recap_write(meeting=past, author=alice, discussed="Plans",
+                                         actions=[(booker, "Draft", None)], now=NOW)  # fmt: skip
+
+    outcomes = _at_once(write, write)
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["Recap", "SessionError"], outcomes
+    assert Recap.objects.count() == 1 and ActionItem.objects.count() == 1
