@@ -63,7 +63,9 @@ def _render_session(request: HttpRequest, meeting: Meeting, role: str, *, recap_
     )  # fmt: skip
     actions = list(ActionItem.objects.filter(meeting=meeting, match__isnull=True).select_related("owner__user"))
     # One's recap is edited on the same page (?edit), with the actions one agreed in it.
-    editing = me is not None and mine is not None and (recap_form is not None or "edit" in request.GET)
+    # A form sent back with its errors is always shown, whatever the state, so the error is seen.
+    sent_back = recap_form is not None
+    editing = me is not None and mine is not None and (sent_back or "edit" in request.GET)
     if editing and recap_form is None:
         recap_form = SessionRecapForm(
             initial={"discussed": mine.discussed, "learned": mine.learned, "visibility": mine.visibility},
@@ -84,7 +86,7 @@ def _render_session(request: HttpRequest, meeting: Meeting, role: str, *, recap_
         "started": started, "attendance_open": me is not None and after.attendance_open(meeting, now),
         "my_said": my_said, "other_said": said.get(other.pk) if other else None,
         "disagree": after.answers_disagree(list(said.values())),
-        "recaps": recaps, "mine": mine, "recap_form": recap_form if can_recap or editing else None,
+        "recaps": recaps, "mine": mine, "recap_form": recap_form if can_recap or editing or sent_back else None,
         "editing": editing, "actions": actions,
         "feedback": feedback, "my_feedback": my_feedback,
         "feedback_form": feedback_form if me is not None and my_feedback is None else None,

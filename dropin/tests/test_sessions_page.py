@@ -251,3 +251,15 @@ def test_the_author_edits_their_recap_on_the_page(client, past, alice, booker):
     assert response.status_code == 302
     assert Recap.objects.get(author=alice).discussed == "Second thoughts"
     assert list(ActionItem.objects.values_list("description", flat=True)) == ["Read the guide"]
+
+
+def test_a_recap_or_feedback_before_the_session_is_refused_in_words(client, frozen, helper, booker, alice):
+    future = make_one_off(helper, booker, starts_at=NOW + timedelta(hours=3))
+    client.force_login(alice)
+    response = client.post(reverse("dropin:session_recap", args=[future.pk]),
+                           {"discussed": "Too early", "visibility": "pair"})  # fmt: skip
+    assert response.status_code == 400
+    assert "hasn&#x27;t happened yet" in response.content.decode()
+    response = client.post(reverse("dropin:session_feedback", args=[future.pk]), {"rating": "4"})
+    assert response.status_code == 400 and "Feedback is for sessions that took place" in response.content.decode()
+    assert not Recap.objects.exists() and not future.feedback.exists()
