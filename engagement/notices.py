@@ -9,7 +9,7 @@ from matching.models import Match, MatchRequest
 from notifications import kinds
 from notifications.models import Notification
 from people.models import User
-from programmes.models import Participant
+from programmes.models import Participant, Programme
 from sessions_log.models import ActionItem, Goal, Meeting, Recap
 from sessions_log.services import meeting_time_for, timezone_name_of
 
@@ -31,6 +31,18 @@ def _meeting(notification: Notification) -> Meeting | None:
     )
 
 
+def _is_one_off(meeting: Meeting) -> bool:
+    """A one-off session of drop-in help: no match, in an office-hours programme."""
+    return meeting.match_id is None and meeting.programme.kind == Programme.Kind.OFFICE_HOURS
+
+
+def _meeting_url(meeting: Meeting, anchor: str = "") -> str:
+    """Where a meeting's notice leads: the pair's workspace, or a one-off session's page."""
+    if meeting.match_id:
+        return _url("sessions_log:workspace", meeting.match_id)
+    return _url("dropin:session", meeting.pk) + anchor
+
+
 def meeting_upcoming(notification: Notification) -> dict | None:
     meeting = _meeting(notification)
     # A meeting moved to another day has its own reminder (its key has the new date).
@@ -39,8 +51,7 @@ def meeting_upcoming(notification: Notification) -> dict | None:
     return {
         "meeting": meeting, "other": _other(meeting, notification.recipient_id),
         "when": meeting_time_for(meeting.starts_at, timezone_name_of(notification.recipient)),
-        "url": _url("sessions_log:workspace", meeting.match_id) if meeting.match_id else
-        _url("sessions_log:office_hours", meeting.programme_id),
+        "url": _meeting_url(meeting),
     }  # fmt: skip
 
 
@@ -54,28 +65,40 @@ def recap_due(notification: Notification) -> dict | None:
     meeting = _meeting(notification)
     if (
         meeting is None
-        or meeting.match_id is None
+        or (meeting.match_id is None and not _is_one_off(meeting))
         or meeting.status not in (Meeting.Status.HELD, Meeting.Status.SCHEDULED)
     ):
         return None
     if Recap.objects.filter(meeting=meeting, author_id=notification.recipient_id).exists():
         return None
+    held = meeting.status == Meeting.Status.HELD
+    if meeting.match_id is None:  # a one-off session: its page asks "did it happen?" and takes the recap
+        url = _meeting_url(meeting, "#recap" if held else "#happened")
+    elif held:
+        url = _url("sessions_log:recap", meeting.match_id, meeting.pk)
+    else:
+        url = _url("sessions_log:meeting_mark", meeting.match_id, meeting.pk)
     return {
         "meeting": meeting, "other": _other(meeting, notification.recipient_id),
         "when": meeting_time_for(meeting.starts_at, timezone_name_of(notification.recipient)),
-        "needs_marking": meeting.status == Meeting.Status.SCHEDULED,
-        "url": _url("sessions_log:recap", meeting.match_id, meeting.pk) if meeting.status == Meeting.Status.HELD
-        else _url("sessions_log:meeting_mark", meeting.match_id, meeting.pk),
+        "needs_marking": not held, "url": url,
     }  # fmt: skip
 
 
 def action_due(notification: Notification) -> dict | None:
-    action = ActionItem.objects.select_related("match").filter(pk=notification.object_id).first()
+    action = ActionItem.objects.select_related("match", "meeting__programme").filter(pk=notification.object_id).first()
     if action is None or action.status != ActionItem.Status.OPEN or action.due_on != notification.due_on:
         return None
-    if action.match.status != Match.Status.ACTIVE:
+    if action.match_id is not None:
+        if action.match.status != Match.Status.ACTIVE:
+            return None
+        return {"action": action, "url": _url("sessions_log:workspace", action.match_id)}
+    # A one-off session's action: while its programme runs.
+    if action.meeting is None or not _is_one_off(action.meeting):
         return None
-    return {"action": action, "url": _url("sessions_log:workspace", action.match_id)}
+    if action.meeting.programme.status != Programme.Status.RUNNING:
+        return None
+    return {"action": action, "url": _meeting_url(action.meeting, "#actions-heading")}
 
 
 def _active_match(notification: Notification) -> Match | None:

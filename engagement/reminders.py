@@ -21,6 +21,8 @@ UNMATCHED_AFTER = timedelta(days=14)
 PROFILE_REMINDER_EVERY_DAYS = 14
 UNMATCHED_REMINDER_EVERY_DAYS = 30
 LIVE_PROGRAMMES = [Programme.Status.OPEN, Programme.Status.RUNNING]
+# A one-off session (drop-in help): a meeting with no match in an office-hours programme.
+ONE_OFF = Q(match__isnull=True, programme__kind=Programme.Kind.OFFICE_HOURS)
 
 
 def period_start(day: date, days: int) -> date:
@@ -44,14 +46,17 @@ def upcoming_meetings(*, now: datetime) -> list[Notice]:
 
 
 def recaps_due(*, now: datetime) -> list[Notice]:
-    """A day after a pair's meeting ended: each person who has not written a recap
-    (a meeting still marked scheduled is asked about too: did it happen?)."""
+    """A day after a pair's meeting or a one-off session ended: each person who has
+    not written a recap (a meeting still marked scheduled is asked about too: did
+    it happen?). A one-off session the helper declined is not asked about."""
     ended_before = now - RECAP_DUE_AFTER
     candidates = (
         Meeting.objects.filter(
-            match__isnull=False, status__in=[Meeting.Status.HELD, Meeting.Status.SCHEDULED],
+            Q(match__isnull=False) | ONE_OFF,
+            status__in=[Meeting.Status.HELD, Meeting.Status.SCHEDULED],
             starts_at__gte=now - RECAP_ASKED_FOR - timedelta(days=1), starts_at__lte=ended_before,
         )
+        .exclude(session_request__answer="declined")
         .annotate(
             mentor_wrote=Exists(Recap.objects.filter(meeting=OuterRef("pk"), author=OuterRef("mentor__user"))),
             mentee_wrote=Exists(Recap.objects.filter(meeting=OuterRef("pk"), author=OuterRef("mentee__user"))),
@@ -70,11 +75,15 @@ def recaps_due(*, now: datetime) -> list[Notice]:
 
 
 def actions_due(*, today: date) -> list[Notice]:
-    """Open actions due today or tomorrow, to their owner, once per due date."""
+    """Open actions due today or tomorrow, to their owner, once per due date: a
+    pair's while the match is active, a one-off session's while its programme runs."""
+    one_off_action = Q(match__isnull=True, meeting__match__isnull=True,
+                       meeting__programme__kind=Programme.Kind.OFFICE_HOURS,
+                       meeting__programme__status=Programme.Status.RUNNING)  # fmt: skip
     actions = ActionItem.objects.filter(
+        Q(match__status=Match.Status.ACTIVE) | one_off_action,
         status=ActionItem.Status.OPEN, due_on__gte=today, due_on__lte=today + timedelta(days=1),
-        match__status=Match.Status.ACTIVE,
-    ).values_list("pk", "due_on", "owner__user_id", "match__programme_id")  # fmt: skip
+    ).values_list("pk", "due_on", "owner__user_id", "owner__programme_id")  # fmt: skip
     return [Notice(user_id, "action_due", ActionItem(pk=pk), due_on, programme_id)
             for pk, due_on, user_id, programme_id in actions]  # fmt: skip
 

@@ -346,6 +346,21 @@ ROWS: list[Row] = [
     Row("dropin:request_accept", "request_bob", post=everyone(404) | {"owner": 302}, owner="bob"),
     Row("dropin:request_decline", "request_bob", everyone(404) | {"owner": 200},
         post=everyone(404) | {"owner": 200}, owner="bob"),
+    # one_off: alice booked bob in P3 (carol coordinates it): the two people; P3's coordinators read it
+    Row("dropin:sessions", "", SIGNED_IN, post=None),
+    Row("dropin:session", "one_off", PAIR, post=None),
+    Row("dropin:session", "one_off_other", everyone(404) | {"staff": 200, "other_coordinator": 200}, post=None,
+        variant="another programme's session"),
+    Row("dropin:session", "meeting_a_held", everyone(404), post=None, variant="a pair's meeting"),
+    # not yet started: "did it happen?" is refused with a message (302); an empty recap or feedback is 400
+    Row("dropin:session_happened", "one_off", post=allowed(PAIR_ONLY, 302), data={"happened": "yes"}),
+    Row("dropin:session_recap", "one_off", post=allowed(PAIR_ONLY, 400)),
+    Row("dropin:session_feedback", "one_off", post=allowed(PAIR_ONLY, 400)),
+    Row("dropin:session_action_done", "one_off one_off_action", post=allowed(PAIR_ONLY, 302)),
+    Row("dropin:session_action_reopen", "one_off one_off_action", post=allowed(PAIR_ONLY, 302)),
+    Row("dropin:session_action_done", "one_off action_a", post=PAIR_ONLY | {"participant": 404, "owner": 404},
+        variant="a pair's action"),
+    Row("dropin:session_longer_pair", "one_off", PAIR_ONLY, post=PAIR_ONLY, query="programme={p_open}"),
     Row("sessions_log:office_hours", "p3", MEMBERS, owner="bob"),
     Row("sessions_log:office_hours", "p1", everyone(404), variant="not an office-hours programme"),
     Row("sessions_log:office_hours_publish", "p3",
@@ -787,6 +802,13 @@ def build_world() -> SimpleNamespace:
     w.away_bob = AwayDay.objects.create(user=w.bob, on=timezone.localdate() + timedelta(days=10))
     w.request_bob = make_one_off(w.bob_p3, w.alice_p3, starts_at=now + timedelta(days=6),
                                  answer=SessionRequest.Answer.PENDING).session_request  # fmt: skip
+    # one-off sessions: alice's booking with bob in P3 (with an action of hers), and one in olga's P_OH2
+    w.one_off = w.slot_booked.meeting
+    w.one_off_action = ActionItem.objects.create(meeting=w.one_off, owner=w.alice_p3, description="Try it",
+                                                 created_by=w.alice)  # fmt: skip
+    w.otto_oh2 = enrol(w.p_oh2, w.otto, "mentee")
+    w.one_off_other = Meeting.objects.create(programme=w.p_oh2, mentor=w.oscar_oh2, mentee=w.otto_oh2,
+                                             starts_at=now - timedelta(days=1), minutes=30)  # fmt: skip
 
     # roster imports, an invitation, the tokens of mail links
     w.roster_1 = roster.roster_parse(programme=w.p1, uploaded_file=SimpleUploadedFile("r.csv", ROSTER_CSV),
