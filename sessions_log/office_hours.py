@@ -199,9 +199,15 @@ def slots_publish(
         local = timezone.localtime(clash.starts_at, tz)
         raise OfficeHoursError(f"You already have a slot at {local:%H:%M} on {local:%A %-d %B}: slots may not overlap.")
 
+    # In person: the mentor's site, so only people at the same place see it.
+    site = (
+        site_key(getattr(getattr(mentor.user, "profile", None), "location", ""))
+        if format == MeetingFormat.IN_PERSON
+        else ""
+    )
     slots = [
         OfficeHourSlot(programme=programme, mentor=mentor, starts_at=moment.astimezone(ZoneInfo("UTC")),
-                       minutes=SLOT_MINUTES, format=format, location=location)
+                       minutes=SLOT_MINUTES, format=format, location=location, site=site)
         for moment in starts
     ]  # fmt: skip
     for slot in slots:

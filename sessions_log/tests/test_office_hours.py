@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import skip_or_fail
+from dropin.booking import session_book, session_cancel
 from matching.tests.factories import enrol, make_person
 from programmes.tests.factories import make_programme
 from sessions_log import office_hours
 from sessions_log.models import Meeting, OfficeHourSlot
-from dropin.booking import session_book, session_cancel
 from sessions_log.office_hours import OfficeHoursError, SlotTaken, slots_publish
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
