@@ -70,8 +70,9 @@ def world(drop_in, london):
         # 14:00 London = 09:00 New York: daytime for Nora.
         "london_video": slot(london, datetime(2027, 3, 2, 14, 0, tzinfo=LONDON)),
         # In person in London: only for people at the London site.
-        "london_room": slot(london, datetime(2027, 3, 2, 15, 0, tzinfo=LONDON), format="in_person",
-                            location="Room 4.12", site="london"),  # fmt: skip
+        "london_room": slot(
+            london, datetime(2027, 3, 2, 15, 0, tzinfo=LONDON), format="in_person", location="Room 4.12", site="london"
+        ),
         # 15:00 Singapore = 02:00 New York: night for Nora.
         "singapore_night": slot(singapore, datetime(2027, 3, 3, 15, 0, tzinfo=SINGAPORE)),
         # 09:00 Los Angeles = 12:00 New York.
@@ -133,7 +134,7 @@ def test_bookable_slots_take_two_queries_and_never_read_demographics(world, nora
     with CaptureQueriesContext(connection) as more:
         assert len(bookable_slots(nora, now=NOW)) == 12
     assert len(few) == len(more) == 2
-    assert not any("demographics" in query["sql"] for query in few.captured_queries + more.captured_queries)
+    assert not any("people_demographics" in query["sql"] for query in few.captured_queries + more.captured_queries)
 
 
 # -- booking ---------------------------------------------------------------------------------------

@@ -630,6 +630,8 @@ def build_world() -> SimpleNamespace:
 
     from api.services import token_create
     from circles import services as circles
+    from dropin.booking import session_book
+    from dropin.models import HelperOffer
     from matching.models import Match, MatchingSettings, MatchRequest, MatchRun, PairRule, Proposal
     from matching.tests.factories import enrol, make_person
     from notifications import services as notifications
@@ -641,8 +643,6 @@ def build_world() -> SimpleNamespace:
     from programmes.models import Coordinator
     from programmes.tests.factories import make_programme
     from reports.models import ReportScope
-    from dropin.booking import session_book
-    from dropin.models import HelperOffer
     from sessions_log import recaps
     from sessions_log import services as sessions
     from sessions_log.models import ActionItem, Agreement, Goal, Meeting, OfficeHourSlot, Resource
