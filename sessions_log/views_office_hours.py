@@ -35,7 +35,8 @@ def office_hours_page(request: HttpRequest, programme_pk: int) -> HttpResponse:
     tz = office_hours.user_timezone(request.user)
     night = request.GET.get("night") == "1"
     context = {"programme": access.programme, "access": access, "viewer_tz": tz, "night": night,
-               "helpers": office_hours.helpers_of(access.programme)}  # fmt: skip
+               "helpers": office_hours.helpers_of(access.programme),
+               "slot_minutes": office_hours.SLOT_MINUTES}  # fmt: skip
     if access.may_book:
         # Called at request time: drop-in help sits above sessions_log, and its
         # bookable_slots is the one rule for who sees which slot (site, night).

@@ -85,7 +85,9 @@ def test_a_new_york_mentee_books_a_night_slot_in_singapore(live_server, page, si
     page.get_by_role("button", name="Apply").click()
     expect(slots).to_have_count(4)
     expect(page.locator("section[aria-labelledby=free-heading] li", has_text="Sia Tan")).to_have_count(2)
-    expect(page.locator("section[aria-labelledby=free-heading] li", has_text="Sia Tan").first).to_contain_text(ny(sia_night[0]))
+    expect(page.locator("section[aria-labelledby=free-heading] li", has_text="Sia Tan").first).to_contain_text(
+        ny(sia_night[0])
+    )
     shot("2-night-slots")
 
     page.get_by_role("link", name="Sia Tan").first.click()
@@ -125,3 +127,28 @@ def test_a_new_york_mentee_books_a_night_slot_in_singapore(live_server, page, si
     shot("8-phone-helper-page")
     page.goto(f"{live_server.url}/help/bookings/{request.meeting_id}/")
     shot("9-phone-confirmation")
+
+
+def test_a_coordinator_opens_the_drop_in_in_one_click_and_a_newcomer_finds_it(live_server, page, sign_in, shot):
+    UserFactory(email="carol@example.org", full_name="Carol Chen", is_coordinator=True, password=PASSWORD)
+    make_person("Nia New", email="nia@example.org", timezone="America/New_York", password=PASSWORD)
+    sign_in("carol@example.org")
+    page.goto(f"{live_server.url}/programmes/")
+    shot("10-programme-list")
+    page.get_by_role("button", name="Open an organisation-wide drop-in programme").click()
+    expect(page.get_by_text("anyone can book a helper's slot without applying")).to_be_visible()
+    page.goto(f"{live_server.url}/programmes/")
+    expect(page.get_by_role("link", name="Organisation-wide drop-in: Drop-in help")).to_be_visible()
+
+    page.context.clear_cookies()
+    sign_in("nia@example.org")
+    page.goto(f"{live_server.url}/programmes/")
+    page.get_by_role("link", name="Drop-in help").first.click()
+    expect(page.get_by_text("Booking a slot is joining.")).to_be_visible()
+    expect(page.get_by_text("per pair")).to_have_count(0)
+    shot("11-newcomer-programme-page")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    shot("12-phone-newcomer-programme-page")
+    page.get_by_role("link", name="See the helpers and book").click()
+    expect(page.get_by_text("booking a slot enrols you at once")).to_be_visible()

@@ -78,7 +78,7 @@ def test_a_newcomer_sees_a_drop_in_programme_and_can_book_without_applying(clien
     Participant.objects.create(programme=programme, user=newcomer, role="mentee", status="approved")
     text = text_of(client.get(programme.get_absolute_url()))
     assert "Book an office hour" in text
-    for wording in PAIR_WORDING + ("not paired",):
+    for wording in (*PAIR_WORDING, "not paired"):
         assert wording not in text, wording
 
 
