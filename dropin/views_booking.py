@@ -10,7 +10,7 @@ from math import ceil
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -174,6 +174,8 @@ def booking_cancel(request: HttpRequest, meeting_pk: int) -> HttpResponse:
             messages.success(request, "Your booking is cancelled and the slot is free for others.")
     # Back where the person cancelled from (My bookings or the office-hours page).
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = reverse("dropin:bookings")
-    return redirect(back)
+    return HttpResponseRedirect(back)  # a path, never a view name
