@@ -255,3 +255,30 @@ def test_cancelling_frees_the_slot_once(world, nora, london, django_capture_on_c
         session_cancel(slot=target, user=nora, reason="Again")
     assert sum("cancelled" in message.subject.lower() for message in mail.outbox) == 2  # one each, once
     assert HelperOffer.objects.get(user=london.user).unanswered_streak == 0
+
+
+@pytest.mark.django_db
+def test_the_same_wall_clock_slot_is_night_or_day_for_new_york_across_its_dst_change(london, nora):
+    # New York moves to summer time on Sunday 14 March 2027; London only on the 28th.
+    before = slot(london, datetime(2027, 3, 12, 11, 30, tzinfo=LONDON))  # 06:30 in New York: night
+    after = slot(london, datetime(2027, 3, 15, 11, 30, tzinfo=LONDON))  # 07:30 in New York: morning
+    seen = bookable_slots(nora, now=NOW)
+    assert [item.slot for item in seen] == [after]
+    assert (seen[0].starts_local.hour, seen[0].starts_local.minute) == (7, 30)
+    assert [item.starts_local.hour for item in bookable_slots(nora, include_night=True, now=NOW)] == [6, 7]
+    assert before.pk
+
+
+@pytest.mark.django_db
+def test_the_weekly_cap_keeps_to_the_helpers_week_across_their_dst_change(london, nora):
+    HelperOffer.objects.filter(user=london.user).update(weekly_cap=1)
+    # London moves to summer time early on Sunday 28 March 2027: that week is 167 hours long.
+    tuesday = slot(london, datetime(2027, 3, 23, 10, 0, tzinfo=LONDON))
+    sunday_late = slot(london, datetime(2027, 3, 28, 23, 30, tzinfo=LONDON))  # 22:30 UTC: same week
+    monday_early = slot(london, datetime(2027, 3, 29, 0, 30, tzinfo=LONDON))  # Sunday 23:30 UTC: next week
+    session_book(slot=tuesday, user=nora, purpose=PURPOSE, now=NOW)
+    other = person("Otto Ther", "Europe/London")
+    with pytest.raises(BookingError, match="fully booked that week"):
+        session_book(slot=sunday_late, user=other, purpose=PURPOSE, now=NOW)
+    session_book(slot=monday_early, user=other, purpose=PURPOSE, now=NOW)
+    assert Meeting.objects.count() == 2
