@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from people.models import Tag, User
 from programmes.models import Participant, Programme
+from programmes.services import ProgrammeError, participant_apply
 from sessions_log import office_hours
 from sessions_log.models import Meeting, MeetingFormat, OfficeHourSlot
 from sessions_log.office_hours import OfficeHoursError, SlotTaken, site_key, user_timezone
@@ -149,12 +150,10 @@ def _enrolment_for_booking(user: User, programme: Programme) -> Participant:
         enrolment.save(update_fields=["status", "decided_at"])
         return enrolment
     try:
-        with transaction.atomic():
-            return Participant.objects.create(
-                programme=programme, user=user, role=Participant.Role.MENTEE, status=Participant.Status.APPROVED,
-                decided_at=timezone.now(), motivation="Joined by booking a drop-in session.",
-            )  # fmt: skip
-    except IntegrityError:  # the same person booking from two tabs at once: use the one made
+        # The one enrolment service, approved at once (it records the webhook event too).
+        return participant_apply(programme=programme, user=user, role=Participant.Role.MENTEE, approved=True,
+                                 motivation="Joined by booking a drop-in session.")  # fmt: skip
+    except ProgrammeError:  # the same person booking from two tabs at once: use the one made
         return Participant.objects.get(programme=programme, user=user, role=Participant.Role.MENTEE)
 
 

@@ -322,3 +322,24 @@ def test_of_two_people_booking_at_once_exactly_one_gets_the_slot(slot, mentee, d
 def test_utc_helper_is_not_fooled_by_a_missing_profile(db, alice):
     assert office_hours.user_timezone(alice) == ZoneInfo("UTC")
     assert datetime(2027, 1, 1, tzinfo=office_hours.user_timezone(alice)).utcoffset() == timedelta(0)
+
+
+@pytest.mark.django_db
+def test_the_page_takes_a_fixed_number_of_queries(client, programme, mentor, mentee, alice, bob, carol):
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(user) -> int:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(page_url(programme)).status_code == 200
+        return len(captured)
+
+    slots = slots_publish(mentor=mentor, day=tomorrow_in(STOCKHOLM), start=time(10, 0), count=2)
+    slot_book(slot=slots[0], mentee=mentee)
+    small = [queries(user) for user in (alice, bob, carol)]
+    for i in range(3):
+        other = enrol(programme, make_person(f"Mentor {i}", timezone="Europe/Stockholm"), "mentor", capacity=5)
+        slots_publish(mentor=other, day=tomorrow_in(STOCKHOLM), start=time(11, 0), count=4)
+    slots_publish(mentor=mentor, day=tomorrow_in(STOCKHOLM) + timedelta(days=1), start=time(10, 0), count=4)
+    slot_book(slot=OfficeHourSlot.objects.filter(booked_by__isnull=True).last(), mentee=mentee)
+    assert [queries(user) for user in (alice, bob, carol)] == small
