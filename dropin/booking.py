@@ -92,7 +92,8 @@ def bookable_slots(
         OfficeHourSlot.objects.filter(
             where, _eligible_programmes(viewer),
             programme__kind=Programme.Kind.OFFICE_HOURS, programme__status=Programme.Status.RUNNING,
-            mentor__status=Participant.Status.APPROVED, booked_by__isnull=True, starts_at__gt=now,
+            mentor__status=Participant.Status.APPROVED, mentor__user__is_active=True, booked_by__isnull=True,
+            starts_at__gt=now,
         )
         .exclude(mentor__user=viewer)
         .select_related("programme", "mentor__user__profile")
