@@ -45,7 +45,8 @@ class ProgrammeForm(VisibleTextFormMixin, forms.ModelForm):
             "name", "cohort", "kind", "purpose",
             "cadence", "meeting_minutes", "starts_on", "ends_on", "enrolment_opens_on", "enrolment_closes_on",
             "goals_expected", "goals_due_by_meeting",
-            "matching_mode", "default_mentor_capacity", "rolling_enrolment", "demographics_use",
+            "matching_mode", "default_mentor_capacity", "rolling_enrolment", "approve_automatically",
+            "demographics_use",
             "asked_profile_fields",
         ]  # fmt: skip
         widgets = {
@@ -84,6 +85,7 @@ class ProgrammeForm(VisibleTextFormMixin, forms.ModelForm):
                 Row(Column("matching_mode"), Column("default_mentor_capacity")),
                 "demographics_use",
                 "rolling_enrolment",
+                "approve_automatically",
             ),
             Fieldset("The application", "asked_profile_fields", "questions"),
             Submit("save", "Save programme"),

@@ -25,13 +25,14 @@ def programmes_coordinated_by(user: User) -> QuerySet[Programme]:
 def programmes_visible_to(user: User) -> QuerySet[Programme]:
     """Programmes a person may open: those they coordinate or take part in, and
     any accepting people (open for enrolment, or running with rolling enrolment),
-    so they can apply."""
+    so they can apply, and any running one that people join without approval."""
     if user.is_staff:
         return Programme.objects.all()
     return Programme.objects.filter(
         Q(Exists(Coordinator.objects.filter(programme=OuterRef("pk"), user=user)))
         | Q(Exists(Participant.objects.filter(programme=OuterRef("pk"), user=user)))
         | Programme.accepting_people()
+        | Q(status=Programme.Status.RUNNING, approve_automatically=True)
     )
 
 

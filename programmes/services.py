@@ -80,6 +80,44 @@ def programme_create(*, created_by: User, questions: Iterable[str] = (), **field
     return programme
 
 
+DROP_IN_NAME = "Drop-in help"
+DROP_IN_PURPOSE = (
+    "Find someone to learn from across the organisation: people who are happy to be asked offer 30-minute "
+    "slots, and anyone books one with a sentence on what they would like help with. No application, no "
+    "pairing, no goals: one conversation that counts."
+)
+
+
+def drop_in_running() -> Programme | None:
+    """The organisation-wide drop-in programme, if one is running."""
+    return (
+        Programme.objects.filter(kind=Programme.Kind.OFFICE_HOURS, status=Programme.Status.RUNNING,
+                                 approve_automatically=True)
+        .order_by("pk")
+        .first()
+    )  # fmt: skip
+
+
+@transaction.atomic
+def drop_in_open(*, by: User) -> tuple[Programme, bool]:
+    """One click for a coordinator: a running office-hours programme that anyone
+    joins by booking, with `by` as its coordinator. Made like any programme
+    (programme_create, then opened and started through programme_set_status);
+    when one is already running it is returned instead. (programme, created)."""
+    existing = drop_in_running()
+    if existing is not None:
+        return existing, False
+    programme = programme_create(
+        created_by=by, name=DROP_IN_NAME, kind=Programme.Kind.OFFICE_HOURS, purpose=DROP_IN_PURPOSE,
+        cadence=Programme.Cadence.AD_HOC, meeting_minutes=30, goals_expected=0, rolling_enrolment=True,
+        approve_automatically=True, matching_mode=Programme.MatchingMode.CHOICE,
+        asked_profile_fields=programme_defaults(Programme.Kind.OFFICE_HOURS)["asked_profile_fields"],
+    )  # fmt: skip
+    programme_set_status(programme=programme, status=Programme.Status.OPEN, by=by)
+    programme_set_status(programme=programme, status=Programme.Status.RUNNING, by=by)
+    return programme, True
+
+
 @transaction.atomic
 def questions_set(*, programme: Programme, texts: Iterable[str]) -> None:
     """Replace the programme's own application questions (one per line in the form)."""
@@ -280,9 +318,15 @@ def participant_apply(
     shared_answers: list[str] | None = None,
     approved: bool = False,
 ) -> Participant:
-    """Enrol a person who applies; `approved` for people the coordinator invited."""
-    if not programme.is_enrolment_open() and not approved:
+    """Enrol a person who applies; `approved` for people the coordinator invited,
+    and for everyone where the programme approves automatically ("join without
+    approval") while it is open or running."""
+    joins_at_once = programme.approve_automatically and programme.status in (
+        Programme.Status.OPEN, Programme.Status.RUNNING,
+    )  # fmt: skip
+    if not programme.is_enrolment_open() and not approved and not joins_at_once:
         raise ProgrammeError("Enrolment in this programme is closed.")
+    approved = approved or joins_at_once
     # Mentors take mentees up to a capacity; mentees have none (a database rule too).
     capacity = (capacity or programme.default_mentor_capacity) if role == Participant.Role.MENTOR else None
     participant = Participant(

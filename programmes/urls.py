@@ -8,6 +8,7 @@ app_name = "programmes"
 urlpatterns = [
     path("", views.programme_list, name="list"),
     path("new/", views.programme_create, name="create"),
+    path("drop-in/", views.drop_in_open, name="drop_in_open"),
     path("<int:pk>/", views.programme_detail, name="detail"),
     path("<int:pk>/settings/", views.programme_edit, name="edit"),
     path("<int:pk>/status/", views.programme_status, name="status"),

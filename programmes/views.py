@@ -36,7 +36,26 @@ PARTICIPANTS_PER_PAGE = 50
 
 @login_required
 def programme_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "programmes/programme_list.html", selectors.programmes_for_home(request.user))
+    context = selectors.programmes_for_home(request.user)
+    if request.user.can_create_programmes:
+        context["drop_in"] = services.drop_in_running()
+    return render(request, "programmes/programme_list.html", context)
+
+
+@login_required
+@require_POST
+def drop_in_open(request: HttpRequest) -> HttpResponse:
+    """One click: the organisation-wide drop-in programme, opened (or the running one)."""
+    if not request.user.can_create_programmes:
+        raise PermissionDenied("Only coordinators can open programmes.")
+    try:
+        programme, created = services.drop_in_open(by=request.user)
+    except ProgrammeError as error:
+        messages.error(request, str(error))
+        return redirect("programmes:list")
+    if created:
+        messages.success(request, f"“{programme}” is open: anyone can book a helper's slot without applying.")
+    return redirect(programme)
 
 
 @login_required

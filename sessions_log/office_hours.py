@@ -1,6 +1,9 @@
 """Open office hours: mentors publish free 30-minute slots, approved mentees of
 the programme book one, and both get the meeting in their calendar.
 
+The booking service is dropin.booking.session_book (purpose, eligibility, the
+helper's weekly cap); slot_claim here is its last step, the claim itself.
+
 Booking is a claim: a conditional UPDATE ... WHERE booked_by IS NULL, whose row
 count says whether we got the slot. Of two people booking the same slot at once
 the database lets exactly one UPDATE match; the other's transaction rolls back,
@@ -58,6 +61,13 @@ class OfficeHoursAccess:
     programme: Programme
     me: Participant | None  # approved enrolment, mentor or mentee
     is_coordinator: bool
+    # A newcomer to a running programme that approves automatically: they see
+    # it and may book (session_book enrols them as a mentee).
+    may_join: bool = False
+
+    @property
+    def may_book(self) -> bool:
+        return self.is_mentee or self.may_join
 
     @property
     def is_mentor(self) -> bool:
@@ -68,21 +78,31 @@ class OfficeHoursAccess:
         return self.me is not None and self.me.role == Participant.Role.MENTEE
 
 
+def may_join_by_booking(user: User, programme: Programme, enrolment: Participant | None) -> bool:
+    """A running programme that approves automatically takes any active person
+    who is not enrolled otherwise (a mentor, or declined, stays as they are)."""
+    if not (user.is_authenticated and user.is_active and programme.approve_automatically):
+        return False
+    if programme.status != Programme.Status.RUNNING:
+        return False
+    return enrolment is None or (
+        enrolment.role == Participant.Role.MENTEE and enrolment.status != Participant.Status.DECLINED
+    )
+
+
 def get_office_hours_for_user(user: User, programme_pk: int) -> OfficeHoursAccess:
-    """404 unless the programme runs office hours and the person coordinates it
-    or is one of its approved participants."""
+    """404 unless the programme runs office hours and the person coordinates it,
+    is one of its approved participants, or may join it by booking."""
     programme = Programme.objects.filter(pk=programme_pk, kind=Programme.Kind.OFFICE_HOURS).first()
     if programme is None or not user.is_authenticated:
         raise Http404("No such office hours.")
-    me = (
-        Participant.objects.filter(programme=programme, user=user, status=Participant.Status.APPROVED)
-        .select_related("user__profile")
-        .first()
-    )
+    enrolment = Participant.objects.filter(programme=programme, user=user).select_related("user__profile").first()
+    me = enrolment if enrolment is not None and enrolment.status == Participant.Status.APPROVED else None
     coordinator = is_coordinator_of(user, programme)
-    if me is None and not coordinator:
+    may_join = me is None and may_join_by_booking(user, programme, enrolment)
+    if me is None and not coordinator and not may_join:
         raise Http404("No such office hours.")
-    return OfficeHoursAccess(programme=programme, me=me, is_coordinator=coordinator)
+    return OfficeHoursAccess(programme=programme, me=me, is_coordinator=coordinator, may_join=may_join)
 
 
 # -- selectors ------------------------------------------------------------
@@ -95,6 +115,16 @@ def free_slots(programme: Programme, *, now: datetime | None = None) -> QuerySet
         .select_related("mentor__user__profile")
         .order_by("starts_at", "mentor__user__full_name", "pk")
     )
+
+
+def helpers_of(programme: Programme) -> QuerySet[Participant]:
+    """The programme's approved mentors, with their profile and drop-in offer."""
+    return (
+        Participant.objects.filter(programme=programme, role=Participant.Role.MENTOR,
+                                   status=Participant.Status.APPROVED, user__is_active=True)
+        .select_related("user__profile", "user__helper_offer")
+        .order_by("user__full_name", "pk")
+    )  # fmt: skip
 
 
 def bookings_of(mentee: Participant, *, now: datetime | None = None) -> QuerySet[OfficeHourSlot]:
@@ -169,9 +199,15 @@ def slots_publish(
         local = timezone.localtime(clash.starts_at, tz)
         raise OfficeHoursError(f"You already have a slot at {local:%H:%M} on {local:%A %-d %B}: slots may not overlap.")
 
+    # In person: the mentor's site, so only people at the same place see it.
+    site = (
+        site_key(getattr(getattr(mentor.user, "profile", None), "location", ""))
+        if format == MeetingFormat.IN_PERSON
+        else ""
+    )
     slots = [
         OfficeHourSlot(programme=programme, mentor=mentor, starts_at=moment.astimezone(ZoneInfo("UTC")),
-                       minutes=SLOT_MINUTES, format=format, location=location)
+                       minutes=SLOT_MINUTES, format=format, location=location, site=site)
         for moment in starts
     ]  # fmt: skip
     for slot in slots:
@@ -195,18 +231,21 @@ def slot_withdraw(*, slot: OfficeHourSlot, by: User) -> None:
 # -- booking --------------------------------------------------------------
 
 
-def slot_book(*, slot: OfficeHourSlot, mentee: Participant, now: datetime | None = None) -> Meeting:
-    """Claim the slot for the mentee, create the meeting, and once committed mail
-    both people an invitation (.ics). Raises SlotTaken if someone got there first."""
+def slot_claim(*, slot: OfficeHourSlot, mentee: Participant, agenda: str, now: datetime | None = None) -> Meeting:
+    """The claim at the end of dropin.booking.session_book (call that, not this):
+    create the meeting, claim the slot, and record the invitations (.ics) to both
+    people, sent once committed. Runs in the caller's transaction; raises
+    SlotTaken if someone got there first."""
     now = now or timezone.now()
     if mentee.programme_id != slot.programme_id or mentee.status != Participant.Status.APPROVED:
         raise OfficeHoursError("Only approved participants of this programme can book its office hours.")
     if mentee.role != Participant.Role.MENTEE or mentee.pk == slot.mentor_id:
         raise OfficeHoursError("Mentors cannot book office hours.")
     if slot.starts_at <= now:
-        raise OfficeHoursError("That slot has already started.")
+        raise OfficeHoursError("That slot has already started: choose one in the future.")
+    # The same person, any programme: one booking at a time.
     if OfficeHourSlot.objects.filter(
-        booked_by=mentee, starts_at__lt=slot.starts_at + timedelta(minutes=slot.minutes),
+        booked_by__user_id=mentee.user_id, starts_at__lt=slot.starts_at + timedelta(minutes=slot.minutes),
         starts_at__gt=slot.starts_at - timedelta(minutes=SLOT_MINUTES),
     ).exists():  # fmt: skip
         raise OfficeHoursError("You already have a booking at that time.")
@@ -215,7 +254,7 @@ def slot_book(*, slot: OfficeHourSlot, mentee: Participant, now: datetime | None
         meeting = Meeting.objects.create(
             match=None, programme_id=slot.programme_id, mentor_id=slot.mentor_id, mentee=mentee,
             starts_at=slot.starts_at, minutes=slot.minutes, format=slot.format, location=slot.location,
-            agenda="Office hours", scheduled_by=mentee.user,
+            agenda=agenda, scheduled_by=mentee.user,
         )  # fmt: skip
         # The claim: only a still-free slot matches. A concurrent booker's UPDATE
         # waits for our row lock, then re-checks the WHERE and matches nothing.

@@ -8,9 +8,6 @@ from . import views_office_hours as views
 urlpatterns = [
     path("office-hours/<int:programme_pk>/", views.office_hours_page, name="office_hours"),
     path("office-hours/<int:programme_pk>/publish/", views.slot_publish, name="office_hours_publish"),
-    path("office-hours/<int:programme_pk>/slots/<int:slot_pk>/book/", views.slot_book, name="office_hours_book"),
-    path("office-hours/<int:programme_pk>/slots/<int:slot_pk>/cancel/", views.booking_cancel,
-         name="office_hours_cancel"),
     path("office-hours/<int:programme_pk>/slots/<int:slot_pk>/withdraw/", views.slot_withdraw,
          name="office_hours_withdraw"),
 ]  # fmt: skip

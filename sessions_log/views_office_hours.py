@@ -1,5 +1,7 @@
-"""Office hours: mentors publish slots, mentees book and cancel, coordinators
-look on. Every view fetches the programme through
+"""Office hours: mentors publish slots, coordinators look on, and the people
+who may book see the helpers and their next free slots. Booking and cancelling
+are drop-in help's (dropin:book, dropin:booking_cancel: one booking service,
+dropin.booking.session_book). Every view fetches the programme through
 office_hours.get_office_hours_for_user (404 for outsiders, HR included); a
 member acting outside their role gets 403."""
 
@@ -16,9 +18,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from . import office_hours
-from .forms_resources import CancelBookingForm, SlotPublishForm
+from .forms_resources import SlotPublishForm
 from .models import OfficeHourSlot
-from .office_hours import OfficeHoursError, SlotTaken
+from .office_hours import OfficeHoursError
+
+NEXT_SLOTS = 40  # the page shows the soonest; each helper's page shows all of theirs
 
 
 def _page(programme_pk: int) -> str:
@@ -29,16 +33,19 @@ def _page(programme_pk: int) -> str:
 def office_hours_page(request: HttpRequest, programme_pk: int) -> HttpResponse:
     access = office_hours.get_office_hours_for_user(request.user, programme_pk)
     tz = office_hours.user_timezone(request.user)
-    context = {"programme": access.programme, "access": access, "viewer_tz": tz}
-    if access.is_mentee:
-        slots = list(office_hours.free_slots(access.programme))
-        # Grouped by the day as the mentee lives it, not as UTC would cut it.
-        context["days"] = [
-            (day, list(group))
-            for day, group in groupby(slots, key=lambda slot: timezone.localtime(slot.starts_at, tz).date())
-        ]
-        context["bookings"] = office_hours.bookings_of(access.me)
-        context["cancel_form"] = CancelBookingForm()
+    night = request.GET.get("night") == "1"
+    context = {"programme": access.programme, "access": access, "viewer_tz": tz, "night": night,
+               "helpers": office_hours.helpers_of(access.programme),
+               "slot_minutes": office_hours.SLOT_MINUTES}  # fmt: skip
+    if access.may_book:
+        # Called at request time: drop-in help sits above sessions_log, and its
+        # bookable_slots is the one rule for who sees which slot (site, night).
+        from dropin.booking import bookable_slots
+
+        slots = bookable_slots(request.user, include_night=night, programme_id=access.programme.pk)[:NEXT_SLOTS]
+        # Grouped by the day as the viewer lives it, not as UTC would cut it.
+        context["days"] = [(day, list(group)) for day, group in groupby(slots, key=lambda i: i.starts_local.date())]
+        context["bookings"] = office_hours.bookings_of(access.me) if access.me else []
     if access.is_mentor:
         context["my_slots"] = office_hours.slots_of(access.me)
     if access.is_coordinator:
@@ -72,47 +79,6 @@ def slot_publish(request: HttpRequest, programme_pk: int) -> HttpResponse:
     return render(request, "sessions_log/office_hours_publish.html", {
         "programme": access.programme, "form": form, "tz_name": str(tz),
     })  # fmt: skip
-
-
-@login_required
-@require_POST
-def slot_book(request: HttpRequest, programme_pk: int, slot_pk: int) -> HttpResponse:
-    access = office_hours.get_office_hours_for_user(request.user, programme_pk)
-    if not access.is_mentee:
-        raise PermissionDenied("Only the programme's mentees book office hours.")
-    slot = get_object_or_404(OfficeHourSlot.objects.select_related("mentor__user"), pk=slot_pk,
-                             programme=access.programme)  # fmt: skip
-    try:
-        office_hours.slot_book(slot=slot, mentee=access.me)
-    except SlotTaken as error:
-        messages.warning(request, str(error))
-    except OfficeHoursError as error:
-        messages.error(request, str(error))
-    else:
-        local = timezone.localtime(slot.starts_at, office_hours.user_timezone(request.user))
-        messages.success(request, f"Booked: {local:%A %-d %B, %H:%M} with {slot.mentor.user.get_full_name()}. "
-                                  "An invitation is on its way to your inbox.")  # fmt: skip
-    return redirect(_page(programme_pk))
-
-
-@login_required
-@require_POST
-def booking_cancel(request: HttpRequest, programme_pk: int, slot_pk: int) -> HttpResponse:
-    access = office_hours.get_office_hours_for_user(request.user, programme_pk)
-    slot = get_object_or_404(OfficeHourSlot, pk=slot_pk, programme=access.programme)
-    if not access.is_mentee or slot.booked_by_id != access.me.pk:
-        raise PermissionDenied("Only the person who booked the slot can cancel it.")
-    form = CancelBookingForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Say briefly why you are cancelling (300 characters at most).")
-        return redirect(_page(programme_pk))
-    try:
-        office_hours.booking_cancel(slot=slot, by=request.user, reason=form.cleaned_data["reason"])
-    except OfficeHoursError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Your booking is cancelled and the slot is free for others.")
-    return redirect(_page(programme_pk))
 
 
 @login_required

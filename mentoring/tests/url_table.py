@@ -171,9 +171,11 @@ _resource_edit = Row("sessions_log:resource_edit", "p1 resource_1",
                      MEMBERS | {"participant": 403, "other_pair": 403}, owner="bob")
 # resource_3 is carol's: erin, a mentor of P1 but not its author, gets 403.
 _resource_not_theirs = MEMBERS | {"participant": 403, "other_pair": 403, "owner": 403}
-_slot_book = Row("sessions_log:office_hours_book", "p3 slot_free",
-                 post=everyone(404) | {"participant": 302, "other_pair": 302, "staff": 403, "coordinator": 403,
-                                       "owner": 302})
+# Booking slot_free of P3 (dropin:book): its approved mentees, alice and dan; nobody else sees it.
+_slot_book = Row("dropin:book", "slot_free", everyone(404) | {"participant": 200, "other_pair": 200, "owner": 200},
+                 post=everyone(404) | {"participant": 200, "other_pair": 200, "owner": 200})
+# alice's booking with bob (private: its two people only, not even staff).
+_BOOKER = everyone(404) | {"participant": 200, "owner": 200}
 # The mentors' post of P1 (by bob): mentors read it, mentees of P1 do not.
 _MENTORS_CIRCLE = everyone(404) | {"staff": 200, "coordinator": 200, "owner": 200}
 _MODERATE = everyone(404) | {"staff": 302, "coordinator": 302, "owner": 403}
@@ -200,6 +202,8 @@ ROWS: list[Row] = [
     Row("programmes:list", "", SIGNED_IN),
     Row("programmes:create", "", everyone(403) | {"other_coordinator": 200, "staff": 200, "coordinator": 200},
         post=everyone(403) | {"other_coordinator": 200, "staff": 200, "coordinator": 200}, owner="carol"),
+    Row("programmes:drop_in_open", "", POST_ONLY,
+        post=everyone(403) | {"other_coordinator": 302, "staff": 302, "coordinator": 302}, owner="carol"),
     Row("programmes:detail", "p1", MEMBERS),
     Row("programmes:detail", "p_open", SIGNED_IN, variant="open for enrolment"),
     coord("programmes:edit", post=COORDINATORS),
@@ -334,7 +338,6 @@ ROWS: list[Row] = [
                               "owner": 302}, owner="bob"),
     # office hours (P3): bob publishes, alice booked slot_booked, dan is another mentee
     # drop-in help (docs/drop-in.md)
-    Row("dropin:helper", "carol", everyone(404), post=None),  # the booking part fills this in
     # the helper's pages (bob helps in P3): each person's own; bob's objects are found for bob only
     Row("dropin:offer", "", SIGNED_IN, post=SIGNED_IN),  # an empty POST shows the form's errors
     Row("dropin:offer_withdraw", "", post=everyone(302)),
@@ -361,17 +364,20 @@ ROWS: list[Row] = [
     Row("dropin:session_action_done", "one_off action_a", post=PAIR_ONLY | {"participant": 404, "owner": 404},
         variant="a pair's action"),
     Row("dropin:session_longer_pair", "one_off", PAIR_ONLY, post=PAIR_ONLY, query="programme={p_open}"),
+    Row("dropin:helper", "bob", SIGNED_IN, post=None),
+    Row("dropin:helper", "carol", everyone(404), post=None, variant="no offer"),
+    _slot_book,
+    mixed(_slot_book, "slot_other"),
+    Row("dropin:bookings", "", SIGNED_IN, post=None),
+    Row("dropin:booking", "booking", _BOOKER, post=None),
+    Row("dropin:booking_ics", "booking", _BOOKER, post=None),
+    Row("dropin:booking_cancel", "booking", post=allowed(_BOOKER, 302)),
     Row("sessions_log:office_hours", "p3", MEMBERS, owner="bob"),
     Row("sessions_log:office_hours", "p1", everyone(404), variant="not an office-hours programme"),
     Row("sessions_log:office_hours_publish", "p3",
         everyone(404) | {"participant": 403, "other_pair": 403, "staff": 403, "coordinator": 403, "owner": 200},
         post=everyone(404) | {"participant": 403, "other_pair": 403, "staff": 403, "coordinator": 403,
                               "owner": 200}, owner="bob"),
-    _slot_book,
-    mixed(_slot_book, "p3 slot_other"),
-    Row("sessions_log:office_hours_cancel", "p3 slot_booked",
-        post=everyone(404) | {"participant": 302, "other_pair": 403, "staff": 403, "coordinator": 403,
-                              "owner": 302}),
     Row("sessions_log:office_hours_withdraw", "p3 slot_free",
         post=everyone(404) | {"participant": 403, "other_pair": 403, "staff": 403, "coordinator": 403,
                               "owner": 302}, owner="bob"),
@@ -650,6 +656,8 @@ def build_world() -> SimpleNamespace:
 
     from api.services import token_create
     from circles import services as circles
+    from dropin.booking import session_book
+    from dropin.models import HelperOffer
     from matching.models import Match, MatchingSettings, MatchRequest, MatchRun, PairRule, Proposal
     from matching.tests.factories import enrol, make_person
     from notifications import services as notifications
@@ -661,7 +669,7 @@ def build_world() -> SimpleNamespace:
     from programmes.models import Coordinator
     from programmes.tests.factories import make_programme
     from reports.models import ReportScope
-    from sessions_log import office_hours, recaps
+    from sessions_log import recaps
     from sessions_log import services as sessions
     from sessions_log.models import ActionItem, Agreement, Goal, Meeting, OfficeHourSlot, Resource
     from webhooks.models import Delivery, Endpoint, Event
@@ -786,7 +794,8 @@ def build_world() -> SimpleNamespace:
     w.alice_p3, w.dan_p3 = enrol(w.p3, w.alice, "mentee"), enrol(w.p3, w.dan, "mentee")
     w.oscar_oh2 = enrol(w.p_oh2, w.oscar, "mentor")
     w.slot_booked = OfficeHourSlot.objects.create(programme=w.p3, mentor=w.bob_p3, starts_at=now + timedelta(days=3))
-    office_hours.slot_book(slot=w.slot_booked, mentee=w.alice_p3)
+    HelperOffer.objects.get_or_create(user=w.bob, defaults={"about": "Leadership and data"})
+    w.booking = session_book(slot=w.slot_booked, user=w.alice, purpose="Planning my first team offsite.")
     w.slot_free = OfficeHourSlot.objects.create(programme=w.p3, mentor=w.bob_p3, starts_at=now + timedelta(days=4))
     w.slot_other = OfficeHourSlot.objects.create(programme=w.p_oh2, mentor=w.oscar_oh2,
                                                  starts_at=now + timedelta(days=4))  # fmt: skip

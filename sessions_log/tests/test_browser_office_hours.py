@@ -36,11 +36,14 @@ def test_a_mentee_books_a_slot(live_server, page, screenshot, sign_in):
 
     sign_in("alice@example.org")
     page.goto(f"{live_server.url}/pairs/office-hours/{programme.pk}/")
-    expect(page.get_by_role("heading", name="Free slots")).to_be_visible()
+    expect(page.get_by_role("heading", name="Next free slots")).to_be_visible()
     screenshot("1-slots")
 
-    page.get_by_role("button", name="Book").first.click()
+    page.get_by_role("link", name="Book").first.click()
+    page.get_by_label("What would you like help with?").fill("Reviewing my first dashboard")
+    page.get_by_role("button", name="Book this session").click()
     expect(page.get_by_text("Booked:")).to_be_visible()
+    page.goto(f"{live_server.url}/pairs/office-hours/{programme.pk}/")
     expect(page.get_by_role("button", name="Cancel booking")).to_be_visible()
     screenshot("2-booked")
     booked = OfficeHourSlot.objects.get(booked_by=mentee)

@@ -1,6 +1,7 @@
 """Office hours: bob (a mentor, in Stockholm) publishes slots; alice and dora
-(mentees) book them; the .ics both get is a real invitation; of two people
-booking the same slot at once exactly one gets it; cancelling frees the slot."""
+(mentees) book them through drop-in help's one booking service
+(dropin.booking.session_book); the .ics both get is a real invitation; of two
+people booking the same slot at once exactly one gets it; cancelling frees the slot."""
 
 import threading
 from datetime import date, datetime, time, timedelta
@@ -14,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import skip_or_fail
+from dropin.booking import session_book, session_cancel
 from matching.tests.factories import enrol, make_person
 from programmes.tests.factories import make_programme
 from sessions_log import office_hours
 from sessions_log.models import Meeting, OfficeHourSlot
-from sessions_log.office_hours import OfficeHoursError, SlotTaken, slot_book, slots_publish
+from sessions_log.office_hours import OfficeHoursError, SlotTaken, slots_publish
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -58,6 +60,11 @@ def slot(mentor):
 
 def page_url(programme) -> str:
     return reverse("sessions_log:office_hours", args=[programme.pk])
+
+
+def slot_book(*, slot, mentee, purpose="A second pair of eyes on my analysis plan."):
+    """Book as the mentee would, through the one booking service."""
+    return session_book(slot=slot, user=mentee.user, purpose=purpose)
 
 
 # -- publishing -------------------------------------------------------------
@@ -147,6 +154,7 @@ def test_booking_creates_the_meeting_and_mails_both_an_invitation(
     assert meeting.match is None
     assert (meeting.programme, meeting.mentor, meeting.mentee) == (slot.programme, mentor, mentee)
     assert (meeting.starts_at, meeting.minutes, meeting.status) == (slot.starts_at, 30, Meeting.Status.SCHEDULED)
+    assert meeting.agenda == "A second pair of eyes on my analysis plan."
 
     assert sorted(message.to[0] for message in mail.outbox) == [alice.email, bob.email]
     for message in mail.outbox:
@@ -164,6 +172,10 @@ def test_booking_creates_the_meeting_and_mails_both_an_invitation(
     # The mentor reads the time in Stockholm, at 10:00.
     to_bob = next(message for message in mail.outbox if message.to == [bob.email])
     assert "10:00" in to_bob.subject and "Alice Adams" in to_bob.subject
+    # The helper reads what it is for, in the mail and in the invitation.
+    assert "What it is for: A second pair of eyes on my analysis plan." in to_bob.body
+    assert "A second pair of eyes" in str(next(iter(icalendar.Calendar.from_ical(to_bob.attachments[0][1])
+                                                   .walk("VEVENT")))["DESCRIPTION"])  # fmt: skip
 
 
 @pytest.mark.django_db
@@ -185,12 +197,13 @@ def test_the_database_refuses_a_booked_slot_without_a_meeting(slot, mentee):
 
 @pytest.mark.django_db
 def test_a_mentor_cannot_book_and_nor_can_someone_from_elsewhere(slot, mentor, carol):
-    with pytest.raises(OfficeHoursError, match="Mentors cannot book"):
+    with pytest.raises(OfficeHoursError, match="your own slot"):
         slot_book(slot=slot, mentee=mentor)
     other = make_programme(carol, kind="office_hours", name="Elsewhere")
     stranger = enrol(other, make_person("Stan Stranger"), "mentee")
-    with pytest.raises(OfficeHoursError, match="Only approved participants"):
+    with pytest.raises(OfficeHoursError, match="Only approved mentees"):
         slot_book(slot=slot, mentee=stranger)
+    assert not Meeting.objects.exists()
 
 
 @pytest.mark.django_db
@@ -198,19 +211,25 @@ def test_the_mentee_books_from_the_page_and_the_slot_is_gone_for_others(client, 
     dora_user = dora.user
     client.force_login(dora_user)
     page = client.get(page_url(programme)).content.decode()
-    assert "Book" in page and "Bob Brown" in page
-    # Dora lives in New York: the slot at 10:00 in Stockholm is early morning for her.
+    book = reverse("dropin:book", args=[slot.pk])
+    # Dora lives in New York: the slot at 10:00 in Stockholm is 04:00 for her, hidden unless she asks.
+    assert "Bob Brown" in page and book not in page
+    page = client.get(page_url(programme) + "?night=1").content.decode()
+    assert book in page
     assert timezone.localtime(slot.starts_at, ZoneInfo("America/New_York")).strftime("%H:%M") in page
 
     client.force_login(alice)
-    response = client.post(reverse("sessions_log:office_hours_book", args=[programme.pk, slot.pk]), follow=True)
+    assert "What would you like help with?" in client.get(book).content.decode()
+    response = client.post(book, {"purpose": ""})
+    assert "Say what you would like help with" in response.content.decode()
+    assert OfficeHourSlot.objects.get(pk=slot.pk).booked_by is None
+    response = client.post(book, {"purpose": "My first dashboard"}, follow=True)
     assert "Booked:" in response.content.decode()
     assert OfficeHourSlot.objects.get(pk=slot.pk).booked_by == mentee
 
     client.force_login(dora_user)
-    assert "Bob Brown" not in client.get(page_url(programme)).content.decode()
-    response = client.post(reverse("sessions_log:office_hours_book", args=[programme.pk, slot.pk]), follow=True)
-    assert "someone has just booked that slot" in response.content.decode()
+    assert book not in client.get(page_url(programme) + "?night=1").content.decode()
+    assert client.post(book, {"purpose": "Me too"}).status_code == 404  # no longer bookable
 
 
 @pytest.mark.django_db
@@ -227,18 +246,21 @@ def test_cancelling_frees_the_slot_and_cancels_the_meeting(
 ):
     meeting = slot_book(slot=slot, mentee=mentee)
     client.force_login(dora.user)
-    cancel = reverse("sessions_log:office_hours_cancel", args=[programme.pk, slot.pk])
-    assert client.post(cancel, {"reason": "Not mine"}).status_code == 403
+    cancel = reverse("dropin:booking_cancel", args=[meeting.pk])
+    assert client.post(cancel, {"reason": "Not mine"}).status_code == 404
 
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(cancel, {"reason": "A clash came up"}).status_code == 302
+        response = client.post(cancel, {"reason": "A clash came up", "next": page_url(programme)})
+    assert response.status_code == 302 and response.url == page_url(programme)
     slot.refresh_from_db()
     meeting.refresh_from_db()
     assert (slot.booked_by, slot.meeting) == (None, None)
     assert (meeting.status, meeting.cancel_reason, meeting.sequence) == ("cancelled", "A clash came up", 1)
     calendar = icalendar.Calendar.from_ical(mail.outbox[0].attachments[0][1])
     assert str(calendar["METHOD"]) == "CANCEL"
+    # Exactly once: a second cancel finds nothing to cancel.
+    assert client.post(cancel, {"reason": "Again"}).status_code == 404
     # Free again: dora can book it now.
     slot_book(slot=slot, mentee=dora)
     assert OfficeHourSlot.objects.get(pk=slot.pk).booked_by == dora
@@ -248,7 +270,7 @@ def test_cancelling_frees_the_slot_and_cancels_the_meeting(
 def test_a_cancellation_needs_a_reason(slot, mentee, alice):
     slot_book(slot=slot, mentee=mentee)
     with pytest.raises(OfficeHoursError, match="why you are cancelling"):
-        office_hours.booking_cancel(slot=slot, by=alice, reason="  ")
+        session_cancel(slot=slot, user=alice, reason="  ")
 
 
 @pytest.mark.django_db
@@ -300,3 +322,24 @@ def test_of_two_people_booking_at_once_exactly_one_gets_the_slot(slot, mentee, d
 def test_utc_helper_is_not_fooled_by_a_missing_profile(db, alice):
     assert office_hours.user_timezone(alice) == ZoneInfo("UTC")
     assert datetime(2027, 1, 1, tzinfo=office_hours.user_timezone(alice)).utcoffset() == timedelta(0)
+
+
+@pytest.mark.django_db
+def test_the_page_takes_a_fixed_number_of_queries(client, programme, mentor, mentee, alice, bob, carol):
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(user) -> int:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(page_url(programme)).status_code == 200
+        return len(captured)
+
+    slots = slots_publish(mentor=mentor, day=tomorrow_in(STOCKHOLM), start=time(10, 0), count=2)
+    slot_book(slot=slots[0], mentee=mentee)
+    small = [queries(user) for user in (alice, bob, carol)]
+    for i in range(3):
+        other = enrol(programme, make_person(f"Mentor {i}", timezone="Europe/Stockholm"), "mentor", capacity=5)
+        slots_publish(mentor=other, day=tomorrow_in(STOCKHOLM), start=time(11, 0), count=4)
+    slots_publish(mentor=mentor, day=tomorrow_in(STOCKHOLM) + timedelta(days=1), start=time(10, 0), count=4)
+    slot_book(slot=OfficeHourSlot.objects.filter(booked_by__isnull=True).last(), mentee=mentee)
+    assert [queries(user) for user in (alice, bob, carol)] == small
