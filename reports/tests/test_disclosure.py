@@ -318,7 +318,7 @@ def running_total(name: str, observations) -> list[str]:
 def scope_of(world, query: dict, by: str) -> tuple[set[int], date | None, date | None]:
     if by in ATTRIBUTES:  # attribute views: every reverse programme, up to the cut-off, whatever the filters
         return {world.reverse.pk}, None, CUTOFF
-    ids = set(query.get("programme") or [world.mentoring.pk, world.reverse.pk, world.pilot.pk])
+    ids = set(query.get("programme") or [world.mentoring.pk, world.reverse.pk, world.pilot.pk, world.drop_in.pk])
     start = date.fromisoformat(query["date_from"]) if query.get("date_from") else None
     end = date.fromisoformat(query["date_to"]) if query.get("date_to") else None
     return ids, start, end
