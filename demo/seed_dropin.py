@@ -117,7 +117,7 @@ def _enrol(programme: Programme, user: User, role: str, now: datetime) -> Partic
 def _availability(helper: Participant, index: int, today: date) -> WeeklyAvailability:
     weekday, starts, *ends = WINDOWS[index]
     ends_at = ends[0] if ends else time(starts.hour + 1)
-    zone = helper.user.profile.timezone if helper.user.profile.timezone in ZONES else ZONES[index % len(ZONES)]
+    zone = helper.user.profile.timezone or ZONES[index % len(ZONES)]  # the helper's own zone
     in_person = index == 2  # one helper meets in person, at their own site
     return WeeklyAvailability.objects.create(
         helper=helper, weekday=weekday, starts_at=starts, ends_at=ends_at, zone=zone,
@@ -193,8 +193,8 @@ def _next_weekly_day(weekly: WeeklyAvailability, today: date) -> date:
 def _history(programme, helpers, bookers, availability, tags, now) -> None:
     today = timezone.localdate(now)
     accepted, declined = SessionRequest.Answer.ACCEPTED, SessionRequest.Answer.DECLINED
-    # Held one-off sessions: six helpers, one each, one to three weeks ago.
-    for index, (weekly, booker) in enumerate(zip(availability[1:7], bookers[1:7], strict=True)):
+    # Held one-off sessions: Maya and five more helpers, one each, one to three weeks ago.
+    for index, (weekly, booker) in enumerate(zip(availability[:6], bookers[1:7], strict=True)):
         purpose, topic = PURPOSES[index]
         starts_at = _slot_times(weekly, _last_weekly_day(weekly, today, index % 3))[0]
         requested = starts_at - timedelta(days=3)
