@@ -50,7 +50,9 @@ ACTIONS = ["Rehearse the first five minutes out loud", "Try the query on last mo
            "Read the two articles suggested", "Run the contrast checker on every screen"]  # fmt: skip
 
 
-def seed_dropin(coordinator: User, people: list[User], *, maya: User, theo: User, now: datetime | None = None) -> Programme:
+def seed_dropin(
+    coordinator: User, people: list[User], *, maya: User, theo: User, now: datetime | None = None
+) -> Programme:
     """Seed the drop-in programme and its history (see the module's docstring)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -170,9 +172,11 @@ def _book(programme, weekly, booker, starts_at, *, status, purpose, topic, reque
         cancel_reason="Declined by the helper." if status == Meeting.Status.CANCELLED else "",
     )  # fmt: skip
     if status != Meeting.Status.CANCELLED:
-        slot, _ = OfficeHourSlot.objects.get_or_create(programme=programme, mentor=weekly.helper, starts_at=starts_at,
-                                                       defaults={"format": weekly.format, "availability": weekly,
-                                                                 "location": weekly.location, "created_at": requested_at})  # fmt: skip
+        slot, _ = OfficeHourSlot.objects.get_or_create(
+            programme=programme, mentor=weekly.helper, starts_at=starts_at,
+            defaults={"format": weekly.format, "availability": weekly, "location": weekly.location,
+                      "created_at": requested_at},
+        )  # fmt: skip
         OfficeHourSlot.objects.filter(pk=slot.pk).update(booked_by=booker, meeting=meeting)
     SessionRequest.objects.create(meeting=meeting, purpose=purpose, topic=topic, requested_at=requested_at,
                                   answer=answer, answered_at=answered_at, **request)  # fmt: skip
@@ -227,7 +231,8 @@ def _history(programme, helpers, bookers, availability, tags, now) -> None:
     starts_at = _slot_times(weekly, _next_weekly_day(weekly, today))[0]
     _book(programme, weekly, bookers[8], starts_at, status=Meeting.Status.SCHEDULED,
           purpose="How did you learn system design? I would like a plan for the next three months.",
-          topic=tags.get("system design"), requested_at=now - timedelta(hours=3), answer=SessionRequest.Answer.PENDING)  # fmt: skip
+          topic=tags.get("system design"), requested_at=now - timedelta(hours=3),
+          answer=SessionRequest.Answer.PENDING)  # fmt: skip
     # Theo's upcoming session, accepted (sign in as mentee@demo.example).
     weekly = availability[3]
     starts_at = _slot_times(weekly, _next_weekly_day(weekly, today))[-1]

@@ -420,7 +420,11 @@ def hours_of(user: User) -> dict[str, float]:
         .get()
     )  # fmt: skip
     hours = {key: round((totals[key] or 0) / 60, 1) for key in ("mentoring", "mentored", "given", "received")}
-    return {**hours, "given_sessions": totals["given_sessions"] or 0, "received_sessions": totals["received_sessions"] or 0}
+    return {
+        **hours,
+        "given_sessions": totals["given_sessions"] or 0,
+        "received_sessions": totals["received_sessions"] or 0,
+    }
 
 
 # -- the calendar feed -----------------------------------------------------

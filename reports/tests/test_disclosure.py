@@ -79,7 +79,8 @@ ENROLMENT_COLUMNS = {"enrolments", "mentors_enrolled", "mentees_enrolled"}
 # Within a row: the whole and its parts. An equality in a programme's row (one enrolment per
 # person) and in a month's (enrolments, with the rest not shown: at least the parts); elsewhere
 # a person can stand in several parts, once in the whole.
-ROW_SUMS = [("people", ("mentors", "mentees", "awaiting", "withdrawn")), ("mentees", ("matched", "unmatched", "drop_in")),
+ROW_SUMS = [("people", ("mentors", "mentees", "awaiting", "withdrawn")),
+            ("mentees", ("matched", "unmatched", "drop_in")),
             ("enrolments", ("mentors_enrolled", "mentees_enrolled"))]  # fmt: skip
 HIDDEN, NONE, EMPTY = "hidden", "none", "empty"
 

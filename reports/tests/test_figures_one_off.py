@@ -145,8 +145,7 @@ def test_the_report_costs_the_same_queries_however_many_sessions(hana, drop_in):
     for size in (1, 4):
         for number in range(size):
             booker = enrol(drop_in, make_person(f"More {size} {number}", department="Sales"), "mentee")
-            make_one_off(helper, booker, starts_at=datetime(2026, 4, 20, 8 + size + number, tzinfo=UTC),
-                         status="held")
+            make_one_off(helper, booker, starts_at=datetime(2026, 4, 20, 8 + size + number, tzinfo=UTC), status="held")
         with time_machine.travel(NOW, tick=False):
             build_report(hana, ReportFilter())  # warm the caches
             with CaptureQueriesContext(connection) as queries:

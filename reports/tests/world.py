@@ -47,7 +47,8 @@ SMALL_LABELS = ["Legal Ops", "Tiny team", "Agender", "Non-binary", "Pride networ
 BIG_LABELS = ["Sales", "Engineering", "Woman", "Man", "Women's network", "White British"]
 
 COUNTS = {"people", "mentors", "mentees", "awaiting", "withdrawn", "joined", "matched", "unmatched", "active",
-          "stalled", "ended", "met", "enrolments", "mentors_enrolled", "mentees_enrolled", "matches_made", "drop_in"}  # fmt: skip
+          "stalled", "ended", "met", "enrolments", "mentors_enrolled", "mentees_enrolled", "matches_made",
+          "drop_in"}  # fmt: skip
 ENROLMENTS = {"enrolments", "mentors_enrolled", "mentees_enrolled"}  # counts of enrolments, resting on their people
 EVENTS = {"meetings_held", "oneoff_sessions", "recaps", "goals_set", "goals_achieved"}
 AMOUNTS = {"hours", "oneoff_hours"}

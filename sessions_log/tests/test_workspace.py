@@ -183,7 +183,8 @@ def test_hours_count_across_the_persons_pairs(client, frozen, pair, carol, alice
 def test_held_one_off_sessions_count_on_their_own_line(client, frozen, pair, carol, alice, bob):
     """bob mentors alice in a pair, and helps two people in one-off sessions (one held, one
     missed); alice also booked one with another helper, held."""
-    from dropin.tests.factories import enrol as join, make_drop_in, make_helper, make_one_off
+    from dropin.tests.factories import enrol as join
+    from dropin.tests.factories import make_drop_in, make_helper, make_one_off
     from sessions_log.services import hours_of
 
     add_meeting(pair, NOW - timedelta(days=7), status="held", minutes=60)
