@@ -9,7 +9,7 @@ office-hours programme "Drop-in help" with 2 helpers (Engineering) and 6 bookers
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -20,7 +20,7 @@ from django.urls import reverse
 from dropin.tests.factories import make_drop_in, make_helper, make_one_off
 from matching.cohorts import waiting_for_a_mentor
 from matching.tests.factories import enrol, make_person
-from programmes.models import Participant
+from programmes.models import Participant, Programme
 from reports.disclosure import SMALL
 from reports.figures import FIGURES, ReportFilter, build_report, columns_for
 from sessions_log.models import ActionItem, Meeting, Recap
@@ -137,6 +137,22 @@ def test_the_held_sessions_people_are_in_no_waiting_count(hana, drop_in):
     assert next(r for r in report.tables["programme"].rows if r.label == DROP_IN).cells["unmatched"].value == 0
     sales = next(r for r in report.tables["department"].rows if r.label == "Sales")
     assert sales.cells["unmatched"].value == 0, "Sales' only waiting would be the bookers"
+    # Coordinators' pages and digests, the matching console and the reminders.
+    from engagement.reminders import applications_unmatched
+    from engagement.selectors import coordinator_overview
+    from matching.cohorts import unmatched_mentees
+    from mentoring.home import health_of_programmes
+
+    assert unmatched_mentees(drop_in).count() == 0
+    assert drop_in.pk not in {summary.programme.pk for summary in coordinator_overview(carol_of(drop_in))}
+    assert drop_in.pk not in {row.programme.pk for row in health_of_programmes(Programme.objects.all())}
+    reminded = {notice.recipient_id for notice in applications_unmatched(now=NOW + timedelta(days=60))}
+    assert reminded, "the pair programme's waiting mentees are reminded"
+    assert not reminded & set(bookers.values_list("user_id", flat=True))
+
+
+def carol_of(programme):
+    return programme.coordinators.get().user
 
 
 def test_the_report_costs_the_same_queries_however_many_sessions(hana, drop_in):
