@@ -50,3 +50,11 @@ def test_a_coordinator_reads_a_helpers_record_on_their_profile(live_server, page
     expect(record).to_contain_text("Happy to be asked about:")
     expect(record).to_contain_text("usually answers within")
     shoot(page, "helper-record")
+
+
+def test_a_helper_reads_their_one_off_hours_on_a_line_of_their_own(live_server, page, sign_in):
+    call_command("seed_demo")
+    sign_in("mentor@demo.example", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/pairs/calendar/")
+    expect(page.locator("[data-one-off-hours]")).to_contain_text("One-off sessions given: 1 (0.5 hours)")
+    shoot(page, "hours")
