@@ -12,8 +12,11 @@ add up only where a person stands in one row; averages never); across a row, by
 `ROW_SUMS` (people = mentors + mentees + awaiting approval + withdrawn or
 declined, an equality in a programme's row, where a person holds one
 enrolment; at most elsewhere, where a person may be a mentor in one programme
-and a mentee in another). Programme rows are programmes (by id), named with
-their cohort (`programme_label`). By month, each row counts what fell in its
+and a mentee in another; and mentees = matched + waiting + drop-in, the mentees
+of office-hours programmes, who book one-off sessions and never wait for a
+mentor). One-off sessions (held meetings without a match, in office hours) and
+their hours are figures of their own, never a pair's meetings. Programme rows
+are programmes (by id), named with their cohort (`programme_label`). By month, each row counts what fell in its
 month (enrolments, not people, so that the months add up to the period; people
 who met are people, so they do not). Stalled matches (today's, in the headline
 and the health chart) are not broken down: today's health does not move with the
@@ -234,7 +237,8 @@ GLOSSARY_INTRO = [
     "The period is the dates chosen above (no start: since the first enrolment; no end: to today). In the month "
     "table, each row's period is its month, and the All row's is the whole period.",
     "People count in their own group (programme, department, cohort); what a pair does (matches, meetings, recaps, "
-    "goals, actions, ratings) counts in the group of its mentee.",
+    "goals, actions, ratings) counts in the group of its mentee, and a one-off session in the group of the person "
+    "who booked it.",
 ]
 
 
