@@ -31,7 +31,7 @@ from sessions_log.models import (
 )
 from sessions_log.office_hours import site_key
 
-NAME = "Drop-in help"
+NAME, COHORT = "Drop-in help", "Organisation-wide"
 ZONES = ["Europe/London", "America/New_York", "Asia/Singapore", "Europe/Berlin"]
 WEEKS_AHEAD = 4
 # Each helper's weekly hour: (weekday, from, to) in their own zone.
@@ -58,7 +58,7 @@ def seed_dropin(
     today = timezone.localdate(now)
     programme, _ = Programme.objects.update_or_create(
         name=NAME,
-        cohort="",
+        cohort=COHORT,
         defaults={
             "kind": Programme.Kind.OFFICE_HOURS,
             "purpose": "Find someone across the organisation to learn a specific thing from: book 30 minutes with a "
