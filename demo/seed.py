@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.seed_agreements import seed_agreements
+from demo.seed_dropin import seed_dropin
 from demo.seed_know import seed_know
 from demo.seed_messages import seed_messages
 from demo.seed_outcomes import seed_outcomes
@@ -47,7 +48,7 @@ ROLE_ACCOUNTS = [
         "mentor@demo.example",
         "Maya Lindqvist",
         {},
-        "Maya, Theo's mentor in Mentoring (also office hours; a Reverse mentee)",
+        "Maya, Theo's mentor in Mentoring (also a drop-in helper; a Reverse mentee)",
     ),
     ("mentee@demo.example", "Theo Mensah", {}, "Theo, Maya's mentee in Mentoring (also a Reverse mentor)"),
 ]
@@ -316,6 +317,7 @@ def seed() -> list[DemoLogin]:
     seed_messages(traditional, coordinator=accounts["coordinator@demo.example"], maya=maya, theo=theo)
     seed_agreements(traditional, accounts["coordinator@demo.example"], timezone.localdate())
     seed_outcomes(traditional, accounts["coordinator@demo.example"], people, timezone.localdate())
+    seed_dropin(accounts["coordinator@demo.example"], people, maya=maya, theo=theo)
     return logins
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from dropin.models import SessionRequest
 from matching.models import Match
 from people.models import User
 from programmes.models import Coordinator, Participant, Programme
@@ -281,6 +282,9 @@ def seed_shares(base: int, matches: list[Match], resources: list[Resource]) -> N
     SharedResource.objects.bulk_create(shares)
 
 
+OFFICE_HOURS_PURPOSE = "A career question: how do I choose my next role?"
+
+
 def seed_office_hours(base: int, coordinator: User, mentors: list[User], mentees: list[User], today: date) -> Programme:
     programme, _ = Programme.objects.update_or_create(
         name="Open office hours",
@@ -343,8 +347,11 @@ def seed_office_hours(base: int, coordinator: User, mentors: list[User], mentees
             continue
         meeting = Meeting.objects.create(
             programme=programme, mentor=slot.mentor, mentee=mentee, starts_at=slot.starts_at, minutes=30,
-            format=slot.format, location=slot.location, agenda="Office hours", scheduled_by=mentee.user,
+            format=slot.format, location=slot.location, agenda=OFFICE_HOURS_PURPOSE, scheduled_by=mentee.user,
             uid=_uid(r),
         )  # fmt: skip
         OfficeHourSlot.objects.filter(pk=slot.pk, booked_by__isnull=True).update(booked_by=mentee, meeting=meeting)
+        # What the booking is for, as every one-off session says (dropin.SessionRequest).
+        SessionRequest.objects.create(meeting=meeting, purpose=OFFICE_HOURS_PURPOSE, requested_at=timezone.now(),
+                                      answer=SessionRequest.Answer.ACCEPTED, answered_at=timezone.now())  # fmt: skip
     return programme

@@ -78,10 +78,12 @@ def unmatched_mentees(programme: Programme):
 def waiting_for_a_mentor(participants):
     """Of `participants`, the approved mentees waiting for a mentor: never matched,
     or whose last match ended with a rematch asked for (a pair that met its goals
-    is not re-paired)."""
+    is not re-paired). Office hours have no pairs: their mentees book one-off
+    sessions and never wait for a mentor."""
     last_ended = Match.objects.filter(mentee=OuterRef("pk"), status=Match.Status.ENDED).order_by("-ended_at")
     return (
         participants.filter(role=Participant.Role.MENTEE, status=Participant.Status.APPROVED)
+        .exclude(programme__kind=Programme.Kind.OFFICE_HOURS)
         .exclude(matches_as_mentee__status=Match.Status.ACTIVE)
         .annotate(last_rematch=Subquery(last_ended.values("rematch_requested")[:1]))
         .filter(Q(last_rematch__isnull=True) | Q(last_rematch=True))

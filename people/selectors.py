@@ -56,7 +56,8 @@ def get_person_for_viewer(viewer: User, user_id: int) -> User:
     people = (
         people_visible_to(viewer)
         .filter(is_active=True)
-        .select_related("profile__department", "profile__seniority", "profile__manager")
+        # helper_offer: the stored record of drop-in help, read in the same query.
+        .select_related("profile__department", "profile__seniority", "profile__manager", "helper_offer")
         .prefetch_related("profile__skills", "profile__topics")
         .annotate(has_demographics=Exists(Demographics.objects.filter(user=OuterRef("pk"))))
     )

@@ -177,13 +177,16 @@ MEETING_HEADER = [
     "Minutes",
     "Status",
     "Format",
+    "Kind",
 ]
 MEETING_STATUS = dict(Meeting.Status.choices)
+PAIR_MEETING, ONE_OFF_SESSION = "Pair meeting", "One-off session"
 
 
 def meeting_rows(user, report_filter: figures.ReportFilter) -> Iterator[list]:
-    """Every meeting in scope and range (no agenda, no recap): one query, read
-    from a server-side cursor in chunks."""
+    """Every meeting in scope and range (no agenda, no recap, no purpose): one query,
+    read from a server-side cursor in chunks. A one-off session has no match: its
+    kind says so."""
     meetings = Meeting.objects.filter(programme__in=figures.scoped_programmes(user, report_filter))
     if report_filter.date_from:
         meetings = meetings.filter(starts_at__date__gte=report_filter.date_from)
@@ -198,7 +201,8 @@ def meeting_rows(user, report_filter: figures.ReportFilter) -> Iterator[list]:
     ):
         utc = starts_at.astimezone(UTC)
         yield [pk, figures.programme_label(name, cohort), match_id, mentor, mentee, utc.date(), utc.strftime("%H:%M"),
-               minutes, MEETING_STATUS[status], meeting_format]  # fmt: skip
+               minutes, MEETING_STATUS[status], meeting_format,
+               PAIR_MEETING if match_id else ONE_OFF_SESSION]  # fmt: skip
 
 
 def _day(moment: datetime | None):

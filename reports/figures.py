@@ -12,8 +12,11 @@ add up only where a person stands in one row; averages never); across a row, by
 `ROW_SUMS` (people = mentors + mentees + awaiting approval + withdrawn or
 declined, an equality in a programme's row, where a person holds one
 enrolment; at most elsewhere, where a person may be a mentor in one programme
-and a mentee in another). Programme rows are programmes (by id), named with
-their cohort (`programme_label`). By month, each row counts what fell in its
+and a mentee in another; and mentees = matched + waiting + drop-in, the mentees
+of office-hours programmes, who book one-off sessions and never wait for a
+mentor). One-off sessions (held meetings without a match, in office hours) and
+their hours are figures of their own, never a pair's meetings. Programme rows
+are programmes (by id), named with their cohort (`programme_label`). By month, each row counts what fell in its
 month (enrolments, not people, so that the months add up to the period; people
 who met are people, so they do not). Stalled matches (today's, in the headline
 and the health chart) are not broken down: today's health does not move with the
@@ -112,7 +115,17 @@ FIGURES: dict[str, Figure] = {
         PEOPLE,
     ),
     "matched": Figure("Mentees matched", "Mentees (as above) with a match made by the end of the period.", PEOPLE),
-    "unmatched": Figure("Mentees waiting", "Mentees (as above) with no match made by the end of the period.", PEOPLE),
+    "unmatched": Figure(
+        "Mentees waiting",
+        "Mentees (as above) of a pair programme with no match made by the end of the period.",
+        PEOPLE,
+    ),
+    "drop_in": Figure(
+        "Drop-in",
+        "Mentees (as above) of an office-hours programme: people who book one-off sessions with a helper. "
+        "They are never matched and never wait for a mentor.",
+        PEOPLE,
+    ),
     # Pairs and what they did, within the period; a pair counts in the group of its mentee.
     "active": Figure("Active matches", "Matches made by the end of the period and not ended by then."),
     "ended": Figure(
@@ -123,11 +136,28 @@ FIGURES: dict[str, Figure] = {
         "Active matches whose health is Stalled today (see Active matches by "
         "health today). Today's, whatever the dates.",
     ),
-    "meetings_held": Figure("Meetings held", "Meetings marked held that started within the period.", kind=EVENTS),
+    "meetings_held": Figure(
+        "Meetings held",
+        "Meetings of pairs marked held that started within the period (one-off sessions count on their own).",
+        kind=EVENTS,
+    ),
     "hours": Figure(
         "Hours",
         "The length of those meetings, in hours, rounded to a tenth (a sum of rounded "
         "figures may differ from its total by a tenth or two).",
+        kind=AMOUNT,
+    ),
+    # One-off sessions: booked from a helper's office hours, no pair; they count in the
+    # group of the person who booked, like a pair's meeting in its mentee's.
+    "oneoff_sessions": Figure(
+        "One-off sessions",
+        "Sessions of drop-in help (booked from a helper's office hours, without a pair) marked held that "
+        "started within the period; hidden when fewer than 5 people booked them.",
+        kind=EVENTS,
+    ),
+    "oneoff_hours": Figure(
+        "One-off hours",
+        "The length of those one-off sessions, in hours, rounded to a tenth.",
         kind=AMOUNT,
     ),
     "recaps": Figure("Recaps written", "Recaps written within the period: how many, never what they say.", kind=EVENTS),
@@ -156,7 +186,9 @@ FIGURES: dict[str, Figure] = {
     ),
     # The month table: each row's period is its month, All's the whole period.
     "met": Figure(
-        "People who met", "Mentors and mentees who held at least one meeting in the period; each person once.", PEOPLE
+        "People who met",
+        "Mentors and mentees who held at least one meeting of a pair in the period; each person once.",
+        PEOPLE,
     ),
     "enrolments": Figure(
         "Enrolments",
@@ -205,7 +237,8 @@ GLOSSARY_INTRO = [
     "The period is the dates chosen above (no start: since the first enrolment; no end: to today). In the month "
     "table, each row's period is its month, and the All row's is the whole period.",
     "People count in their own group (programme, department, cohort); what a pair does (matches, meetings, recaps, "
-    "goals, actions, ratings) counts in the group of its mentee.",
+    "goals, actions, ratings) counts in the group of its mentee, and a one-off session in the group of the person "
+    "who booked it.",
 ]
 
 
@@ -214,8 +247,9 @@ def columns_of(keys) -> list[tuple[str, str]]:
 
 
 PERSON_KEYS = ["people", "mentors", "mentees", "awaiting", "withdrawn"]
-MATCHED_KEYS = ["matched", "unmatched"]
-PAIR_KEYS = ["active", "ended", "meetings_held", "hours", "recaps", "goals_set", "goals_achieved"]
+MATCHED_KEYS = ["matched", "unmatched", "drop_in"]
+PAIR_KEYS = ["active", "ended", "meetings_held", "hours", "oneoff_sessions", "oneoff_hours", "recaps", "goals_set",
+             "goals_achieved"]  # fmt: skip
 AVERAGE_KEYS = ["actions_done_percent", "feedback_average", "pulse_average"]
 COLUMNS = columns_of(PERSON_KEYS + MATCHED_KEYS + PAIR_KEYS + AVERAGE_KEYS)
 MONTH_COLUMNS = columns_of(
@@ -228,6 +262,8 @@ MONTH_COLUMNS = columns_of(
         "ended",
         "meetings_held",
         "hours",
+        "oneoff_sessions",
+        "oneoff_hours",
         "recaps",
         "goals_set",
         "goals_achieved",
@@ -286,7 +322,7 @@ class RowSum:
 
 ROW_SUMS = [
     RowSum("people", ("mentors", "mentees", "awaiting", "withdrawn")),
-    RowSum("mentees", ("matched", "unmatched")),
+    RowSum("mentees", ("matched", "unmatched", "drop_in")),
     RowSum("enrolments", ("mentors_enrolled", "mentees_enrolled"), frozenset({"month"}),
            rest="the enrolments awaiting approval, withdrawn or declined"),
 ]  # fmt: skip
@@ -543,6 +579,8 @@ def _raw(programmes, f: ReportFilter, by: str | None, *, month: bool) -> dict:
         _add(groups, _grouped(participants, by, "participant", **person_figures))
     else:
         has_match = Exists(Match.objects.filter(mentee=OuterRef("pk")).filter(_by_end("created_at", f)))
+        # An office-hours programme has no pairs: its mentees book one-off sessions and never wait for a mentor.
+        drop_in = mentee & Q(programme__kind=Programme.Kind.OFFICE_HOURS)
         awaiting = Q(status__in=[Participant.Status.APPLIED, Participant.Status.WAITLISTED])
         gone = Q(status__in=[Participant.Status.WITHDRAWN, Participant.Status.DECLINED])
         person_figures = {
@@ -553,7 +591,8 @@ def _raw(programmes, f: ReportFilter, by: str | None, *, month: bool) -> dict:
             "withdrawn": Count("user", distinct=True, filter=gone),
             "joined": Count("user", distinct=True, filter=_in_range("applied_at", f)),
             "matched": Count("user", distinct=True, filter=mentee & Q(has_match=True)),
-            "unmatched": Count("user", distinct=True, filter=mentee & Q(has_match=False)),
+            "unmatched": Count("user", distinct=True, filter=mentee & ~drop_in & Q(has_match=False)),
+            "drop_in": Count("user", distinct=True, filter=drop_in),
         }
         _add(groups, _grouped(source(participants.annotate(has_match=has_match), "participant"), by, "participant",
                               **person_figures))  # fmt: skip
@@ -577,13 +616,19 @@ def _raw(programmes, f: ReportFilter, by: str | None, *, month: bool) -> dict:
                                   **{"active~": Count("mentee__user", distinct=True, filter=active),
                                      "ended~": Count("mentee__user", distinct=True, filter=ended)}))  # fmt: skip
 
-        meetings = Meeting.objects.filter(programme__in=programmes, status=Meeting.Status.HELD).filter(
+        held = Meeting.objects.filter(programme__in=programmes, status=Meeting.Status.HELD).filter(
             _in_range("starts_at", f)
         )
-        _add(groups, _grouped(meetings, by, "meeting", meetings_held=Count("pk"), minutes=Sum("minutes"),
-                              **{"meetings_held~": mentee_person}))  # fmt: skip
+        # A pair's meetings and one-off sessions (no match, in office hours) in one query, each on its own.
+        pair, one_off = Q(match__isnull=False), Q(match__isnull=True, programme__kind=Programme.Kind.OFFICE_HOURS)
+        # (The sum named "minutes" comes last: an aggregate's name hides the field from those after it.)
+        _add(groups, _grouped(held, by, "meeting", oneoff_sessions=Count("pk", filter=one_off),
+                              oneoff_minutes=Sum("minutes", filter=one_off), meetings_held=Count("pk", filter=pair),
+                              **{"meetings_held~": Count("mentee__user", distinct=True, filter=pair),
+                                 "oneoff_sessions~": Count("mentee__user", distinct=True, filter=one_off)},
+                              minutes=Sum("minutes", filter=pair)))  # fmt: skip
         if month:
-            for group, people in _people_who_met(meetings, by is not None).items():
+            for group, people in _people_who_met(held.filter(pair), by is not None).items():
                 groups[group]["met"] = people
         recaps = Recap.objects.filter(meeting__programme__in=programmes).filter(_in_range("created_at", f))
         _add(groups, _grouped(recaps, by, "recap", recaps=Count("pk"),
@@ -659,6 +704,8 @@ def _cells(raw: dict, columns, *, zero_is_small: bool, total: bool) -> dict[str,
             made[key] = cell(raw[key], raw.get(f"{key}~", raw[key]), COUNT)
         elif key == "hours":
             made[key] = cell(round(raw["minutes"] / 60, 1), raw["meetings_held~"], AMOUNT)
+        elif key == "oneoff_hours":
+            made[key] = cell(round(raw["oneoff_minutes"] / 60, 1), raw["oneoff_sessions~"], AMOUNT)
         elif KINDS[key] == EVENTS:
             made[key] = cell(raw[key], raw[f"{key}~"], EVENTS)
         elif key == "actions_done_percent":

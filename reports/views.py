@@ -13,7 +13,16 @@ from .forms import ReportFilterForm
 from .objectives import objectives_report
 from .permissions import require_reports_access
 
-HEADLINE = ["people", "active", "stalled", "meetings_held", "hours", "goals_achieved"]
+HEADLINE = [
+    "people",
+    "active",
+    "stalled",
+    "meetings_held",
+    "hours",
+    "oneoff_sessions",
+    "oneoff_hours",
+    "goals_achieved",
+]
 
 
 @login_required

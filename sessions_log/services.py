@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -396,23 +396,35 @@ def meeting_notify(*, meeting_id: int, sequence: int, event: str) -> int:
 
 
 def hours_of(user: User) -> dict[str, float]:
-    """Hours of held meetings across all the person's pairs, as mentor and as mentee
-    (one query)."""
+    """Hours of held meetings, as mentor and as mentee: across the person's pairs
+    (`mentoring`, `mentored`) and, on their own line, in one-off sessions of drop-in
+    help, given as a helper and received as a booker (`given`, `received`, and how
+    many: `given_sessions`, `received_sessions`). One query."""
 
-    # One subquery per role, each joining from the person's enrolments to their
-    # meetings through the indexes; a single filter on "mentor or mentee" would
+    # One subquery per role and kind, each joining from the person's enrolments to
+    # their meetings through the indexes; a single filter on "mentor or mentee" would
     # scan every held meeting of the organisation instead.
-    def minutes_as(role: str) -> Subquery:
-        meetings = Meeting.objects.filter(status=Meeting.Status.HELD, **{f"{role}__user": OuterRef("pk")})
-        return Subquery(meetings.order_by().values(f"{role}__user").annotate(total=Sum("minutes")).values("total"))
+    def held_as(role: str, one_off: bool, what: str) -> Subquery:
+        meetings = Meeting.objects.filter(status=Meeting.Status.HELD, match__isnull=one_off,
+                                          **{f"{role}__user": OuterRef("pk")})  # fmt: skip
+        total = Sum("minutes") if what == "minutes" else Count("pk")
+        return Subquery(meetings.order_by().values(f"{role}__user").annotate(total=total).values("total"))
 
+    minutes, count = "minutes", "count"
     totals = (
         User.objects.filter(pk=user.pk)
-        .annotate(mentoring=minutes_as("mentor"), mentored=minutes_as("mentee"))
-        .values("mentoring", "mentored")
+        .annotate(mentoring=held_as("mentor", False, minutes), mentored=held_as("mentee", False, minutes),
+                  given=held_as("mentor", True, minutes), received=held_as("mentee", True, minutes),
+                  given_sessions=held_as("mentor", True, count), received_sessions=held_as("mentee", True, count))
+        .values("mentoring", "mentored", "given", "received", "given_sessions", "received_sessions")
         .get()
-    )
-    return {key: round((value or 0) / 60, 1) for key, value in totals.items()}
+    )  # fmt: skip
+    hours = {key: round((totals[key] or 0) / 60, 1) for key in ("mentoring", "mentored", "given", "received")}
+    return {
+        **hours,
+        "given_sessions": totals["given_sessions"] or 0,
+        "received_sessions": totals["received_sessions"] or 0,
+    }
 
 
 # -- the calendar feed -----------------------------------------------------

@@ -70,15 +70,17 @@ LABEL_KEYS = {
     "matches made": "matches_made", "stalled matches": "stalled", "ended matches": "ended",
     "meetings held": "meetings_held", "hours": "hours", "recaps written": "recaps", "goals set": "goals_set",
     "goals achieved": "goals_achieved", "actions done (%)": "actions_done_percent",
-    "meeting rating (1-5)": "feedback_average", "check-in rating (1-5)": "pulse_average",
+    "meeting rating (1-5)": "feedback_average", "check-in rating (1-5)": "pulse_average", "drop-in": "drop_in",
+    "one-off sessions": "oneoff_sessions", "one-off hours": "oneoff_hours",
 }  # fmt: skip
-PAIR_COLUMNS = {"active", "matches_made", "stalled", "ended", "meetings_held", "hours", "recaps", "goals_set",
-                "goals_achieved"}  # fmt: skip
+PAIR_COLUMNS = {"active", "matches_made", "stalled", "ended", "meetings_held", "hours", "oneoff_sessions",
+                "oneoff_hours", "recaps", "goals_set", "goals_achieved"}  # fmt: skip
 ENROLMENT_COLUMNS = {"enrolments", "mentors_enrolled", "mentees_enrolled"}
 # Within a row: the whole and its parts. An equality in a programme's row (one enrolment per
 # person) and in a month's (enrolments, with the rest not shown: at least the parts); elsewhere
 # a person can stand in several parts, once in the whole.
-ROW_SUMS = [("people", ("mentors", "mentees", "awaiting", "withdrawn")), ("mentees", ("matched", "unmatched")),
+ROW_SUMS = [("people", ("mentors", "mentees", "awaiting", "withdrawn")),
+            ("mentees", ("matched", "unmatched", "drop_in")),
             ("enrolments", ("mentors_enrolled", "mentees_enrolled"))]  # fmt: skip
 HIDDEN, NONE, EMPTY = "hidden", "none", "empty"
 
@@ -317,7 +319,7 @@ def running_total(name: str, observations) -> list[str]:
 def scope_of(world, query: dict, by: str) -> tuple[set[int], date | None, date | None]:
     if by in ATTRIBUTES:  # attribute views: every reverse programme, up to the cut-off, whatever the filters
         return {world.reverse.pk}, None, CUTOFF
-    ids = set(query.get("programme") or [world.mentoring.pk, world.reverse.pk, world.pilot.pk])
+    ids = set(query.get("programme") or [world.mentoring.pk, world.reverse.pk, world.pilot.pk, world.drop_in.pk])
     start = date.fromisoformat(query["date_from"]) if query.get("date_from") else None
     end = date.fromisoformat(query["date_to"]) if query.get("date_to") else None
     return ids, start, end

@@ -114,7 +114,7 @@ def test_the_programme_row_matches_the_hand_count(hana, fixture):
         "people": 15, "mentors": 6, "mentees": 8, "awaiting": 1, "withdrawn": 0, "matched": 6, "unmatched": 2,
         "active": 5, "ended": 1, "meetings_held": 6 * 2 + 3, "hours": 6 * 2 * 1 + 3 * 1.5, "recaps": 2 * 2 + 2,
         "goals_set": 12, "goals_achieved": 2, "actions_done_percent": 50,
-        "feedback_average": 3.5, "pulse_average": 4.0,
+        "feedback_average": 3.5, "pulse_average": 4.0, "drop_in": 0, "oneoff_sessions": 0, "oneoff_hours": 0,
     }  # fmt: skip
 
 

@@ -17,6 +17,12 @@ what the reports show with the oracle; the oracle shares no code with reports/.
   British"), a disabled mentee with one meeting of 0.8 hours and a rating of 1,
   a waiting mentee, one person who did not consent, and one enrolled after the
   attribute views' cut-off (the end of last month).
+- "Drop-in" (office hours, cohort 2026): 2 helpers (Engineering) and 8 bookers:
+  7 from Sales, each with one held one-off session of 30 minutes (3 in March, 4
+  in April: small months), and 1 from Legal Ops with one held session in May
+  (a small department); one more session, scheduled, never held. Its bookers
+  are "Drop-in" people, never mentees waiting; the sessions are one-off
+  sessions and hours, never a pair's meetings.
 """
 
 from collections import defaultdict
@@ -41,10 +47,11 @@ SMALL_LABELS = ["Legal Ops", "Tiny team", "Agender", "Non-binary", "Pride networ
 BIG_LABELS = ["Sales", "Engineering", "Woman", "Man", "Women's network", "White British"]
 
 COUNTS = {"people", "mentors", "mentees", "awaiting", "withdrawn", "joined", "matched", "unmatched", "active",
-          "stalled", "ended", "met", "enrolments", "mentors_enrolled", "mentees_enrolled", "matches_made"}  # fmt: skip
+          "stalled", "ended", "met", "enrolments", "mentors_enrolled", "mentees_enrolled", "matches_made",
+          "drop_in"}  # fmt: skip
 ENROLMENTS = {"enrolments", "mentors_enrolled", "mentees_enrolled"}  # counts of enrolments, resting on their people
-EVENTS = {"meetings_held", "recaps", "goals_set", "goals_achieved"}
-AMOUNTS = {"hours"}
+EVENTS = {"meetings_held", "oneoff_sessions", "recaps", "goals_set", "goals_achieved"}
+AMOUNTS = {"hours", "oneoff_hours"}
 AVERAGES = {"actions_done_percent", "feedback_average", "pulse_average"}
 ATTRIBUTES = ("gender", "ethnicity_group", "disability", "generation", "staff_network")
 FREE_TEXT = {"department", "gender", "ethnicity_group", "staff_network"}
@@ -59,6 +66,7 @@ class World:
     mentoring: Programme
     reverse: Programme
     pilot: Programme
+    drop_in: Programme | None = None
 
 
 def build_world(carol) -> World:
@@ -181,7 +189,24 @@ def build_world(carol) -> World:
             continue
         match, held = pair(reverse, mentee, mentor, date(2026, 2, 15), meetings=spring)
         extras(match, held, rating=4, goals=1, action=number % 2 == 0, pulse=4)
-    return World(mentoring, reverse, pilot)
+
+    # Drop-in: one-off sessions, no pairs.
+    drop_in = make_programme(carol, name="Drop-in", kind="office_hours", cohort="2026", status="running",
+                             cadence="ad_hoc", goals_expected=0)  # fmt: skip
+    Participant.objects.filter(programme=drop_in).delete()
+    helpers = [person(f"Drop-in Helper {number}", "Engineering", january, drop_in, "mentor") for number in range(2)]
+
+    def one_off(booker, day, status="held"):
+        return Meeting.objects.create(programme=drop_in, mentor=helpers[day.day % 2], mentee=booker,
+                                      starts_at=at(day), minutes=30, status=status)  # fmt: skip
+
+    for number in range(7):
+        booker = person(f"Drop-in Booker {number}", "Sales", date(2026, 2, 5), drop_in, "mentee")
+        one_off(booker, date(2026, 3, 18) if number < 3 else date(2026, 4, 16))
+    legal_booker = person("Drop-in Legal", "Legal Ops", date(2026, 4, 1), drop_in, "mentee")
+    one_off(legal_booker, date(2026, 5, 14))
+    one_off(legal_booker, date(2026, 6, 20), status="scheduled")
+    return World(mentoring, reverse, pilot, drop_in)
 
 
 # -- the oracle ---------------------------------------------------------------
@@ -291,7 +316,10 @@ class Oracle:
                 add(key, "mentors", p.user_id)
             if approved and p.role == "mentee":
                 add(key, "mentees", p.user_id)
-                add(key, "matched" if has_match[p.pk] else "unmatched", p.user_id)
+                if p.programme.kind == "office_hours":
+                    add(key, "drop_in", p.user_id)
+                else:
+                    add(key, "matched" if has_match[p.pk] else "unmatched", p.user_id)
         for match in self.matches:
             if match.programme_id not in programme_ids:
                 continue
@@ -313,6 +341,11 @@ class Oracle:
             if meeting.programme_id not in programme_ids or not _within(day, start, end):
                 continue
             key = self.key_of(by, meeting.mentee, meeting.programme, day)
+            if meeting.match_id is None:
+                if meeting.programme.kind == "office_hours":
+                    add(key, "oneoff_sessions", meeting.mentee.user_id)
+                    add(key, "oneoff_hours", meeting.mentee.user_id, meeting.minutes / 60)
+                continue
             add(key, "meetings_held", meeting.mentee.user_id)
             add(key, "hours", meeting.mentee.user_id, meeting.minutes / 60)
             if month:

@@ -176,7 +176,35 @@ def test_hours_count_across_the_persons_pairs(client, frozen, pair, carol, alice
     add_meeting(other, NOW - timedelta(days=2), status="cancelled", minutes=90)
     ws = page(client, bob, pair).context["ws"]
     assert ws.pair_hours == 1.0
-    assert ws.my_hours == {"mentoring": 2.5, "mentored": 0.0}
+    assert ws.my_hours == {"mentoring": 2.5, "mentored": 0.0, "given": 0.0, "received": 0.0, "given_sessions": 0,
+                           "received_sessions": 0}  # fmt: skip
+
+
+def test_held_one_off_sessions_count_on_their_own_line(client, frozen, pair, carol, alice, bob):
+    """bob mentors alice in a pair, and helps two people in one-off sessions (one held, one
+    missed); alice also booked one with another helper, held."""
+    from dropin.tests.factories import enrol as join
+    from dropin.tests.factories import make_drop_in, make_helper, make_one_off
+    from sessions_log.services import hours_of
+
+    add_meeting(pair, NOW - timedelta(days=7), status="held", minutes=60)
+    drop_in = make_drop_in(carol)
+    bob_helps = make_helper(drop_in, user=bob)
+    other_helper = make_helper(drop_in)
+    alice_books = join(alice, drop_in)
+    dina = join(make_person("Dina Dunn"), drop_in)
+    make_one_off(bob_helps, dina, starts_at=NOW - timedelta(days=3), status="held", minutes=30)
+    make_one_off(bob_helps, dina, starts_at=NOW - timedelta(days=2), status="missed", minutes=30)
+    make_one_off(other_helper, alice_books, starts_at=NOW - timedelta(days=1), status="held", minutes=45)
+    assert hours_of(bob) == {"mentoring": 1.0, "mentored": 0.0, "given": 0.5, "received": 0.0, "given_sessions": 1,
+                             "received_sessions": 0}, "a pair's hours stay the pair's"  # fmt: skip
+    assert hours_of(alice) == {"mentoring": 0.0, "mentored": 1.0, "given": 0.0, "received": 0.8, "given_sessions": 0,
+                               "received_sessions": 1}  # fmt: skip
+    text = " ".join(page(client, bob, pair).text.split())
+    assert "One-off sessions given: 1 (0.5 hours) · received: 0 (0 hours)." in text
+    client.force_login(alice)
+    feed = " ".join(client.get(reverse("sessions_log:calendar_feed")).content.decode().split())
+    assert "One-off sessions given: 0 (0 hours) · received: 1 (0.8 hours)." in feed
 
 
 def test_recaps_appear_as_permissions_allow(client, frozen, pair, carol, alice, bob):
