@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 from django.utils import timezone
 
 from people.models import Tag
@@ -12,6 +13,7 @@ from .forms_directory import DirectorySearchForm
 
 
 @login_required
+@require_GET
 def directory_page(request):
     """Everyone the person may ask, best fit first, 20 a page. A bad field gets
     its error beside it and no results; no search lists everyone."""

@@ -335,6 +335,7 @@ ROWS: list[Row] = [
     # office hours (P3): bob publishes, alice booked slot_booked, dan is another mentee
     # drop-in help (docs/drop-in.md)
     Row("dropin:helper", "carol", everyone(404), post=None),  # the booking part fills this in
+    Row("dropin:directory", get=SIGNED_IN, post=everyone(405)),  # a GET search, open to everyone signed in
     Row("sessions_log:office_hours", "p3", MEMBERS, owner="bob"),
     Row("sessions_log:office_hours", "p1", everyone(404), variant="not an office-hours programme"),
     Row("sessions_log:office_hours_publish", "p3",
