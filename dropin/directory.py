@@ -25,10 +25,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     IntegerField,
@@ -36,10 +38,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TimeField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractHour, ExtractMinute
+from django.db.models.functions import Coalesce, TruncTime
 from django.utils import timezone
 
 from matching.engine import Weights
@@ -139,9 +142,7 @@ def helpers_listed(user: User, programme_ids: list[int]) -> QuerySet[User]:
     )
 
 
-def _local_minutes(name: str, zone: ZoneInfo):
-    """Minutes after local midnight of a datetime column, in `zone` (SQL)."""
-    return ExtractHour(name, tzinfo=zone) * 60 + ExtractMinute(name, tzinfo=zone)
+_WAKING_MINUTES = (WAKING_UNTIL.hour * 60 + WAKING_UNTIL.minute) - (WAKING_FROM.hour * 60 + WAKING_FROM.minute)
 
 
 def free_slots_for(viewer: Viewer, programme_ids: list[int], search: Search, now: datetime) -> QuerySet:
@@ -160,22 +161,34 @@ def free_slots_for(viewer: Viewer, programme_ids: list[int], search: Search, now
         slots = slots.filter(site__in=["", viewer.site] if viewer.site else [""])
     if not search.any_time:
         # Same rule as within_waking_hours: starts at or after WAKING_FROM and ends
-        # by WAKING_UNTIL on the same local day (a slot is never longer than a day).
-        start = _local_minutes("starts_at", viewer.zone)
-        slots = slots.annotate(local_start=start).filter(
-            local_start__gte=WAKING_FROM.hour * 60 + WAKING_FROM.minute,
-            local_start__lte=WAKING_UNTIL.hour * 60 + WAKING_UNTIL.minute - F("minutes"),
+        # by WAKING_UNTIL on the same local day. A slot longer than the waking day
+        # never fits, so the latest start (WAKING_UNTIL less its length) cannot
+        # wrap past midnight.
+        latest = ExpressionWrapper(Value(WAKING_UNTIL) - F("minutes") * Value(timedelta(minutes=1)),
+                                   output_field=TimeField())  # fmt: skip
+        slots = slots.annotate(local_start=TruncTime("starts_at", tzinfo=viewer.zone)).filter(
+            minutes__lte=_WAKING_MINUTES, local_start__gte=WAKING_FROM, local_start__lte=latest
         )
     return slots
 
 
 @dataclass(frozen=True)
 class Zones:
-    """Per distinct helper zone: its UTC offset fit and working hours shared with the viewer."""
+    """Per zone helpers live in: the engine's time-zone term and the working
+    hours it shares with the viewer's zone (computed in Python, used in SQL
+    as `timezone IN (...)`)."""
 
-    same_offset: list[str]
-    near_offset: list[str]
+    fit: dict[str, float]
     shared_hours: dict[str, float]
+
+    def fit_expression(self):
+        """The time-zone term as SQL, from the zones' fits."""
+        whens = {}
+        for name, value in self.fit.items():
+            if value:
+                whens.setdefault(value, []).append(name)
+        return Case(*[When(profile__timezone__in=names, then=Value(value)) for value, names in sorted(whens.items())],
+                    default=Value(0.0), output_field=FloatField())  # fmt: skip
 
 
 def _offset_hours(zone: ZoneInfo, now: datetime) -> float:
@@ -183,25 +196,22 @@ def _offset_hours(zone: ZoneInfo, now: datetime) -> float:
     return now.astimezone(zone).utcoffset().total_seconds() / 3600
 
 
-def zones_against(viewer: Viewer, helpers: QuerySet[User], now: datetime) -> Zones:
-    """The fit of every zone helpers live in, computed in Python over the
-    distinct zone names (one query), then used in SQL as `timezone IN (...)`."""
-    names = set(Profile.objects.filter(user__in=helpers.values("pk")).values_list("timezone", flat=True).distinct())
+def zones_against(viewer: Viewer, names: set[str], now: datetime) -> Zones:
+    """The engine's time-zone term (the same offset, or within timezone_near_hours)
+    and the shared working hours (dropin.times) of each zone against the viewer's."""
     today = now.astimezone(viewer.zone).date()
     mine = _offset_hours(viewer.zone, now)
-    same, near, shared = [], [], {}
-    for name in sorted(names):
+    fit, shared = {}, {}
+    for name in sorted(n for n in names if n):
         shared[name] = shared_working_hours(viewer.zone_name, name, on=today)
         gap = abs(_offset_hours(zone_of(name), now) - mine)
-        if gap < 1e-9:
-            same.append(name)
-        elif gap <= WEIGHTS.timezone_near_hours:
-            near.append(name)
-    return Zones(same, near, shared)
+        near = WEIGHTS.timezone / 2 if gap <= WEIGHTS.timezone_near_hours else 0.0
+        fit[name] = WEIGHTS.timezone if gap < 1e-9 else near
+    return Zones(fit, shared)
 
 
-def _fit(viewer: Viewer, search: Search, zones: Zones) -> dict:
-    """The engine's terms as SQL annotations, each already weighted."""
+def _fit(viewer: Viewer, search: Search) -> dict:
+    """The engine's terms but the time zone's, as SQL annotations, each already weighted."""
     w = WEIGHTS
     zero = Value(0.0, output_field=FloatField())
     skills = HelperOffer.skills.through.objects.filter(helperoffer_id=OuterRef("helper_offer__pk"))
@@ -224,11 +234,6 @@ def _fit(viewer: Viewer, search: Search, zones: Zones) -> dict:
                                           then=Value(w.language)), default=zero, output_field=FloatField())  # fmt: skip
     else:
         parts["fit_language"] = zero
-    parts["fit_zone"] = Case(
-        When(profile__timezone__in=zones.same_offset or ["-"], then=Value(w.timezone)),
-        When(profile__timezone__in=zones.near_offset or ["-"], then=Value(w.timezone / 2)),
-        default=zero, output_field=FloatField(),
-    )  # fmt: skip
     if viewer.meeting_format:  # the same format, or either of them flexible
         flexible = "either"
         if viewer.meeting_format == flexible:
@@ -243,15 +248,35 @@ def _fit(viewer: Viewer, search: Search, zones: Zones) -> dict:
 
 @dataclass(frozen=True)
 class Found:
-    people: QuerySet[User]  # lazy: count it and slice a page
+    """A page of a search: the people on it (annotated with `fit`, each of its
+    terms and `next_slot`) and the zones, for the cards."""
+
+    page: Page
     zones: Zones
 
 
-def helpers_search(user: User, viewer: Viewer, search: Search, *, now: datetime | None = None) -> Found:
-    """The people the search finds, best fit first, annotated with `fit`, each
-    term (`fit_goal` ...) and `next_slot` (in the viewer's waking hours unless
-    they asked for any time). Two queries before the page's own: the
-    programmes the viewer can book in, and the helpers' distinct zones."""
+class _Counted(list):
+    """Stands in for the people in the Paginator: it knows how many, no more."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = n
+
+    def count(self) -> int:
+        return self.n
+
+
+def helpers_search(user: User, viewer: Viewer, search: Search, *, page=1, now: datetime | None = None) -> Found:
+    """One page (PAGE_SIZE; a bad number gives the nearest page) of the people
+    the search finds, best fit first. Three queries, whatever the size:
+
+    1. the programmes the viewer can book in;
+    2. everyone found, grouped by zone and fit without the zone term: the
+       distinct zones get their fit and shared hours in Python, which gives
+       the count, the overlap filter and every person's fit;
+    3. the page, among those at least as good a fit as its last person: only
+       they can be on it, so the next free slot, the costly tie-break, is
+       looked up for them alone rather than for everyone found."""
     now = now or timezone.now()
     programme_ids = bookable_programme_ids(user)
     people = helpers_listed(user, programme_ids)
@@ -262,28 +287,41 @@ def helpers_search(user: User, viewer: Viewer, search: Search, *, now: datetime 
     if search.topic is not None:
         people = people.filter(helper_offer__skills=search.topic)
     for word in search.text.split()[:8]:
-        named = HelperOffer.skills.through.objects.filter(helperoffer_id=OuterRef("helper_offer__pk"),
-                                                          tag__name__icontains=word)  # fmt: skip
+        # the tags named so first (a small table, hashed once), then whether the offer has one
+        tags = Tag.objects.filter(name__icontains=word).values("pk")
+        named = HelperOffer.skills.through.objects.filter(helperoffer_id=OuterRef("helper_offer__pk"), tag_id__in=tags)
         people = people.filter(Q(helper_offer__about__icontains=word) | Q(full_name__icontains=word)
                                | Q(profile__job_title__icontains=word) | Exists(named))  # fmt: skip
-    zones = zones_against(viewer, people, now)
-    if search.overlap:
-        people = people.filter(profile__timezone__in=[z for z, h in zones.shared_hours.items() if h >= OVERLAP_HOURS])
-    slots = free_slots_for(viewer, programme_ids, search, now).filter(mentor__user_id=OuterRef("pk"))
-    people = people.annotate(next_slot=Subquery(slots.order_by("starts_at").values("starts_at")[:1]))
+    free = free_slots_for(viewer, programme_ids, search, now)
+    # "Has a free slot" as a semi-join over the slots, evaluated once (not per person).
     if search.within_days:
-        people = people.filter(next_slot__lte=now + timedelta(days=search.within_days))
+        people = people.filter(pk__in=free.filter(starts_at__lte=now + timedelta(days=search.within_days))
+                               .values("mentor__user_id"))  # fmt: skip
     elif search.format:
-        people = people.filter(next_slot__isnull=False)
-    parts = _fit(viewer, search, zones)
-    total = parts["fit_goal"] + parts["fit_topic"] + parts["fit_language"] + parts["fit_zone"] + parts["fit_format"]
-    people = people.annotate(**parts).annotate(fit=total)
-    people = people.select_related("helper_offer", "profile__department")
-    people = people.order_by(
-        F("fit").desc(), F("next_slot").asc(nulls_last=True),
-        F("helper_offer__median_answer_minutes").asc(nulls_last=True), "full_name", "pk",
-    )  # fmt: skip
-    return Found(people, zones)
+        people = people.filter(pk__in=free.values("mentor__user_id"))
+    parts = _fit(viewer, search)
+    people = people.annotate(**parts).annotate(fit_rest=sum(parts.values(), Value(0.0)))
+
+    groups = list(people.order_by().values_list("profile__timezone", "fit_rest").annotate(n=Count("pk")))
+    zones = zones_against(viewer, {zone for zone, _, _ in groups}, now)
+    if search.overlap:
+        near = [name for name, hours in zones.shared_hours.items() if hours >= OVERLAP_HOURS]
+        people = people.filter(profile__timezone__in=near)
+        groups = [g for g in groups if g[0] in near]
+    fits = sorted((float(rest) + zones.fit.get(zone, 0.0) for zone, rest, n in groups for _ in range(n)), reverse=True)
+    found = Paginator(_Counted(len(fits)), PAGE_SIZE).get_page(page)
+    if fits:
+        people = people.annotate(fit_zone=zones.fit_expression()).annotate(fit=F("fit_rest") + F("fit_zone"))
+        # The page's last fit, less a hair: Python's sum and SQL's may differ in the last bit.
+        people = people.filter(fit__gte=fits[found.end_index() - 1] - 1e-6)
+        slots = free.filter(mentor__user_id=OuterRef("pk")).order_by("starts_at").values("starts_at")
+        people = people.annotate(next_slot=Subquery(slots[:1])).select_related("helper_offer", "profile__department")
+        people = people.order_by(
+            F("fit").desc(), F("next_slot").asc(nulls_last=True),
+            F("helper_offer__median_answer_minutes").asc(nulls_last=True), "full_name", "pk",
+        )  # fmt: skip
+        found.object_list = list(people[found.start_index() - 1 : found.end_index()])
+    return Found(found, zones)
 
 
 # -- the cards ------------------------------------------------------------------

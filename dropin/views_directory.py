@@ -1,10 +1,9 @@
 """Find someone to learn from (/help/): the search form and a page of helpers."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from people.models import Tag
 
@@ -23,8 +22,8 @@ def directory_page(request):
     page, cards, search = None, [], directory.Search()
     if not request.GET or form.is_valid():
         search = form.search() if request.GET else search
-        found = directory.helpers_search(request.user, viewer, search, now=now)
-        page = Paginator(found.people, directory.PAGE_SIZE).get_page(request.GET.get("page"))
+        found = directory.helpers_search(request.user, viewer, search, page=request.GET.get("page"), now=now)
+        page = found.page
         cards = directory.cards_for(list(page.object_list), viewer, search, found.zones, now=now)
     query = request.GET.copy()
     query.pop("page", None)
