@@ -4,6 +4,7 @@ bad input, the empty states and fixed query counts. Time is frozen on a
 Wednesday at 12:00 UTC; alice searches from New York."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -360,3 +361,48 @@ def test_a_page_takes_a_fixed_number_of_queries_at_any_size(client, viewer, drop
     with django_assert_num_queries(13):  # and the topic asked about
         response = client.get(URL, query)
     assert len(response.context["cards"]) == min(size, 20)
+
+
+# -- waking hours, at the edges and across daylight saving ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "local, shown",
+    [("06:45", False), ("07:00", True), ("21:30", True), ("21:45", False), ("23:30", False)],
+)
+def test_a_slot_counts_only_when_it_starts_and_ends_in_the_viewers_waking_hours(client, viewer, drop_in, local, shown):
+    lou = helper(drop_in, "London Lou")
+    hour, minute = map(int, local.split(":"))
+    starts = datetime(2026, 3, 5, hour, minute, tzinfo=ZoneInfo("America/New_York"))  # EST
+    slot(lou, starts)
+    client.force_login(viewer)
+
+    card = client.get(URL).context["cards"][0]
+    assert (card.next_slot == starts) is shown
+    assert client.get(URL, {"any_time": "on"}).context["cards"][0].next_slot == starts
+
+
+def test_waking_hours_follow_the_viewers_clock_change(client, viewer, drop_in):
+    """New York moves to EDT on Sunday 8 March: 11:30 UTC is 06:30 on the Friday
+    before (at night) and 07:30 on the Monday after (awake)."""
+    lou = helper(drop_in, "London Lou")
+    slot(lou, datetime(2026, 3, 6, 11, 30, tzinfo=UTC))
+    slot(lou, datetime(2026, 3, 9, 11, 30, tzinfo=UTC))
+    client.force_login(viewer)
+
+    response = client.get(URL)
+    assert response.context["cards"][0].next_slot == datetime(2026, 3, 9, 11, 30, tzinfo=UTC)
+    assert "Mon 9 Mar, 07:30" in response.content.decode()
+
+
+def test_three_viewers_in_three_zones_see_the_same_slot_in_their_own_time(client, drop_in, data_analysis):
+    lou = helper(drop_in, "London Lou")
+    slot(lou, datetime(2026, 3, 5, 14, 0, tzinfo=UTC))  # 09:00 New York, 14:00 London, 23:00 Tokyo
+    seen = {}
+    for zone in ("America/New_York", "Europe/London", "Asia/Tokyo"):
+        person = UserFactory()
+        Profile.objects.create(user=person, timezone=zone)
+        client.force_login(person)
+        html = client.get(URL).content.decode()
+        seen[zone] = "Next free:" in html and html.split("Next free:")[1].split("</strong>")[0].split(">")[-1]
+    assert seen == {"America/New_York": "Thu 5 Mar, 09:00", "Europe/London": "Thu 5 Mar, 14:00", "Asia/Tokyo": False}
