@@ -10,9 +10,10 @@ programmes they help in.
 
 Ranking is the matching engine's pair score (matching.engine.Weights, the same
 terms and weights) with the viewer as the mentee and each helper as the mentor,
-written as SQL so a page of 20 out of thousands costs one query: the topic asked
-for against the skills offered (goal_skill), the viewer's own topics against
-them (topic), a shared language, the time-zone offset and the meeting format.
+written as SQL so ranking thousands costs no Python loop over them: the topic
+asked for against the skills offered (goal_skill), the viewer's own topics
+against them (topic), a shared language, the time-zone offset (per distinct
+zone, in Python) and the meeting format.
 Department difference is left out (the department is a filter here, not a
 wish) and so is diversity: nothing here reads people.Demographics, so nothing a
 viewer sees depends on anyone's. Ties go to the sooner free slot, then to who
