@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
@@ -275,9 +276,10 @@ def helpers_search(user: User, viewer: Viewer, search: Search, *, page=1, now: d
     2. everyone found, grouped by zone and fit without the zone term: the
        distinct zones get their fit and shared hours in Python, which gives
        the count, the overlap filter and every person's fit;
-    3. the page, among those at least as good a fit as its last person: only
-       they can be on it, so the next free slot, the costly tie-break, is
-       looked up for them alone rather than for everyone found."""
+    3. the page, among those at least as good a fit as its last person (by
+       id, from 2): only they can be on it, so the next free slot, the costly
+       tie-break, is looked up for them alone rather than for everyone found,
+       and nobody else is read again."""
     now = now or timezone.now()
     programme_ids = bookable_programme_ids(user)
     people = helpers_listed(user, programme_ids)
@@ -303,25 +305,28 @@ def helpers_search(user: User, viewer: Viewer, search: Search, *, page=1, now: d
     parts = _fit(viewer, search)
     people = people.annotate(**parts).annotate(fit_rest=sum(parts.values(), Value(0.0)))
 
-    groups = list(people.order_by().values_list("profile__timezone", "fit_rest").annotate(n=Count("pk")))
+    groups = list(people.order_by().values_list("profile__timezone", "fit_rest").annotate(ids=ArrayAgg("pk")))
     zones = zones_against(viewer, {zone for zone, _, _ in groups}, now)
     if search.overlap:
-        near = [name for name, hours in zones.shared_hours.items() if hours >= OVERLAP_HOURS]
-        people = people.filter(profile__timezone__in=near)
+        near = {name for name, hours in zones.shared_hours.items() if hours >= OVERLAP_HOURS}
         groups = [g for g in groups if g[0] in near]
-    fits = sorted((float(rest) + zones.fit.get(zone, 0.0) for zone, rest, n in groups for _ in range(n)), reverse=True)
+    by_fit = [(float(rest) + zones.fit.get(zone, 0.0), ids) for zone, rest, ids in groups]
+    fits = sorted((fit for fit, ids in by_fit for _ in ids), reverse=True)
     found = Paginator(_Counted(len(fits)), PAGE_SIZE).get_page(page)
     if fits:
-        people = people.annotate(fit_zone=zones.fit_expression()).annotate(fit=F("fit_rest") + F("fit_zone"))
         # The page's last fit, less a hair: Python's sum and SQL's may differ in the last bit.
-        people = people.filter(fit__gte=fits[found.end_index() - 1] - 1e-6)
+        cutoff = fits[found.end_index() - 1] - 1e-6
+        candidates = [pk for fit, ids in by_fit if fit >= cutoff for pk in ids]
         slots = free.filter(mentor__user_id=OuterRef("pk")).order_by("starts_at").values("starts_at")
-        people = people.annotate(next_slot=Subquery(slots[:1])).select_related("helper_offer", "profile__department")
-        people = people.order_by(
-            F("fit").desc(), F("next_slot").asc(nulls_last=True),
-            F("helper_offer__median_answer_minutes").asc(nulls_last=True), "full_name", "pk",
+        ranked = (
+            User.objects.filter(pk__in=candidates)
+            .annotate(**parts).annotate(fit_rest=sum(parts.values(), Value(0.0)), fit_zone=zones.fit_expression())
+            .annotate(fit=F("fit_rest") + F("fit_zone"), next_slot=Subquery(slots[:1]))
+            .select_related("helper_offer", "profile__department")
+            .order_by(F("fit").desc(), F("next_slot").asc(nulls_last=True),
+                      F("helper_offer__median_answer_minutes").asc(nulls_last=True), "full_name", "pk")
         )  # fmt: skip
-        found.object_list = list(people[found.start_index() - 1 : found.end_index()])
+        found.object_list = list(ranked[found.start_index() - 1 : found.end_index()])
     return Found(found, zones)
 
 
