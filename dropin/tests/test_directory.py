@@ -327,7 +327,7 @@ def test_a_search_that_finds_nobody_says_so(client, viewer, drop_in):
 def test_the_main_navigation_links_here_for_signed_in_people(client, bob):
     client.force_login(bob)
     html = client.get(reverse("home")).content.decode()
-    assert f'href="{URL}">Find someone to learn from</a>' in html
+    assert f'href="{URL}" aria-label="Find someone to learn from"' in html
 
 
 def test_anonymous_people_are_sent_to_sign_in(client):
