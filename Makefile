@@ -62,6 +62,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/bench_matching.py
 	$(PY) bench/bench_roster_import.py
 	$(PY) bench/bench_exports.py
+	$(PY) bench/directory_search.py
 
 ## loadtest: 50 users for 3 minutes against gunicorn and a 10,000-person organisation in PostgreSQL (docs/load-test.md);
 ## run.sh sets DEBUG=0 and a fresh random SECRET_KEY itself

@@ -1,3 +1,9 @@
 """Drop-in help: routes of the directory pages (included by dropin/urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_directory as views
+
+urlpatterns = [
+    path("", views.directory_page, name="directory"),
+]
