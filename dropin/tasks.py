@@ -1,4 +1,4 @@
-"""Drop-in help's periodic jobs (schedules in migrations/0002_offer_schedules.py).
+"""Drop-in help's periodic jobs (schedules in migrations/0003_offer_schedules.py).
 Each is safe to run twice or late: slot generation makes nothing it made before,
 the record is recomputed from history, and notices are recorded under a unique key."""
 

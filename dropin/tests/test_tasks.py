@@ -25,11 +25,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _schedules_as_the_migration_made_them():
-    import_module("dropin.migrations.0002_offer_schedules").create_schedules(apps, None)
+    import_module("dropin.migrations.0003_offer_schedules").create_schedules(apps, None)
 
 
 def test_each_schedule_exists_and_points_at_an_importable_task():
-    schedules = import_module("dropin.migrations.0002_offer_schedules").SCHEDULES
+    schedules = import_module("dropin.migrations.0003_offer_schedules").SCHEDULES
     assert {s.task for s in schedules} == {
         "dropin.tasks.availability_extend", "dropin.tasks.helper_records_reconcile",
         "dropin.tasks.remind_help_requests_waiting",

@@ -24,7 +24,7 @@ def remove_schedules(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dropin", "0001_initial"),
+        ("dropin", "0002_directory_indexes"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
