@@ -8,7 +8,21 @@ of production's settings start their children with DEBUG=0 explicitly
 """
 
 import os
+import re
 
 os.environ["DEBUG"] = "1"
 
-from mentoring.settings import *  # noqa: F403
+
+def _own_redis_db(url: str, worker: str) -> str:
+    """pytest-xdist's worker gwN gets the broker's database number + N: two
+    workers' Celery tests never take each other's tasks. (Each worker has its
+    own test database already: pytest-django suffixes it with _gwN.)"""
+    index = int(worker.removeprefix("gw"))
+    return re.sub(r"/(\d+)$", lambda m: f"/{(int(m.group(1)) + index) % 16}", url) if url.startswith("redis") else url
+
+
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("CELERY_BROKER_URL"):
+    # In the environment, not only in the settings: the worker processes the tests start read it there.
+    os.environ["CELERY_BROKER_URL"] = _own_redis_db(os.environ["CELERY_BROKER_URL"], os.environ["PYTEST_XDIST_WORKER"])
+
+from mentoring.settings import *  # noqa: E402, F403 (after the environment is set)
