@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from dropin.availability import slots_generate
 from dropin.models import HelperOffer, SessionAttendance, SessionRequest
 from dropin.record import helper_record_refresh
 from people.models import Tag, User
@@ -29,7 +30,6 @@ from sessions_log.models import (
     Recap,
     WeeklyAvailability,
 )
-from sessions_log.office_hours import site_key
 
 NAME, COHORT = "Drop-in help", "Organisation-wide"
 ZONES = ["Europe/London", "America/New_York", "Asia/Singapore", "Europe/Berlin"]
@@ -88,9 +88,9 @@ def seed_dropin(
         offer.skills.set(skills)
     if not OfficeHourSlot.objects.filter(programme=programme).exists():
         availability = [_availability(helper, index, today) for index, helper in enumerate(helper_rows)]
-        away = _away_day(availability[1], today)
-        for weekly in availability:
-            _slots(programme, weekly, today, away if weekly is availability[1] else None)
+        _away_day(availability[1], today)
+        for weekly in availability:  # the slots of the next WEEKS_AHEAD weeks, as the daily job makes them
+            slots_generate(weekly, now=now, horizon_days=WEEKS_AHEAD * 7)
         _history(programme, helper_rows, booker_rows, availability, tags, now)
     for helper in helper_rows:
         helper_record_refresh(helper.user_id, now=now)
@@ -145,21 +145,6 @@ def _at(day: date, at: time, zone: str) -> datetime:
 def _slot_times(weekly: WeeklyAvailability, day: date) -> list[datetime]:
     start, end = _at(day, weekly.starts_at, weekly.zone), _at(day, weekly.ends_at, weekly.zone)
     return [start + timedelta(minutes=30 * i) for i in range(int((end - start).total_seconds() // 1800))]
-
-
-def _slots(programme: Programme, weekly: WeeklyAvailability, today: date, away: date | None) -> None:
-    """The free slots of the next WEEKS_AHEAD weeks (never one in the past)."""
-    site = site_key(weekly.helper.user.profile.location) if weekly.format == MeetingFormat.IN_PERSON else ""
-    now = timezone.now()
-    slots = []
-    for offset in range(WEEKS_AHEAD * 7 + 1):
-        day = today + timedelta(days=offset)
-        if day.weekday() != weekly.weekday or day == away:
-            continue
-        slots += [OfficeHourSlot(programme=programme, mentor=weekly.helper, starts_at=starts, minutes=30,
-                                 format=weekly.format, location=weekly.location, site=site, availability=weekly)
-                  for starts in _slot_times(weekly, day) if starts > now]  # fmt: skip
-    OfficeHourSlot.objects.bulk_create(slots)
 
 
 def _book(programme, weekly, booker, starts_at, *, status, purpose, topic, requested_at, answer, answered_at=None,

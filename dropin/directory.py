@@ -56,6 +56,7 @@ from sessions_log.services import zone_of
 
 from .links import helper_page_url
 from .models import UNANSWERED_STREAK_HIDES, HelperOffer
+from .record import record_lines
 from .times import WAKING_FROM, WAKING_UNTIL, shared_working_hours
 
 # The engine's weights, less what the directory must not or need not weigh.
@@ -350,43 +351,6 @@ class HelperCard:
     extra: dict = field(default_factory=dict)
 
 
-def _ago(then: datetime, now: datetime) -> str:
-    days = (now - then).days
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    if days < 60:
-        return f"{days} days ago"
-    return f"{days // 30} months ago"
-
-
-def _answers_within(minutes: int) -> str:
-    if minutes < 60:
-        return "within an hour"
-    hours = -(-minutes // 60)
-    if hours < 48:
-        return f"within {hours} hour{'s' if hours != 1 else ''}"
-    days = -(-hours // 24)
-    return f"within {days} days"
-
-
-def record_of(offer: HelperOffer, now: datetime) -> list[str]:
-    """The stored record in words: "last helped 12 days ago · 9 sessions",
-    "usually answers within 3 hours", or "new helper"."""
-    if offer.last_helped_at is None and offer.median_answer_minutes is None and not offer.sessions_held:
-        return ["new helper"]
-    lines = []
-    if offer.last_helped_at is not None:
-        n = offer.sessions_held
-        lines.append(f"last helped {_ago(offer.last_helped_at, now)} · {n} session{'s' if n != 1 else ''}")
-    elif offer.sessions_held:
-        lines.append(f"{offer.sessions_held} sessions")
-    if offer.median_answer_minutes is not None:
-        lines.append(f"usually answers {_answers_within(offer.median_answer_minutes)}")
-    return lines
-
-
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
@@ -432,7 +396,7 @@ def cards_for(people: list[User], viewer: Viewer, search: Search, zones: Zones, 
                 user=person, url=helper_page_url(person.pk), about=offer.about, skills=[t.name for t in mine],
                 languages=list(profile.languages or []) if profile else [], zone_name=zone_of(zone_name).key,
                 local_time=now.astimezone(zone_of(zone_name)), next_slot=person.next_slot,
-                record=record_of(offer, now),
+                record=record_lines(offer, now),
                 why=why_of(person, mine, viewer, search, zones.shared_hours.get(zone_name, 0.0)),
                 job_title=profile.job_title if profile else "",
                 department=profile.department.name if profile and profile.department else "",

@@ -62,3 +62,45 @@ def helper_record_refresh(user_id: int, *, now: datetime | None = None) -> None:
     """Store the record on the person's offer (nothing when they have none)."""
     if HelperOffer.objects.filter(user_id=user_id).exists():
         HelperOffer.objects.filter(user_id=user_id).update(**helper_record(user_id, now=now))
+
+
+# -- the record in words (the directory, the helper's page, their own offer page and their profile) --
+
+
+def _ago(then: datetime, now: datetime) -> str:
+    days = (now - then).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 60:
+        return f"{days} days ago"
+    return f"{days // 30} months ago"
+
+
+def answers_within(minutes: int) -> str:
+    """ "within 3 hours" reads better than a number of minutes."""
+    if minutes < 60:
+        return "within an hour"
+    hours = -(-minutes // 60)
+    if hours < 48:
+        return f"within {hours} hour{'s' if hours != 1 else ''}"
+    days = -(-hours // 24)
+    return f"within {days} days"
+
+
+def record_lines(offer: HelperOffer, now: datetime | None = None) -> list[str]:
+    """The stored record in words: "last helped 12 days ago · 9 sessions",
+    "usually answers within 3 hours", or "new helper"."""
+    now = now or timezone.now()
+    if offer.last_helped_at is None and offer.median_answer_minutes is None and not offer.sessions_held:
+        return ["new helper"]
+    lines = []
+    if offer.last_helped_at is not None:
+        n = offer.sessions_held
+        lines.append(f"last helped {_ago(offer.last_helped_at, now)} · {n} session{'s' if n != 1 else ''}")
+    elif offer.sessions_held:
+        lines.append(f"{offer.sessions_held} sessions")
+    if offer.median_answer_minutes is not None:
+        lines.append(f"usually answers {answers_within(offer.median_answer_minutes)}")
+    return lines

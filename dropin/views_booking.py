@@ -6,7 +6,6 @@ booking.bookable_slots (what they may book), a booking through
 booking.meeting_for_person (its booker or helper). Anyone else gets 404."""
 
 from itertools import groupby
-from math import ceil
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,19 +27,6 @@ from .booking import BookingError, SlotTaken
 from .forms_booking import BookingForm, CancelBookingForm
 from .models import HelperOffer, SessionRequest
 from .times import within_waking_hours
-
-
-def answer_time_text(minutes: int | None) -> str:
-    """'usually answers within 3 hours' reads better than a number of minutes."""
-    if minutes is None:
-        return ""
-    if minutes < 60:
-        return "an hour"
-    if minutes < 24 * 60:
-        hours = ceil(minutes / 60)
-        return f"{hours} hours" if hours > 1 else "an hour"
-    days = ceil(minutes / (24 * 60))
-    return f"{days} days" if days > 1 else "a day"
 
 
 def _offer_or_404(viewer, user_id: int) -> HelperOffer:
@@ -73,8 +59,8 @@ def helper_page(request: HttpRequest, user_id: int) -> HttpResponse:
         "offer": offer, "helper": offer.user, "profile": getattr(offer.user, "profile", None),
         "skills": list(offer.skills.all()), "days": _days(shown), "night": night,
         "hidden_at_night": len(everything) - len(shown), "viewer_tz": zone, "helper_tz": helper_zone,
-        "helper_now": timezone.localtime(timezone=helper_zone), "answers_within": answer_time_text(
-            offer.median_answer_minutes), "chosen": chosen, "is_me": offer.user_id == request.user.pk,
+        "helper_now": timezone.localtime(timezone=helper_zone), "chosen": chosen,
+        "is_me": offer.user_id == request.user.pk,
         "form": BookingForm(skills=offer.skills.all()) if chosen else None,
     })  # fmt: skip
 

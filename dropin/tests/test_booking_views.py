@@ -18,7 +18,7 @@ from sessions_log.models import Meeting, OfficeHourSlot
 
 from ..booking import session_book
 from ..models import HelperOffer, SessionRequest
-from ..views_booking import answer_time_text
+from ..record import answers_within
 from .factories import make_drop_in, make_helper, make_one_off
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -77,8 +77,8 @@ def test_the_helper_page_shows_the_offer_and_slots_in_the_viewers_time(client, h
 
 
 def test_answer_times_read_as_words():
-    assert [answer_time_text(m) for m in (None, 5, 61, 150, 1440, 4000)] == [
-        "", "an hour", "2 hours", "3 hours", "a day", "3 days"
+    assert [answers_within(m) for m in (5, 61, 150, 1440, 2880, 4000)] == [
+        "within an hour", "within 2 hours", "within 3 hours", "within 24 hours", "within 2 days", "within 3 days"
     ]  # fmt: skip
 
 

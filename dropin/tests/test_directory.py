@@ -306,15 +306,15 @@ def test_a_bad_page_number_shows_the_last_page(client, viewer, drop_in):
 # -- empty states and navigation ---------------------------------------------------------
 
 
-def test_with_nobody_listed_a_coordinator_is_pointed_at_programmes_and_everyone_at_offering(client, viewer, carol):
+def test_with_nobody_listed_a_coordinator_can_open_a_drop_in_and_everyone_can_offer(client, viewer, carol):
     client.force_login(viewer)
     html = client.get(URL).content.decode()
     assert "Nobody offers drop-in help to you yet." in html
-    assert 'href="/help/offer/"' in html
-    assert reverse("programmes:list") + '">go to programmes' not in html
+    assert f'href="{reverse("dropin:offer")}"' in html
+    assert reverse("programmes:drop_in_open") not in html
 
     client.force_login(carol)
-    assert reverse("programmes:list") + '">go to programmes' in client.get(URL).content.decode()
+    assert f'action="{reverse("programmes:drop_in_open")}"' in client.get(URL).content.decode()
 
 
 def test_a_search_that_finds_nobody_says_so(client, viewer, drop_in):

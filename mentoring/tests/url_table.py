@@ -813,7 +813,7 @@ def build_world() -> SimpleNamespace:
     w.request_bob = make_one_off(w.bob_p3, w.alice_p3, starts_at=now + timedelta(days=6),
                                  answer=SessionRequest.Answer.PENDING).session_request  # fmt: skip
     # one-off sessions: alice's booking with bob in P3 (with an action of hers), and one in olga's P_OH2
-    w.one_off = w.slot_booked.meeting
+    w.one_off = w.booking
     w.one_off_action = ActionItem.objects.create(meeting=w.one_off, owner=w.alice_p3, description="Try it",
                                                  created_by=w.alice)  # fmt: skip
     w.otto_oh2 = enrol(w.p_oh2, w.otto, "mentee")

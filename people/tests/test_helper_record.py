@@ -1,4 +1,4 @@
-"""The helper's record on a profile: "Helped in N one-off sessions, last on <date> ·
+"""The helper's record on a profile: "Last helped 3 days ago · 2 sessions ·
 usually answers within X", from the figures stored on their offer (dropin.record),
 only while they are listed, never anything anyone wrote, in the page's queries."""
 
@@ -47,12 +47,12 @@ def text_of(client, viewer, person) -> str:
 def test_the_record_shows_sessions_last_day_and_answer_time(client, carol, bob, bob_helps):
     text = text_of(client, carol, bob)
     assert "Happy to be asked about: Spreadsheets and first-time managing" in text
-    assert "Helped in 2 one-off sessions, last on 12 Jun 2026 · usually answers within about 1 day" in text
+    assert "Last helped 3 days ago · 2 sessions · usually answers within 24 hours" in text
 
 
 def test_the_helper_sees_their_own_record_without_a_booking_link(client, bob, bob_helps):
     text = text_of(client, bob, bob)
-    assert "Helped in 2 one-off sessions" in text and "Book a session with" not in text
+    assert "Last helped 3 days ago · 2 sessions" in text and "Book a session with" not in text
 
 
 def test_no_record_when_not_listed_or_no_offer(client, carol, alice, bob, bob_helps):
@@ -68,9 +68,9 @@ def test_the_record_never_shows_what_anyone_wrote(client, carol, bob, bob_helps)
 
 def test_a_new_helper_has_no_sessions_and_no_answers_yet(client, carol, bob, bob_helps):
     HelperOffer.objects.filter(user=bob).update(sessions_held=0, last_helped_at=None, median_answer_minutes=None)
-    assert "No one-off sessions yet · no answers to requests yet" in text_of(client, carol, bob)
+    assert "New helper" in text_of(client, carol, bob)
     HelperOffer.objects.filter(user=bob).update(median_answer_minutes=170)
-    assert "usually answers within about 3 hours" in text_of(client, carol, bob)
+    assert "Usually answers within 3 hours" in text_of(client, carol, bob)
 
 
 def test_the_record_costs_no_query_of_its_own(client, carol, bob, bob_helps):
@@ -80,6 +80,6 @@ def test_the_record_costs_no_query_of_its_own(client, carol, bob, bob_helps):
         client.force_login(carol)
         with CaptureQueriesContext(connection) as queries:
             page = client.get(reverse("people:profile", args=[bob.pk])).content.decode()
-        assert ("Helped in 2" in page) is listed
+        assert ("2 sessions" in page) is listed
         counts.append(len(queries))
     assert counts[0] == counts[1], "the offer comes with the person, in one query"
