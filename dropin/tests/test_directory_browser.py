@@ -125,7 +125,7 @@ def test_a_new_york_mentee_finds_someone_to_learn_from(live_server, page, shot, 
     sign_in("carol@example.org")
     page.goto(f"{live_server.url}/help/")
     expect(page.get_by_text("Nobody offers drop-in help to you yet.")).to_be_visible()
-    expect(page.get_by_role("link", name="go to programmes")).to_be_visible()
+    expect(page.get_by_role("button", name="Open it")).to_be_visible()
     shot("6-empty-390")
     page.set_viewport_size({"width": 1280, "height": 900})
     shot("7-empty-desktop")
