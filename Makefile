@@ -32,10 +32,10 @@ run: $(VENV)/.installed
 	PORT=$(PORT) SITE_URL=http://127.0.0.1:$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
 ## test: install the test tools and run the whole suite (pytest.ini's mentoring.settings_test turns DEBUG on),
-## a file per worker on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process)
+## spread over every core (pytest-xdist; TEST_WORKERS=0 runs it in one process)
 TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist load
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

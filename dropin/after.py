@@ -39,10 +39,11 @@ from sessions_log.recaps import (
     MAX_ACTIONS_PER_RECAP,
     ActionRow,
     RecapError,
-    _check_actions,
-    _check_rating,
-    _check_recap_text,
-    _clean_text,
+    action_status_write,
+    check_actions,
+    check_rating,
+    check_recap_text,
+    clean_text,
 )
 
 from .models import SessionAttendance
@@ -199,13 +200,13 @@ def session_recap_write(
     unless they already answered; an author who said it did not happen is asked
     to change that first."""
     now = now or timezone.now()
-    discussed, learned = _clean_text(discussed), _clean_text(learned)
+    discussed, learned = clean_text(discussed), clean_text(learned)
     with transaction.atomic():
         meeting = _locked(meeting)
         person = _require_person(meeting, author)
-        _as_session_error(_check_recap_text, discussed, learned, "", visibility)
+        _as_session_error(check_recap_text, discussed, learned, "", visibility)
         # A meeting has the two people as mentor and mentee, as a match does.
-        cleaned_actions = _as_session_error(_check_actions, meeting, list(actions))
+        cleaned_actions = _as_session_error(check_actions, meeting, list(actions))
         if meeting.status in (Meeting.Status.CANCELLED, Meeting.Status.MISSED):
             status = meeting.get_status_display().lower()
             raise SessionError(f"This session is {status}: recaps are for sessions that took place.")
@@ -248,8 +249,8 @@ def session_recap_update(
     or removes those mapped to None), at most MAX_ACTIONS_PER_RECAP in all."""
     if recap.author_id != by.pk:
         raise SessionError("Only the author can edit a recap.")
-    discussed, learned = _clean_text(discussed), _clean_text(learned)
-    _as_session_error(_check_recap_text, discussed, learned, "", visibility)
+    discussed, learned = clean_text(discussed), clean_text(learned)
+    _as_session_error(check_recap_text, discussed, learned, "", visibility)
     action_changes = dict(action_changes or {})
     with transaction.atomic():
         meeting = _locked(Meeting(pk=recap.meeting_id))
@@ -262,9 +263,9 @@ def session_recap_update(
             count = len(mine) - len(removed) + len(actions)
             raise SessionError(f"Agree on one or two actions, not {count}: at most {MAX_ACTIONS_PER_RECAP} a recap.")
         cleaned_changes = dict(
-            zip(changed, _as_session_error(_check_actions, meeting, list(changed.values())), strict=True)
+            zip(changed, _as_session_error(check_actions, meeting, list(changed.values())), strict=True)
         )
-        cleaned_new = _as_session_error(_check_actions, meeting, list(actions))
+        cleaned_new = _as_session_error(check_actions, meeting, list(actions))
         recap.discussed, recap.learned, recap.visibility = discussed, learned, visibility
         recap.save(update_fields=["discussed", "learned", "visibility", "updated_at"])
         for pk, (owner, description, due_on) in cleaned_changes.items():
@@ -285,11 +286,7 @@ def _action_set_status(*, action: ActionItem, by: User, status: str) -> ActionIt
     if action.match_id is not None or meeting is None:
         raise SessionError("This action belongs to a pair: tick it off in the pair's workspace.")
     _require_person(meeting, by)
-    done_at = timezone.now() if status == ActionItem.Status.DONE else None
-    # Conditional update: a double click changes the row once and keeps the first done_at.
-    ActionItem.objects.filter(pk=action.pk).exclude(status=status).update(status=status, done_at=done_at)
-    action.refresh_from_db(fields=["status", "done_at"])
-    return action
+    return action_status_write(action, status)
 
 
 def session_action_complete(*, action: ActionItem, by: User) -> ActionItem:
@@ -308,8 +305,8 @@ def session_feedback_give(*, meeting: Meeting, author: User, rating: int, commen
     """One person's rating of a held session, once. The coordinators read it; the
     other person never does (sessions_log.permissions.feedback_visible_to)."""
     _require_person(meeting, author)
-    rating = _as_session_error(_check_rating, rating)
-    comment = _clean_text(comment)
+    rating = _as_session_error(check_rating, rating)
+    comment = clean_text(comment)
     if meeting.status != Meeting.Status.HELD:
         raise SessionError("Feedback is for sessions that took place.")
     if len(comment) > 2000:
@@ -378,7 +375,7 @@ def longer_pair_apply(
         raise SessionError("Choose a mentoring programme that is open for applications.")
     try:
         return participant_apply(
-            programme=programme, user=user, role=role, capacity=capacity, motivation=_clean_text(motivation),
+            programme=programme, user=user, role=role, capacity=capacity, motivation=clean_text(motivation),
             answers=answers, shared_answers=shared_answers, approved=programme.approve_automatically,
         )  # fmt: skip
     except ProgrammeError as error:

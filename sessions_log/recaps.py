@@ -46,7 +46,7 @@ def _require_pair_member(match: Match | None, user: User) -> Participant:
     return person
 
 
-def _clean_text(value: str | None) -> str:
+def clean_text(value: str | None) -> str:
     return (value or "").strip()
 
 
@@ -54,14 +54,14 @@ def _too_many_actions(count: int) -> RecapError:
     return RecapError(f"Agree on one or two actions, not {count}: at most {MAX_ACTIONS_PER_RECAP} a recap.")
 
 
-def _check_actions(match: Match, actions: Sequence[ActionRow]) -> list[ActionRow]:
+def check_actions(match: Match, actions: Sequence[ActionRow]) -> list[ActionRow]:
     """Validate action rows before anything is written; returns them stripped."""
     if len(actions) > MAX_ACTIONS_PER_RECAP:
         raise _too_many_actions(len(actions))
     pair = {match.mentee_id, match.mentor_id}
     cleaned = []
     for number, (owner, description, due_on) in enumerate(actions, start=1):
-        description = _clean_text(description)
+        description = clean_text(description)
         if owner is None or not description:
             raise RecapError(f"Action {number} needs both a description and who will do it.")
         if owner.pk not in pair:
@@ -72,7 +72,7 @@ def _check_actions(match: Match, actions: Sequence[ActionRow]) -> list[ActionRow
     return cleaned
 
 
-def _check_recap_text(discussed: str, learned: str, goal_progress: str, visibility: str) -> None:
+def check_recap_text(discussed: str, learned: str, goal_progress: str, visibility: str) -> None:
     if not discussed:
         raise RecapError("Say briefly what you discussed: a recap cannot be empty.")
     if visibility not in Recap.Visibility.values:
@@ -99,14 +99,14 @@ def recap_write(
     The meeting must be held. With `mark_held`, a scheduled meeting whose start has
     passed is marked held in the same transaction (writing the recap is how people
     say it took place); a meeting in the future, missed or cancelled, never is."""
-    discussed, learned, goal_progress = _clean_text(discussed), _clean_text(learned), _clean_text(goal_progress)
+    discussed, learned, goal_progress = clean_text(discussed), clean_text(learned), clean_text(goal_progress)
     with transaction.atomic():
         # Lock the meeting: two tabs marking it held at once end with one update.
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         match = Match.objects.select_related("mentee", "mentor").get(pk=meeting.match_id) if meeting.match_id else None
         _require_pair_member(match, author)
-        _check_recap_text(discussed, learned, goal_progress, visibility)
-        cleaned_actions = _check_actions(match, actions)
+        check_recap_text(discussed, learned, goal_progress, visibility)
+        cleaned_actions = check_actions(match, actions)
         if meeting.status != Meeting.Status.HELD:
             if not (mark_held and meeting.status == Meeting.Status.SCHEDULED):
                 status = meeting.get_status_display().lower()
@@ -153,8 +153,8 @@ def recap_update(
     whether an action is done is changed by ticking it off, not here."""
     if recap.author_id != by.pk:
         raise RecapError("Only the author can edit a recap.")
-    discussed, learned, goal_progress = _clean_text(discussed), _clean_text(learned), _clean_text(goal_progress)
-    _check_recap_text(discussed, learned, goal_progress, visibility)
+    discussed, learned, goal_progress = clean_text(discussed), clean_text(learned), clean_text(goal_progress)
+    check_recap_text(discussed, learned, goal_progress, visibility)
     action_changes = dict(action_changes or {})
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=recap.meeting_id)  # two tabs take turns
@@ -167,8 +167,8 @@ def recap_update(
         kept = len(mine) - len(removed)
         if kept + len(actions) > MAX_ACTIONS_PER_RECAP and actions:
             raise _too_many_actions(kept + len(actions))
-        cleaned_changes = dict(zip(changed, _check_actions(match, list(changed.values())), strict=True))
-        cleaned_new = _check_actions(match, actions)
+        cleaned_changes = dict(zip(changed, check_actions(match, list(changed.values())), strict=True))
+        cleaned_new = check_actions(match, actions)
         recap.discussed, recap.learned, recap.goal_progress, recap.visibility = (
             discussed, learned, goal_progress, visibility,
         )  # fmt: skip
@@ -194,7 +194,7 @@ def recap_learned_to_goal(*, recap: Recap, goal: Goal, by: User) -> GoalNote:
     Sent twice (a double click), it adds one note."""
     if recap.author_id != by.pk:
         raise RecapError("Only the author of the recap can add what they learned to a goal.")
-    learned = _clean_text(recap.learned)
+    learned = clean_text(recap.learned)
     if not learned:
         raise RecapError("Your recap says nothing under “what I learned” yet: add it to the recap first.")
     with transaction.atomic():
@@ -214,15 +214,20 @@ def recap_learned_to_goal(*, recap: Recap, goal: Goal, by: User) -> GoalNote:
     return note
 
 
-def _action_set_status(*, action: ActionItem, by: User, status: str) -> ActionItem:
-    match = Match.objects.select_related("mentee", "mentor").get(pk=action.match_id)
-    _require_pair_member(match, by)
+def action_status_write(action: ActionItem, status: str) -> ActionItem:
+    """Done or open again, for a pair's action or a one-off session's (dropin.after)."""
     done_at = timezone.now() if status == ActionItem.Status.DONE else None
     # Conditional update: ticking twice (two tabs, a double click) changes the row once
     # and keeps the first done_at.
     ActionItem.objects.filter(pk=action.pk).exclude(status=status).update(status=status, done_at=done_at)
     action.refresh_from_db(fields=["status", "done_at"])
     return action
+
+
+def _action_set_status(*, action: ActionItem, by: User, status: str) -> ActionItem:
+    match = Match.objects.select_related("mentee", "mentor").get(pk=action.match_id)
+    _require_pair_member(match, by)
+    return action_status_write(action, status)
 
 
 def action_complete(*, action: ActionItem, by: User) -> ActionItem:
@@ -235,7 +240,7 @@ def action_reopen(*, action: ActionItem, by: User) -> ActionItem:
     return _action_set_status(action=action, by=by, status=ActionItem.Status.OPEN)
 
 
-def _check_rating(rating) -> int:
+def check_rating(rating) -> int:
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise RecapError("Choose a rating from 1 to 5.")
     return rating
@@ -246,8 +251,8 @@ def feedback_give(*, meeting: Meeting, author: User, rating: int, comment: str =
     read it; the other person never does (see permissions.feedback_visible_to)."""
     match = Match.objects.select_related("mentee", "mentor").get(pk=meeting.match_id) if meeting.match_id else None
     _require_pair_member(match, author)
-    rating = _check_rating(rating)
-    comment = _clean_text(comment)
+    rating = check_rating(rating)
+    comment = clean_text(comment)
     if meeting.status != Meeting.Status.HELD:
         raise RecapError("Feedback is for meetings that took place.")
     if len(comment) > 2000:
@@ -266,8 +271,8 @@ def exit_survey_give(
     _require_pair_member(match, author)
     if match.status != Match.Status.ENDED:
         raise RecapError("The exit survey opens when the match has ended.")
-    rating = _check_rating(rating)
-    comment = _clean_text(comment)
+    rating = check_rating(rating)
+    comment = clean_text(comment)
     if len(comment) > 2000:
         raise RecapError("Keep the comment under 2000 characters.")
     try:
@@ -317,9 +322,9 @@ def meeting_log(
         raise RecapError(f"You were matched on {matched_on.day} {matched_on:%b %Y}: log meetings from that day on.")
     actions = list(actions)
     # Check the recap before creating the meeting, so a bad recap leaves no meeting behind.
-    _check_recap_text(_clean_text(discussed), _clean_text(learned), _clean_text(goal_progress), visibility)
-    _check_actions(match, actions)
-    location = _clean_text(location)
+    check_recap_text(clean_text(discussed), clean_text(learned), clean_text(goal_progress), visibility)
+    check_actions(match, actions)
+    location = clean_text(location)
     if len(location) > 300:
         raise RecapError("Keep the place under 300 characters.")
     with transaction.atomic():

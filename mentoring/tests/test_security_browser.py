@@ -70,7 +70,7 @@ def demo(db):
     call_command("seed_demo")
     traditional = Programme.objects.get(name="Mentoring", cohort="2026–27")
     reverse_programme = Programme.objects.get(name="Reverse mentoring")
-    office_hours = Programme.objects.get(kind=Programme.Kind.OFFICE_HOURS)
+    office_hours = Programme.objects.get(kind=Programme.Kind.OFFICE_HOURS, name="Open office hours")
     match = Match.objects.filter(
         programme=traditional, mentor__user__email="mentor@demo.example", status=Match.Status.ACTIVE
     ).first()

@@ -372,7 +372,7 @@ ROWS: list[Row] = [
     Row("dropin:booking", "booking", _BOOKER, post=None),
     Row("dropin:booking_ics", "booking", _BOOKER, post=None),
     Row("dropin:booking_cancel", "booking", post=allowed(_BOOKER, 302)),
-    Row("dropin:directory", get=SIGNED_IN, post=everyone(405)),  # a GET search, open to everyone signed in
+    Row("dropin:directory", get=SIGNED_IN, post=None),  # a GET search, open to everyone signed in (POST: 405)
     Row("sessions_log:office_hours", "p3", MEMBERS, owner="bob"),
     Row("sessions_log:office_hours", "p1", everyone(404), variant="not an office-hours programme"),
     Row("sessions_log:office_hours_publish", "p3",

@@ -207,13 +207,13 @@ def test_hrs_view_costs_the_same_queries_at_two_sizes(client, carol, hana, selec
     from outcomes import views_impact
 
     monkeypatch.setattr(views_impact, "PROGRAMMES_PER_PAGE", 2)
-    build(carol, pairs=5, ended=3, kept=2, name="S1"), build(carol, pairs=5, ended=1, kept=0, name="S2")
+    build(carol, pairs=5, ended=3, kept=2, name="Small one"), build(carol, pairs=5, ended=1, kept=0, name="Small two")
     client.force_login(hana)
     small = _queries(client, reverse("outcomes_impact:all"))
     # Two larger programmes, first by name: the page now shows them.
-    build(carol, pairs=30, ended=12, kept=20, name="B1"), build(carol, pairs=25, ended=5, kept=9, name="B2")
+    build(carol, pairs=30, ended=12, kept=20, name="Big one"), build(carol, pairs=25, ended=5, kept=9, name="Big two")
     page = client.get(reverse("outcomes_impact:all")).content.decode()
-    assert "B1" in page and "S1" not in page
+    assert "Big one" in page and "Small one" not in page  # names no random token can hold
     assert _queries(client, reverse("outcomes_impact:all")) == small
 
 
