@@ -24,7 +24,7 @@ from sessions_log.calendar import invitation_ics
 from sessions_log.models import Meeting, OfficeHourSlot
 from sessions_log.services import timezone_name_of, zone_of
 
-from .links import helper_page_url
+from .links import helper_page_url, session_page_url
 from .models import UNANSWERED_STREAK_HIDES, HelperOffer, SessionRequest
 from .record import helper_record_refresh
 
@@ -114,6 +114,7 @@ def request_accept(*, request_id: int, by: User, now: datetime | None = None) ->
         request.answer, request.answered_at = SessionRequest.Answer.ACCEPTED, now
         request.save(update_fields=["answer", "answered_at"])
         helper_record_refresh(by.pk, now=now)
+        outbox_record(accept_mail_send, request_id=request.pk)
     return request
 
 
@@ -169,6 +170,27 @@ def request_decline(
         outbox_record(decline_mail_send, request_id=request.pk)
         helper_record_refresh(by.pk, now=now)
     return request
+
+
+@handler
+def accept_mail_send(*, request_id: int) -> int:
+    """Mail the booker that the helper accepted, with the session's page. Once per
+    request (stable key); nothing if it was declined or cancelled meanwhile."""
+    request = (
+        SessionRequest.objects.select_related("meeting__mentor__user", "meeting__mentee__user__profile")
+        .filter(pk=request_id, answer=SessionRequest.Answer.ACCEPTED, meeting__status=Meeting.Status.SCHEDULED)
+        .first()
+    )
+    if request is None:
+        return 0
+    meeting = request.meeting
+    booker = meeting.mentee.user
+    context = {
+        "meeting": meeting, "person": booker, "helper": meeting.mentor.user,
+        "tz": zone_of(timezone_name_of(booker)), "session_url": settings.SITE_URL + session_page_url(meeting.pk),
+    }  # fmt: skip
+    return int(send_mail_once(key=f"dropin-accept:{request.pk}", to=booker.email,
+                              template="dropin/mail/request_accepted", context=context))  # fmt: skip
 
 
 @handler

@@ -68,6 +68,19 @@ def test_accepting_records_the_answer_and_the_helpers_record(asked, bob):
     assert HelperOffer.objects.get(user=bob).median_answer_minutes == 180
 
 
+def test_accepting_mails_the_booker_once_with_the_sessions_page(asked, alice, bob, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        request_accept(request_id=asked.pk, by=bob)
+    (message,) = mail.outbox
+    assert message.to == [alice.email] and "Bob Brown" in message.subject
+    assert reverse("dropin:session", args=[asked.meeting_id]) in message.body
+    assert asked.purpose not in message.body, "the booker knows what they asked"
+    # the handler run again (a redelivered outbox entry) sends nothing
+    from ..requests import accept_mail_send
+
+    assert accept_mail_send(request_id=asked.pk) == 0 and len(mail.outbox) == 1
+
+
 def test_declining_cancels_frees_the_slot_and_mails_the_booker_once(
     asked, bob, alice, dora, django_capture_on_commit_callbacks
 ):
@@ -207,7 +220,7 @@ def test_of_two_answers_at_once_exactly_one_wins(carol, bob, alice, second):
         assert meeting.status == "scheduled" and meeting.sequence == 0
     from common.models import OutboxEntry
 
-    assert OutboxEntry.objects.count() == (1 if asked.answer == "declined" else 0)
+    assert OutboxEntry.objects.count() == 1, "the winner's mail (accepted or declined), once"
 
 
 # -- the reminder ---------------------------------------------------------------------
