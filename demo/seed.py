@@ -16,8 +16,9 @@ from demo.seed_dropin import seed_dropin
 from demo.seed_know import seed_know
 from demo.seed_messages import seed_messages
 from demo.seed_outcomes import seed_outcomes
+from demo.seed_routes import seed_attribute_answers, seed_routes
 from demo.seed_sessions import seed_sessions
-from people.models import Demographics, Department, Profile, SeniorityLevel, Tag, User
+from people.models import Department, Profile, SeniorityLevel, Tag, User
 from programmes.models import Coordinator, Participant, Programme
 
 DEMO_PASSWORD = "mentoring-demo"  # noqa: S105 (published demo logins)
@@ -82,10 +83,6 @@ LAST_NAMES = [
     "Weber", "Yilmaz", "Zhang",
 ]  # fmt: skip
 TIMEZONES = ["Europe/London", "Europe/Berlin", "Europe/Stockholm", "America/New_York", "Asia/Singapore"]
-GENDERS = ["woman", "man", "non-binary"]
-ETHNICITY = ["Asian", "Black", "Mixed", "White", "Other"]
-GENERATIONS = ["gen_z", "millennial", "gen_x", "boomer"]
-NETWORKS = ["", "", "Women in Tech", "Pride network", "Disability network", "Race & ethnicity network"]
 
 
 def ensure_user(email: str, full_name: str, **flags) -> User:
@@ -192,23 +189,6 @@ def job_title(level: SeniorityLevel, department: str) -> str:
     return f"{level.name} {department.lower()} specialist"
 
 
-def seed_demographics(rng: random.Random, people: list[User]) -> None:
-    """About half the people consented to share demographics for reverse mentoring."""
-    for user in people:
-        if rng.random() < 0.5:
-            Demographics.objects.update_or_create(
-                user=user,
-                defaults={
-                    "consented_at": timezone.now(),
-                    "gender": rng.choice(GENDERS),
-                    "ethnicity_group": rng.choice(ETHNICITY),
-                    "disability": rng.choice(["no", "no", "no", "yes", "prefer_not"]),
-                    "generation": rng.choice(GENERATIONS),
-                    "staff_network": rng.choice(NETWORKS),
-                },
-            )
-
-
 def seed_programmes(rng, coordinator, people, maya, theo) -> list[Programme]:
     today = date.today()
     traditional, _ = Programme.objects.update_or_create(
@@ -304,11 +284,12 @@ def seed() -> list[DemoLogin]:
     seed_profile(rng, theo, departments["Finance"], levels[0], people[6], tags, "Finance")
     for email in ("coordinator@demo.example", "hr@demo.example"):
         seed_profile(rng, accounts[email], departments["People"], levels[3], people[7], tags, "People")
-    seed_demographics(rng, [*people, maya, theo])
     people = list(User.objects.filter(pk__in=[p.pk for p in people]).select_related("profile__seniority"))
     people.sort(key=lambda u: u.email)
+    seed_attribute_answers(rng, [*people, maya, theo])
     seed_role_grants(accounts)
     traditional, reverse = seed_programmes(rng, accounts["coordinator@demo.example"], people, maya, theo)
+    seed_routes(rng, reverse, people, theo=theo)
     seed_matching(traditional, reverse, accounts["coordinator@demo.example"], maya=maya, theo=theo)
     seed_sessions(
         rng, traditional, coordinator=accounts["coordinator@demo.example"], people=people, maya=maya, theo=theo

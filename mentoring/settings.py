@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "common",  # the outbox and mail claims, at the bottom: imports no app (docs/architecture.md)
     "audit",
     "people",
+    "networks",  # staff networks: leads, private members; below programmes, which they co-sponsor
     "programmes",
     "notifications",
     "matching",

@@ -44,6 +44,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         "coordinator", default=False, help_text="May create programmes and coordinate them."
     )
     is_hr = models.BooleanField("HR viewer", default=False, help_text="May see programme reports and export them.")
+    is_guest = models.BooleanField(
+        "guest", default=False,
+        help_text="From outside the organisation (a student, a partner organisation): invited to one programme, "
+        "with no department or manager, and removed when that programme closes (programmes.Guest).",
+    )  # fmt: skip
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -213,6 +218,98 @@ class Demographics(models.Model):
         return f"Demographics of {self.user}"
 
 
+class Attribute(models.Model):
+    """One self-description question the organisation asks (gender identity,
+    ethnic group, ...), answered from a controlled list that the organisation
+    configures. Every attribute also takes "prefer not to say" and, where
+    allowed, a self-description; neither is an option row.
+
+    `key` is stable (programmes' matching settings and reports refer to it);
+    the label and the options may be reworded."""
+
+    key = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=80, help_text="e.g. “Gender identity”: what reports and settings call it.")
+    question = models.CharField(
+        max_length=200, help_text="What the person is asked, e.g. “How do you describe your gender?”"
+    )
+    help_text = models.CharField(max_length=300, blank=True)
+    allows_self_description = models.BooleanField(
+        "may describe in their own words", default=True,
+        help_text="Offer “I describe it as ...” beside the list.",
+    )  # fmt: skip
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(
+        default=True, help_text="Asked on the self-description page and usable by matching."
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class AttributeOption(models.Model):
+    """One answer on an attribute's controlled list. Retired options stay (answers
+    point at them) but are no longer offered."""
+
+    attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="options")
+    label = models.CharField(max_length=80)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["attribute", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint("attribute", Lower("label"), name="people_attribute_option_label_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class AttributeAnswer(models.Model):
+    """One person's answer to one attribute, stored only while they consent to
+    sharing that attribute (consent is per attribute; withdrawing deletes the row).
+
+    Exactly one of: an option, "prefer not to say", or a self-description.
+    Matching and reports compare answers through people.attributes.answer_value:
+    "prefer not to say" is never a difference nor a sameness."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="attribute_answers")
+    attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="answers")
+    option = models.ForeignKey(AttributeOption, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    prefer_not_to_say = models.BooleanField(default=False)
+    self_description = models.CharField(max_length=120, blank=True)
+    consented_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["attribute__position", "attribute_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "attribute"], name="people_attribute_answer_once"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(option__isnull=False) & models.Q(prefer_not_to_say=False) & models.Q(self_description="")
+                )
+                | (models.Q(option__isnull=True) & models.Q(prefer_not_to_say=True) & models.Q(self_description=""))
+                | (models.Q(option__isnull=True) & models.Q(prefer_not_to_say=False) & ~models.Q(self_description="")),
+                name="people_attribute_answer_one_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute} of {self.user}"
+
+    @property
+    def display(self) -> str:
+        """The answer in words, for the person's own page and their export only."""
+        if self.prefer_not_to_say:
+            return "Prefer not to say"
+        if self.option_id:
+            return self.option.label
+        return self.self_description
+
+
 class ConsentEvent(models.Model):
     """The record of each time a person gave or withdrew consent to demographics."""
 
@@ -222,6 +319,9 @@ class ConsentEvent(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consent_events")
     action = models.CharField(max_length=10, choices=Action.choices)
+    # Consent is given and withdrawn per attribute; events from before the
+    # attribute lists (one consent for all demographics) have none.
+    attribute = models.ForeignKey(Attribute, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     wording = models.TextField(help_text="The consent text the person saw.")
     at = models.DateTimeField(default=timezone.now)
 

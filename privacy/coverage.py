@@ -32,7 +32,11 @@ COVERAGE: dict[str, Covered] = {
     "people.Profile.user": Covered("profile", "deleted"),
     "people.Profile.manager": Covered("work_for_programmes", "detached", "others' profiles: the link goes"),
     "people.Demographics.user": Covered("demographics", "deleted"),
+    "people.AttributeAnswer.user": Covered("self_description", "deleted"),
     "people.ConsentEvent.user": Covered("consent_events", "deleted"),
+    # staff networks: memberships are the person's own; leading one is a role
+    "networks.NetworkMembership.user": Covered("network_memberships", "deleted"),
+    "networks.Network.leads": Covered("networks_led", "detached", "the network stays; the person is no longer a lead"),
     "people.KnownDevice.user": Covered("devices", "deleted"),
     "account.EmailAddress.user": Covered("email_addresses", "deleted"),
     # Single sign-on (allauth.socialaccount), when installed: its tokens go with the account.
@@ -51,6 +55,13 @@ COVERAGE: dict[str, Covered] = {
     "programmes.Participant.user": Covered("participations", "withdrawn", "motivation and answers blanked"),
     "programmes.Participant.decided_by": Covered("work_for_programmes", "anonymous"),
     "programmes.Invitation.invited_by": Covered("invitations_sent", "anonymous"),
+    "programmes.Nomination.nominee": Covered("nominations_received", "deleted"),
+    "programmes.Nomination.nominated_by": Covered(
+        "nominations_made", "anonymous", "the nominee's decision is theirs: the export lists programme and date only"
+    ),
+    "programmes.Nomination.participant": Covered("nominations_received", "detached"),
+    "programmes.Guest.user": Covered("guest", "deleted"),
+    "programmes.Guest.invited_by": Covered("work_for_programmes", "anonymous"),
     "programmes.ProgrammeGuide.updated_by": Covered("work_for_programmes", "anonymous", "a programme's guide text"),
     "programmes.RosterImport.uploaded_by": Covered("roster_imports", "anonymous"),
     "programmes.MeetingGuide.updated_by": Covered(

@@ -27,10 +27,20 @@ from directory.models import RosterEntry, WorkforceEvent
 from dropin.models import HelperOffer, SessionAttendance, SessionRequest
 from engagement.models import Escalation, EscalationStep
 from matching.models import Match, MatchRequest, MatchRun, MentorRanking, PairRule
+from networks.models import Network, NetworkMembership
 from notifications.models import Notification, NotificationPreference
 from outcomes.models import Commitment, ObjectiveAnswer, SelfRating
-from people.models import ConsentEvent, Demographics, KnownDevice, Profile, User
-from programmes.models import Coordinator, Invitation, Participant, Programme, ProgrammeGuide, RosterImport
+from people.models import AttributeAnswer, ConsentEvent, Demographics, KnownDevice, Profile, User
+from programmes.models import (
+    Coordinator,
+    Guest,
+    Invitation,
+    Nomination,
+    Participant,
+    Programme,
+    ProgrammeGuide,
+    RosterImport,
+)
 from reports.models import ExportAudit, ReportScope, ReportSubscription
 from scim.models import ScimIdentity
 from sessions_log.models import (
@@ -190,6 +200,19 @@ def person_sections(user: User) -> list[Section]:
             "generation": demographics.get_generation_display(),
             "staff_network": demographics.staff_network,
         })  # fmt: skip
+    add("self_description", "How you describe yourself",
+        "Your answers to the organisation's self-description questions, each kept only while you consent to it.", [
+        {"attribute": answer.attribute.label, "answer": answer.display, "consented": answer.consented_at}
+        for answer in AttributeAnswer.objects.filter(user=user).select_related("attribute", "option")
+    ])  # fmt: skip
+    add("network_memberships", "Staff networks you belong to",
+        "Self-declared; private unless you let the leads see it.", [
+        {"network": m.network.name, "since": m.consented_at, "visible_to_leads": m.visible_to_leads}
+        for m in NetworkMembership.objects.filter(user=user).select_related("network")
+    ])  # fmt: skip
+    add("networks_led", "Staff networks you lead", "Networks that list you as a lead.", [
+        {"network": network.name} for network in Network.objects.filter(leads=user)
+    ])  # fmt: skip
     add("consent_events", "Consent", "Each time you gave or withdrew consent, and the words you saw.", [
         {"action": event.get_action_display(), "at": event.at, "wording": event.wording}
         for event in ConsentEvent.objects.filter(user=user).order_by("at", "pk")
@@ -205,6 +228,21 @@ def person_sections(user: User) -> list[Section]:
          "shared_with_match": p.shared_answers, "applied": p.applied_at, "decided": p.decided_at}
         for p in participations
     ])  # fmt: skip
+    add("nominations_received", "Times you were put forward for a programme", "By a staff network or your manager, "
+        "with their note and what you decided.", [
+        {"programme": str(n.programme), "by": n.get_source_display(), "network": n.network.name if n.network else None,
+         "role": n.get_role_display(), "note": n.note, "status": n.get_status_display(), "at": n.created_at,
+         "share_with_coordinator": n.share_with_coordinator, "tell_nominator": n.tell_nominator}
+        for n in Nomination.objects.filter(nominee=user).select_related("programme", "network").order_by("created_at")
+    ])  # fmt: skip
+    add("nominations_made", "People you put forward", "The programmes and dates only: what they decided is theirs.", [
+        {"programme": str(n.programme), "at": n.created_at}
+        for n in Nomination.objects.filter(nominated_by=user).select_related("programme").order_by("created_at")
+    ])  # fmt: skip
+    guest = Guest.objects.filter(user=user).select_related("programme").first()
+    add("guest", "Your guest place", "You were invited from outside the organisation to one programme.",
+        None if guest is None else {"programme": str(guest.programme), "organisation": guest.organisation,
+                                    "invited": guest.invited_at})  # fmt: skip
     add("coordinating", "Programmes you coordinate", "The programmes you are in charge of.", [
         {"programme": str(c.programme), "since": c.added_at}
         for c in Coordinator.objects.filter(user=user).select_related("programme").order_by("added_at", "pk")

@@ -31,11 +31,12 @@ from engagement.models import EscalationStep
 from matching import choice
 from matching.models import Match, MatchRequest, MentorRanking
 from matching.services import match_end
+from networks.models import Network, NetworkMembership
 from notifications.models import Notification, NotificationPreference
 from notifications.services import Notice, notify_many
 from outcomes.models import Commitment, ObjectiveAnswer, SelfAssessment
-from people.models import ConsentEvent, Demographics, KnownDevice, Profile, User
-from programmes.models import Coordinator, Invitation, Participant, RosterImport
+from people.models import AttributeAnswer, ConsentEvent, Demographics, KnownDevice, Profile, User
+from programmes.models import Coordinator, Guest, Invitation, Nomination, Participant, RosterImport
 from programmes.services import participant_withdraw
 from reports.models import ReportScope, ReportSubscription
 from scim.models import ScimIdentity
@@ -286,7 +287,13 @@ def _delete_personal_rows(user: User, *, now: datetime) -> None:
     Profile.objects.filter(manager=user).update(manager=None)
     Profile.objects.filter(user=user).delete()  # its skills and topics with it
     Demographics.objects.filter(user=user).delete()
+    AttributeAnswer.objects.filter(user=user).delete()
     ConsentEvent.objects.filter(user=user).delete()
+    NetworkMembership.objects.filter(user=user).delete()
+    for network in Network.objects.filter(leads=user):
+        network.leads.remove(user)
+    Nomination.objects.filter(nominee=user).delete()
+    Guest.objects.filter(user=user).delete()
     Invitation.objects.filter(email__iexact=user.email).delete()
     Coordinator.objects.filter(user=user).delete()
     MentorRanking.objects.filter(mentor__user=user).delete()

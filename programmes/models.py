@@ -43,7 +43,18 @@ class Programme(models.Model):
 
     class DemographicsUse(models.TextChoices):
         IGNORE = "ignore", "Not used"
-        PREFER_DIFFERENCE = "prefer_difference", "Prefer pairs who differ (reverse mentoring)"
+        # The attributes, and whether pairs should differ or be alike on each, are
+        # the programme's ProgrammeAttribute rows.
+        PREFER_DIFFERENCE = "prefer_difference", "Used, on the attributes chosen below"
+
+    class ManagerNomination(models.TextChoices):
+        ALLOWED = "allowed", "Managers may suggest it; anyone may apply"
+        REQUIRED = "required", "Only people their manager suggested it to may apply"
+        FORBIDDEN = "forbidden", "Managers may not suggest it"
+
+    class SeniorityCheck(models.TextChoices):
+        WARN = "warn", "Warn the applicant"
+        BLOCK = "block", "Refuse the application"
 
     name = models.CharField(max_length=120, help_text="The name your organisation uses, e.g. “Mentoring”.")
     kind = models.CharField(
@@ -93,6 +104,33 @@ class Programme(models.Model):
         help_text="Anyone in the organisation who applies is approved at once; for drop-in office hours, booking "
         "a slot is joining.",
     )  # fmt: skip
+    # Routes in (issue #18)
+    participant_kind_name = models.CharField(
+        "what participants see it called", max_length=60, blank=True,
+        help_text="e.g. “Two-way mentoring” or “Leadership listening programme”: shown to participants instead "
+        "of the kind's name. Who mentors whom stays the kind's rule.",
+    )  # fmt: skip
+    seniority_check = models.CharField(
+        "when an applicant's seniority does not fit the role", max_length=5, choices=SeniorityCheck.choices,
+        default=SeniorityCheck.WARN,
+    )  # fmt: skip
+    manager_nomination = models.CharField(
+        max_length=9, choices=ManagerNomination.choices, default=ManagerNomination.ALLOWED
+    )
+    enrol_new_joiners = models.BooleanField(
+        "enrol new joiners", default=False,
+        help_text="An onboarding programme: people who join the organisation (from the roster sync) are enrolled "
+        "as mentees, told, and may opt out.",
+    )  # fmt: skip
+    admits_guests = models.BooleanField(
+        "admits guests from outside", default=False,
+        help_text="Coordinators may invite people from outside the organisation (students, a partner "
+        "organisation); their accounts are removed when the programme closes.",
+    )  # fmt: skip
+    sponsor_networks = models.ManyToManyField(
+        "networks.Network", blank=True, related_name="sponsored_programmes",
+        help_text="Staff networks co-sponsoring the programme: their leads may nominate members.",
+    )  # fmt: skip
     # When it closed: a closed programme may be reopened within REOPEN_WITHIN of this.
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -137,6 +175,13 @@ class Programme(models.Model):
     @property
     def uses_demographics(self) -> bool:
         return self.demographics_use != self.DemographicsUse.IGNORE
+
+    @property
+    def kind_name_for_participants(self) -> str:
+        """The kind as participants see it: the coordinator's name for it when
+        set ("Two-way mentoring"), else the kind's own. Coordinators, HR and staff
+        still see `get_kind_display`."""
+        return self.participant_kind_name or self.get_kind_display()
 
     @classmethod
     def accepting_people(cls) -> Q:
@@ -268,6 +313,14 @@ class Participant(models.Model):
         DECLINED = "declined", "Declined"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    class Source(models.TextChoices):
+        OWN = "own", "Own application"
+        INVITATION = "invitation", "Invited by a coordinator"
+        NETWORK = "network", "Nominated by a staff network"
+        MANAGER = "manager", "Suggested by their manager"
+        NEW_JOINER = "new_joiner", "Enrolled as a new joiner"
+        GUEST = "guest", "Guest from outside"
+
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations")
     role = models.CharField(max_length=6, choices=Role.choices)
@@ -289,6 +342,13 @@ class Participant(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # How the application came in, as the coordinator may see it: a nomination
+    # shows as one only when the nominee agreed (Nomination.share_with_coordinator);
+    # otherwise it reads as the person's own application.
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.OWN)
+    source_network = models.ForeignKey(
+        "networks.Network", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["applied_at"]
@@ -299,11 +359,128 @@ class Participant(models.Model):
                 | (Q(role="mentee") & Q(capacity__isnull=True)),
                 name="participant_capacity_only_for_mentors",
             ),
+            models.CheckConstraint(
+                condition=Q(source="network") | Q(source_network__isnull=True),
+                name="participant_source_network_only_for_network",
+            ),
         ]
         indexes = [models.Index(fields=["programme", "role", "status"])]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.programme})"
+
+
+class ProgrammeAttribute(models.Model):
+    """One self-description attribute a programme's matching weighs: pairs should
+    differ on it (reverse mentoring across difference) or be alike (an affinity
+    programme such as women in leadership). Used only while the programme's
+    `demographics_use` is on, and only through people.attributes.answer_value."""
+
+    class Aim(models.TextChoices):
+        DIFFER = "differ", "Prefer pairs who differ"
+        ALIKE = "alike", "Prefer pairs who are alike"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="matching_attributes")
+    attribute = models.ForeignKey("people.Attribute", on_delete=models.CASCADE, related_name="+")
+    aim = models.CharField(max_length=6, choices=Aim.choices, default=Aim.DIFFER)
+    weight = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(1), MaxValueValidator(10)])
+
+    class Meta:
+        ordering = ["attribute__position", "attribute_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "attribute"], name="programme_attribute_once"),
+            models.CheckConstraint(condition=Q(weight__gte=1) & Q(weight__lte=10), name="programme_attribute_weight"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}: {self.get_aim_display()} on {self.attribute}"
+
+
+class Nomination(models.Model):
+    """Someone put forward for a programme by a staff network's lead or by their
+    line manager. The nominee decides, privately:
+
+    - a decline (or letting it expire) is never told to the nominator, nor to the
+      coordinators, and leaves no application;
+    - an acceptance makes an application (`participant`); the coordinators see it
+      as a nomination only if the nominee allowed it (`share_with_coordinator`),
+      and the nominator learns of it only if the nominee allowed that
+      (`tell_nominator`)."""
+
+    class Source(models.TextChoices):
+        NETWORK = "network", "A staff network"
+        MANAGER = "manager", "Their line manager"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the nominee"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn by the nominator"
+        EXPIRED = "expired", "Expired"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="nominations")
+    nominee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nominations_received")
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="nominations_made"
+    )
+    source = models.CharField(max_length=7, choices=Source.choices)
+    network = models.ForeignKey(
+        "networks.Network", null=True, blank=True, on_delete=models.CASCADE, related_name="nominations"
+    )
+    role = models.CharField(max_length=6, choices=Participant.Role.choices)
+    # Private text: from the nominator to the nominee only.
+    note = models.TextField(max_length=1000, blank=True)
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.PENDING)
+    share_with_coordinator = models.BooleanField("the coordinators may see who put me forward", default=False)
+    tell_nominator = models.BooleanField("tell the person who put me forward that I joined", default=False)
+    participant = models.OneToOneField(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="nomination"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(source="network") & Q(network__isnull=False))
+                | (Q(source="manager") & Q(network__isnull=True)),
+                name="nomination_network_only_from_a_network",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "nominee", "source"],
+                condition=Q(status="pending"),
+                name="nomination_one_pending_per_source",
+            ),
+            models.CheckConstraint(condition=~Q(nominee=F("nominated_by")), name="nomination_not_of_oneself"),
+        ]
+        indexes = [models.Index(fields=["nominee", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.nominee} for {self.programme} ({self.get_source_display()})"
+
+
+class Guest(models.Model):
+    """A person from outside the organisation invited to one programme: a
+    student, someone from a partner organisation. Their account (User.is_guest)
+    has no department or manager, reporting-line rules do not apply to them,
+    they are marked as guests wherever their name appears, and the account is
+    erased when the programme closes."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guest")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="guests")
+    organisation = models.CharField(max_length=120, blank=True, help_text="e.g. “University of Leeds”.")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="guests_invited"
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["invited_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} (guest of {self.programme})"
 
 
 class ApplicationQuestion(models.Model):

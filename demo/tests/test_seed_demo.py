@@ -32,7 +32,7 @@ def test_demo_logins_work_with_the_printed_password(client):
 
 
 def test_the_demo_has_a_traditional_and_a_reverse_programme_with_about_sixty_people_each():
-    from people.models import Demographics
+    from people.models import AttributeAnswer
     from programmes.models import Participant, Programme
 
     call_command("seed_demo")
@@ -49,7 +49,7 @@ def test_the_demo_has_a_traditional_and_a_reverse_programme_with_about_sixty_peo
         ).values_list("programme__kind", "role")
     )
     assert maya_roles == {"traditional": "mentor", "reverse": "mentee"}
-    assert Demographics.objects.count() > 20
+    assert AttributeAnswer.objects.values("user").distinct().count() > 20
     # Reporting lines exist, so matching has someone to keep apart.
     assert User.objects.filter(profile__manager__isnull=False).count() > 50
 

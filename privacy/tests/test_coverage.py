@@ -61,7 +61,7 @@ def test_the_user_model_itself_is_watched():
     """A field added to the user (a phone number) would need handling too: the
     fields erasure rewrites or keeps are all the user has."""
     handled = {"id", "password", "last_login", "is_superuser", "email", "full_name", "is_active", "is_staff",
-               "is_coordinator", "is_hr", "date_joined", "groups", "user_permissions"}  # fmt: skip
+               "is_coordinator", "is_hr", "is_guest", "date_joined", "groups", "user_permissions"}  # fmt: skip
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     fields = {field.name for field in user_model._meta.get_fields() if field.concrete}
     assert fields == handled

@@ -27,3 +27,17 @@ def enrol_many(programme, count: int) -> None:
     )
     Profile.objects.bulk_create(Profile(user=u, department=department, seniority=level) for u in users)
     Participant.objects.bulk_create(Participant(programme=programme, user=u, role="mentee") for u in users)
+
+
+def make_nomination(programme, nominee, *, by, network=None, role="mentee", **fields):
+    """A pending nomination of `nominee` by `by`, from `network` (or, without one,
+    from their manager), expiring in 14 days."""
+    from datetime import timedelta
+
+    from programmes.models import Nomination
+
+    source = Nomination.Source.NETWORK if network else Nomination.Source.MANAGER
+    fields.setdefault("expires_at", timezone.now() + timedelta(days=14))
+    return Nomination.objects.create(
+        programme=programme, nominee=nominee, nominated_by=by, network=network, source=source, role=role, **fields
+    )
