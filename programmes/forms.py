@@ -47,6 +47,7 @@ class ProgrammeForm(VisibleTextFormMixin, forms.ModelForm):
             "goals_expected", "goals_due_by_meeting",
             "matching_mode", "default_mentor_capacity", "rolling_enrolment", "approve_automatically",
             "demographics_use",
+            "participant_kind_name", "seniority_check", "manager_nomination", "enrol_new_joiners", "admits_guests",
             "asked_profile_fields",
         ]  # fmt: skip
         widgets = {
@@ -87,6 +88,14 @@ class ProgrammeForm(VisibleTextFormMixin, forms.ModelForm):
                 "rolling_enrolment",
                 "approve_automatically",
             ),
+            Fieldset(
+                "Who takes part, and how they come in",
+                "participant_kind_name",
+                "seniority_check",
+                "manager_nomination",
+                "enrol_new_joiners",
+                "admits_guests",
+            ),
             Fieldset("The application", "asked_profile_fields", "questions"),
             Submit("save", "Save programme"),
         )
@@ -99,10 +108,6 @@ class ProgrammeForm(VisibleTextFormMixin, forms.ModelForm):
         opens, closes = cleaned.get("enrolment_opens_on"), cleaned.get("enrolment_closes_on")
         if opens and closes and closes < opens:
             self.add_error("enrolment_closes_on", "Enrolment must close on or after the day it opens.")
-        if cleaned.get("demographics_use") == Programme.DemographicsUse.PREFER_DIFFERENCE and cleaned.get(
-            "kind"
-        ) not in (Programme.Kind.REVERSE, None):
-            self.add_error("demographics_use", "Only reverse mentoring programmes prefer pairs who differ.")
         return cleaned
 
     @property
