@@ -46,7 +46,8 @@ FUZZ = settings(
 # Who posts: the first of these roles the row lets in (or the row's `fuzz_as`).
 ACTOR_ORDER = ("owner", "coordinator", "staff", "participant", "other_pair", "other_coordinator", "hr", "anonymous")
 # Rows that answer a successful POST with a page rather than a redirect.
-FUZZ_SUCCESS = {"notifications:unsubscribe": (200,)}
+# A new API token's key is shown once, in the answer to the POST (refusals answer 400).
+FUZZ_SUCCESS = {"notifications:unsubscribe": (200,), "api_tokens:list": (200,)}
 # Forms a page of the world does not show (the exit survey opens when a match has
 # ended, the programme feedback in its window, the ladder's acts for a stalled pair):
 # their fields are read from the form class instead.
