@@ -59,8 +59,14 @@ class ProgrammeForm(VisibleTextFormMixin, forms.ModelForm):
             "enrolment_closes_on": DateInput(),
         }
 
+    # Settings added after the form's first clients were written: a submission
+    # without them keeps the programme's current value (a new one's default).
+    KEPT_WHEN_LEFT_OUT = ("seniority_check", "manager_nomination")
+
     def __init__(self, *args, kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        for name in self.KEPT_WHEN_LEFT_OUT:
+            self.fields[name].required = False
         if self.instance.pk:
             self.fields["questions"].initial = "\n".join(self.instance.questions.values_list("text", flat=True))
         self.helper = FormHelper()
@@ -102,6 +108,9 @@ class ProgrammeForm(VisibleTextFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name in self.KEPT_WHEN_LEFT_OUT:
+            if not cleaned.get(name) and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
         starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts and ends and ends <= starts:
             self.add_error("ends_on", "The programme must end after it starts.")

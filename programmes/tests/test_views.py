@@ -47,7 +47,7 @@ def test_a_coordinator_creates_a_programme_in_the_browser_form(client, carol):
         ({"ends_on": "2027-02-01"}, "ends_on", "end after it starts"),
         ({"name": ""}, "name", "required"),
         ({"default_mentor_capacity": 0}, "default_mentor_capacity", "greater than or equal to 1"),
-        ({"kind": "traditional"}, "demographics_use", "Only reverse"),
+        ({"seniority_check": "maybe"}, "seniority_check", "Select a valid choice"),
         ({"purpose": "bad\x00text"}, "purpose", "Null characters are not allowed"),
     ],
 )
