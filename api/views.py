@@ -398,14 +398,15 @@ class Figures(APIView):
 
     @extend_schema(
         summary="HR figures (HR viewers and staff)",
-        parameters=[*_REPORT_FILTERS, OpenApiParameter("by", str, enum=list(figures.BREAKDOWNS),
-                                                       description="The breakdown (default: programme).")],
+        parameters=[*_REPORT_FILTERS, OpenApiParameter("by", str, description=(
+            f"The breakdown (default: programme): one of {', '.join(figures.FIXED_BREAKDOWNS)}, an active "
+            f"attribute's key (e.g. gender_identity) or {figures.NETWORK}."))],
         responses=responses({200: s.FiguresSerializer}, 400),
     )  # fmt: skip
     def get(self, request):
         form = _report_filter(request)
         report_filter, by = form.report_filter(), form.breakdown()
-        report = figures.build_report(request.user, report_filter, attributes=by in figures.ATTRIBUTES)
+        report = figures.build_report(request.user, report_filter, attributes=figures.is_attribute(by))
         return Response({
             **report_filter.as_dict(), "by": by,
             "headline": {key: _figure(cell) for key, cell in report.headline.items()},

@@ -24,7 +24,6 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from engagement.health import STATUS_LABELS
 from matching.models import Match
-from programmes.models import Programme
 from sessions_log.models import Goal, Meeting
 
 from . import figures
@@ -57,23 +56,25 @@ def figure_sheets(user, report_filter: figures.ReportFilter) -> list[Sheet]:
     """A notes sheet, one sheet per breakdown and the end reasons: the same protected
     report as the reports page (a hidden figure is an empty cell)."""
     report = figures.build_report(user, report_filter, attributes=True)
-    has_reverse = figures.programmes_for_reports(user).filter(kind=Programme.Kind.REVERSE).exists()
+    has_reverse = figures.attribute_programmes(user).exists()
     notes = [
         [HIDDEN_NOTE],
-        ["Groups of fewer than 5 people whose names people typed (departments, staff networks, self-described "
-         "attributes) are counted together as \"Other\"."],
+        ["Departments of fewer than 5 people are counted together as \"Other\"."],
         ["Each figure is defined in the sheet \"What the figures mean\"."],
     ]  # fmt: skip
     if has_reverse:
         cutoff = f"{report.attribute_cutoff:%-d %B %Y}"
-        notes.append([f"Breakdowns by a consented attribute count only the people who gave it, in every reverse "
-                      f"programme you may see, up to {cutoff}, whatever the filters."])  # fmt: skip
+        notes.append([f"Breakdowns by a consented attribute count only the people who answered it, in every reverse "
+                      f"programme (or programme matching on attributes) you may see, up to {cutoff}, whatever the "
+                      "filters. Their rows are the organisation's lists; \"Self-described\" counts every "
+                      "self-description together (never its text); \"Prefer not to say\" is a row of its own. "
+                      "By staff network, someone in two networks counts in each."])  # fmt: skip
     glossary = [[figure.label, figure.definition] for figure in figures.FIGURES.values()]
     glossary += [["The period", figures.GLOSSARY_INTRO[0]], ["Groups", figures.GLOSSARY_INTRO[1]]]
     sheets = [Sheet("Notes", ["Notes"], notes, counted=False),
               Sheet("What the figures mean", ["Figure", "What it counts"], glossary, counted=False)]  # fmt: skip
-    for by, label in figures.BREAKDOWNS.items():
-        if by in figures.ATTRIBUTES and not has_reverse:
+    for by, label in figures.breakdowns().items():
+        if figures.is_attribute(by) and not has_reverse:
             continue
         table = report.tables[by]
         notes.extend([f"By {label.lower()}: {note}"] for note in figures.table_notes(table))

@@ -28,28 +28,35 @@ a figure shown in several of them (a total, a chart's category) is one cell,
 hidden alike everywhere, and its protection is decided once for all of them:
 the page of any breakdown, the exports and the monthly mail show the same cells.
 
-Attribute breakdowns (gender, ethnicity, disability, generation, staff network)
-are never filtered: they cover every reverse programme in the viewer's scope, up
-to the end of last month, so that two filtered views cannot be subtracted to
-single anyone out; they hold figures about people and averages only, none of the
-per-pair figures (matches, meetings, hours, goals) that the per-match export
-lists pair by pair, and they count only people who consented and gave a value
-("prefer not to say" never counts). No text anyone wrote is read here."""
+Attribute breakdowns (one per active people.Attribute, by its key, and staff
+network) are never filtered: they cover every programme in the viewer's scope
+that is reverse or matches on attributes, up to the end of last month, so that
+two filtered views cannot be subtracted to single anyone out; they hold figures
+about people and averages only, none of the per-pair figures (matches, meetings,
+hours, goals) that the per-match export lists pair by pair, and they count only
+people who consented to that attribute (an AttributeAnswer). Rows are the
+attribute's options (retired ones while someone still holds them), every
+self-description together as one row, never its text, and "Prefer not to say"
+as a row of its own, never merged into an option. The staff-network breakdown
+counts people by their network memberships (someone in two networks counts in
+each row, once in All). No text anyone wrote is read here."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Lower, Trim, TruncMonth
+from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Cast, Trim, TruncMonth
 from django.utils import timezone
 
 from engagement.health import STATUS_LABELS, Health, Status, assess, frameworks_of, pair_facts
 from matching.models import Match
+from networks.models import Network, NetworkMembership
 from outcomes.catalogue import MEASURES
-from people.models import Demographics
-from programmes.models import Participant, Programme
+from people.attributes import PREFER_NOT_TO_SAY
+from people.models import Attribute, AttributeAnswer, AttributeOption
+from programmes.models import Participant, Programme, ProgrammeAttribute
 from sessions_log.models import ActionItem, Feedback, Goal, Meeting, Recap
 from surveys.models import PulseResponse
 
@@ -279,7 +286,7 @@ def columns_for(by: str, report_filter: "ReportFilter") -> list[tuple[str, str]]
     (without one it counts what People counts)."""
     if by == "month":
         return MONTH_COLUMNS
-    if by in ATTRIBUTES:
+    if is_attribute(by):
         return ATTRIBUTE_COLUMNS
     joined = ["joined"] if report_filter.date_from else []
     return columns_of(PERSON_KEYS + joined + MATCHED_KEYS + PAIR_KEYS + AVERAGE_KEYS)
@@ -291,16 +298,40 @@ def programme_label(name: str, cohort: str) -> str:
     return f"{name} · {cohort}" if cohort else name
 
 
-ATTRIBUTES = {
-    "gender": "Gender",
-    "ethnicity_group": "Ethnicity",
-    "disability": "Disability",
-    "generation": "Generation",
-    "staff_network": "Staff network",
-}
-FREE_TEXT = {"department", "gender", "ethnicity_group", "staff_network"}  # labels people typed: small ones merge
-BREAKDOWNS: dict[str, str] = {"programme": "Programme", "department": "Department", "cohort": "Cohort",
-                              "month": "Month", **ATTRIBUTES}  # fmt: skip
+FREE_TEXT = {"department"}  # labels typed in the roster: groups of fewer than 5 merge into Other
+FIXED_BREAKDOWNS: dict[str, str] = {"programme": "Programme", "department": "Department", "cohort": "Cohort",
+                                    "month": "Month"}  # fmt: skip
+NETWORK = "staff_network"  # the breakdown by networks.NetworkMembership
+NETWORK_LABEL = "Staff network"
+SELF_DESCRIBED = "Self-described"
+# The group keys of an answer that is not an option (an option's key is its id, as text).
+_PREFER_NOT_KEY, _SELF_KEY = "prefer_not", "self"
+
+
+def attribute_headings() -> dict[str, str]:
+    """{key: label} of the breakdowns by consented attribute: every active
+    people.Attribute (by its key, in the organisation's order), then staff network.
+    One query; a key that is also a fixed breakdown's is left out (never two meanings)."""
+    found = Attribute.objects.filter(is_active=True).exclude(key__in=[*FIXED_BREAKDOWNS, NETWORK])
+    return {**dict(found.values_list("key", "label")), NETWORK: NETWORK_LABEL}
+
+
+def breakdowns() -> dict[str, str]:
+    """Every breakdown HR may choose, {key: heading}: the fixed ones, then the attributes'."""
+    return {**FIXED_BREAKDOWNS, **attribute_headings()}
+
+
+def is_attribute(by: str) -> bool:
+    return by not in FIXED_BREAKDOWNS
+
+
+def attribute_programmes(user) -> QuerySet[Programme]:
+    """The programmes attribute breakdowns cover: reverse ones, and any whose matching
+    uses attributes (an affinity programme), among those the viewer may report on."""
+    uses = ProgrammeAttribute.objects.filter(programme=OuterRef("pk"))
+    return programmes_for_reports(user).filter(Q(kind=Programme.Kind.REVERSE) | Exists(uses))
+
+
 HEALTH_ORDER = (Status.STALLED, Status.ATTENTION, Status.NEW, Status.ON_TRACK)
 
 
@@ -330,7 +361,7 @@ ROW_SUMS = [
 ROW_AT_MOST = [("joined", "people"), ("goals_achieved", "goals_set")]
 # Who can stand in two rows of a breakdown, when its rows of distinct people do not add up.
 IN_TWO_ROWS = {"programme": "enrolled in two programmes", "cohort": "enrolled in programmes of two cohorts",
-               "month": "who met in two months"}  # fmt: skip
+               "month": "who met in two months", NETWORK: "who is a member of two networks"}  # fmt: skip
 
 
 def _and(labels: list[str]) -> str:
@@ -503,21 +534,27 @@ def _key(by: str, source: str):
         return F(f"{person}user__profile__department__name")
     if by == "cohort":
         return F(f"{person}programme__cohort")
-    if by in ATTRIBUTES:
-        value = F(f"{person}user__demographics__{by}")
-        return Lower(Trim(value)) if by in FREE_TEXT else value
-    raise ValueError(f"Unknown breakdown {by!r}")
+    if by == NETWORK:  # one row per membership: someone in two networks counts in each
+        return F(f"{person}user__network_memberships__network_id")
+    # An attribute: the person's one answer, as its option's id, "self" (any self-description,
+    # never its text) or "prefer_not"; None for no answer (left out by `_consented`).
+    answer = AttributeAnswer.objects.filter(user=OuterRef(f"{person}user"), attribute__key=by)
+    group = Case(When(prefer_not_to_say=True, then=Value(_PREFER_NOT_KEY)),
+                 When(option__isnull=False, then=Cast("option_id", CharField())),
+                 default=Value(_SELF_KEY), output_field=CharField())  # fmt: skip
+    return Subquery(answer.annotate(group=group).values("group")[:1])
 
 
 def _consented(queryset, by: str, source: str):
-    """Only people who consented and gave a value ("prefer not to say" never counts)."""
+    """Only people who consented to this attribute (an answer, "prefer not to say" included:
+    it is a row of its own), or, for staff networks, who declared a membership of an
+    active network."""
     person = _TO_PERSON[source]
-    return (
-        queryset.filter(**{f"{person}user__demographics__isnull": False})
-        .annotate(answer=Trim(F(f"{person}user__demographics__{by}")))
-        .exclude(answer="")
-        .exclude(answer="prefer_not")
-    )
+    if by == NETWORK:
+        found = NetworkMembership.objects.filter(user=OuterRef(f"{person}user"), network__is_active=True)
+    else:
+        found = AttributeAnswer.objects.filter(user=OuterRef(f"{person}user"), attribute__key=by)
+    return queryset.filter(Exists(found))
 
 
 def _in_range(field_name: str, report_filter: ReportFilter, *, is_date: bool = False) -> Q:
@@ -554,15 +591,17 @@ def _add(groups: dict, found: dict) -> None:
             groups[group][name] += value or 0
 
 
-def _raw(programmes, f: ReportFilter, by: str | None, *, month: bool) -> dict:
+def _raw(programmes, f: ReportFilter, by: str | None, *, month: bool, among: str | None = None) -> dict:
     """The additive raw figures of each group ({group: {name: number}}): counts of
     distinct people, pairs and events, sums and the sizes behind averages, and the
-    distinct people or pairs each figure rests on (names ending in "~")."""
+    distinct people or pairs each figure rests on (names ending in "~"). `among`: an
+    attribute breakdown's key, counting only the people who consented to it (the
+    person and average figures only)."""
     groups: dict = defaultdict(lambda: defaultdict(int))
-    attribute = by in ATTRIBUTES
+    attribute = among is not None
 
     def source(queryset, name):
-        return _consented(queryset, by, name) if attribute else queryset
+        return _consented(queryset, among, name) if attribute else queryset
 
     participants = Participant.objects.filter(programme__in=programmes)
     participants = participants.filter(_in_range("applied_at", f) if month else _by_end("applied_at", f))
@@ -733,9 +772,6 @@ def _labelled(by: str, groups: dict, labels: dict | None = None) -> list[tuple[s
     into "Other"; every choice of a fixed-list attribute listed, empty or not."""
     if by == "month":
         return [(month.strftime("%Y-%m"), groups[month]) for month in sorted(m for m in groups if m is not None)]
-    if by in ("disability", "generation"):
-        choices = [(value, label) for value, label in Demographics._meta.get_field(by).choices if value != "prefer_not"]
-        return [(label, groups.get(value, defaultdict(int))) for value, label in choices]
     labels = labels or {}
     named = sorted((key for key in groups if key not in (None, "")),
                    key=lambda key: str(labels.get(key) or key).lower())  # fmt: skip
@@ -748,16 +784,39 @@ def _labelled(by: str, groups: dict, labels: dict | None = None) -> list[tuple[s
     unnamed = [raw for key, raw in groups.items() if key in (None, "")]
     if unnamed:
         rows.append((NOT_GIVEN, _merged(unnamed)))
-    if other or by in ATTRIBUTES:  # attribute views always show "Other", so it says nothing when empty
+    if other:
         rows.append((OTHER_LABEL, _merged(other)))
+    return rows
+
+
+def _attribute_rows(by: str, groups: dict) -> list[tuple[str, dict]]:
+    """An attribute breakdown's rows, fixed by the list and not by who answered (so an
+    empty row says nothing): every active option in the organisation's order, a retired
+    option while someone still holds it, "Self-described" (every self-description as one
+    row, never its text) where the attribute allows it or someone gave one, and "Prefer
+    not to say", a row of its own. Staff network: every active network by name. Two queries."""
+    empty = defaultdict(int)
+    if by == NETWORK:
+        return [(name, groups.get(pk, empty)) for pk, name in Network.objects.filter(is_active=True)
+                .order_by("name").values_list("pk", "name")]  # fmt: skip
+    options = AttributeOption.objects.filter(attribute__key=by).order_by("position", "pk")
+    rows = []
+    for pk, label, active in options.values_list("pk", "label", "is_active"):
+        raw = groups.get(str(pk))
+        if active or (raw and raw["people"]):
+            rows.append((label, raw or empty))
+    allows = Attribute.objects.filter(key=by, allows_self_description=True).exists()
+    if allows or _SELF_KEY in groups:
+        rows.append((SELF_DESCRIBED, groups.get(_SELF_KEY, empty)))
+    rows.append((PREFER_NOT_TO_SAY, groups.get(_PREFER_NOT_KEY, empty)))
     return rows
 
 
 def _free_text_labels(programmes, f: ReportFilter, by: str) -> dict:
     """One spelling people typed for each free-text group (grouped case-blind)."""
     participants = Participant.objects.filter(programme__in=programmes).filter(_by_end("applied_at", f))
-    field_name = "user__profile__department__name" if by == "department" else f"user__demographics__{by}"
-    found = participants.annotate(group=_key(by, "participant")).values("group").annotate(label=Min(Trim(field_name)))
+    found = participants.annotate(group=_key(by, "participant")).values("group")
+    found = found.annotate(label=Min(Trim("user__profile__department__name")))
     return {row["group"]: row["label"] for row in found.order_by()}
 
 
@@ -770,11 +829,10 @@ def _labels(programmes, f: ReportFilter, by: str) -> dict | None:
 
 
 def _table(by: str, groups: dict, total_cells: dict[str, Cell], columns, *, labels: dict | None = None) -> Table:
-    attribute = by in ATTRIBUTES
-    rows = [Row(label, _cells(raw, columns, zero_is_small=attribute, total=False))
+    rows = [Row(label, _cells(raw, columns, zero_is_small=False, total=False))
             for label, raw in _labelled(by, groups, labels)]  # fmt: skip
     rows.append(Row(TOTAL_LABEL, total_cells, total=True))
-    return Table(by, BREAKDOWNS[by], columns, rows)
+    return Table(by, FIXED_BREAKDOWNS[by], columns, rows)
 
 
 # -- how the cells hang together ------------------------------------------------------
@@ -901,20 +959,22 @@ def build_report(user, report_filter: ReportFilter, *, attributes: bool = False,
 
 
 def attribute_tables(user, cutoff: date) -> dict[str, Table]:
-    """The attribute breakdowns: every reverse programme in scope, up to `cutoff`,
-    whatever the filters; protected together (their totals may be one figure)."""
-    programmes = programmes_for_reports(user).filter(kind=Programme.Kind.REVERSE)
+    """The attribute breakdowns: every programme in scope that is reverse or matches on
+    attributes, up to `cutoff`, whatever the filters; protected together (their totals
+    may be one figure)."""
+    programmes = attribute_programmes(user)
     f = ReportFilter(date_to=cutoff)
     tables = {}
-    for by in ATTRIBUTES:
-        groups = _raw(programmes, f, by, month=False)
-        labels = _free_text_labels(programmes, f, by) if by in FREE_TEXT else None
-        rows_raw = _labelled(by, groups, labels)
+    for by, title in attribute_headings().items():
+        rows_raw = _attribute_rows(by, _raw(programmes, f, by, month=False, among=by))
         # A 0 of a group of people is hidden too ("none of the disabled mentees waits" is
         # about each of them); the cells of a group of nobody are 0 and say nothing.
-        merged = _merged(raw for _label, raw in rows_raw)
+        if by == NETWORK:  # someone in two networks is in two rows: All counts them once
+            merged = _raw(programmes, f, None, month=False, among=by)[TOTAL_LABEL]
+        else:  # one answer per person: the rows share no one and add up
+            merged = _merged(raw for _label, raw in rows_raw)
         total = _cells(merged, ATTRIBUTE_COLUMNS, zero_is_small=merged["people"] > 0, total=True)
-        table = Table(by, BREAKDOWNS[by], ATTRIBUTE_COLUMNS,
+        table = Table(by, title, ATTRIBUTE_COLUMNS,
                       [Row(label, _cells(raw, ATTRIBUTE_COLUMNS, zero_is_small=raw["people"] > 0, total=False))
                        for label, raw in rows_raw] + [Row(TOTAL_LABEL, total, total=True)])  # fmt: skip
         for key, cell in total.items():
@@ -1027,7 +1087,7 @@ def _point(label: str, cell: Cell) -> tuple:
 def figure_rows(user, report_filter: ReportFilter, by: str = "programme") -> list[Row]:
     """The figures of a breakdown before any cell is hidden, for code that checks
     arithmetic (never shown to anyone): each row's `values`, the total last."""
-    if by in ATTRIBUTES:
+    if is_attribute(by):
         return attribute_tables(user, report_filter.date_to or attribute_cutoff())[by].rows
     f = report_filter
     programmes = scoped_programmes(user, f)

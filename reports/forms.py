@@ -2,7 +2,7 @@ from django import forms
 
 from mentoring.widgets import DateInput
 
-from .figures import BREAKDOWNS, ReportFilter, programme_label
+from .figures import ReportFilter, breakdowns, programme_label
 from .permissions import programmes_for_reports
 
 
@@ -15,10 +15,15 @@ class ReportFilterForm(forms.Form):
     )  # fmt: skip
     date_from = forms.DateField(label="From", required=False, widget=DateInput())
     date_to = forms.DateField(label="To", required=False, widget=DateInput())
-    by = forms.ChoiceField(label="Break down by", choices=list(BREAKDOWNS.items()), required=False)
+    by = forms.ChoiceField(
+        label="Break down by", required=False,
+        error_messages={"invalid_choice": "There is no breakdown called %(value)s: choose one from the list."},
+    )  # fmt: skip
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # The fixed breakdowns, then one per active attribute (the organisation's lists) and staff network.
+        self.fields["by"].choices = list(breakdowns().items())
         self.fields["programme"].queryset = programmes_for_reports(user).order_by("name", "cohort")
         self.fields["programme"].label_from_instance = lambda programme: programme_label(
             programme.name, programme.cohort

@@ -10,8 +10,13 @@ no count of 1-4 can be worked out by subtracting one row's from another's.
 Departments of fewer than 5 people are put together as "Other".
 
 Attribute breakdowns follow the reports' rule (reports.figures): every reverse
-programme in scope, up to the end of last month, whatever the filters; only
-people who consented and gave a value. They hold only the measures drawn from
+programme (or programme matching on attributes) in scope, up to the end of last
+month, whatever the filters; only people who consented to the attribute; rows
+are the organisation's list, "Self-described" (all self-descriptions as one row,
+never their text) and "Prefer not to say", never merged into another row (a
+small row is hidden, and complementary suppression keeps it from being worked
+out). Staff networks are not a breakdown here: someone in two networks would be
+in two groups of one average. They hold only the measures drawn from
 ratings (self-assessments, check-ins, would-recommend), never goals or
 completion, which the per-match export lists pair by pair; and a figure that
 says the same of every member of a group (a share of 0% or 100%, an average at
@@ -28,12 +33,21 @@ from outcomes import measures as outcome_measures
 from outcomes.catalogue import Measure, MeasureValue
 from outcomes.comparison import comparisons_by_programme
 from outcomes.models import Objective
-from people.models import Demographics, User
+from people.attributes import PREFER_NOT_TO_SAY
+from people.models import AttributeAnswer, AttributeOption, User
 from programmes.models import Programme
 
 from .disclosure import AVERAGE, MIN_GROUP, PROTECTED, SMALL, Cell, protect
-from .figures import ATTRIBUTES, FREE_TEXT, ReportFilter, attribute_cutoff, programme_label, scoped_programmes
-from .permissions import programmes_for_reports
+from .figures import (
+    SELF_DESCRIBED,
+    ReportFilter,
+    attribute_cutoff,
+    attribute_headings,
+    attribute_programmes,
+    is_attribute,
+    programme_label,
+    scoped_programmes,
+)
 
 # The instrument measures broken down (a custom question is one programme's own: not across programmes).
 BROKEN_DOWN = [catalogue.GOAL_ACHIEVED, catalogue.SKILL_GROWTH, catalogue.RELATIONSHIP_QUALITY,
@@ -159,31 +173,35 @@ def _departments(users: set[int]) -> dict[int, str | None]:
     return dict(User.objects.filter(pk__in=users).values_list("pk", "profile__department__name"))
 
 
-def _attributes(users: set[int]) -> dict[str, dict[int, str]]:
-    """{attribute: {user: label}} for the people who consented and gave a value (one query);
-    free text grouped case-blind under one spelling, fixed lists under their labels."""
-    found = {by: {} for by in ATTRIBUTES}
-    spelling: dict[tuple[str, str], str] = {}
-    rows = Demographics.objects.filter(user_id__in=users).values("user_id", *ATTRIBUTES)
-    choices = {by: dict(Demographics._meta.get_field(by).choices or []) for by in ATTRIBUTES}
-    for row in rows:
-        for by in ATTRIBUTES:
-            answer = (row[by] or "").strip()
-            if not answer or answer == "prefer_not":
-                continue
-            if by in FREE_TEXT:
-                key = answer.lower()
-                found[by][row["user_id"]] = spelling.setdefault((by, key), answer)
-            else:
-                found[by][row["user_id"]] = str(choices[by].get(answer, answer))
+def _attributes(users: set[int], keys: list[str]) -> dict[str, tuple[dict[int, str], list[str]]]:
+    """{attribute key: ({user: row label}, row labels in order)} for the people who consented
+    (two queries): an option's label, "Self-described" or "Prefer not to say"; the rows are
+    the active options, retired ones someone holds, then the two others."""
+    found: dict[str, tuple[dict[int, str], list[str]]] = {key: ({}, []) for key in keys}
+    answers = AttributeAnswer.objects.filter(user_id__in=users, attribute__key__in=keys).values_list(
+        "user_id", "attribute__key", "option__label", "prefer_not_to_say"
+    )
+    for user_id, key, option, prefer_not in answers:
+        found[key][0][user_id] = PREFER_NOT_TO_SAY if prefer_not else option or SELF_DESCRIBED
+    options = AttributeOption.objects.filter(attribute__key__in=keys).order_by("position", "pk")
+    for key, label, active in options.values_list("attribute__key", "label", "is_active"):
+        if active or label in found[key][0].values():
+            found[key][1].append(label)
+    for key in keys:
+        found[key][1].extend([SELF_DESCRIBED, PREFER_NOT_TO_SAY])
     return found
 
 
 def _breakdown(key: str, title: str, measures: list[str], units: dict, persons: dict,
-               labels_of_people: dict[int, str | None], *, attribute: bool) -> Breakdown:  # fmt: skip
-    """Rows of groups (small ones merged: departments into Other; attribute groups
-    likewise), a column per measure, each cell on its own units."""
-    labelled, order = outcome_measures.group_labels(dict(labels_of_people))
+               labels_of_people: dict[int, str | None], *, attribute: bool,
+               order: list[str] | None = None) -> Breakdown:  # fmt: skip
+    """Rows of groups, a column per measure, each cell on its own units. Without an
+    `order` (departments) small groups merge into Other; with one (an attribute's
+    list) every row stands on its own and a small one is hidden."""
+    if order is None:
+        labelled, order = outcome_measures.group_labels(dict(labels_of_people))
+    else:
+        labelled = dict(labels_of_people)
     rows: dict[str, list[MeasureCell]] = {label: [] for label in [*order, TOTAL_LABEL]}
     for measure_key in measures:
         kind = outcome_measures.INSTRUMENTS[measure_key].kind
@@ -237,12 +255,13 @@ def department_breakdown(units: dict, persons: dict) -> Breakdown:
 
 
 def attribute_breakdowns(user, cutoff: date) -> dict[str, Breakdown]:
-    programmes = list(programmes_for_reports(user).filter(kind=Programme.Kind.REVERSE))
+    programmes = list(attribute_programmes(user))
     units, persons = _units(programmes, BY_ATTRIBUTE, cutoff)
     users = {person for found in persons.values() for person in found.values()}
-    attributes = _attributes(users)
-    return {by: _breakdown(by, label, BY_ATTRIBUTE, units, persons, attributes[by], attribute=True)
-            for by, label in ATTRIBUTES.items()}  # fmt: skip
+    keys = {by: label for by, label in attribute_headings().items() if is_attribute(by) and by != "staff_network"}
+    attributes = _attributes(users, list(keys))
+    return {by: _breakdown(by, label, BY_ATTRIBUTE, units, persons, attributes[by][0], attribute=True,
+                           order=attributes[by][1]) for by, label in keys.items()}  # fmt: skip
 
 
 def objectives_report(user, report_filter: ReportFilter, *, attributes: bool = True,

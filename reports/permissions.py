@@ -33,3 +33,25 @@ def programmes_for_reports(user: User) -> QuerySet[Programme]:
     if ReportScope.objects.filter(user=user).exists():
         return Programme.objects.filter(pk__in=scoped)
     return Programme.objects.all()
+
+
+def network_for_figures(user: User, pk: int):
+    """A staff network whose figures this person may see: its leads (while it is
+    active), HR viewers and staff. Anyone else, a lead of another network included,
+    gets 404, so that no one learns which networks exist."""
+    from networks.models import Network
+
+    network = Network.objects.filter(pk=pk).first()
+    if network is None or not user.is_authenticated:
+        raise Http404("No such network.")
+    if may_see_reports(user):
+        return network
+    if network.is_active and network.leads.filter(pk=user.pk).exists():
+        return network
+    raise Http404("No such network.")
+
+
+def programmes_for_network_figures(user: User) -> QuerySet[Programme]:
+    """The programmes a network's figures cover: HR's own scope for HR and staff; every
+    programme for a lead (the figures are the network's, never a person's)."""
+    return programmes_for_reports(user) if may_see_reports(user) else Programme.objects.all()

@@ -7,5 +7,6 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("networks/<int:network_pk>/", views.network_figures, name="network_figures"),
 ]
 urlpatterns += export_urlpatterns

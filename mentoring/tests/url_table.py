@@ -488,6 +488,11 @@ ROWS: list[Row] = [
         variant="a programme outside the HR viewer's scope"),
     Row("reports:dashboard", "", REPORTS, owner="hugo", query="programme={p2}", variant="outside the scope"),
     Row("reports:export_log", "", everyone(404) | {"staff": 200}, owner="sam"),
+    Row("reports:dashboard", "", REPORTS, owner="hana", query="by=no_such_breakdown", variant="an unknown breakdown"),
+    # A network's figures: its leads, HR and staff; a lead of another network gets 404 like everyone else.
+    Row("reports:network_figures", "network_1", REPORTS, owner="nina"),
+    Row("reports:network_figures", "network_1", REPORTS | {"owner": 404}, owner="ned",
+        variant="a lead of another network"),
     # outcomes: the impact report (the programme's coordinators and HR in scope) and certificates
     Row("outcomes_impact:all", "", REPORTS, owner="hana"),
     Row("outcomes_impact:monthly_attachment", "", post=everyone(404) | {"hr": 302, "staff": 302, "owner": 302},
@@ -705,6 +710,14 @@ def build_world() -> SimpleNamespace:
     for programme in (w.p1, w.p2):
         MatchingSettings.objects.get_or_create(programme=programme)
     ReportScope.objects.create(user=w.hugo, programme=w.p1, granted_by=w.sam)
+    # Two staff networks: nina leads network_1 (which co-sponsors P1, alice a member), ned leads network_2.
+    from networks.tests.factories import make_network
+
+    w.nina = UserFactory(email="nina@example.org", full_name="Nina Nash")
+    w.ned = UserFactory(email="ned@example.org", full_name="Ned North")
+    w.network_1 = make_network("Women's network", leads=[w.nina], members=[w.alice])
+    w.network_2 = make_network("Pride network", leads=[w.ned])
+    w.p1.sponsor_networks.add(w.network_1)
 
     w.alice_p1, w.bob_p1 = enrol(w.p1, w.alice, "mentee"), enrol(w.p1, w.bob, "mentor")
     w.dan_p1, w.erin_p1 = enrol(w.p1, w.dan, "mentee"), enrol(w.p1, w.erin, "mentor")

@@ -14,20 +14,21 @@ from django.utils import timezone
 
 from matching.models import Match
 from matching.tests.factories import enrol, make_person
+from networks.models import Network, NetworkMembership
 from outcomes import catalogue
 from outcomes.models import Objective
-from people.models import Demographics
+from people.tests.factories import answer
 from programmes.tests.factories import make_programme
 from reports import objectives as hr
-from reports.figures import ATTRIBUTES, ReportFilter
+from reports.figures import ReportFilter, attribute_headings
 from sessions_log.models import Goal, GoalNote
 from surveys.models import ProgrammeFeedback, PulseResponse
 
 pytestmark = pytest.mark.django_db
 
 SECRETS = ["SECRET-KEEP-TEXT", "SECRET-CHANGE-TEXT", "SECRET-PULSE-COMMENT", "SECRET-GOAL-TEXT"]
-# Groups of 1-4 that must never show a figure of their own.
-SMALL_LABELS = ["Legal", "Agender", "Pride network"]
+# Groups of 1-4 that must never show a figure of their own (a self-description is never shown at all).
+SMALL_LABELS = ["Legal", "Agender", "agender", "Pride network"]
 # Groups of 5 or more.
 BIG_LABELS = ["Sales", "Woman"]
 
@@ -43,9 +44,11 @@ def pair(programme, name, department, *, gender="", network="", score=4, nps=9, 
     counter[0] += 1
     mentee_user = make_person(f"{name} {counter[0]}", department=department)
     mentor_user = make_person(f"Mentor of {name} {counter[0]}", department="Finance")
-    if gender or network:
-        Demographics.objects.create(user=mentee_user, consented_at=timezone.now(), gender=gender,
-                                    staff_network=network)  # fmt: skip
+    if gender:  # an option of the list, or else a self-description
+        listed = gender.strip().lower() in ("woman", "man", "non-binary")
+        answer(mentee_user, "gender_identity", gender.strip() if listed else None, text="" if listed else gender)
+    if network:
+        NetworkMembership.objects.create(network=Network.objects.get_or_create(name=network)[0], user=mentee_user)
     mentee, mentor = enrol(programme, mentee_user, "mentee"), enrol(programme, mentor_user, "mentor")
     match = Match.objects.create(programme=programme, mentee=mentee, mentor=mentor, created_at=at(LAST_MONTH))
     goal = Goal.objects.create(match=match, owner=mentee, objective=SECRETS[3], measure="x",
@@ -92,7 +95,8 @@ def oracle_people(programmes, department: str | None = None, gender: str | None 
     if department:
         matches = matches.filter(mentee__user__profile__department__name=department)
     if gender:
-        matches = matches.filter(mentee__user__demographics__gender__iexact=gender)
+        matches = matches.filter(mentee__user__attribute_answers__attribute__key="gender_identity",
+                                 mentee__user__attribute_answers__option__label__iexact=gender)  # fmt: skip
     return matches.values("mentee__user").distinct().count()
 
 
@@ -172,22 +176,20 @@ def test_a_hidden_group_cannot_be_worked_out_from_all_and_the_other_groups(world
             assert len(hidden_groups) >= 2, (key, hidden_groups)
 
 
-def test_attribute_breakdowns_merge_small_groups_hide_extremes_and_leave_out_pair_measures(world, hana):
+def test_attribute_breakdowns_list_the_organisations_rows_hide_small_ones_and_leave_out_pair_measures(world, hana):
     report = hr.objectives_report(hana, ReportFilter(programme_ids=(world["mentoring"].pk,)))
-    assert set(report.by_attribute) == set(ATTRIBUTES)
-    gender = report.by_attribute["gender"]
+    assert set(report.by_attribute) == set(attribute_headings()) - {"staff_network"}  # a person in two networks
+    gender = report.by_attribute["gender_identity"]
     assert [measure.key for measure in gender.measures] == hr.BY_ATTRIBUTE  # no goals, no completion
     rows = dict(gender.rows)
-    assert set(rows) == {"Woman", "Other", "All"}  # the 2 agender people in Other, hidden
-    assert all(item.cell.hidden or item.cell.value is None for item in rows["Other"])
+    assert list(rows) == ["Woman", "Man", "Non-binary", "Self-described", "Prefer not to say", "All"]
+    # The 2 agender people are self-described: one row, never their words, hidden (2 people).
+    assert all(item.cell.hidden or item.cell.value is None for item in rows["Self-described"])
     assert oracle_people([world["reverse"]], gender="woman") == 6
     woman = dict(zip([m.key for m in gender.measures], rows["Woman"], strict=True))
     # Check-ins 3, 4, 5, 3, 4, 5: mean 4; share at 4 or more 4 of 6.
     assert woman[catalogue.RELATIONSHIP_QUALITY].cell.value == 4.0
     assert woman[catalogue.RELATIONSHIP_QUALITY_SHARE].cell.value == 66.7
-    network = dict(report.by_attribute["staff_network"].rows)
-    assert "Pride network" not in network  # 3 people: merged
-    assert all(item.cell.hidden or item.cell.value is None for item in network["Other"])
 
 
 def test_a_share_of_everyone_is_hidden_in_an_attribute_breakdown(carol, hana):
@@ -195,8 +197,8 @@ def test_a_share_of_everyone_is_hidden_in_an_attribute_breakdown(carol, hana):
     for _ in range(5):
         pair(reverse_, "Woman", "Ops", gender="Woman", score=5)
     report = hr.objectives_report(hana, ReportFilter())
-    woman = dict(report.by_attribute["gender"].rows)["Woman"]
-    measures = [m.key for m in report.by_attribute["gender"].measures]
+    woman = dict(report.by_attribute["gender_identity"].rows)["Woman"]
+    measures = [m.key for m in report.by_attribute["gender_identity"].measures]
     share = woman[measures.index(catalogue.RELATIONSHIP_QUALITY_SHARE)]
     assert share.cell.hidden  # 100%: says of each woman that she rated 4 or more
     department = dict(report.by_department.rows)["Ops"]
@@ -210,8 +212,9 @@ def test_the_page_shows_the_objectives_and_no_participants_text(client, world, h
     assert 'id="measures-table-department"' in page
     for secret in SECRETS:
         assert secret not in page
-    by_gender = client.get(reverse("reports:dashboard"), {"by": "gender"}).content.decode()
-    assert 'id="measures-table-gender"' in by_gender and "Agender" not in by_gender.split('id="objectives"')[1]
+    by_gender = client.get(reverse("reports:dashboard"), {"by": "gender_identity"}).content.decode()
+    assert 'id="measures-table-gender_identity"' in by_gender
+    assert "agender" not in by_gender.lower().split('id="objectives"')[1]
 
 
 def test_the_exports_carry_the_objectives_with_hidden_cells_empty_and_no_text(client, world, hana):
@@ -222,11 +225,11 @@ def test_the_exports_carry_the_objectives_with_hidden_cells_empty_and_no_text(cl
     assert objectives[0] == ("Programme", "Objective", "Question", "Target", "Value", "Rests on", "Status")
     tiny = [row for row in objectives[1:] if row[0] == "Tiny"]
     assert tiny and all(row[4] is None and row[5] in (None, "") for row in tiny)
-    assert "Measures by department" in workbook.sheetnames and "Measures by gender" in workbook.sheetnames
+    assert "Measures by department" in workbook.sheetnames and "Measures by gender identity" in workbook.sheetnames
     text = " ".join(str(value) for sheet in workbook.worksheets for row in sheet.values for value in row)
     for secret in SECRETS:
         assert secret not in text
-    for sheet in ("Measures by department", "Measures by gender"):
+    for sheet in ("Measures by department", "Measures by gender identity"):
         for row in list(workbook[sheet].values)[1:]:
             assert row[0] not in SMALL_LABELS
     csv_text = b"".join(client.get(reverse("reports:export", args=["figures", "csv"])).streaming_content).decode()

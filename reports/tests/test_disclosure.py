@@ -40,8 +40,6 @@ from django.urls import reverse
 from lxml import html
 from scipy.optimize import linprog
 
-from people.models import Demographics
-
 from .world import (
     AMOUNTS,
     ATTRIBUTES,
@@ -55,12 +53,12 @@ from .world import (
     Oracle,
     build_world,
     merge,
-    norm,
 )
 
 BREAKDOWNS = ["programme", "department", "cohort", "month", *ATTRIBUTES]
 TITLES = {"programme": "programme", "department": "department", "cohort": "cohort", "month": "month",
-          "gender": "gender", "ethnicity": "ethnicity_group", "disability": "disability", "generation": "generation",
+          "gender identity": "gender_identity", "ethnic group": "ethnic_group",
+          "disability or long-term condition": "disability", "generation": "generation",
           "staff network": "staff_network"}  # fmt: skip
 LABEL_KEYS = {
     "people": "people", "people who met": "met", "mentors": "mentors", "mentors enrolled": "mentors_enrolled",
@@ -182,8 +180,9 @@ def sheet_key(title: str) -> str | None:
     title = title.strip()
     if title == "End reasons":
         return "reasons"
-    if title.startswith("By "):
-        return TITLES.get(title.removeprefix("By ").lower())
+    if title.startswith("By "):  # a sheet's title is cut at 31 characters
+        heading = title.removeprefix("By ").lower()
+        return next((key for name, key in TITLES.items() if name[: len(heading)] == heading), None)
     return None
 
 
@@ -327,11 +326,7 @@ def scope_of(world, query: dict, by: str) -> tuple[set[int], date | None, date |
 
 def raw_key(by: str, label: str):
     """The oracle's key of a shown row label."""
-    if by in ("disability", "generation"):
-        return {label: value for value, label in Demographics._meta.get_field(by).choices}.get(label, label)
-    if by in FREE_TEXT and by != "department":
-        return norm(label)
-    return label
+    return label  # departments as typed; an attribute's rows are its list's labels
 
 
 def check_table(oracle, world, query, by, rows, where) -> tuple[list[str], set]:

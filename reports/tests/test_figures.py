@@ -25,7 +25,7 @@ from matching.tests.factories import enrol, make_person
 from programmes.models import Participant
 from programmes.tests.factories import make_programme
 from reports.disclosure import PROTECTED, SMALL
-from reports.figures import ATTRIBUTES, ReportFilter, build_report, figure_rows
+from reports.figures import ReportFilter, build_report, figure_rows, is_attribute
 from sessions_log.models import ActionItem, Feedback, Goal, Meeting, Recap
 from surveys.models import PulseResponse
 
@@ -104,7 +104,7 @@ def shown_by_label(user, report_filter=None, by="programme"):
     """The protected figures HR sees, by row label: a cell hidden for resting on fewer
     than 5 is SMALL, one hidden so that such a cell cannot be worked out PROTECTED."""
     with time_machine.travel(NOW, tick=False):
-        table = build_report(user, report_filter or ReportFilter(), attributes=by in ATTRIBUTES).tables[by]
+        table = build_report(user, report_filter or ReportFilter(), attributes=is_attribute(by)).tables[by]
     return {row.label: {key: cell.hidden or cell.value for key, cell in row.cells.items()} for row in table.rows}
 
 
@@ -183,24 +183,27 @@ def test_a_programme_of_fewer_than_five_people_is_hidden_and_cannot_be_worked_ou
 
 
 def test_attribute_breakdowns_cover_only_consented_people_of_reverse_programmes(hana, carol, fixture):
-    from people.models import Demographics
+    from people.tests.factories import answer
 
     reverse = make_programme(carol, name="Reverse", kind="reverse", status="running")
     Participant.objects.filter(programme=reverse).delete()
     people = [make_person(f"Reverse {n}") for n in range(9)]
     for index, person in enumerate(people):
         enrol(reverse, person, "mentor" if index < 3 else "mentee")
-        if index < 8:  # the ninth did not consent; one said "prefer not to say"
-            generation = "gen_z" if index < 5 else "gen_x" if index < 7 else ""
-            Demographics.objects.create(user=person, consented_at=NOW, generation=generation,
-                                        disability="prefer_not" if index == 0 else "no")  # fmt: skip
+        if index < 7:  # the eighth and ninth did not answer the generation; one said "prefer not to say"
+            answer(person, "generation", "Generation Z (1997-2012)" if index < 5 else "Generation X (1965-80)")
+        if index < 8:
+            answer(person, "disability", prefer_not=index == 0, label=None if index == 0 else "No")
     Participant.objects.filter(programme=reverse).update(applied_at=datetime(2026, 2, 1, tzinfo=UTC))
     rows = rows_by_label(hana, by="generation")
     assert list(rows) == ["Baby boomer (1946-64)", "Generation X (1965-80)", "Millennial (1981-96)",
-                          "Generation Z (1997-2012)", "All"], "every choice, empty or not"  # fmt: skip
+                          "Generation Z (1997-2012)", "Prefer not to say", "All"], "all rows"  # fmt: skip
     assert rows["Generation Z (1997-2012)"].values["people"] == 5
     assert rows["All"].values["people"] == 7, "only the consented who answered, only the reverse programme"
-    assert rows_by_label(hana, by="disability")["All"].values["people"] == 7, "prefer not to say never counts"
+    disability = rows_by_label(hana, by="disability")
+    assert disability["All"].values["people"] == 8, "prefer not to say is counted, in its own row"
+    assert disability["Prefer not to say"].values["people"] == 1
+    assert disability["No"].values["people"] == 7, "never merged into an option"
     shown = shown_by_label(hana, by="generation")
     assert shown["Generation Z (1997-2012)"]["people"] != SMALL
     assert shown["Generation X (1965-80)"]["people"] == SMALL

@@ -12,11 +12,13 @@ what the reports show with the oracle; the oracle shares no code with reports/.
   enrolled in Mentoring as a mentee and withdrew (one person in two programmes).
 - Mentoring also holds 2 mentees who withdrew or were declined and 1 on the
   waiting list (small groups of the columns beside People).
-- "Reverse" (reverse, cohort 2026): 7 pairs whose people gave consented
-  attributes: small free-text groups ("Agender", "Pride network", "Black
-  British"), a disabled mentee with one meeting of 0.8 hours and a rating of 1,
-  a waiting mentee, one person who did not consent, and one enrolled after the
-  attribute views' cut-off (the end of last month).
+- "Reverse" (reverse, cohort 2026): 7 pairs whose people answered consented
+  attributes from the organisation's lists (people.AttributeAnswer): small
+  groups (a self-description "Agender", whose text is never shown, "Non-binary",
+  "Prefer not to say", the Pride and Disability networks), a disabled mentee
+  with one meeting of 0.8 hours and a rating of 1, a waiting mentee, one person
+  who did not consent, and one enrolled after the attribute views' cut-off (the
+  end of last month). Staff networks are memberships (one network a person here).
 - "Drop-in" (office hours, cohort 2026): 2 helpers (Engineering) and 8 bookers:
   7 from Sales, each with one held one-off session of 30 minutes (3 in March, 4
   in April: small months), and 1 from Legal Ops with one held session in May
@@ -34,7 +36,10 @@ from django.utils import timezone
 from engagement.health import Framework, Status, assess, pair_facts
 from matching.models import Match
 from matching.tests.factories import enrol, make_person
-from people.models import Demographics
+from networks.models import Network, NetworkMembership
+from people.attributes import PREFER_NOT_TO_SAY, default_lists_add
+from people.models import Attribute, AttributeAnswer, AttributeOption
+from people.tests.factories import answer
 from programmes.models import Participant, Programme
 from programmes.tests.factories import make_programme
 from sessions_log.models import ActionItem, Feedback, Goal, Meeting, Recap
@@ -42,9 +47,9 @@ from surveys.models import PulseResponse
 
 NOW = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
 CUTOFF = date(2026, 5, 31)  # the attribute views' cut-off: the end of the month before NOW
-SMALL_LABELS = ["Legal Ops", "Tiny team", "Agender", "Non-binary", "Pride network", "Disability network",
-                "Black British", "Mixed heritage"]  # fmt: skip
-BIG_LABELS = ["Sales", "Engineering", "Woman", "Man", "Women's network", "White British"]
+# Labels people typed that no page may show: small departments, and a self-description (never shown at all).
+SMALL_LABELS = ["Legal Ops", "Tiny team", "Agender"]
+BIG_LABELS = ["Sales", "Engineering", "Woman", "Man", "Women's network", "White"]
 
 COUNTS = {"people", "mentors", "mentees", "awaiting", "withdrawn", "joined", "matched", "unmatched", "active",
           "stalled", "ended", "met", "enrolments", "mentors_enrolled", "mentees_enrolled", "matches_made",
@@ -53,8 +58,39 @@ ENROLMENTS = {"enrolments", "mentors_enrolled", "mentees_enrolled"}  # counts of
 EVENTS = {"meetings_held", "oneoff_sessions", "recaps", "goals_set", "goals_achieved"}
 AMOUNTS = {"hours", "oneoff_hours"}
 AVERAGES = {"actions_done_percent", "feedback_average", "pulse_average"}
-ATTRIBUTES = ("gender", "ethnicity_group", "disability", "generation", "staff_network")
-FREE_TEXT = {"department", "gender", "ethnicity_group", "staff_network"}
+ATTRIBUTES = ("gender_identity", "ethnic_group", "disability", "generation", "staff_network")
+FREE_TEXT = {"department"}
+SELF_DESCRIBED = "Self-described"
+# The old free-text answers of this world, as the organisation's lists have them (part A's migration folds them so).
+LISTED = {
+    "gender_identity": {"woman": "Woman", "man": "Man", "non-binary": "Non-binary"},
+    "ethnic_group": {"white british": "White", "black british": "Black, Black British, Caribbean or African",
+                     "mixed heritage": "Mixed or multiple ethnic groups"},
+    "disability": {"yes": "Yes", "no": "No"},
+    "generation": {"gen_z": "Generation Z (1997-2012)", "millennial": "Millennial (1981-96)",
+                   "gen_x": "Generation X (1965-80)", "boomer": "Baby boomer (1946-64)"},
+}  # fmt: skip
+
+
+def give_answers(user, given: tuple) -> None:
+    """One person's consented answers, (gender, ethnicity, disability, generation, network):
+    "" is no answer, "prefer_not" is "Prefer not to say", text off the list a self-description."""
+    *answers, network = given
+    for key, text in zip(("gender_identity", "ethnic_group", "disability", "generation"), answers, strict=True):
+        folded = " ".join(text.split()).lower()
+        if not folded:
+            continue
+        if folded == "prefer_not":
+            answer(user, key, prefer_not=True)
+        elif folded in LISTED[key]:
+            answer(user, key, LISTED[key][folded])
+        else:
+            answer(user, key, text=text.strip())
+    if network.strip():
+        found = Network.objects.filter(name__iexact=network.strip()).first() or Network.objects.create(
+            name=network.strip()
+        )
+        NetworkMembership.objects.create(network=found, user=user)
 
 
 def at(day: date, hour: int = 10) -> datetime:
@@ -70,6 +106,7 @@ class World:
 
 
 def build_world(carol) -> World:
+    default_lists_add(Attribute, AttributeOption)  # a flushed test database has lost the lists
     mentoring = make_programme(carol, name="Mentoring", cohort="2026", status="running")
     reverse = make_programme(carol, name="Reverse", kind="reverse", cohort="2026", status="running")
     pilot = make_programme(carol, name="Pilot", cohort="2025", status="running")
@@ -177,10 +214,7 @@ def build_world(carol) -> World:
         applied = date(2026, 6, 2) if name == "Reverse Late" else date(2026, 2, 1)
         people[name] = person(name, "Engineering" if role == "mentor" else "Sales", applied, reverse, role)
         if given is not None:
-            gender, ethnicity, disability, generation, network = given
-            Demographics.objects.create(user=people[name].user, consented_at=NOW, gender=gender,
-                                        ethnicity_group=ethnicity, disability=disability, generation=generation,
-                                        staff_network=network)  # fmt: skip
+            give_answers(people[name].user, given)
     for number in range(7):
         mentee, mentor = people[f"Reverse Mentee {number}"], people[f"Reverse Mentor {number}"]
         if number == 3:  # the disabled mentee: one meeting of 48 minutes, rated 1
@@ -245,7 +279,12 @@ class Oracle:
 
     def __init__(self):
         self.participants = list(Participant.objects.select_related("programme", "user__profile__department"))
-        self.demographics = {d.user_id: d for d in Demographics.objects.all()}
+        self.answers = {}  # {(user, attribute key): the row it counts in}
+        for row in AttributeAnswer.objects.select_related("attribute", "option"):
+            label = PREFER_NOT_TO_SAY if row.prefer_not_to_say else row.option.label if row.option else SELF_DESCRIBED
+            self.answers[row.user_id, row.attribute.key] = label
+        for row in NetworkMembership.objects.select_related("network"):
+            self.answers[row.user_id, "staff_network"] = row.network.name
         self.matches = list(Match.objects.select_related("programme", "mentee__user__profile__department"))
         self.meetings = list(Meeting.objects.filter(status="held").select_related(
             "programme", "match", "mentee__user__profile__department", "mentor__user"))  # fmt: skip
@@ -271,11 +310,7 @@ class Oracle:
             return "All"
         if by == "month_total":  # the month breakdown's total: what fell within the range
             return "All" if day else None
-        answers = self.demographics.get(participant.user_id)
-        value = getattr(answers, by, "") if answers else ""
-        if not value.strip() or value == "prefer_not":
-            return None
-        return norm(value) if by in FREE_TEXT else value
+        return self.answers.get((participant.user_id, by))
 
     def groups(self, by: str, programme_ids: set[int], start: date | None, end: date | None) -> dict:
         month = by in ("month", "month_total")
