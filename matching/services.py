@@ -172,7 +172,7 @@ def _store_proposals(run: MatchRun, attempt: int, computed: _Computed) -> bool:
     stats = {
         "mentees": len(computed.mentees), "mentors": len(computed.mentors), "matched": len(result.pairs),
         "unmatched": len(result.unmatched), "total_score": round(sum(cohorts.pair_score(p) for p in result.pairs), 2),
-        "seconds": result.stats.get("seconds"), **cohorts.differing_pairs(built, result.pairs),
+        "seconds": result.stats.get("seconds"), **cohorts.attribute_figures(built, result.pairs),
         "rejected_locks": [f"{participant[r.mentee_id].user} with {participant[r.mentor_id].user}: {r.reason}"
                            for r in result.rejected_locks if r.mentee_id in participant and r.mentor_id in participant],
     }  # fmt: skip
