@@ -242,7 +242,7 @@ def attribute_groups(counts: list[int]) -> list[list[int]] | None:
         if pending >= SMALLEST_GROUP:
             groups.append([n, high, pending])
             pending, high = 0, n - 1
-    if pending and groups:
+    if groups:  # the rest at the bottom (empty or too small) joins the lowest group
         groups[-1][0], groups[-1][2] = 0, groups[-1][2] + pending
     if len(groups) < 2:
         return None

@@ -100,7 +100,7 @@ def console_summary(programme: Programme, *, recent: int = 5) -> ConsoleSummary:
 
 
 def _span(low: int, high: int, chosen: int) -> str:
-    """"2 or more of the 3 chosen attributes", "0 of the 2 ...", "1 to 2 of the 4 ..."."""
+    """ "2 or more of the 3 chosen attributes", "0 of the 2 ...", "1 to 2 of the 4 ..."."""
     of = "the chosen attribute" if chosen == 1 else f"the {chosen} chosen attributes"
     if low == high:
         return f"{low} of {of}"
@@ -276,3 +276,22 @@ def matching_settings_for(programme: Programme) -> MatchingSettings:
         return MatchingSettings.objects.get(programme=programme)
     except MatchingSettings.DoesNotExist:
         return MatchingSettings(programme=programme)
+
+
+def attributes_for_programme(programme: Programme) -> tuple[list, dict]:
+    """The organisation's active attributes in order, and the programme's choices
+    {attribute id: ProgrammeAttribute} for them: the attributes page, in two queries."""
+    from people.models import Attribute
+    from programmes.models import ProgrammeAttribute
+
+    attributes = list(Attribute.objects.filter(is_active=True).order_by("position", "pk"))
+    chosen = {row.attribute_id: row for row in ProgrammeAttribute.objects.filter(programme=programme)}
+    return attributes, chosen
+
+
+def chosen_attribute_count(programme: Programme) -> int | None:
+    """How many active attributes a programme that uses attributes has chosen (None
+    when it does not use them): the console warns when it is 0."""
+    if not programme.uses_demographics:
+        return None
+    return programme.matching_attributes.filter(attribute__is_active=True).count()
