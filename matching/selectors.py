@@ -101,7 +101,7 @@ def console_summary(programme: Programme, *, recent: int = 5) -> ConsoleSummary:
 
 def _span(low: int, high: int, chosen: int) -> str:
     """ "2 or more of the 3 chosen attributes", "0 of the 2 ...", "1 to 2 of the 4 ..."."""
-    of = "the chosen attribute" if chosen == 1 else f"the {chosen} chosen attributes"
+    of = "1 chosen attribute" if chosen == 1 else f"the {chosen} chosen attributes"
     if low == high:
         return f"{low} of {of}"
     if high == chosen:
@@ -153,7 +153,8 @@ class RunReview:
             rows = None if differing is None else [(f"{differing} of {stats.get('matched', 0)}", "pairs differ")]
             return [{"aim": "differ", "heading": "Pairs who differ in consented answers", "rows": rows}]
         figures = []
-        for aim, figure in (stats.get("attribute_pairs") or {}).items():
+        stored = stats.get("attribute_pairs") or {}
+        for aim, figure in sorted(stored.items(), key=lambda item: cohorts.engine.AIMS.index(item[0])):
             chosen, groups = figure["chosen"], figure["groups"]
             verb = "differ" if aim == "differ" else "are alike"
             rows = None if groups is None else [(str(count), f"pairs {verb} on {_span(lo, hi, chosen)}")

@@ -119,8 +119,8 @@ def test_an_affinity_programme_shows_how_many_pairs_are_alike(client, carol):
     run = run_matching(programme, carol)
     assert run.stats["attribute_pairs"] == {"alike": {"chosen": 1, "groups": [[0, 0, 5], [1, 1, 7]]}}
     shown = figure(run_page(client, carol, run), "alike")
-    assert "5 pairs are alike on 0 of the chosen attribute" in shown
-    assert "7 pairs are alike on 1 of the chosen attribute" in shown
+    assert "5 pairs are alike on 0 of 1 chosen attribute" in shown
+    assert "7 pairs are alike on 1 of 1 chosen attribute" in shown
 
 
 def test_a_programme_that_does_not_use_attributes_shows_no_figure(client, programme, carol):
