@@ -268,9 +268,8 @@ def programme_attributes(request: HttpRequest, pk: int) -> HttpResponse:
     """Which consented attributes the programme's matching weighs, to differ or be alike."""
     programme = get_programme_for_coordinator(request.user, pk)
     attributes, chosen = selectors.attributes_for_programme(programme)
-    form = ProgrammeAttributesForm(
-        request.POST or None, attributes=attributes, chosen=chosen, use=programme.uses_demographics
-    )
+    data = request.POST if request.method == "POST" else None  # an empty POST is a choice too: nothing used
+    form = ProgrammeAttributesForm(data, attributes=attributes, chosen=chosen, use=programme.uses_demographics)
     if request.method == "POST" and form.is_valid():
         choices = [services.AttributeChoice(pk_, aim, weight) for pk_, aim, weight in form.cleaned_data["choices"]]
         try:
