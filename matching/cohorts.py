@@ -4,22 +4,20 @@ Engine ids are user ids (not participant ids), because reporting lines are
 between people: a mentee's manager may be a mentor in the same run."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
 
-from people.models import Demographics, Profile
-from programmes.models import Participant, Programme
+from people.attributes import answers_for_matching
+from people.models import Profile
+from programmes.models import Participant, Programme, ProgrammeAttribute
 
 from . import engine
 from .models import Match, MatchingSettings, PairRule
 
-DEMOGRAPHIC_FIELDS = ("gender", "ethnicity_group", "disability", "generation", "staff_network")
-# Answers that say nothing: never a difference (as if the question were left blank).
-NOT_SAYING = {"prefer_not", "prefer not to say"}
-# What a coordinator may see of demographics is one count over a run, and only when
-# at least this many pairs lie on each side of it (differ / do not), so that no pair
-# can be singled out (the k = 5 that reports use for groups of people).
+# What a coordinator may see of the attributes is, over a whole run, how many pairs
+# differ (or are alike) on how many of the chosen attributes, in groups of at least
+# this many pairs, so that no pair can be singled out (the k = 5 of reports).
 SMALLEST_GROUP = 5
 
 
@@ -64,6 +62,7 @@ class ProgrammeCohort:
     allow_previous: bool
     k: int
     uses_demographics: bool = False
+    aims: tuple[engine.AttributeAim, ...] = ()
 
 
 def track_of(programme: Programme) -> str:
@@ -99,15 +98,8 @@ def mentors_with_room(programme: Programme):
     )
 
 
-def _answer(demographics: Demographics, name: str) -> str | None:
-    """One answer as the engine compares it: free text in any case or spacing is the
-    same answer, and "prefer not to say" is no answer."""
-    value = " ".join((getattr(demographics, name) or "").split()).casefold()
-    return None if not value or value in NOT_SAYING else value
-
-
-def _record(participant: Participant, profile: Profile | None, demographics: Demographics | None, track: str,
-            *, use_demographics: bool, peer: bool) -> dict:  # fmt: skip
+def _record(participant: Participant, profile: Profile | None, answers: dict[str, str | None] | None, track: str,
+            *, peer: bool) -> dict:  # fmt: skip
     is_mentor = participant.role == Participant.Role.MENTOR
     seniority = profile.seniority.rank if profile and profile.seniority else 0
     if peer:
@@ -125,8 +117,10 @@ def _record(participant: Participant, profile: Profile | None, demographics: Dem
         "timezone": profile.timezone if profile else None,
         "meeting_format": profile.meeting_format if profile else None,
     }
-    if use_demographics and demographics is not None:
-        record["demographics"] = {name: _answer(demographics, name) for name in DEMOGRAPHIC_FIELDS}
+    if answers is not None:
+        # Already compared values (people.attributes.answer_value): None, or no key,
+        # for blank, "prefer not to say" and no consent, which the engine never counts.
+        record["demographics"] = answers
     if is_mentor:
         active = getattr(participant, "active", 0)
         record["capacity"] = max(0, (participant.capacity or 1) - active)
@@ -148,10 +142,11 @@ def build(
 ) -> ProgrammeCohort:
     """The engine's view of these mentees and mentors, with the programme's rules.
 
-    Demographics enter only a coordinator's `whole_cohort` run of a programme that
-    uses them. Everything else built here (a participant's suggestions, a mentor's
-    inbox, stable matching of choices, one pair checked by hand) is seen pair by
-    pair, where the diversity term would tell each person about the other."""
+    Attributes enter only a coordinator's `whole_cohort` run of a programme that
+    uses them, and only those the programme chose (its ProgrammeAttribute rows).
+    Everything else built here (a participant's suggestions, a mentor's inbox,
+    stable matching of choices, one pair checked by hand) is seen pair by pair,
+    where an attribute term would tell each person about the other."""
     settings, _ = MatchingSettings.objects.get_or_create(programme=programme)
     mentees, mentors = list(mentees), list(mentors)
     people = [*mentees, *mentors]
@@ -163,12 +158,13 @@ def build(
         .prefetch_related("skills", "topics")
     }
     use_demographics = whole_cohort and programme.uses_demographics
-    demographics = {d.user_id: d for d in Demographics.objects.filter(user_id__in=user_ids)} if use_demographics else {}
+    aims = chosen_attributes(programme) if use_demographics else []
+    keys = [aim.field for aim in aims]
+    answers = answers_for_matching(user_ids, keys) if aims else {}
     track = track_of(programme)
     peer = programme.kind == Programme.Kind.PEER
     records = {
-        p.pk: _record(p, profiles.get(p.user_id), demographics.get(p.user_id), track,
-                      use_demographics=use_demographics, peer=peer)
+        p.pk: _record(p, profiles.get(p.user_id), answers.get(p.user_id, {}) if aims else None, track, peer=peer)
         for p in people
     }  # fmt: skip
     # The whole org chart, so chains through people outside this run are followed.
@@ -176,7 +172,7 @@ def build(
     cohort = engine.Cohort.from_records(
         [records[p.pk] for p in mentees],
         [records[p.pk] for p in mentors],
-        demographic_fields=DEMOGRAPHIC_FIELDS,
+        demographic_fields=keys,
         managers=managers,
     )
     rules = PairRule.objects.filter(programme=programme).values_list("kind", "mentee__user_id", "mentor__user_id")
@@ -188,8 +184,11 @@ def build(
     )
     return ProgrammeCohort(
         cohort=cohort,
-        weights=engine.Weights.from_mapping(settings.weights or {}),
+        # The chosen attributes replace the bench format's `diversity`; with none
+        # chosen (or attributes not used) no attribute counts at all.
+        weights=replace(engine.Weights.from_mapping(settings.weights or {}), attributes=tuple(aims)),
         uses_demographics=use_demographics,
+        aims=tuple(aims),
         participant_of_user={p.user_id: p for p in people},
         forbidden=[(e, m) for kind, e, m in rules if kind == PairRule.Kind.FORBID],
         locked=[(e, m) for kind, e, m in rules if kind == PairRule.Kind.LOCK],
@@ -197,6 +196,14 @@ def build(
         allow_previous=settings.allow_rematch_with_previous,
         k=settings.candidates_per_mentee,
     )
+
+
+def chosen_attributes(programme: Programme) -> list[engine.AttributeAim]:
+    """The programme's chosen active attributes as the engine weighs them."""
+    rows = ProgrammeAttribute.objects.filter(programme=programme, attribute__is_active=True).values_list(
+        "attribute__key", "aim", "weight"
+    )
+    return [engine.AttributeAim(key, aim, float(weight)) for key, aim, weight in rows]
 
 
 def run_engine(built: ProgrammeCohort, *, locked: list[tuple[int, int]] | None = None) -> engine.MatchResult:
@@ -216,18 +223,47 @@ def run_engine(built: ProgrammeCohort, *, locked: list[tuple[int, int]] | None =
 
 
 def pair_score(pair: engine.Pair) -> float:
-    """The score shown for (and stored with) a pair: its fit, without the diversity
-    term, which beside the reasons would tell how many attributes differ."""
+    """The score shown for (and stored with) a pair: its fit, without the attribute
+    terms, which beside the reasons would tell how many attributes differ."""
     return round(pair.fit, 3)
 
 
-def differing_pairs(built: ProgrammeCohort, pairs: list[engine.Pair]) -> dict:
-    """The run's one figure about demographics, for its stats: how many of its pairs
-    differ in a consented attribute, or None when fewer than SMALLEST_GROUP pairs
-    differ or fewer do not (the count would single out a pair). Empty when the run
-    did not use demographics; the raw count is never stored."""
+def attribute_groups(counts: list[int]) -> list[list[int]] | None:
+    """`counts[n]` pairs differ (or are alike) on n of the chosen attributes, as
+    groups [lowest n, highest n, pairs] of at least SMALLEST_GROUP pairs each:
+    cells are merged from the top ("on 2 or more") down, and a small remainder at
+    the bottom joins the group above it. Every pair is in a shown group, so no
+    hidden cell can be worked out from the total. None when that leaves fewer than
+    two groups (one group would say nothing but the number of pairs)."""
+    groups: list[list[int]] = []
+    pending, high = 0, len(counts) - 1
+    for n in range(len(counts) - 1, -1, -1):
+        pending += counts[n]
+        if pending >= SMALLEST_GROUP:
+            groups.append([n, high, pending])
+            pending, high = 0, n - 1
+    if groups:  # the rest at the bottom (empty or too small) joins the lowest group
+        groups[-1][0], groups[-1][2] = 0, groups[-1][2] + pending
+    if len(groups) < 2:
+        return None
+    return groups[::-1]
+
+
+def attribute_figures(built: ProgrammeCohort, pairs: list[engine.Pair]) -> dict:
+    """The run's figures about the chosen attributes, for its stats: per aim, how
+    many attributes were chosen and the grouped distribution of the engine's pairs
+    by on how many of them they differ (or are alike) — never which attributes,
+    never per pair, no group under SMALLEST_GROUP pairs (None when it cannot be
+    shown). Empty when the run did not use attributes."""
     if not built.uses_demographics:
         return {}
-    differing = sum(1 for pair in pairs if pair.differs)
-    shown = min(differing, len(pairs) - differing) >= SMALLEST_GROUP
-    return {"differing_pairs": differing if shown else None}
+    out: dict = {}
+    for aim in engine.AIMS:
+        chosen = sum(1 for a in built.aims if a.aim == aim and a.weight)
+        if not chosen:
+            continue
+        counts = [0] * (chosen + 1)
+        for pair in pairs:
+            counts[pair.differ_on if aim == "differ" else pair.alike_on] += 1
+        out[aim] = {"chosen": chosen, "groups": attribute_groups(counts)}
+    return {"attribute_pairs": out}

@@ -26,10 +26,12 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 __all__ = [
+    "AIMS",
     "DEFAULT_DEMOGRAPHIC_FIELDS",
     "DEFAULT_K",
     "DEFAULT_MENTOR_K",
     "TRACKS",
+    "AttributeAim",
     "Cohort",
     "MatchResult",
     "Pair",
@@ -55,6 +57,9 @@ DEFAULT_DEMOGRAPHIC_FIELDS: tuple[str, ...] = (
     "disability",
     "staff_network",
 )
+# What a programme may want of a chosen attribute: pairs who differ on it (reverse
+# mentoring across difference) or who are alike (an affinity programme).
+AIMS: tuple[str, str] = ("differ", "alike")
 # A meeting-format preference of "either" fits any stated preference.
 FLEXIBLE_FORMAT = "either"
 # Chosen from the measurements in docs/matching-engine.md: quality stops improving
@@ -104,6 +109,24 @@ LANGUAGE_NAMES = {
 
 
 @dataclass(frozen=True)
+class AttributeAim:
+    """One consented attribute a programme chose: ``weight`` points for a pair whose
+    answers differ (aim ``"differ"``) or are the same (``"alike"``), on any track.
+    A pair where either person gave no answer (blank, "prefer not to say", no
+    consent) gets nothing for it: no answer is never a difference nor a sameness."""
+
+    field: str
+    aim: str = "differ"
+    weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.aim not in AIMS:
+            raise ValueError(f"unknown aim {self.aim!r} for attribute {self.field!r}")
+        if self.weight < 0:
+            raise ValueError(f"negative weight for attribute {self.field!r}")
+
+
+@dataclass(frozen=True)
 class Weights:
     """How much each criterion adds to a feasible pair's score.
 
@@ -127,8 +150,13 @@ class Weights:
     cross_dept_reverse: float = 1.5
     """Different department, reverse track."""
     diversity: float = 2.0
-    """Reverse track only: share of the consented demographic attributes that differ
-    (attributes not disclosed by either person count as no difference)."""
+    """The bench format's term, used only when ``attributes`` is empty: reverse track
+    only, the share of the cohort's demographic fields that differ (an attribute not
+    disclosed by either person is no difference)."""
+    attributes: tuple[AttributeAim, ...] = ()
+    """The attributes a programme chose, each with its aim and weight (any track);
+    when given, they replace ``diversity``. Their fields must be among the cohort's
+    ``demographic_fields``."""
     spread: float = 1.0
     """Not a pair's term but the assignment's: each further mentee of a mentor costs
     this much more than the one before (the second ``spread``, the third
@@ -147,7 +175,7 @@ class Weights:
         Names not given keep their defaults; unknown names raise ``ValueError`` so a
         typo in a programme's configuration is not silently ignored.
         """
-        known = set(cls.__dataclass_fields__)
+        known = set(cls.__dataclass_fields__) - {"attributes"}
         unknown = set(values) - known
         if unknown:
             raise ValueError(f"unknown weight names: {', '.join(sorted(unknown))}")
@@ -411,12 +439,12 @@ def _pad(side: dict[str, Any], widths: Mapping[str, int]) -> People:
 @dataclass(frozen=True)
 class Pair:
     """A proposed pair. ``score`` is the pair's part of what the assignment
-    maximised; ``fit`` is the same score without the diversity term, the only
+    maximised; ``fit`` is the same score without the attribute terms, the only
     per-pair figure that may be shown (with ``score`` and the other terms beside it,
-    the difference would tell how many consented attributes differ). ``differs``:
-    the pair is on the reverse track, diversity is weighted, and at least one
-    attribute both people disclosed differs; count it over many pairs, never show
-    it for one.
+    the difference would tell how many consented attributes differ). ``differ_on``:
+    on how many weighted "differ" attributes both people answered and differ;
+    ``alike_on``: on how many "alike" ones both answered the same; ``differs``:
+    ``differ_on > 0``. Count them over many pairs, never show them for one.
 
     ``reasons`` are the pair's strengths (what speaks for it: both people may read
     them) and ``concerns`` what speaks against it (a criterion that scored nothing,
@@ -430,6 +458,8 @@ class Pair:
     fit: float = 0.0
     differs: bool = False
     concerns: list[str] = field(default_factory=list)
+    differ_on: int = 0
+    alike_on: int = 0
 
 
 @dataclass(frozen=True)
@@ -733,7 +763,7 @@ class _Model:
 
     def pair_scores(self, i: np.ndarray, j: np.ndarray, *, fit_only: bool = False) -> np.ndarray:
         """Scores of given pairs (assumed feasible), same arithmetic as :meth:`blocks`.
-        ``fit_only`` leaves out the diversity term (the last feature columns), so the
+        ``fit_only`` leaves out the attribute terms (the last feature columns), so the
         result does not depend on anyone's demographics, to the last bit."""
         cols = self.fit_columns if fit_only else self.A.shape[1]
         out = np.empty(len(i))
@@ -832,7 +862,7 @@ def _features(
 ) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]], int]:
     """Mentee features ``A`` and mentor features ``B`` with ``score = A @ B.T``, plus
     lookup tables ``(table, mentee_code, mentor_code)`` for wide categorical terms,
-    and the number of leading columns that make the fit: the diversity term's
+    and the number of leading columns that make the fit: the attribute terms'
     columns come last, so ``A[:, :n] @ B[:, :n].T`` is the score without it."""
     me, mo = cohort.mentees, cohort.mentors
     cols_a: list[np.ndarray] = [np.full((len(me), 1), w.base)]
@@ -896,23 +926,42 @@ def _features(
 
         categorical(np.stack([me.department, me.track], axis=1), mo.department, dept_table)
     fit_columns = sum(part.shape[1] for part in cols_a)
-    n_fields = len(cohort.demographic_fields)
-    reverse = me.track == REVERSE
-    if w.diversity and n_fields and reverse.any():
-        # Per attribute: differ = known_i * known_j - [same disclosed value], linear
-        # in (known, one-hot value) encodings on both sides.
-        scale = (w.diversity / n_fields) * reverse[:, None]
-        for f in range(n_fields):
-            vi, vj = me.demographics[:, f], mo.demographics[:, f]
-            width = int(max(vi.max(initial=-1), vj.max(initial=-1))) + 1
-            if width == 0:
-                continue
-            eye = np.vstack([np.eye(width), np.zeros((1, width))])  # row -1: undisclosed
+    reverse = (me.track == REVERSE).astype(np.float64)
+    for f, aim, weight, reverse_only in _attribute_terms(cohort, w):
+        # differ = known_i * known_j - [same answer]; alike = [same answer]: both
+        # linear in (known, one-hot answer) encodings on both sides, and an unknown
+        # answer (-1) is the zero row, so it adds nothing either way.
+        vi, vj = me.demographics[:, f], mo.demographics[:, f]
+        width = int(max(vi.max(initial=-1), vj.max(initial=-1))) + 1
+        if width == 0:
+            continue
+        scale = (weight * (reverse if reverse_only else np.ones(len(me))))[:, None]
+        eye = np.vstack([np.eye(width), np.zeros((1, width))])  # row -1: no answer
+        if aim == "differ":
             cols_a.append(scale * np.hstack([(vi >= 0)[:, None], -eye[vi]]))
             cols_b.append(np.hstack([(vj >= 0)[:, None], eye[vj]]))
+        else:
+            cols_a.append(scale * eye[vi])
+            cols_b.append(eye[vj])
     A = np.hstack(cols_a).astype(np.float32)
     B = np.hstack(cols_b).astype(np.float32)
     return np.ascontiguousarray(A), np.ascontiguousarray(B), lookups, fit_columns
+
+
+def _attribute_terms(cohort: Cohort, w: Weights) -> list[tuple[int, str, float, bool]]:
+    """The attribute terms as (field index, aim, weight, reverse track only): the
+    programme's chosen attributes, or else the bench format's ``diversity`` spread
+    over the cohort's fields as "differ", on the reverse track only."""
+    fields = cohort.demographic_fields
+    if w.attributes:
+        index = {name: f for f, name in enumerate(fields)}
+        missing = [a.field for a in w.attributes if a.field not in index]
+        if missing:
+            raise ValueError(f"attributes not among the cohort's fields: {', '.join(missing)}")
+        return [(index[a.field], a.aim, a.weight, False) for a in w.attributes if a.weight]
+    if w.diversity and fields:
+        return [(f, "differ", w.diversity / len(fields), True) for f in range(len(fields))]
+    return []
 
 
 # --------------------------------------------------------------------------- assignment
@@ -1176,15 +1225,16 @@ def match_cohort(
     missing = ~found
     scores[missing] = model.pair_scores(matched[missing], mentor_of[matched[missing]])
     fits = model.pair_scores(matched, mentor_of[matched], fit_only=True)
-    differs = _differs(cohort, weights, matched, mentor_of[matched])
+    differ_on, alike_on = _attribute_counts(cohort, weights, matched, mentor_of[matched])
     explainer = _Explainer(cohort, weights, wording or Wording())
     pairs: list[Pair] = []
-    for i, score, fit, differ in zip(matched.tolist(), scores.tolist(), fits.tolist(), differs.tolist(), strict=True):
+    rows = zip(matched.tolist(), scores.tolist(), fits.tolist(), differ_on.tolist(), alike_on.tolist(), strict=True)
+    for i, score, fit, differ, alike in rows:
         j = int(mentor_of[i])
         strengths, concerns = explainer.explain(i, j)
         ids = (cohort.mentees.ids[i], cohort.mentors.ids[j])
         pairs.append(Pair(*ids, round(score, 4), strengths, bool(locked_to[i] >= 0), fit=round(fit, 4),
-                          differs=differ, concerns=concerns))  # fmt: skip
+                          differs=differ > 0, concerns=concerns, differ_on=differ, alike_on=alike))  # fmt: skip
     # What the spread preference cost: a mentor who had h mentees and is given g more
     # costs spread * (h + (h + 1) + ... + (h + g - 1)) = spread * (g*h + g(g-1)/2).
     given = np.bincount(mentor_of[matched], minlength=model.m).astype(np.float64)
@@ -1372,14 +1422,21 @@ def _unmatched_reason(model: _Model, i: int) -> str:
     return f"every {more} senior {mentors} excluded: {', '.join(parts)}"
 
 
-def _differs(cohort: Cohort, w: Weights, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """For pairs ``(i[k], j[k])``: does the diversity term count a difference, i.e.
-    reverse track, a diversity weight, and an attribute both disclosed that differs?"""
-    if not (w.diversity and cohort.demographic_fields):
-        return np.zeros(len(i), bool)
-    x, y = cohort.mentees.demographics[i], cohort.mentors.demographics[j]
-    differ = ((x >= 0) & (y >= 0) & (x != y)).any(axis=1)
-    return differ & (cohort.mentees.track[i] == REVERSE)
+def _attribute_counts(cohort: Cohort, w: Weights, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For pairs ``(i[k], j[k])``: on how many of the weighted "differ" attributes both
+    people answered and differ, and on how many "alike" ones both answered the same
+    (with the bench format's ``diversity``: differing fields, reverse track only)."""
+    differ, alike = np.zeros(len(i), np.intp), np.zeros(len(i), np.intp)
+    for f, aim, _, reverse_only in _attribute_terms(cohort, w):
+        x, y = cohort.mentees.demographics[i, f], cohort.mentors.demographics[j, f]
+        both = (x >= 0) & (y >= 0)
+        if reverse_only:
+            both &= cohort.mentees.track[i] == REVERSE
+        if aim == "differ":
+            differ += both & (x != y)
+        else:
+            alike += both & (x == y)
+    return differ, alike
 
 
 def _plural(n: int, word: str) -> str:
@@ -1410,7 +1467,7 @@ class Wording:
 
 class _Explainer:
     """Plain-words explanation of one pair's score: one phrase per weighted
-    criterion but diversity, a *strength* when the criterion scored for the pair
+    criterion but the attributes, a *strength* when the criterion scored for the pair
     and a *concern* when it scored nothing (or, for time zones, nothing close).
 
     Demographics are never mentioned, not even as a count of differing attributes:

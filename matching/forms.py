@@ -12,7 +12,9 @@ from programmes.models import Participant, Programme
 from .engine import Weights
 from .models import Match, MatchingSettings, Proposal
 
-# The engine's weights (matching.engine.Weights) in the coordinator's words.
+# The engine's weights (matching.engine.Weights) in the coordinator's words. The
+# consented attributes are weighed one by one on their own page (the programme's
+# ProgrammeAttribute rows), which replace the engine's single `diversity` weight.
 WEIGHT_FIELDS = [
     ("goal_skill", "Goals covered by skills",
      "The mentee's goals that the mentor lists among their skills."),
@@ -26,10 +28,6 @@ WEIGHT_FIELDS = [
      "Traditional and peer mentoring: a mentor from another part of the organisation."),
     ("cross_dept_reverse", "Different departments (reverse mentoring)",
      "Reverse mentoring: a mentor from another part of the organisation."),
-    ("diversity", "Different backgrounds (reverse mentoring)",
-     "Reverse mentoring in programmes that use demographics, in the runs you start: pairs whose consented "
-     "answers differ score higher. Answers are never shown, nor per pair; a run shows only how many of its "
-     "pairs differ. Participants' suggestions and requests never use them."),
 ]  # fmt: skip
 # Not a criterion of a pair but of the whole assignment (matching.engine.Weights.spread).
 SPREAD_FIELD = (
@@ -82,7 +80,8 @@ class MatchingSettingsForm(forms.ModelForm):
                 "How much each criterion counts",
                 HTML('<p class="small text-body-secondary">Points for a perfect fit, from 0 (ignored) to 10. '
                      "Hard rules come first whatever the weights: the mentor's seniority, reporting lines, "
-                     "capacity and your locks and forbids.</p>"),
+                     "capacity and your locks and forbids. Consented attributes (pairs who differ or are alike) "
+                     "are chosen and weighed on the programme's <em>Attributes</em> page.</p>"),
                 *[Row(*[Column(name, css_class="col-md-6") for name, _, _ in WEIGHT_FIELDS[i:i + 2]])
                   for i in range(0, len(WEIGHT_FIELDS), 2)],
             ),
@@ -213,3 +212,51 @@ class EndMatchForm(VisibleTextFormMixin, forms.Form):
             rematch.help_text = after_rematch(programme, allow_previous=allow_previous, who="them")
         else:
             self.fields["rematch"].help_text = after_rematch(programme, allow_previous=allow_previous)
+
+
+class ProgrammeAttributesForm(forms.Form):
+    """The attributes a programme's matching weighs: for each active attribute, not
+    used / prefer pairs who differ / prefer pairs who are alike, and a weight. The
+    view hands the cleaned choices to services.programme_attributes_set."""
+
+    use = forms.BooleanField(
+        label="Use consented attributes in the matching runs you start", required=False,
+        help_text="Only your whole-cohort runs read them. Participants' suggestions and requests never do.",
+    )  # fmt: skip
+
+    def __init__(self, *args, attributes: list, chosen: dict, use: bool, **kwargs):
+        super().__init__(*args, initial={"use": use}, **kwargs)
+        from programmes.models import ProgrammeAttribute
+
+        self.attributes = attributes
+        for attribute in attributes:
+            row = chosen.get(attribute.pk)
+            self.fields[f"aim_{attribute.pk}"] = forms.ChoiceField(
+                label=attribute.label, required=False, initial=row.aim if row else "",
+                choices=[("", "Not used"), *ProgrammeAttribute.Aim.choices],
+                widget=forms.Select(attrs={"class": SELECT}),
+            )  # fmt: skip
+            self.fields[f"weight_{attribute.pk}"] = forms.IntegerField(
+                label=f"Weight for {attribute.label}", required=False, min_value=1, max_value=10,
+                initial=row.weight if row else 5,
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "min": 1, "max": 10}),
+            )  # fmt: skip
+
+    def rows(self) -> list[tuple]:
+        """(attribute, aim field, weight field) for the template's table."""
+        return [(a, self[f"aim_{a.pk}"], self[f"weight_{a.pk}"]) for a in self.attributes]
+
+    def clean(self):
+        cleaned = super().clean()
+        choices = []
+        for attribute in self.attributes:
+            aim = cleaned.get(f"aim_{attribute.pk}") or None
+            weight = cleaned.get(f"weight_{attribute.pk}")
+            choices.append((attribute.pk, aim, 5 if weight is None else weight))
+        if cleaned.get("use") and not any(aim for _, aim, _ in choices):
+            raise forms.ValidationError(
+                "Choose at least one attribute for pairs to differ or be alike on, or untick "
+                "“Use consented attributes”."
+            )
+        cleaned["choices"] = choices
+        return cleaned

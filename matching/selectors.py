@@ -99,6 +99,16 @@ def console_summary(programme: Programme, *, recent: int = 5) -> ConsoleSummary:
     )
 
 
+def _span(low: int, high: int, chosen: int) -> str:
+    """ "2 or more of the 3 chosen attributes", "0 of the 2 ...", "1 to 2 of the 4 ..."."""
+    of = "1 chosen attribute" if chosen == 1 else f"the {chosen} chosen attributes"
+    if low == high:
+        return f"{low} of {of}"
+    if high == chosen:
+        return f"{low} or more of {of}"
+    return f"{low} to {high} of {of}"
+
+
 @dataclass
 class RunReview:
     """Everything the run page shows. `locked_pairs` holds (mentee id, mentor id)
@@ -130,19 +140,27 @@ class RunReview:
         ]
 
     @property
-    def demographics_figure(self) -> tuple[str, str] | None:
-        """What the coordinator sees of demographics: one count over the engine's
-        pairs, stored at run time (cohorts.differing_pairs) and never updated by hand
-        changes, whose difference would tell about the pair changed. None when the
-        run did not use demographics."""
+    def attribute_figures(self) -> list[dict]:
+        """What the coordinator sees of the chosen attributes, per aim: how many of
+        the engine's pairs differ (or are alike) on how many of them, in groups of at
+        least SMALLEST_GROUP pairs, stored at run time (cohorts.attribute_figures) and
+        never updated by hand changes, whose difference would tell about the pair
+        changed. Never which attributes, never per pair. Empty when the run did not
+        use attributes; a figure's `rows` is None when it cannot be shown."""
         stats = self.run.stats
-        if "differing_pairs" not in stats:
-            return None
-        matched, differing = stats.get("matched", 0), stats["differing_pairs"]
-        if differing is None:
-            return ("—", f"pairs that differ in consented demographics: not shown, as fewer than "
-                         f"{cohorts.SMALLEST_GROUP} pairs would be on one side of the count")  # fmt: skip
-        return (f"{differing} of {matched}", "pairs the engine proposed differ in consented demographics")
+        if "differing_pairs" in stats:  # a run from before the chosen attributes
+            differing = stats["differing_pairs"]
+            rows = None if differing is None else [(f"{differing} of {stats.get('matched', 0)}", "pairs differ")]
+            return [{"aim": "differ", "heading": "Pairs who differ in consented answers", "rows": rows}]
+        figures = []
+        stored = stats.get("attribute_pairs") or {}
+        for aim, figure in sorted(stored.items(), key=lambda item: cohorts.engine.AIMS.index(item[0])):
+            chosen, groups = figure["chosen"], figure["groups"]
+            verb = "differ" if aim == "differ" else "are alike"
+            rows = None if groups is None else [(str(count), f"pairs {verb} on {_span(lo, hi, chosen)}")
+                                                for lo, hi, count in groups]  # fmt: skip
+            figures.append({"aim": aim, "heading": f"Pairs who {verb} on the chosen attributes", "rows": rows})
+        return figures
 
     @property
     def locks(self) -> list[PairRule]:
@@ -259,3 +277,22 @@ def matching_settings_for(programme: Programme) -> MatchingSettings:
         return MatchingSettings.objects.get(programme=programme)
     except MatchingSettings.DoesNotExist:
         return MatchingSettings(programme=programme)
+
+
+def attributes_for_programme(programme: Programme) -> tuple[list, dict]:
+    """The organisation's active attributes in order, and the programme's choices
+    {attribute id: ProgrammeAttribute} for them: the attributes page, in two queries."""
+    from people.models import Attribute
+    from programmes.models import ProgrammeAttribute
+
+    attributes = list(Attribute.objects.filter(is_active=True).order_by("position", "pk"))
+    chosen = {row.attribute_id: row for row in ProgrammeAttribute.objects.filter(programme=programme)}
+    return attributes, chosen
+
+
+def chosen_attribute_count(programme: Programme) -> int | None:
+    """How many active attributes a programme that uses attributes has chosen (None
+    when it does not use them): the console warns when it is 0."""
+    if not programme.uses_demographics:
+        return None
+    return programme.matching_attributes.filter(attribute__is_active=True).count()

@@ -172,7 +172,7 @@ def _store_proposals(run: MatchRun, attempt: int, computed: _Computed) -> bool:
     stats = {
         "mentees": len(computed.mentees), "mentors": len(computed.mentors), "matched": len(result.pairs),
         "unmatched": len(result.unmatched), "total_score": round(sum(cohorts.pair_score(p) for p in result.pairs), 2),
-        "seconds": result.stats.get("seconds"), **cohorts.differing_pairs(built, result.pairs),
+        "seconds": result.stats.get("seconds"), **cohorts.attribute_figures(built, result.pairs),
         "rejected_locks": [f"{participant[r.mentee_id].user} with {participant[r.mentor_id].user}: {r.reason}"
                            for r in result.rejected_locks if r.mentee_id in participant and r.mentor_id in participant],
     }  # fmt: skip
@@ -559,3 +559,52 @@ MATCHING_SETTINGS_COPIED = (
     "weights", "candidates_per_mentee", "periodic", "publish_directly", "max_choices", "request_days",
     "allow_rematch_with_previous",
 )  # fmt: skip
+
+
+# -- the attributes a programme's matching weighs ------------------------------------
+
+
+@dataclass(frozen=True)
+class AttributeChoice:
+    """One attribute's setting on the attributes page: its aim ("differ" or "alike";
+    None: not used) and its weight (1-10)."""
+
+    attribute_id: int
+    aim: str | None
+    weight: int = 5
+
+
+@transaction.atomic
+def programme_attributes_set(*, programme: Programme, choices: list[AttributeChoice], use: bool) -> int:
+    """Save which active attributes the programme's coordinator runs weigh, with aim
+    and weight, as its ProgrammeAttribute rows, and whether it uses them at all
+    (`demographics_use`). Using attributes with none chosen is refused: it would
+    read as "this programme looks for difference" while nothing is weighed.
+    Returns how many attributes are chosen."""
+    from people.models import Attribute
+    from programmes.models import ProgrammeAttribute
+
+    active = set(Attribute.objects.filter(is_active=True).values_list("pk", flat=True))
+    chosen = {c.attribute_id: c for c in choices if c.aim}
+    if set(chosen) - active or {c.attribute_id for c in choices} - active:
+        raise MatchingError("That attribute is not on the organisation's list any more; reload the page.")
+    for choice in chosen.values():
+        if choice.aim not in ProgrammeAttribute.Aim.values:
+            raise MatchingError("Choose whether pairs should differ or be alike.")
+        if not 1 <= choice.weight <= 10:
+            raise MatchingError("A weight is a whole number from 1 to 10.")
+    if use and not chosen:
+        raise MatchingError(
+            "Choose at least one attribute for pairs to differ or be alike on, or stop using attributes in matching."
+        )
+    # Rows of retired attributes stay (the engine skips them): reactivating one brings its choice back.
+    ProgrammeAttribute.objects.filter(programme=programme, attribute_id__in=active - set(chosen)).delete()
+    for attribute_id, choice in chosen.items():
+        ProgrammeAttribute.objects.update_or_create(
+            programme=programme, attribute_id=attribute_id, defaults={"aim": choice.aim, "weight": choice.weight}
+        )
+    wanted = Programme.DemographicsUse.PREFER_DIFFERENCE if use else Programme.DemographicsUse.IGNORE
+    if programme.demographics_use != wanted:
+        programme.demographics_use = wanted
+        programme.save(update_fields=["demographics_use"])
+    return len(chosen)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.console, name="console"),
     path("<int:pk>/run/", views.run_start, name="start"),
     path("<int:pk>/settings/", views.matching_settings, name="settings"),
+    path("<int:pk>/attributes/", views.programme_attributes, name="attributes"),
     path("<int:pk>/matches/", views.match_list, name="matches"),
     path("<int:pk>/rules/<int:rule_pk>/remove/", views.rule_remove, name="rule_remove"),
     path("<int:pk>/runs/<int:run_pk>/", views.run_detail, name="run"),

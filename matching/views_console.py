@@ -15,7 +15,15 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 from programmes.permissions import get_programme_for_coordinator
 
 from . import cohorts, selectors, services
-from .forms import AssignForm, EndMatchForm, MatchFilterForm, MatchingSettingsForm, SwapForm, after_rematch
+from .forms import (
+    AssignForm,
+    EndMatchForm,
+    MatchFilterForm,
+    MatchingSettingsForm,
+    ProgrammeAttributesForm,
+    SwapForm,
+    after_rematch,
+)
 from .models import Match, MatchingSettings, MatchRun, Proposal
 from .permissions import get_match_for_user, get_run_for_coordinator
 from .services import MatchingError
@@ -46,7 +54,9 @@ def _proposal_of(run: MatchRun, proposal_pk: int) -> Proposal:
 def console(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_coordinator(request.user, pk)
     summary = selectors.console_summary(programme)
-    return render(request, "matching/console.html", {"programme": programme, "summary": summary})
+    context = {"programme": programme, "summary": summary,
+               "attributes_chosen": selectors.chosen_attribute_count(programme)}  # fmt: skip
+    return render(request, "matching/console.html", context)
 
 
 @login_required
@@ -251,6 +261,30 @@ def matching_settings(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = MatchingSettingsForm(instance=selectors.matching_settings_for(programme))
     return render(request, "matching/settings.html", {"programme": programme, "form": form})
+
+
+@login_required
+def programme_attributes(request: HttpRequest, pk: int) -> HttpResponse:
+    """Which consented attributes the programme's matching weighs, to differ or be alike."""
+    programme = get_programme_for_coordinator(request.user, pk)
+    attributes, chosen = selectors.attributes_for_programme(programme)
+    data = request.POST if request.method == "POST" else None  # an empty POST is a choice too: nothing used
+    form = ProgrammeAttributesForm(data, attributes=attributes, chosen=chosen, use=programme.uses_demographics)
+    if request.method == "POST" and form.is_valid():
+        choices = [services.AttributeChoice(pk_, aim, weight) for pk_, aim, weight in form.cleaned_data["choices"]]
+        try:
+            count = services.programme_attributes_set(
+                programme=programme, choices=choices, use=form.cleaned_data["use"]
+            )
+        except MatchingError as error:
+            form.add_error(None, str(error))
+        else:
+            plural = "" if count == 1 else "s"
+            used = f"the next run weighs {count} chosen attribute{plural}" if form.cleaned_data["use"] else None
+            messages.success(request, f"Saved: {used or 'matching runs use no attributes'}.")
+            return redirect("matching:console", programme.pk)
+    context = {"programme": programme, "form": form, "crumb": "Attributes"}
+    return render(request, "matching/attributes.html", context)
 
 
 @login_required

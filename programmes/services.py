@@ -27,6 +27,7 @@ from .models import (
     Invitation,
     Participant,
     Programme,
+    ProgrammeAttribute,
     ProgrammeGuide,
     programme_defaults,
 )
@@ -233,6 +234,12 @@ def programme_run_again(
         questions_set(programme=new, texts=programme.questions.values_list("text", flat=True))
     if framework:
         meeting_plan_copy(source=programme, target=new)
+    if matching:
+        # The attributes its matching weighs go with `demographics_use`, which asks for them.
+        ProgrammeAttribute.objects.bulk_create(
+            ProgrammeAttribute(programme=new, attribute_id=row.attribute_id, aim=row.aim, weight=row.weight)
+            for row in programme.matching_attributes.all()
+        )
     # The coordinators' edited guides go with it (programmes/guides.py; unedited ones read as the defaults).
     ProgrammeGuide.objects.bulk_create(
         ProgrammeGuide(programme=new, slug=row.slug, text=row.text, updated_by=row.updated_by)

@@ -346,7 +346,8 @@ def test_removing_a_rule_never_redirects_off_the_site(coordinator, programme, pe
 def test_the_settings_form_shows_the_weights_in_words_and_saves_them(coordinator, programme):
     settings_url = url("settings", programme.pk)
     page = coordinator.get(settings_url).content.decode()
-    assert "Goals covered by skills" in page and "Different backgrounds (reverse mentoring)" in page
+    assert "Goals covered by skills" in page and "Different backgrounds" not in page
+    assert "<em>Attributes</em> page" in page  # the attributes are weighed one by one there
     assert "Spread mentees across mentors" in page and 'name="spread" value="1.0"' in page
     assert 'type="number"' in page and 'max="10"' in page
     assert not MatchingSettings.objects.exists()  # opening the form writes nothing

@@ -243,6 +243,8 @@ ROWS: list[Row] = [
     coord("matching:console"),
     coord_post("matching:start"),
     coord("matching:settings", post=COORDINATORS),
+    # an empty POST is valid: no attribute chosen, attributes not used
+    coord("matching:attributes", post=allowed(COORDINATORS, 302)),
     coord("matching:matches"),
     _rule_remove,
     mixed(_rule_remove, "p1 rule_2"),
