@@ -34,7 +34,9 @@ def programmes_for_home(user: User) -> dict[str, QuerySet[Programme]]:
     )
     coordinated = annotated.all() if user.is_staff else annotated.filter(coordinators__user=user)
     enrolments = Participant.objects.filter(user=user).select_related("programme").order_by("-programme__created_at")
-    open_to_join = Programme.objects.filter(Programme.accepting_people()).exclude(
+    # A guest from outside is offered none of the organisation's programmes (programmes.guests).
+    open_to_join = Programme.objects.none() if user.is_guest else Programme.objects.filter(Programme.accepting_people())
+    open_to_join = open_to_join.exclude(
         Q(Exists(Participant.objects.filter(programme=OuterRef("pk"), user=user)))
         | Q(Exists(Coordinator.objects.filter(programme=OuterRef("pk"), user=user)))
     )
