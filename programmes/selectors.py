@@ -75,10 +75,11 @@ class CloseEffects:
     to_review: int  # applied or waitlisted: left as they are, nobody is told
     invitations_open: int  # sent or waiting, not accepted: their links stop working
     invitations_waiting: int  # never sent: they stay unsent
+    guests: int = 0  # guests from outside: their accounts are erased (programmes.guests)
 
 
 def close_effects(programme: Programme) -> CloseEffects:
-    """Three queries. Pairs belong to matching, above this app: they are counted
+    """Four queries. Pairs belong to matching, above this app: they are counted
     through the relation's name, without importing it."""
     counts = programme_counts(programme)
     invitations = programme.invitations.filter(accepted_at__isnull=True).aggregate(
@@ -92,6 +93,7 @@ def close_effects(programme: Programme) -> CloseEffects:
         ),
         invitations_open=invitations["open"],
         invitations_waiting=invitations["waiting"],
+        guests=programme.guests.filter(user__is_active=True).count(),
     )
 
 
