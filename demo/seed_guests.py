@@ -7,7 +7,7 @@ from django.db import transaction
 from people.models import User
 from programmes.models import Guest, Invitation, Participant, Programme
 
-GUEST_EMAIL = "priya.guest@northbridge.example"
+GUEST_EMAIL = "nadia.guest@northbridge.example"
 
 
 @transaction.atomic
@@ -32,7 +32,7 @@ def seed_guests(traditional: Programme, coordinator: User, people: list[User]) -
         traditional.admits_guests = True
         traditional.save(update_fields=["admits_guests"])
     if not Guest.objects.filter(user__email=GUEST_EMAIL).exists():
-        guest = guest_invite(programme=traditional, email=GUEST_EMAIL, full_name="Priya Patel",
+        guest = guest_invite(programme=traditional, email=GUEST_EMAIL, full_name="Nadia Osei",
                              organisation="Northbridge University", role="mentee", by=coordinator).user  # fmt: skip
         guest.set_password("mentoring-demo")
         guest.save(update_fields=["password"])

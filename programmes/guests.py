@@ -16,6 +16,7 @@ from collections.abc import Callable
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.http import Http404, HttpRequest
+from django.urls import get_resolver
 
 from people.models import User
 
@@ -109,5 +110,6 @@ class GuestBoundaryMiddleware:
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         if not guest_may_open(request.user, request.path_info):
-            raise Http404("No such page.")
+            # The site's own 404 (urls.handler404), as for an address that does not exist.
+            return get_resolver().resolve_error_handler(404)(request, exception=Http404("No such page."))
         return None
