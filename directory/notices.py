@@ -1,7 +1,8 @@
-"""The directory's notice kind: a programme's coordinators are told when the
+"""The directory's notice kinds. A programme's coordinators are told when the
 roster sync ends a match because one of the pair left the organisation. It is
 recorded under (coordinator, kind, match, day), so a sync run twice tells nobody
-twice; the match ends only once anyway."""
+twice; the match ends only once anyway. A new joiner enrolled in an onboarding
+programme (directory.onboarding) is told once, with the way to opt out."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -37,5 +38,35 @@ kinds.register(
         key="participant_left", label="A match ends because someone left the organisation", group="Coordinating",
         template="directory/mail/participant_left", context=participant_left, optional=False,
         audience="coordinators",
+    )
+)  # fmt: skip
+
+
+def new_joiner_enrolled(notification: Notification) -> dict | None:
+    """A new joiner is told they were enrolled, with the one-click way out."""
+    from programmes.models import Participant
+
+    participant = (
+        Participant.objects.select_related("programme", "user")
+        .filter(pk=notification.object_id, status=Participant.Status.APPROVED)
+        .first()
+    )
+    if participant is None:
+        return None  # opted out (or removed) before the mail went
+    programme = participant.programme
+    return {
+        "participant": participant,
+        "programme": programme,
+        "kind_name": programme.kind_name_for_participants,
+        "url": settings.SITE_URL + programme.get_absolute_url(),
+        "opt_out_url": settings.SITE_URL + reverse("programmes:opt_out", args=[programme.pk]),
+    }
+
+
+kinds.register(
+    kinds.Kind(
+        key="new_joiner_enrolled", label="You were enrolled in an onboarding programme", group="Your programmes",
+        template="directory/mail/new_joiner_enrolled", context=new_joiner_enrolled, optional=False,
+        digestible=False,
     )
 )  # fmt: skip

@@ -46,6 +46,7 @@ from programmes.roster import (
 )
 
 from .models import RosterEntry, SyncRun, WorkforceEvent
+from .onboarding import is_recent_hire, new_joiners_enrol
 from .services import active_matches_of, people_leave
 
 logger = logging.getLogger(__name__)
@@ -134,6 +135,7 @@ class SyncResult:
     no_account: int = 0
     matches_ended: int = 0
     coordinators_told: int = 0
+    new_joiners_enrolled: int = 0  # enrolments in onboarding programmes (directory.onboarding)
     events: int = 0  # workforce history events recorded (docs/workforce-history.md)
     new_departments: list[str] = field(default_factory=list)
     header_errors: list[str] = field(default_factory=list)
@@ -327,6 +329,11 @@ def _plan(rows: list[_Row], present: set[str], result: SyncResult, today: date) 
                     f"Employee {row.employee_id} is the account {entry.user.email}, but the file says {row.email}; "
                     "change the account's address in the admin, or correct the file."
                 )
+        elif by_email is not None and by_email.is_guest:
+            # A guest from outside (programmes.Guest) is no employee: the sync never manages them.
+            row.errors.append(
+                f"{row.email} is a guest account from outside the organisation; the sync leaves it alone."
+            )
         elif by_email is not None:
             other = entry_of_user.get(by_email.pk)
             if other is not None:
@@ -346,6 +353,8 @@ def _plan(rows: list[_Row], present: set[str], result: SyncResult, today: date) 
             )
         if row.manager_email:
             row.manager = users.get(row.manager_email)  # in the file but without an account: no manager recorded
+            if row.manager is not None and row.manager.is_guest:
+                row.errors.append(f"The manager {row.manager_email} is a guest from outside; a guest manages nobody.")
 
     known = [row for row in rows if row.user is not None and not row.errors]
     profiles = {
@@ -759,11 +768,21 @@ def roster_sync(
         refusal = _check_safety(plan, share, allow_mass_leave)
         if not refusal and not dry_run:
             _apply(plan, result, matches, timezone.now())
+            enrolled = new_joiners_enrol(_new_joiners(plan, today))
+            result.new_joiners_enrolled = len(enrolled)
+            result.lines += [f"new joiner: {p.user.email} enrolled in {p.programme} (told once)" for p in enrolled]
             result.run = _record(result, started, trigger)
     if refusal:
         return _refuse(result, refusal, started, trigger)
     logger.info("Roster sync of %s: %s", path, result.in_words())
     return result
+
+
+def _new_joiners(plan: _Plan, today: date) -> list[User]:
+    """People who joined the organisation: the sync starts managing them and their hire
+    date is recent (directory.onboarding). A first run meets everyone, so a new
+    entry without a recent hire date is not a joiner."""
+    return [row.user for row in plan.new_entries if not row.left and is_recent_hire(row.hired_on, today)]
 
 
 def _count(plan: _Plan, result: SyncResult, matches: list[Match]) -> None:

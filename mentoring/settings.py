@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "people.signin.DeviceCookieMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "programmes.guests.GuestBoundaryMiddleware",  # guests from outside: 404 on the organisation's own pages
 ]
 
 ROOT_URLCONF = "mentoring.urls"

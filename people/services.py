@@ -93,6 +93,11 @@ def profile_update(
                               field="manager")  # fmt: skip
         if not manager.is_active:
             raise PeopleError(f"{manager} no longer has an active account.", field="manager")
+        if manager.is_guest or user.is_guest:  # guests are outside every reporting line (programmes.guests)
+            raise PeopleError("A guest from outside the organisation has no manager and manages nobody.",
+                              field="manager")  # fmt: skip
+    if user.is_guest and fields.get("department") is not None:
+        raise PeopleError("A guest from outside the organisation has no department.", field="department")
     if "timezone" in fields and fields["timezone"] not in timezone_names():
         raise PeopleError(f"“{fields['timezone']}” is not a time zone we know; choose one from the list.",
                           field="timezone")  # fmt: skip

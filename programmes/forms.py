@@ -376,3 +376,14 @@ class GuideForm(VisibleTextFormMixin, forms.Form):
         help_text="Plain text. A blank line starts a new paragraph; a line starting with “- ” is a bullet point. "
         "Leave it empty to go back to the default text.",
     )  # fmt: skip
+
+
+class GuestInviteForm(VisibleTextFormMixin, forms.Form):
+    """A person from outside the organisation (programmes.guests)."""
+
+    full_name = forms.CharField(label="Name", max_length=150)
+    email = forms.EmailField(label="Email address", max_length=254)
+    organisation = forms.CharField(
+        max_length=120, help_text="Where they come from, shown beside their name: e.g. “University of Leeds”."
+    )
+    role = forms.ChoiceField(choices=Participant.Role.choices, widget=forms.RadioSelect)

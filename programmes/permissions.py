@@ -25,9 +25,12 @@ def programmes_coordinated_by(user: User) -> QuerySet[Programme]:
 def programmes_visible_to(user: User) -> QuerySet[Programme]:
     """Programmes a person may open: those they coordinate or take part in, and
     any accepting people (open for enrolment, or running with rolling enrolment),
-    so they can apply, and any running one that people join without approval."""
+    so they can apply, and any running one that people join without approval.
+    A guest from outside (programmes.guests) sees only the programme they take part in."""
     if user.is_staff:
         return Programme.objects.all()
+    if user.is_guest:  # from outside: their own programme only, never the organisation's others
+        return Programme.objects.filter(Exists(Participant.objects.filter(programme=OuterRef("pk"), user=user)))
     return Programme.objects.filter(
         Q(Exists(Coordinator.objects.filter(programme=OuterRef("pk"), user=user)))
         | Q(Exists(Participant.objects.filter(programme=OuterRef("pk"), user=user)))

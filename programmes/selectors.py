@@ -34,7 +34,9 @@ def programmes_for_home(user: User) -> dict[str, QuerySet[Programme]]:
     )
     coordinated = annotated.all() if user.is_staff else annotated.filter(coordinators__user=user)
     enrolments = Participant.objects.filter(user=user).select_related("programme").order_by("-programme__created_at")
-    open_to_join = Programme.objects.filter(Programme.accepting_people()).exclude(
+    # A guest from outside is offered none of the organisation's programmes (programmes.guests).
+    open_to_join = Programme.objects.none() if user.is_guest else Programme.objects.filter(Programme.accepting_people())
+    open_to_join = open_to_join.exclude(
         Q(Exists(Participant.objects.filter(programme=OuterRef("pk"), user=user)))
         | Q(Exists(Coordinator.objects.filter(programme=OuterRef("pk"), user=user)))
     )
@@ -73,10 +75,11 @@ class CloseEffects:
     to_review: int  # applied or waitlisted: left as they are, nobody is told
     invitations_open: int  # sent or waiting, not accepted: their links stop working
     invitations_waiting: int  # never sent: they stay unsent
+    guests: int = 0  # guests from outside: their accounts are erased (programmes.guests)
 
 
 def close_effects(programme: Programme) -> CloseEffects:
-    """Three queries. Pairs belong to matching, above this app: they are counted
+    """Four queries. Pairs belong to matching, above this app: they are counted
     through the relation's name, without importing it."""
     counts = programme_counts(programme)
     invitations = programme.invitations.filter(accepted_at__isnull=True).aggregate(
@@ -90,6 +93,7 @@ def close_effects(programme: Programme) -> CloseEffects:
         ),
         invitations_open=invitations["open"],
         invitations_waiting=invitations["waiting"],
+        guests=programme.guests.filter(user__is_active=True).count(),
     )
 
 

@@ -162,9 +162,13 @@ def programme_close(*, programme: Programme, by: User) -> Programme:
         )
     programme.status, programme.closed_at = Programme.Status.CLOSED, timezone.now()
     programme.save(update_fields=["status", "closed_at"])
+    from .guests import guests_erase_on_close  # guests builds on this module's invitations
+
+    guests_erased = guests_erase_on_close(programme=programme, by=by)  # each erasure audited by privacy
     audit_record(
-        action=AuditEvent.Action.PROGRAMME_CLOSED, actor=by, target=programme, summary=f"Programme closed: {programme}"
-    )
+        action=AuditEvent.Action.PROGRAMME_CLOSED, actor=by, target=programme, summary=f"Programme closed: {programme}",
+        detail={"guests_erased": guests_erased} if guests_erased else None,
+    )  # fmt: skip
     emit("programme.closed", programme_id=programme.pk, kind=programme.kind, closed_at=programme.closed_at)
     return programme
 
@@ -541,6 +545,9 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Participant:
     existing = Participant.objects.filter(programme=invitation.programme, user=user).first()
     if existing is None:
         existing = participant_apply(programme=invitation.programme, user=user, role=invitation.role, approved=True)
+        if user.is_guest:  # invited from outside (programmes.guests): coordinators see it
+            existing.source = Participant.Source.GUEST
+            existing.save(update_fields=["source"])
     if invitation.accepted_at is None:
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])

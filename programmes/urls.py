@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_guides, views_meeting_plan
+from . import views, views_guests, views_guides, views_meeting_plan
 from .urls_roster import urlpatterns as roster_urlpatterns
 
 app_name = "programmes"
@@ -22,6 +22,8 @@ urlpatterns = [
     path("<int:pk>/coordinators/", views.coordinator_list, name="coordinators"),
     path("<int:pk>/coordinators/<int:user_id>/remove/", views.coordinator_remove, name="coordinator_remove"),
     path("<int:pk>/invite/", views.invite, name="invite"),
+    path("<int:pk>/guests/", views_guests.guest_list, name="guests"),  # guests from outside (programmes.guests)
+    path("<int:pk>/opt-out/", views_guests.opt_out, name="opt_out"),  # a new joiner's way out
     path("<int:pk>/guides/", views_guides.guide_list, name="guides"),
     path("<int:pk>/guides/<slug:slug>/", views_guides.guide_detail, name="guide"),
     path("<int:pk>/guides/<slug:slug>/edit/", views_guides.guide_edit, name="guide_edit"),

@@ -15,9 +15,10 @@ from .schema import ENTERPRISE, USER
 
 
 def users_visible() -> QuerySet[User]:
-    """Every person SCIM may read and change, with what filters and pages need, in one query."""
+    """Every person SCIM may read and change, with what filters and pages need, in one query.
+    Guests from outside (programmes.Guest) are no employees: SCIM neither sees nor manages them."""
     return (
-        User.objects.filter(is_staff=False, is_superuser=False)
+        User.objects.filter(is_staff=False, is_superuser=False, is_guest=False)
         .filter(Q(scim_identity__isnull=True) | Q(scim_identity__deprovisioned_at__isnull=True))
         .select_related("scim_identity", "profile__department", "roster_entry")
         .annotate(

@@ -27,6 +27,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.services import audit_record
 from directory.models import RosterEntry
+from directory.onboarding import new_joiners_enrol
 from directory.services import people_leave
 from people.models import Department, Profile, User
 
@@ -336,7 +337,7 @@ def _check(state: dict, user: User | None) -> _Checked:
     if state.get("manager"):
         manager_id = str((state["manager"] or {}).get("value") or "")
         known = manager_id.isdigit() and len(manager_id) < 19
-        manager = users_visible().filter(pk=int(manager_id)).first() if known else None
+        manager = users_visible().filter(pk=int(manager_id)).first() if known else None  # never a guest
         if manager is None:
             raise _invalid(f"The manager {manager_id!r} is not a person provisioned here.")
         if user is not None and manager.pk == user.pk:
@@ -499,7 +500,9 @@ def scim_user_create(*, body, actor: User, request=None) -> User:
         email=checked.email, password=None, full_name=_full_name(checked, None), is_active=checked.active is not False
     )
     checked.active = None  # created as it should be: nobody leaves
-    return _write(user, checked, created=True, actor=actor, request=request)
+    user = _write(user, checked, created=True, actor=actor, request=request)
+    new_joiners_enrol([user])  # a new account from the identity provider: someone who joined
+    return user
 
 
 @transaction.atomic

@@ -230,6 +230,19 @@ ROWS: list[Row] = [
     coord("programmes:coordinators", post=COORDINATORS),
     coord_post("programmes:coordinator_remove", "p1 cody"),
     coord("programmes:invite", post=COORDINATORS),
+    # guests from outside (programmes.guests): P1's coordinators invite them (an empty POST: the form's errors)
+    coord("programmes:guests", post=COORDINATORS),
+    # a new joiner's way out: a page with one button, for anyone who may open the programme (P1 is running)
+    Row("programmes:opt_out", "p1", MEMBERS, post=None),
+    Row("programmes:opt_out", "p_open", SIGNED_IN, post=None, variant="open for enrolment"),
+    # gwen, a guest of P2: her own programme, but none of the organisation's others, nor its directory
+    Row("programmes:detail", "p2", everyone(404) | {"other_coordinator": 200, "staff": 200, "owner": 200},
+        owner="gwen", variant="a guest: her programme"),
+    Row("programmes:detail", "p_open", SIGNED_IN | {"owner": 404}, owner="gwen", variant="a guest: another programme"),
+    Row("programmes:opt_out", "p_open", SIGNED_IN | {"owner": 404}, post=None, owner="gwen",
+        variant="a guest: another programme"),
+    Row("programmes:apply", "p_open", SIGNED_IN | {"owner": 404}, post=SIGNED_IN | {"owner": 404}, owner="gwen",
+        variant="a guest: applying elsewhere"),
     coord("programmes:meeting_plan", post=COORDINATORS),
     Row("programmes:invitation", "invitation_token", everyone(302, anonymous=200),
         post=everyone(302, anonymous=200), fuzz_as="anonymous"),
@@ -375,6 +388,7 @@ ROWS: list[Row] = [
     Row("dropin:booking_ics", "booking", _BOOKER, post=None),
     Row("dropin:booking_cancel", "booking", post=allowed(_BOOKER, 302)),
     Row("dropin:directory", get=SIGNED_IN, post=None),  # a GET search, open to everyone signed in (POST: 405)
+    Row("dropin:directory", get=SIGNED_IN | {"owner": 404}, post=None, owner="gwen", variant="a guest from outside"),
     Row("sessions_log:office_hours", "p3", MEMBERS, owner="bob"),
     Row("sessions_log:office_hours", "p1", everyone(404), variant="not an office-hours programme"),
     Row("sessions_log:office_hours_publish", "p3",
@@ -875,5 +889,12 @@ def build_world() -> SimpleNamespace:
     w.objective_2 = Objective.objects.create(programme=w.p2, measure="goal_achieved", target=70, position=1)
     w.statement_1 = AssessmentStatement.objects.create(programme=w.p1, text="I speak up", position=1)
     w.statement_2 = AssessmentStatement.objects.create(programme=w.p2, text="I speak up", position=1)
+    # gwen: a guest from outside (programmes.guests), a mentee of P2 only
+    from programmes.models import Guest, Participant
+
+    w.gwen = UserFactory(email="gwen@partner.example", full_name="Gwen Green", is_guest=True)
+    Guest.objects.create(user=w.gwen, programme=w.p2, organisation="Leeds University", invited_by=w.olga)
+    w.gwen_p2 = enrol(w.p2, w.gwen, "mentee")
+    Participant.objects.filter(pk=w.gwen_p2.pk).update(source=Participant.Source.GUEST)
     w.today = date.today()
     return w
