@@ -35,7 +35,8 @@ def _nomination_of_nominee(request: HttpRequest, pk: int) -> Nomination:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """What the nomination is about, who put them forward and their note; the answer."""
     nomination = _nomination_of_nominee(request, pk)
-    form = AcceptForm(request.POST or None)
+    # Both choices may be left off: an empty POST is still an answer (bound, valid).
+    form = AcceptForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             nominations.nomination_accept(nomination=nomination, by=request.user, **form.cleaned_data)
