@@ -106,7 +106,11 @@ def nominate_from_manager(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "nominations/sent.html", {"sent": nominations.nominations_sent(request.user)})
+    return render(request, "nominations/sent.html", {
+        "sent": nominations.nominations_sent(request.user),
+        "networks": list(nominations.networks_led_by(request.user)),
+        "manages": nominations.direct_reports(request.user).exists(),
+    })  # fmt: skip
 
 
 @login_required

@@ -301,7 +301,9 @@ def test_the_nominee_sees_who_put_them_forward_and_answers_on_the_page(world, cl
     nomination = make_nomination(world.programme, world.rita, by=world.mo, note="You'd enjoy it")
     login(client, world.rita)
     home = client.get(reverse("home")).content.decode()
-    assert "You were put forward" in home and "your manager, Mo Manager" in home
+    assert "You were put forward for 1 programme." in home
+    inbox = client.get(reverse("nominations:inbox")).content.decode()
+    assert "your manager, Mo Manager" in inbox and "You&#x27;d enjoy it" not in inbox
     page = client.get(reverse("nominations:detail", args=[nomination.pk])).content.decode()
     assert "Leaders learn from juniors." in page and "You&#x27;d enjoy it" in page and "<strong>mentee</strong>" in page
     assert 'name="share_with_coordinator"' in page and "checked" not in page  # both choices off by default
@@ -371,3 +373,30 @@ def test_the_sent_list_costs_the_same_queries_however_many(world, client, django
         make_nomination(world.programme, person, by=world.mo)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("nominations:sent"))
+
+
+def test_a_nominations_note_reaches_no_export_api_or_webhook(world, client, hana, sam):
+    """The note is private text from the nominator to the nominee: HR's exports,
+    the API and webhook payloads never carry it (nor the nominee's reply)."""
+    from api.services import token_create
+    from reports import exports
+    from webhooks.models import Event
+
+    secret = "NOTE-SECRET-9Z"
+    nomination = make_nomination(world.programme, world.nina, by=world.maya, network=world.network, note=secret)
+    nominations.nomination_accept(nomination=nomination, by=world.nina, share_with_coordinator=True,
+                                  motivation="MOTIVE-SECRET-9Z")  # fmt: skip
+    client.force_login(hana)
+    for kind in exports.SHEETS:
+        response = client.get(reverse("reports:export", args=[kind, "csv"]))
+        assert response.status_code == 200, kind
+        body = b"".join(response.streaming_content).decode()
+        assert secret not in body and "MOTIVE-SECRET" not in body, kind
+    _token, key = token_create(user=sam, name="All", scopes=["programmes:read", "people:read", "reports:read"],
+                               expires_at=timezone.now() + timedelta(days=1))  # fmt: skip
+    for name, args in (("api:participants", [world.programme.pk]), ("api:programme", [world.programme.pk]),
+                       ("api:people", []), ("api:person", [world.nina.pk])):  # fmt: skip
+        response = client.get(reverse(name, args=args), headers={"Authorization": f"Bearer {key}"})
+        assert response.status_code == 200, name
+        assert secret not in response.content.decode() and "MOTIVE-SECRET" not in response.content.decode(), name
+    assert not any(secret in str(event.payload) for event in Event.objects.all())
