@@ -1,6 +1,7 @@
 """The forms of nominations: a lead's, a manager's, and the nominee's answer."""
 
 from django import forms
+from django.utils.text import capfirst
 
 from .models import Nomination, Participant, Programme
 from .nominations import NOTE_MAX
@@ -71,11 +72,11 @@ class ManagerNominateForm(NominateForm):
 
 class AcceptForm(forms.Form):
     share_with_coordinator = forms.BooleanField(
-        required=False, label=Nomination._meta.get_field("share_with_coordinator").verbose_name.capitalize(),
+        required=False, label=capfirst(Nomination._meta.get_field("share_with_coordinator").verbose_name),
         help_text="Otherwise the coordinators see your application as your own.",
     )  # fmt: skip
     tell_nominator = forms.BooleanField(
-        required=False, label=Nomination._meta.get_field("tell_nominator").verbose_name.capitalize(),
+        required=False, label=capfirst(Nomination._meta.get_field("tell_nominator").verbose_name),
         help_text="Otherwise they are never told whether you joined.",
     )  # fmt: skip
     motivation = forms.CharField(

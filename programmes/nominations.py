@@ -32,6 +32,12 @@ NOMINATED_MAIL = "nominations/mail/nominated"
 JOINED_MAIL = "nominations/mail/joined"
 
 
+def network_phrase(network) -> str:
+    """ "the Women in Tech network", and "the Pride network" for one named "Pride network"."""
+    name = str(network)
+    return f"the {name}" if name.lower().endswith("network") else f"the {name} network"
+
+
 class NominationError(ProgrammeError):
     """A nomination the rules refuse; the message is shown to the person."""
 
@@ -81,9 +87,9 @@ def programmes_for_managers() -> list[Programme]:
 def _refuse_unless_allowed(*, programme: Programme, nominee: User, by: User, network) -> None:
     if network is not None:
         if not is_lead_of(by, network):
-            raise NominationError(f"Only the leads of the {network} network can put people forward for it.")
+            raise NominationError(f"Only the leads of {network_phrase(network)} can put people forward for it.")
         if not programme.sponsor_networks.filter(pk=network.pk).exists():
-            raise NominationError(f"The {network} network does not co-sponsor “{programme}”.")
+            raise NominationError(f"{network_phrase(network).capitalize()} does not co-sponsor “{programme}”.")
         return
     manager_id = getattr(getattr(nominee, "profile", None), "manager_id", None)
     if manager_id != by.pk:
@@ -127,7 +133,7 @@ def nomination_create(
         with transaction.atomic():
             nomination.save()
     except IntegrityError:
-        who = f"the {network} network" if network is not None else "their manager"
+        who = network_phrase(network) if network is not None else "their manager"
         raise NominationError(
             f"{nominee} already has a nomination for “{programme}” from {who}, waiting for their answer."
         ) from None

@@ -8,6 +8,7 @@ from django.utils import timezone
 from networks.models import Network
 from people.models import User
 from programmes.models import Nomination
+from programmes.nominations import network_phrase
 
 register = template.Library()
 
@@ -33,3 +34,8 @@ def nominations_for_home(user) -> dict:
         .first()
     )
     return row or {"pending": 0, "manages": False, "leads": False}
+
+
+@register.filter(name="network_phrase")
+def network_phrase_filter(network) -> str:
+    return network_phrase(network)

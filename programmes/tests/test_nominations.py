@@ -400,3 +400,8 @@ def test_a_nominations_note_reaches_no_export_api_or_webhook(world, client, hana
         assert response.status_code == 200, name
         assert secret not in response.content.decode() and "MOTIVE-SECRET" not in response.content.decode(), name
     assert not any(secret in str(event.payload) for event in Event.objects.all())
+
+
+def test_a_network_named_network_is_not_called_the_x_network_network(db):
+    assert nominations.network_phrase(make_network("Pride network")) == "the Pride network"
+    assert nominations.network_phrase(make_network("Women in Tech")) == "the Women in Tech network"
