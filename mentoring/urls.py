@@ -18,6 +18,7 @@ urlpatterns = [
     path("people/<int:user_id>/", person_profile, name="person_profile"),
     path("people/", include("people.urls")),
     path("programmes/", include("programmes.urls")),
+    path("nominations/", include("programmes.urls_nominations")),  # put forward by a network or a manager
     path("matching/", include("matching.urls")),
     path("pairs/", include("sessions_log.urls")),
     path("circles/", include("circles.urls")),

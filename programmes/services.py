@@ -328,10 +328,19 @@ def participant_apply(
     answers: dict | None = None,
     shared_answers: list[str] | None = None,
     approved: bool = False,
+    manager_suggested: bool = False,
 ) -> Participant:
     """Enrol a person who applies; `approved` for people the coordinator invited,
     and for everyone where the programme approves automatically ("join without
-    approval") while it is open or running."""
+    approval") while it is open or running. `manager_suggested`: accepting their
+    manager's nomination (programmes.nominations), which a programme may require."""
+    # The one place the "manager nomination required" rule is kept; a coordinator's
+    # invitation is the programme's own choice, so it needs no manager.
+    if programme.manager_nomination == Programme.ManagerNomination.REQUIRED and not (approved or manager_suggested):
+        raise ProgrammeError(
+            "People join this programme when their line manager suggests it to them: "
+            "ask your manager to put you forward."
+        )
     joins_at_once = programme.approve_automatically and programme.status in (
         Programme.Status.OPEN, Programme.Status.RUNNING,
     )  # fmt: skip

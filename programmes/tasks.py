@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from . import services
+from . import nominations, services
 
 logger = logging.getLogger(__name__)
 
@@ -18,3 +18,13 @@ def release_due_invitations() -> int:
     if queued:
         logger.info("Queued %s invitations whose date has come", queued)
     return queued
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def expire_nominations() -> int:
+    """Hourly (migrations/0008_nominations_expiry_schedule.py): nominations past
+    their 14 days close, telling nobody. Safe to run twice: one conditional UPDATE."""
+    expired = nominations.nominations_expire()
+    if expired:
+        logger.info("Closed %s nominations that were not answered in time", expired)
+    return expired

@@ -228,7 +228,12 @@ def participant_detail(request: HttpRequest, pk: int, participant_pk: int) -> Ht
     programme = permissions.get_programme_for_coordinator(request.user, pk)
     participant = get_object_or_404(
         programme.participants.select_related(
-            "user", "user__profile", "user__profile__department", "user__profile__seniority", "decided_by"
+            "user",
+            "user__profile",
+            "user__profile__department",
+            "user__profile__seniority",
+            "decided_by",
+            "source_network",
         ),
         pk=participant_pk,
     )

@@ -248,6 +248,21 @@ ROWS: list[Row] = [
         post=everyone(302, anonymous=200), fuzz_as="anonymous"),
     Row("programmes:invitation", "=not-a-token", everyone(404, anonymous=404), variant="bad token"),
     coord("programmes:roster_upload", post=COORDINATORS),
+    # nominations (docs/nominations.md): alice was put forward by oscar, who leads network_1 (sponsoring
+    # P_open) and manages otto. Only the nominee answers; only the nominator withdraws; only a lead of
+    # the network, and only a manager with reports, reach the forms: to everyone else they do not exist.
+    Row("nominations:inbox", "", SIGNED_IN),
+    Row("nominations:sent", "", SIGNED_IN),
+    Row("nominations:detail", "nomination_1", everyone(404) | {"participant": 200, "owner": 200},
+        post=everyone(404) | {"participant": 302, "owner": 302}),
+    Row("nominations:decline", "nomination_1", post=everyone(404) | {"participant": 302, "owner": 302}),
+    Row("nominations:withdraw", "nomination_1", post=everyone(404) | {"owner": 302}, owner="oscar"),
+    Row("nominations:nominate_from_network", "network_1", everyone(404) | {"owner": 200},
+        post=everyone(404) | {"owner": 200}, owner="oscar"),
+    Row("nominations:nominate_from_network", "network_2", everyone(404), post=everyone(404), owner="oscar",
+        variant="a lead of another network"),
+    Row("nominations:nominate_from_manager", "", everyone(404) | {"owner": 200},
+        post=everyone(404) | {"owner": 200}, owner="oscar"),
     _roster_preview,
     mixed(_roster_preview, "p1 roster_2"),
     _roster_apply,
@@ -896,5 +911,17 @@ def build_world() -> SimpleNamespace:
     Guest.objects.create(user=w.gwen, programme=w.p2, organisation="Leeds University", invited_by=w.olga)
     w.gwen_p2 = enrol(w.p2, w.gwen, "mentee")
     Participant.objects.filter(pk=w.gwen_p2.pk).update(source=Participant.Source.GUEST)
+    # nominations: oscar also leads network_1 (co-sponsoring P_open too) and manages otto; erin also leads
+    # network_2 (dan a member); oscar put alice forward for P_open
+    from networks.models import NetworkMembership
+    from people.models import Profile
+    from programmes.tests.factories import make_nomination
+
+    w.network_1.leads.add(w.oscar)
+    w.network_2.leads.add(w.erin)
+    NetworkMembership.objects.create(network=w.network_2, user=w.dan, visible_to_leads=True)
+    w.p_open.sponsor_networks.add(w.network_1, w.network_2)
+    Profile.objects.filter(user=w.otto).update(manager=w.oscar)
+    w.nomination_1 = make_nomination(w.p_open, w.alice, by=w.oscar, network=w.network_1, note="Private note")
     w.today = date.today()
     return w
