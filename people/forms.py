@@ -270,7 +270,7 @@ class AttributeAnswerForm(forms.Form):
 # -- the organisation's self-description lists (staff) ----------------------------------
 
 
-class AttributeEditForm(forms.ModelForm):
+class AttributeEditForm(VisibleTextFormMixin, forms.ModelForm):
     class Meta:
         model = Attribute
         fields = ["label", "question", "help_text", "allows_self_description", "is_active"]
@@ -285,7 +285,7 @@ class AttributeEditForm(forms.ModelForm):
         )
 
 
-class AttributeOptionLabelForm(forms.Form):
+class AttributeOptionLabelForm(VisibleTextFormMixin, forms.Form):
     """The label of a new option, or an option's new label (checked by the service:
     duplicates, case and spacing folded, are refused)."""
 
