@@ -19,22 +19,33 @@ from django.urls import reverse
 from matching import cohorts, services
 from matching.models import Match, MatchingSettings, MatchRun, Proposal
 from matching.tests.factories import enrol, make_person, run_matching
-from people import services as people_services
+from people.models import Attribute
+from people.tests.factories import answer
+from programmes.models import ProgrammeAttribute
 from programmes.tests.factories import make_programme
+
+
+def differ_on(programme, *keys: str) -> None:
+    """The programme's matching prefers pairs who differ on these attributes."""
+    for key in keys:
+        ProgrammeAttribute.objects.create(programme=programme, attribute=Attribute.objects.get(key=key), aim="differ")
+
 
 pytestmark = pytest.mark.django_db
 
 PAIRS = 12
 
 
-def consent(user, **answers):
-    people_services.demographics_give_consent(user=user, wording="test", **answers)
+def consent(user, *, gender: str, disability: str) -> None:
+    answer(user, "gender_identity", gender)
+    answer(user, "disability", disability)
 
 
 @pytest.fixture
 def programme(carol):
     programme = make_programme(carol, status="running", kind="reverse", demographics_use="prefer_difference")
     MatchingSettings.objects.create(programme=programme, weights={"diversity": 5.0})
+    differ_on(programme, "gender_identity", "disability")
     return programme
 
 
@@ -45,9 +56,9 @@ def cohort(programme, *, differing: int):
     mentors = [enrol(programme, make_person(f"Junior {i}", seniority=1, skills=["Leadership"]), "mentor")
                for i in range(PAIRS)]  # fmt: skip
     for mentee in mentees:
-        consent(mentee.user, gender="Woman", disability="no")
+        consent(mentee.user, gender="Woman", disability="No")
     for number, mentor in enumerate(mentors):
-        consent(mentor.user, gender="Man" if number < differing else "woman", disability="no")
+        consent(mentor.user, gender="Man" if number < differing else "woman", disability="No")
     return mentees, mentors
 
 

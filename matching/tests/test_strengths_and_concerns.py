@@ -20,8 +20,17 @@ from matching import choice, services
 from matching.models import Match, MatchingSettings, MatchRun, Proposal
 from matching.tests.factories import enrol, make_person, run_matching
 from mentoring.tests.test_demographics_never_shown import ATTRIBUTE_TALK
-from people import services as people_services
+from people.models import Attribute
+from people.tests.factories import answer
+from programmes.models import ProgrammeAttribute
 from programmes.tests.factories import make_programme
+
+
+def differ_on(programme, *keys: str) -> None:
+    """The programme's matching prefers pairs who differ on these attributes."""
+    for key in keys:
+        ProgrammeAttribute.objects.create(programme=programme, attribute=Attribute.objects.get(key=key), aim="differ")
+
 
 pytestmark = pytest.mark.django_db
 
@@ -112,15 +121,14 @@ def test_neither_list_says_anything_about_demographics(carol):
     """A reverse programme that prefers pairs who differ: whatever the answers, the
     strengths and concerns are the same and name no attribute."""
     programme = make_programme(carol, kind="reverse", status="running", demographics_use="prefer_difference")
+    differ_on(programme, "gender_identity", "disability")
     senior = enrol(programme, make_person("Sen Ior", seniority=5), "mentee")
     junior = enrol(programme, make_person("Jun Ior", seniority=1), "mentor")
     said = []
     for senior_gender, junior_gender in (("Woman", "Man"), ("Woman", "Woman")):
         for user, gender in ((senior.user, senior_gender), (junior.user, junior_gender)):
-            people_services.demographics_give_consent(
-                user=user, wording=people_services.DEMOGRAPHICS_CONSENT_WORDING, gender=gender, disability="yes",
-                ethnicity_group="", generation="", staff_network="",
-            )  # fmt: skip
+            answer(user, "gender_identity", gender)
+            answer(user, "disability", "Yes")
         proposal = run_matching(programme, carol).proposals.get()
         said.append((proposal.reasons, proposal.concerns))
         assert not any(ATTRIBUTE_TALK.search(text) for text in proposal.reasons + proposal.concerns)
