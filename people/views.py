@@ -158,8 +158,9 @@ def _editable_option(request: HttpRequest, pk: int) -> AttributeOption:
     return option
 
 
-def _back_to_lists(attribute: Attribute) -> HttpResponse:
-    return redirect(f"{reverse('people:attributes')}#attribute-{attribute.pk}")
+def _back_to_lists() -> HttpResponse:
+    # To the top of the page, where the message says what was done or refused.
+    return redirect("people:attributes")
 
 
 @login_required
@@ -192,13 +193,13 @@ def attribute_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _form_error_from(form, error)
             else:
                 messages.success(request, f"“{form.cleaned_data['label']}” is saved.")
-                return _back_to_lists(attribute)
+                return _back_to_lists()
     else:
         form = AttributeEditForm(instance=attribute)
     return render(request, "people/attribute_edit.html", {"form": form, "attribute": attribute})
 
 
-def _option_action(request: HttpRequest, attribute: Attribute, action, success: str) -> HttpResponse:
+def _option_action(request: HttpRequest, action, success: str) -> HttpResponse:
     """Run one list change; a refusal is a message, and nothing is saved."""
     try:
         done = action()
@@ -209,7 +210,7 @@ def _option_action(request: HttpRequest, attribute: Attribute, action, success: 
             messages.info(request, "Nothing to change.")
         else:
             messages.success(request, success)
-    return _back_to_lists(attribute)
+    return _back_to_lists()
 
 
 @login_required
@@ -219,10 +220,10 @@ def attribute_option_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttributeOptionLabelForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the new option a label of at most 80 characters.")
-        return _back_to_lists(attribute)
+        return _back_to_lists()
     label = form.cleaned_data["label"]
     return _option_action(
-        request, attribute,
+        request,
         lambda: services.attribute_option_add(attribute=attribute, label=label, by=request.user, request=request),
         f"“{' '.join(label.split())}” is added to “{attribute.label}”.",
     )  # fmt: skip
@@ -235,10 +236,10 @@ def attribute_option_rename(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttributeOptionLabelForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the option a label of at most 80 characters.")
-        return _back_to_lists(option.attribute)
+        return _back_to_lists()
     label = form.cleaned_data["label"]
     return _option_action(
-        request, option.attribute,
+        request,
         lambda: services.attribute_option_rename(option=option, label=label, by=request.user, request=request),
         f"The option is now called “{' '.join(label.split())}”.",
     )  # fmt: skip
@@ -251,10 +252,10 @@ def attribute_option_active(request: HttpRequest, pk: int) -> HttpResponse:
     option = _editable_option(request, pk)
     if request.POST.get("active") not in ("0", "1"):
         messages.error(request, "Say whether to retire or restore the option.")
-        return _back_to_lists(option.attribute)
+        return _back_to_lists()
     active = request.POST["active"] == "1"
     return _option_action(
-        request, option.attribute,
+        request,
         lambda: services.attribute_option_set_active(option=option, active=active, by=request.user, request=request),
         f"“{option.label}” is offered again." if active
         else f"“{option.label}” is retired: no longer offered; the answers that chose it are kept.",
@@ -267,10 +268,10 @@ def attribute_option_move(request: HttpRequest, pk: int) -> HttpResponse:
     option = _editable_option(request, pk)
     if request.POST.get("direction") not in ("up", "down"):
         messages.error(request, "Say whether to move the option up or down.")
-        return _back_to_lists(option.attribute)
+        return _back_to_lists()
     up = request.POST["direction"] == "up"
     return _option_action(
-        request, option.attribute,
+        request,
         lambda: services.attribute_option_move(option=option, up=up, by=request.user, request=request),
         f"“{option.label}” is moved {'up' if up else 'down'}.",
     )  # fmt: skip
