@@ -31,7 +31,7 @@ NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 
 # Everything alice wrote or told the platform about herself.
 ALICE_TEXT = [
-    "ALICE-BIO", "ALICE-JOB-TITLE", "ALICE-LOCATION", "ALICE-SKILLS-OTHER", "ALICE-GENDER", "ALICE-NETWORK",
+    "ALICE-BIO", "ALICE-JOB-TITLE", "ALICE-LOCATION", "ALICE-SKILLS-OTHER", "ALICE-GENDER",
     "ALICE-MOTIVATION", "ALICE-ANSWER", "ALICE-GOAL", "ALICE-MEASURE", "ALICE-NOTE", "ALICE-AGENDA",
     "ALICE-RECAP-SHARED", "ALICE-RECAP-PRIVATE", "ALICE-LEARNED", "ALICE-ACTION", "ALICE-FEEDBACK",
     "ALICE-PULSE", "ALICE-PROGRAMME-KEEP", "ALICE-POST-TITLE", "ALICE-POST-BODY", "ALICE-REPLY",
@@ -73,7 +73,8 @@ def _build(alice, bob, carol) -> World:
     )  # fmt: skip
     Profile.objects.create(user=bob, bio="BOB-BIO", manager=alice)
     answer(alice, "gender_identity", text="ALICE-GENDER")
-    make_network("ALICE-NETWORK", members=[alice])
+    # A network's name is the network's, not hers (it stays after her erasure); her membership is hers.
+    make_network("Pride network", members=[alice])
     ConsentEvent.objects.create(user=alice, action="given", wording="I agree.")
 
     alice_mentee = enrol(programme, alice, "mentee")

@@ -51,7 +51,7 @@ def test_the_download_holds_everything_alice_told_and_wrote(client, world, alice
             "consented": data["self_description"][0]["consented"],
         }
     ]
-    assert data["network_memberships"][0]["network"] == "ALICE-NETWORK"
+    assert data["network_memberships"][0]["network"] == "Pride network"
     assert [event["action"] for event in data["consent_events"]] == ["Consent given"]
     assert {row["programme"] for row in data["participations"]} == {"Mentoring (2026)", "Reverse", "Old"}
     assert data["calendar_feed"]["exists"] is True
