@@ -274,6 +274,7 @@ class AttributeEditForm(VisibleTextFormMixin, forms.ModelForm):
     class Meta:
         model = Attribute
         fields = ["label", "question", "help_text", "allows_self_description", "is_active"]
+        labels = {"is_active": "Asked"}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
