@@ -19,8 +19,8 @@ from django.urls import reverse
 from matching import cohorts, services
 from matching.models import Match, MatchingSettings, MatchRun, Proposal
 from matching.tests.factories import enrol, make_person, run_matching
+from people import services as people_services
 from people.models import Attribute
-from people.tests.factories import answer
 from programmes.models import ProgrammeAttribute
 from programmes.tests.factories import make_programme
 
@@ -36,9 +36,14 @@ pytestmark = pytest.mark.django_db
 PAIRS = 12
 
 
-def consent(user, *, gender: str, disability: str) -> None:
-    answer(user, "gender_identity", gender)
-    answer(user, "disability", disability)
+def consent(user, *, gender: str | None = None, disability: str | None = None, staff_network: str = "") -> None:
+    """Answers on the lists ("prefer_not": prefer not to say); a staff network is a membership, not an attribute."""
+    for key, value in (("gender_identity", gender), ("disability", disability)):
+        if value:  # typed as a person would: the service folds "woman " to the option Woman
+            people_services.attribute_answer_give(
+                user=user, attribute=Attribute.objects.get(key=key), wording="test",
+                prefer_not_to_say=value == "prefer_not", self_description="" if value == "prefer_not" else value,
+            )  # fmt: skip
 
 
 @pytest.fixture

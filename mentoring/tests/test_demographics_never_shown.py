@@ -317,7 +317,8 @@ def choice_mails(world) -> dict[str, list[str]]:
     gus is asked (finn's request), gus accepts finn (both hear of the match), and
     gus declines jay, whose only choice it was (jay hears that none is left)."""
     mail.outbox = []
-    with rolled_back():
+    # At the world's frozen time: the new-match mail says what time it is for the other person.
+    with rolled_back(), time_machine.travel(world.now, tick=False):
         request_1 = MatchRequest.objects.get(pk=world.request_1.pk)
         choice.request_notify(request_id=request_1.pk, event="sent")
         match = choice.request_accept(request=request_1, by=world.gus)
