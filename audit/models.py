@@ -44,6 +44,7 @@ class AuditEvent(models.Model):
         WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated", "Webhook signing secret rotated"
         WEBHOOK_PING_SENT = "webhook_ping_sent", "Webhook test ping sent"
         WEBHOOK_DELIVERY_RESENT = "webhook_delivery_resent", "Webhook delivery re-sent"
+        ATTRIBUTE_LIST_CHANGED = "attribute_list_changed", "Self-description list changed"
 
     occurred_at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=32, choices=Action.choices)

@@ -7,7 +7,7 @@ programmes with five months of history, in a dedicated PostgreSQL database.
 What it builds (the sizes scale with --people; these are for 10,000):
 
 - 10,000 people in 8 departments and reporting lines, with profiles, skills and
-  topics, confirmed email addresses and consented demographics for about half;
+  topics, confirmed email addresses and consented self-description answers for about half;
   20 coordinators (four per programme) and 10 HR viewers on top.
 - "Mentoring" (traditional, fortnightly, started 150 days ago, 2,500 pairs),
   "Graduate mentoring" (traditional, monthly, 800 pairs), "Reverse mentoring"
@@ -57,7 +57,19 @@ from demo.seed_sessions import ACTIONS, GOALS, LEARNED  # noqa: E402
 from demo.seed_sessions import TOPICS as MEETING_TOPICS  # noqa: E402
 from engagement.models import Escalation, EscalationStep  # noqa: E402
 from matching.models import Match  # noqa: E402
-from people.models import Demographics, Department, Profile, SeniorityLevel, Tag, User  # noqa: E402
+from people.attributes import default_lists_add  # noqa: E402
+from people.models import (  # noqa: E402
+    Attribute,
+    AttributeAnswer,
+    AttributeOption,
+    Department,
+    Profile,
+    SeniorityLevel,
+    Tag,
+    User,
+)
+
+BENCH_ATTRIBUTES = ("gender_identity", "ethnic_group", "generation", "disability")
 from programmes.models import Coordinator, Participant, Programme  # noqa: E402
 from sessions_log.models import ActionItem, Feedback, Goal, Meeting, Recap  # noqa: E402
 from surveys.models import PulseResponse  # noqa: E402
@@ -190,13 +202,21 @@ def build_people(rng: random.Random, count: int, departments, levels, tags) -> t
             topic_rows.append(topics(profile_id=saved[user.pk], tag_id=tags[name].pk))
     skills.objects.bulk_create(skill_rows, batch_size=BATCH)
     topics.objects.bulk_create(topic_rows, batch_size=BATCH)
-    Demographics.objects.bulk_create([
-        Demographics(user=user, consented_at=joined, gender=rng.choice(["woman", "man", "non-binary"]),
-                     ethnicity_group=rng.choice(["Asian", "Black", "Mixed", "White", "Other"]),
-                     generation=rng.choice(["gen_z", "millennial", "gen_x", "boomer"]),
-                     disability=rng.choice(["no", "no", "yes", "prefer_not"]))
-        for user in people if rng.random() < 0.5
-    ], batch_size=BATCH)  # fmt: skip
+    # Self-description for about half: an option, now and then "prefer not to say", for four attributes.
+    default_lists_add(Attribute, AttributeOption)
+    lists = {a.key: (a, list(a.options.filter(is_active=True)))
+             for a in Attribute.objects.filter(key__in=BENCH_ATTRIBUTES).prefetch_related("options")}  # fmt: skip
+    answers = []
+    for user in people:
+        if rng.random() >= 0.5:
+            continue
+        for key in BENCH_ATTRIBUTES:
+            attribute, options = lists[key]
+            prefer_not = rng.random() < 0.08
+            answers.append(AttributeAnswer(user=user, attribute=attribute, consented_at=joined,
+                                           option=None if prefer_not else rng.choice(options),
+                                           prefer_not_to_say=prefer_not))  # fmt: skip
+    AttributeAnswer.objects.bulk_create(answers, batch_size=BATCH)
     return everyone, rank_of
 
 

@@ -5,9 +5,10 @@ from django.db.models import Count
 from . import services
 from .models import ConsentEvent, Department, Profile, SeniorityLevel, Tag, User
 
-# Demographics is deliberately not registered: its values are for the matcher
-# only, and support staff have no reason to browse them. Withdrawal is done by
-# the person (people:demographics); deleting a user erases theirs by cascade.
+# Self-description answers (AttributeAnswer) are deliberately not registered: their
+# values are for the matcher and k >= 5 figures only, and support staff have no
+# reason to browse them. Withdrawal is done by the person (people:demographics);
+# the lists themselves are edited on people:attributes, audited.
 
 
 @admin.register(User)

@@ -5,10 +5,12 @@ from crispy_forms.layout import Column, Field, Fieldset, Hidden, Layout, Row, Su
 from django import forms
 from django.urls import reverse
 
+from .attributes import PREFER_NOT_TO_SAY
 from .models import (
     LANGUAGES,
     WEEKDAYS,
-    Demographics,
+    Attribute,
+    AttributeAnswer,
     Department,
     MeetingFormat,
     Profile,
@@ -18,7 +20,7 @@ from .models import (
     User,
 )
 from .selectors import timezone_choices
-from .services import DEMOGRAPHICS_CONSENT_WORDING
+from .services import attribute_consent_wording
 from .validators import VisibleTextFormMixin
 from .widgets import TagPicker
 
@@ -193,64 +195,102 @@ class ProfileForm(VisibleTextFormMixin, forms.Form):
         return manager
 
 
-class DemographicsForm(forms.Form):
-    """Optional, self-described answers; stored only when the consent box is ticked."""
+class AttributeAnswerForm(forms.Form):
+    """One self-description question: an option, "Prefer not to say" or the
+    person's own words, saved only with consent to this question. Each question
+    on the page is its own form (prefixed with the attribute's key) posting to
+    its own URL, so consent is given and withdrawn per question."""
 
-    gender = forms.CharField(
-        label="Gender, in your own words", max_length=_max_length(Demographics, "gender"), required=False
-    )
-    ethnicity_group = forms.CharField(
-        label="Ethnic group, in your own words", max_length=_max_length(Demographics, "ethnicity_group"),
-        required=False,
-    )  # fmt: skip
-    disability = forms.ChoiceField(
-        label="Do you consider yourself to have a disability?",
-        choices=[("", "— Not answered —"), *Demographics._meta.get_field("disability").choices],
-        required=False,
-    )
-    generation = forms.ChoiceField(
-        label="Generation",
-        choices=[("", "— Not answered —"), *Demographics._meta.get_field("generation").choices],
-        required=False,
-    )
-    staff_network = forms.CharField(
-        label="Staff networks you belong to",
-        max_length=_max_length(Demographics, "staff_network"),
-        required=False,
-        help_text="For example a women's, LGBTQ+, disability or ethnic-minority network.",
-    )
+    PREFER_NOT = "prefer_not"
+    SELF = "self"
+
+    choice = forms.ChoiceField(label="Your answer", widget=forms.RadioSelect, required=False)
+    self_description = forms.CharField(label="I describe it as", max_length=120, required=False)
     # Not `required=True`: the check is in clean_consent, so the wording is shown
     # without a "required" asterisk appended to what the person agrees to.
-    consent = forms.BooleanField(label=DEMOGRAPHICS_CONSENT_WORDING, required=False)
+    consent = forms.BooleanField(required=False)
+
+    def __init__(self, *args, attribute: Attribute, answer: AttributeAnswer | None = None, **kwargs) -> None:
+        kwargs.setdefault("prefix", attribute.key)
+        if answer is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(answer)
+        super().__init__(*args, **kwargs)
+        self.attribute = attribute
+        options = [option for option in attribute.options.all() if option.is_active]
+        choices = [(str(option.pk), option.label) for option in options]
+        choices.append((self.PREFER_NOT, PREFER_NOT_TO_SAY))
+        if attribute.allows_self_description:
+            choices.append((self.SELF, "I describe it in my own words (below)"))
+        else:
+            del self.fields["self_description"]
+        self.fields["choice"].choices = choices
+        self.fields["choice"].label = attribute.question
+        self.fields["choice"].help_text = attribute.help_text
+        self.fields["consent"].label = attribute_consent_wording(attribute)
+        self.options = {str(option.pk): option for option in options}
+        self.helper = FormHelper()
+        self.helper.form_action = reverse("people:attribute_answer", args=[attribute.key])
+        self.helper.attrs = {"novalidate": "", "id": f"answer-{attribute.key}"}
+        layout = ["choice"]
+        if attribute.allows_self_description:
+            layout.append("self_description")
+        self.helper.layout = Layout(*layout, "consent", Submit("save", "Save this answer with my consent"))
+
+    def clean_consent(self) -> bool:
+        if not self.cleaned_data.get("consent"):
+            raise forms.ValidationError("Tick the consent box to save this answer; without it nothing is stored.")
+        return True
+
+    def clean(self) -> dict:
+        data = super().clean()
+        choice = data.get("choice") or ""
+        text = " ".join((data.get("self_description") or "").split())
+        if choice == self.SELF or (not choice and text):
+            if not text:
+                self.add_error("self_description", "Describe it in your own words, or choose from the list.")
+            data["answer"] = {"self_description": text}
+        elif choice == self.PREFER_NOT:
+            data["answer"] = {"prefer_not_to_say": True}
+        elif choice in self.options:
+            data["answer"] = {"option": self.options[choice]}
+        else:
+            self.add_error("choice", "Choose an answer from the list, “Prefer not to say”, or your own words.")
+        return data
+
+    @classmethod
+    def initial_from(cls, answer: AttributeAnswer) -> dict:
+        # The consent box is never pre-ticked: each save is a fresh, explicit consent.
+        if answer.prefer_not_to_say:
+            return {"choice": cls.PREFER_NOT}
+        if answer.option_id:
+            return {"choice": str(answer.option_id)}
+        return {"choice": cls.SELF, "self_description": answer.self_description}
+
+
+# -- the organisation's self-description lists (staff) ----------------------------------
+
+
+class AttributeEditForm(VisibleTextFormMixin, forms.ModelForm):
+    class Meta:
+        model = Attribute
+        fields = ["label", "question", "help_text", "allows_self_description", "is_active"]
+        labels = {"is_active": "Asked"}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.form_action = reverse("people:demographics")
+        self.helper.form_action = reverse("people:attribute_edit", args=[self.instance.pk])
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
-            Fieldset(
-                "Your answers (all optional)",
-                Row(Column("gender", css_class="col-md-6"), Column("ethnicity_group", css_class="col-md-6")),
-                Row(Column("disability", css_class="col-md-6"), Column("generation", css_class="col-md-6")),
-                "staff_network",
-            ),
-            Fieldset("Your consent", "consent"),
-            Submit("save", "Save with my consent"),
+            "label", "question", "help_text", "allows_self_description", "is_active", Submit("save", "Save")
         )
 
-    def clean_consent(self) -> bool:
-        if not self.cleaned_data.get("consent"):
-            raise forms.ValidationError("Tick the consent box to save; without it nothing is stored.")
-        return True
 
-    @staticmethod
-    def initial_from(demographics: Demographics | None) -> dict:
-        if demographics is None:
-            return {}
-        # The consent box is never pre-ticked: each save is a fresh, explicit consent.
-        return {name: getattr(demographics, name) for name in ("gender", "ethnicity_group", "disability",
-                                                               "generation", "staff_network")}  # fmt: skip
+class AttributeOptionLabelForm(VisibleTextFormMixin, forms.Form):
+    """The label of a new option, or an option's new label (checked by the service:
+    duplicates, case and spacing folded, are refused)."""
+
+    label = forms.CharField(label="Option", max_length=80)
 
 
 # -- the shared tag list -------------------------------------------------------------

@@ -310,6 +310,36 @@ class AttributeAnswer(models.Model):
         return self.self_description
 
 
+class AttributeConversion(models.Model):
+    """One line of the report of the conversion of the old free-text demographics
+    to the lists (people.conversion, migration people 0008): a typed value, how
+    many people had typed it, and what it became. Privacy: counts and typed
+    values only, never who; shown to staff on the lists page."""
+
+    class Outcome(models.TextChoices):
+        OPTION = "option", "Matched an option"
+        PREFER_NOT = "prefer_not", "Prefer not to say"
+        SELF_DESCRIPTION = "self_description", "Kept as a self-description"
+        DROPPED = "dropped", "Dropped"
+        NETWORK = "network", "Staff network"
+
+    converted_at = models.DateTimeField(default=timezone.now)
+    position = models.PositiveIntegerField(default=0)
+    field = models.CharField(max_length=40, help_text="The old field: gender, ethnicity, ... staff network.")
+    typed = models.CharField(max_length=200, help_text="The value as typed (networks: folded).")
+    people = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    result = models.CharField(max_length=200, blank=True, help_text="The option or network it became.")
+
+    class Meta:
+        ordering = ["converted_at", "position"]
+
+    def __str__(self) -> str:
+        from .conversion import describe
+
+        return describe(self.field, self.typed, self.people, self.outcome, self.result)
+
+
 class ConsentEvent(models.Model):
     """The record of each time a person gave or withdrew consent to demographics."""
 

@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from .models import Demographics, Profile, Tag, User
+from .models import Attribute, AttributeAnswer, AttributeConversion, AttributeOption, Profile, Tag, User
 
 
 @functools.cache
@@ -59,7 +59,7 @@ def get_person_for_viewer(viewer: User, user_id: int) -> User:
         # helper_offer: the stored record of drop-in help, read in the same query.
         .select_related("profile__department", "profile__seniority", "profile__manager", "helper_offer")
         .prefetch_related("profile__skills", "profile__topics")
-        .annotate(has_demographics=Exists(Demographics.objects.filter(user=OuterRef("pk"))))
+        .annotate(has_demographics=Exists(AttributeAnswer.objects.filter(user=OuterRef("pk"))))
     )
     # Deactivated people have no page; staff find them in the admin.
     try:
@@ -93,12 +93,33 @@ def tags_with_usage() -> QuerySet[Tag]:
     ).order_by("name")
 
 
-# -- demographics ---------------------------------------------------------------
+# -- self-description -----------------------------------------------------------
 
 
-def demographics_of(user: User) -> Demographics | None:
-    """The person's own stored answers, for their own demographics page only."""
-    return Demographics.objects.filter(user=user).first()
+def attributes_asked() -> QuerySet[Attribute]:
+    """The active questions with their options (retired ones too: the form
+    filters them, so an answer that chose one can still be named), in two queries."""
+    return Attribute.objects.filter(is_active=True).prefetch_related(
+        Prefetch("options", queryset=AttributeOption.objects.order_by("position", "pk"))
+    )
+
+
+def answers_of(user: User) -> dict[int, AttributeAnswer]:
+    """The person's own stored answers by attribute id, for their own page and
+    their export only: nobody else reads anyone's answers as words."""
+    return {a.attribute_id: a for a in AttributeAnswer.objects.filter(user=user).select_related("option")}
+
+
+def attribute_lists() -> QuerySet[Attribute]:
+    """Every attribute, active or not, with every option, for the staff lists page (two queries)."""
+    return Attribute.objects.prefetch_related(
+        Prefetch("options", queryset=AttributeOption.objects.order_by("position", "pk"))
+    )
+
+
+def conversion_report() -> QuerySet[AttributeConversion]:
+    """The lines of the report of the free-text conversion (counts and typed values, never who)."""
+    return AttributeConversion.objects.all()
 
 
 # -- roles ----------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The verbs that change people's profiles, demographics and the shared tag list.
+"""The verbs that change people's profiles, self-description answers, the organisation's
+self-description lists and the shared tag list.
 
 Each runs in one transaction, validates with `full_clean()` before saving, and
 raises PeopleError, with a sentence a person can act on, when the input is bad."""
@@ -13,7 +14,18 @@ from django.utils import timezone
 
 from common.services import handler
 
-from .models import LANGUAGES, WEEKDAYS, ConsentEvent, Demographics, Profile, Tag, User
+from .attributes import PREFER_NOT_TO_SAY, fold
+from .models import (
+    LANGUAGES,
+    WEEKDAYS,
+    Attribute,
+    AttributeAnswer,
+    AttributeOption,
+    ConsentEvent,
+    Profile,
+    Tag,
+    User,
+)
 from .selectors import can_curate_tags, timezone_names
 
 
@@ -129,53 +141,248 @@ def profile_update(
     return profile
 
 
-# -- demographics -----------------------------------------------------------------
+# -- self-description (attribute answers) --------------------------------------------
 
-DEMOGRAPHICS_FIELDS = ("gender", "ethnicity_group", "disability", "generation", "staff_network")
-
-# Stored word for word in ConsentEvent.wording each time someone consents, so the
-# record shows what they agreed to even after this text changes. Change it by
-# writing a new sentence, never by editing old events.
-DEMOGRAPHICS_CONSENT_WORDING = (
-    "I agree that the answers above are stored and used only by the matching of programmes "
-    "that ask for them, to suggest pairs who differ. Nobody else sees them; reports never show "
-    "a group of fewer than 5 people; and I can withdraw at any time, which erases them."
+# Stored word for word in ConsentEvent.wording each time someone consents to one
+# attribute (prefixed with its label), so the record shows what they agreed to
+# even after this text changes. Change it by writing a new sentence, never by
+# editing old events.
+ATTRIBUTE_CONSENT_WORDING = (
+    "I agree that this answer is stored and used only by the matching of programmes that chose this question, "
+    "and in HR figures of at least 5 people. Nobody else sees it: not other participants, not my mentor or "
+    "mentee, not coordinators, not HR. I can withdraw at any time, which erases it."
 )
-DEMOGRAPHICS_WITHDRAWAL_WORDING = "I withdraw my consent; erase my demographic information."
+ATTRIBUTE_WITHDRAWAL_WORDING = "I withdraw my consent; erase my answer."
+ALL_WITHDRAWAL_WORDING = "I withdraw my consent to every answer; erase them all."
+
+
+def attribute_consent_wording(attribute: Attribute) -> str:
+    """The consent sentence shown beside one attribute, as recorded when given."""
+    return f"{attribute.label}: {ATTRIBUTE_CONSENT_WORDING}"
 
 
 @transaction.atomic
-def demographics_give_consent(*, user: User, wording: str, **values: str) -> Demographics:
-    """Store (or replace) the person's self-described demographics with their
-    consent, and record the consent with the wording they were shown."""
+def attribute_answer_give(
+    *,
+    user: User,
+    attribute: Attribute,
+    wording: str,
+    option: AttributeOption | None = None,
+    prefer_not_to_say: bool = False,
+    self_description: str = "",
+) -> AttributeAnswer:
+    """Store (or replace) the person's answer to one attribute with their consent
+    to that attribute, and record the consent with the wording they were shown.
+
+    Exactly one of an option (active, of this attribute), "prefer not to say" or
+    a self-description (only where the attribute takes one; up to 120
+    characters). A self-description that folds to an active option's label is
+    stored as that option, so "woman " and "Woman" are one answer."""
     if not wording or not wording.strip():
         raise PeopleError("Consent needs the wording the person agreed to.")
-    unknown = set(values) - set(DEMOGRAPHICS_FIELDS)
-    if unknown:
-        raise PeopleError(f"These are not demographic fields: {', '.join(sorted(unknown))}.")
-    for name, value in values.items():
-        _reject_nul(name, value)
+    if not attribute.is_active:
+        raise PeopleError("This question is no longer asked.")
+    _reject_nul("self_description", self_description)
+    text = " ".join((self_description or "").split())
+    if text and option is None and not prefer_not_to_say:
+        if fold(text) == fold(PREFER_NOT_TO_SAY):
+            prefer_not_to_say, text = True, ""
+        else:
+            same = next((o for o in attribute.options.filter(is_active=True) if fold(o.label) == fold(text)), None)
+            if same is not None:
+                option, text = same, ""
+    if sum([option is not None, prefer_not_to_say, bool(text)]) != 1:
+        raise PeopleError("Choose one answer: an option, “Prefer not to say”, or your own words.")
+    if option is not None and (option.attribute_id != attribute.pk or not option.is_active):
+        raise PeopleError("That answer is not on this question's list.", field="choice")
+    if text and not attribute.allows_self_description:
+        raise PeopleError("This question is answered from its list only.", field="self_description")
+    if len(text) > AttributeAnswer._meta.get_field("self_description").max_length:
+        raise PeopleError("Describe it in at most 120 characters.", field="self_description")
     now = timezone.now()
-    demographics = Demographics.objects.select_for_update().filter(user=user).first() or Demographics(user=user)
-    demographics.consented_at = now
-    for name in DEMOGRAPHICS_FIELDS:
-        # Every field is replaced: an answer left empty this time is erased, not kept.
-        setattr(demographics, name, " ".join((values.get(name) or "").split()))
+    answer = AttributeAnswer.objects.select_for_update().filter(user=user, attribute=attribute).first()
+    answer = answer or AttributeAnswer(user=user, attribute=attribute)
+    answer.option, answer.prefer_not_to_say, answer.self_description = option, prefer_not_to_say, text
+    answer.consented_at = now
     try:
-        demographics.full_clean()
+        answer.full_clean()
     except ValidationError as error:
         _raise_people_error(error)
-    demographics.save()
-    ConsentEvent.objects.create(user=user, action=ConsentEvent.Action.GIVEN, wording=wording, at=now)
-    return demographics
+    answer.save()
+    ConsentEvent.objects.create(
+        user=user, action=ConsentEvent.Action.GIVEN, attribute=attribute, wording=wording, at=now
+    )
+    return answer
 
 
 @transaction.atomic
-def demographics_withdraw_consent(*, user: User, wording: str = DEMOGRAPHICS_WITHDRAWAL_WORDING) -> None:
-    """Erase the person's demographics (the row goes, not just its values) and
-    record the withdrawal. Safe when nothing is stored: the wish is still recorded."""
-    Demographics.objects.filter(user=user).delete()
-    ConsentEvent.objects.create(user=user, action=ConsentEvent.Action.WITHDRAWN, wording=wording)
+def attribute_answer_withdraw(*, user: User, attribute: Attribute, wording: str = ATTRIBUTE_WITHDRAWAL_WORDING) -> bool:
+    """Erase the person's answer to one attribute (the row goes) and record the
+    withdrawal for that attribute. Safe when nothing is stored: the wish is
+    still recorded. Returns whether an answer was erased."""
+    deleted, _ = AttributeAnswer.objects.filter(user=user, attribute=attribute).delete()
+    ConsentEvent.objects.create(user=user, action=ConsentEvent.Action.WITHDRAWN, attribute=attribute, wording=wording)
+    return bool(deleted)
+
+
+@transaction.atomic
+def attribute_answers_withdraw_all(*, user: User, wording: str = ALL_WITHDRAWAL_WORDING) -> int:
+    """Erase every answer of the person, recording a withdrawal for each attribute
+    (or one without an attribute when nothing was stored). Returns how many went."""
+    attributes = list(Attribute.objects.filter(answers__user=user))
+    AttributeAnswer.objects.filter(user=user).delete()
+    ConsentEvent.objects.bulk_create(
+        [
+            ConsentEvent(user=user, action=ConsentEvent.Action.WITHDRAWN, attribute=a, wording=wording)
+            for a in attributes
+        ]
+        or [ConsentEvent(user=user, action=ConsentEvent.Action.WITHDRAWN, wording=wording)]
+    )
+    return len(attributes)
+
+
+# -- the organisation's lists (staff) ---------------------------------------------------
+
+
+def may_edit_attribute_lists(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
+def _check_list_editor(by: User) -> None:
+    if not may_edit_attribute_lists(by):
+        raise PeopleError("Only support staff can change the self-description lists.")
+
+
+def _audit_list(*, by: User, target, summary: str, detail: dict, request=None) -> None:
+    from audit.models import AuditEvent
+    from audit.services import audit_record
+
+    audit_record(
+        action=AuditEvent.Action.ATTRIBUTE_LIST_CHANGED, actor=by, target=target, summary=summary[:300],
+        detail=detail, request=request,
+    )  # fmt: skip
+
+
+def _clean_label(value: str, *, field: str = "label", max_length: int = 80) -> str:
+    _reject_nul(field, value)
+    label = " ".join((value or "").split())
+    if not label:
+        raise PeopleError("Give the option a label.", field=field)
+    if len(label) > max_length:
+        raise PeopleError(f"Keep it to {max_length} characters.", field=field)
+    if fold(label) == fold(PREFER_NOT_TO_SAY):
+        raise PeopleError("“Prefer not to say” is offered with every question already.", field=field)
+    return label
+
+
+def _refuse_duplicate(attribute: Attribute, label: str, *, other_than: int | None = None) -> None:
+    for option in attribute.options.exclude(pk=other_than):
+        if fold(option.label) == fold(label):
+            state = "" if option.is_active else " (retired: restore it instead)"
+            raise PeopleError(f"“{option.label}” is already on this list{state}.", field="label")
+
+
+ATTRIBUTE_EDITABLE = ("label", "question", "help_text", "allows_self_description", "is_active")
+
+
+@transaction.atomic
+def attribute_update(*, attribute: Attribute, by: User, request=None, **values: Any) -> Attribute:
+    """Reword an attribute or switch its self-description or its use on and off.
+    The key never changes (programmes and reports refer to it)."""
+    _check_list_editor(by)
+    unknown = set(values) - set(ATTRIBUTE_EDITABLE)
+    if unknown:
+        raise PeopleError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
+    attribute = Attribute.objects.select_for_update().get(pk=attribute.pk)
+    changed = {}
+    for name, value in values.items():
+        if isinstance(value, str):
+            _reject_nul(name, value)
+            value = " ".join(value.split())
+        if getattr(attribute, name) != value:
+            changed[name] = value
+            setattr(attribute, name, value)
+    if not changed:
+        return attribute
+    try:
+        attribute.full_clean()
+    except ValidationError as error:
+        _raise_people_error(error)
+    attribute.save(update_fields=list(changed))
+    _audit_list(by=by, target=attribute, summary=f"Question “{attribute.label}” changed: {', '.join(changed)}",
+                detail={"key": attribute.key, "changed": sorted(changed)}, request=request)  # fmt: skip
+    return attribute
+
+
+@transaction.atomic
+def attribute_option_add(*, attribute: Attribute, label: str, by: User, request=None) -> AttributeOption:
+    """Add an option at the end of the attribute's list; a label already there
+    (case and spacing folded, retired ones too) is refused."""
+    _check_list_editor(by)
+    attribute = Attribute.objects.select_for_update().get(pk=attribute.pk)
+    label = _clean_label(label)
+    _refuse_duplicate(attribute, label)
+    last = attribute.options.order_by("-position").values_list("position", flat=True).first()
+    option = AttributeOption.objects.create(attribute=attribute, label=label, position=(last or 0) + 1)
+    _audit_list(by=by, target=option, summary=f"Option “{label}” added to “{attribute.label}”",
+                detail={"key": attribute.key, "label": label}, request=request)  # fmt: skip
+    return option
+
+
+@transaction.atomic
+def attribute_option_rename(*, option: AttributeOption, label: str, by: User, request=None) -> AttributeOption:
+    """Reword an option. Answers point at the option, so they follow the new label."""
+    _check_list_editor(by)
+    option = AttributeOption.objects.select_for_update().select_related("attribute").get(pk=option.pk)
+    label = _clean_label(label)
+    _refuse_duplicate(option.attribute, label, other_than=option.pk)
+    before = option.label
+    if before == label:
+        return option
+    option.label = label
+    option.save(update_fields=["label"])
+    _audit_list(by=by, target=option, summary=f"Option “{before}” of “{option.attribute.label}” renamed “{label}”",
+                detail={"key": option.attribute.key, "from": before, "to": label}, request=request)  # fmt: skip
+    return option
+
+
+@transaction.atomic
+def attribute_option_set_active(*, option: AttributeOption, active: bool, by: User, request=None) -> bool:
+    """Retire an option (no longer offered; the answers that chose it are kept and
+    still counted) or restore it. Returns False when it already stood that way."""
+    _check_list_editor(by)
+    option = AttributeOption.objects.select_for_update().select_related("attribute").get(pk=option.pk)
+    if option.is_active == active:
+        return False
+    option.is_active = active
+    option.save(update_fields=["is_active"])
+    verb = "restored" if active else "retired"
+    _audit_list(by=by, target=option, summary=f"Option “{option.label}” of “{option.attribute.label}” {verb}",
+                detail={"key": option.attribute.key, "label": option.label, "active": active},
+                request=request)  # fmt: skip
+    return True
+
+
+@transaction.atomic
+def attribute_option_move(*, option: AttributeOption, up: bool, by: User, request=None) -> bool:
+    """Swap an option with its neighbour above (or below) on the list. Returns
+    False at either end of the list."""
+    _check_list_editor(by)
+    attribute = Attribute.objects.select_for_update().get(pk=option.attribute_id)
+    ordered = list(attribute.options.order_by("position", "pk"))
+    index = next(i for i, o in enumerate(ordered) if o.pk == option.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(ordered):
+        return False
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, each in enumerate(ordered):
+        each.position = position
+    AttributeOption.objects.bulk_update(ordered, ["position"])
+    moved = ordered[other]
+    summary = f"Option “{moved.label}” of “{attribute.label}” moved {'up' if up else 'down'}"
+    _audit_list(by=by, target=moved, summary=summary,
+                detail={"key": attribute.key, "label": moved.label, "position": other}, request=request)  # fmt: skip
+    return True
 
 
 # -- tags -------------------------------------------------------------------------

@@ -10,7 +10,9 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .forms import (
-    DemographicsForm,
+    AttributeAnswerForm,
+    AttributeEditForm,
+    AttributeOptionLabelForm,
     ProfileForm,
     RoleChangeForm,
     RoleSearchForm,
@@ -18,7 +20,7 @@ from .forms import (
     TagMergeForm,
     TagRenameForm,
 )
-from .models import WEEKDAYS, User
+from .models import WEEKDAYS, Attribute, AttributeOption, User
 
 
 def _form_error_from(form: forms.Form, error: services.PeopleError) -> None:
@@ -68,34 +70,211 @@ def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     )
 
 
+def _self_description_page(request: HttpRequest, bound: AttributeAnswerForm | None = None) -> HttpResponse:
+    answers = selectors.answers_of(request.user)
+    questions = []
+    for attribute in selectors.attributes_asked():
+        answer = answers.get(attribute.pk)
+        form = bound if bound is not None and bound.attribute.pk == attribute.pk else None
+        questions.append({"attribute": attribute, "answer": answer,
+                          "form": form or AttributeAnswerForm(attribute=attribute, answer=answer)})  # fmt: skip
+    return render(request, "people/demographics.html", {"questions": questions, "answered": bool(answers)})
+
+
 @login_required
 def demographics(request: HttpRequest) -> HttpResponse:
-    """The person's own, optional demographics: given with explicit consent, erased on withdrawal."""
-    stored = selectors.demographics_of(request.user)
-    if request.method == "POST":
-        form = DemographicsForm(request.POST)
-        if form.is_valid():
-            values = {name: value for name, value in form.cleaned_data.items() if name != "consent"}
-            try:
-                services.demographics_give_consent(
-                    user=request.user, wording=services.DEMOGRAPHICS_CONSENT_WORDING, **values
-                )
-            except services.PeopleError as error:
-                _form_error_from(form, error)
-            else:
-                messages.success(request, "Thank you. Your answers are stored with your consent.")
-                return redirect("people:demographics")
-    else:
-        form = DemographicsForm(initial=DemographicsForm.initial_from(stored))
-    return render(request, "people/demographics.html", {"form": form, "stored": stored})
+    """How you describe yourself: each question answered, changed and withdrawn on its own."""
+    return _self_description_page(request)
+
+
+def _asked_attribute(key: str) -> Attribute:
+    attribute = selectors.attributes_asked().filter(key=key).first()
+    if attribute is None:
+        raise Http404("No such question.")
+    return attribute
+
+
+@login_required
+@require_POST
+def attribute_answer(request: HttpRequest, key: str) -> HttpResponse:
+    """Save one answer with consent to that question."""
+    attribute = _asked_attribute(key)
+    form = AttributeAnswerForm(request.POST, attribute=attribute)
+    if form.is_valid():
+        try:
+            services.attribute_answer_give(
+                user=request.user, attribute=attribute, wording=services.attribute_consent_wording(attribute),
+                **form.cleaned_data["answer"],
+            )  # fmt: skip
+        except services.PeopleError as error:
+            _form_error_from(form, error)
+        else:
+            messages.success(request, f"Thank you. Your answer to “{attribute.label}” is stored with your consent.")
+            return redirect(f"{reverse('people:demographics')}#q-{attribute.key}")
+    return _self_description_page(request, bound=form)
+
+
+@login_required
+@require_POST
+def attribute_withdraw(request: HttpRequest, key: str) -> HttpResponse:
+    """Withdraw consent to one question: its answer is erased."""
+    attribute = _asked_attribute(key)
+    services.attribute_answer_withdraw(user=request.user, attribute=attribute)
+    messages.success(request, f"Your consent is withdrawn and your answer to “{attribute.label}” is erased.")
+    return redirect(f"{reverse('people:demographics')}#q-{attribute.key}")
 
 
 @login_required
 @require_POST
 def demographics_withdraw(request: HttpRequest) -> HttpResponse:
-    services.demographics_withdraw_consent(user=request.user, wording=services.DEMOGRAPHICS_WITHDRAWAL_WORDING)
-    messages.success(request, "Your consent is withdrawn and your demographic information is erased.")
+    """Withdraw consent to every question at once: every answer is erased."""
+    services.attribute_answers_withdraw_all(user=request.user)
+    messages.success(request, "Your consent is withdrawn and all your answers are erased.")
     return redirect("people:demographics")
+
+
+# -- the organisation's self-description lists (staff) ----------------------------------
+
+
+def _list_editor(request: HttpRequest) -> None:
+    # For everyone but staff the page does not exist (404, as for the roles page).
+    if not services.may_edit_attribute_lists(request.user):
+        raise Http404("No such page.")
+
+
+def _editable_attribute(request: HttpRequest, pk: int) -> Attribute:
+    _list_editor(request)
+    attribute = Attribute.objects.filter(pk=pk).first()
+    if attribute is None:
+        raise Http404("No such question.")
+    return attribute
+
+
+def _editable_option(request: HttpRequest, pk: int) -> AttributeOption:
+    _list_editor(request)
+    option = AttributeOption.objects.select_related("attribute").filter(pk=pk).first()
+    if option is None:
+        raise Http404("No such option.")
+    return option
+
+
+def _back_to_lists() -> HttpResponse:
+    # To the top of the page, where the message says what was done or refused.
+    return redirect("people:attributes")
+
+
+@login_required
+def attributes(request: HttpRequest) -> HttpResponse:
+    """Staff: the organisation's self-description questions and their lists, and
+    the report of the conversion of the old free-text answers."""
+    _list_editor(request)
+    return render(
+        request,
+        "people/attributes.html",
+        {
+            "attributes": selectors.attribute_lists(),
+            "conversion": selectors.conversion_report(),
+            "add_form": AttributeOptionLabelForm(),
+        },
+    )
+
+
+@login_required
+def attribute_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    attribute = _editable_attribute(request, pk)
+    if request.method == "POST":
+        form = AttributeEditForm(request.POST, instance=Attribute.objects.get(pk=attribute.pk))
+        if form.is_valid():
+            try:
+                services.attribute_update(attribute=attribute, by=request.user, request=request, **{
+                    name: form.cleaned_data[name] for name in services.ATTRIBUTE_EDITABLE
+                })  # fmt: skip
+            except services.PeopleError as error:
+                _form_error_from(form, error)
+            else:
+                messages.success(request, f"“{form.cleaned_data['label']}” is saved.")
+                return _back_to_lists()
+    else:
+        form = AttributeEditForm(instance=attribute)
+    return render(request, "people/attribute_edit.html", {"form": form, "attribute": attribute})
+
+
+def _option_action(request: HttpRequest, action, success: str) -> HttpResponse:
+    """Run one list change; a refusal is a message, and nothing is saved."""
+    try:
+        done = action()
+    except services.PeopleError as error:
+        messages.error(request, error.message)
+    else:
+        if done is False:
+            messages.info(request, "Nothing to change.")
+        else:
+            messages.success(request, success)
+    return _back_to_lists()
+
+
+@login_required
+@require_POST
+def attribute_option_add(request: HttpRequest, pk: int) -> HttpResponse:
+    attribute = _editable_attribute(request, pk)
+    form = AttributeOptionLabelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the new option a label of at most 80 characters.")
+        return _back_to_lists()
+    label = form.cleaned_data["label"]
+    return _option_action(
+        request,
+        lambda: services.attribute_option_add(attribute=attribute, label=label, by=request.user, request=request),
+        f"“{' '.join(label.split())}” is added to “{attribute.label}”.",
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def attribute_option_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    option = _editable_option(request, pk)
+    form = AttributeOptionLabelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the option a label of at most 80 characters.")
+        return _back_to_lists()
+    label = form.cleaned_data["label"]
+    return _option_action(
+        request,
+        lambda: services.attribute_option_rename(option=option, label=label, by=request.user, request=request),
+        f"The option is now called “{' '.join(label.split())}”.",
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def attribute_option_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """Retire (active=0) or restore (active=1) an option."""
+    option = _editable_option(request, pk)
+    if request.POST.get("active") not in ("0", "1"):
+        messages.error(request, "Say whether to retire or restore the option.")
+        return _back_to_lists()
+    active = request.POST["active"] == "1"
+    return _option_action(
+        request,
+        lambda: services.attribute_option_set_active(option=option, active=active, by=request.user, request=request),
+        f"“{option.label}” is offered again." if active
+        else f"“{option.label}” is retired: no longer offered; the answers that chose it are kept.",
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def attribute_option_move(request: HttpRequest, pk: int) -> HttpResponse:
+    option = _editable_option(request, pk)
+    if request.POST.get("direction") not in ("up", "down"):
+        messages.error(request, "Say whether to move the option up or down.")
+        return _back_to_lists()
+    up = request.POST["direction"] == "up"
+    return _option_action(
+        request,
+        lambda: services.attribute_option_move(option=option, up=up, by=request.user, request=request),
+        f"“{option.label}” is moved {'up' if up else 'down'}.",
+    )  # fmt: skip
 
 
 TAG_FORMS = {"add": TagAddForm, "rename": TagRenameForm, "merge": TagMergeForm}

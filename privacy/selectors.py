@@ -30,7 +30,7 @@ from matching.models import Match, MatchRequest, MatchRun, MentorRanking, PairRu
 from networks.models import Network, NetworkMembership
 from notifications.models import Notification, NotificationPreference
 from outcomes.models import Commitment, ObjectiveAnswer, SelfRating
-from people.models import AttributeAnswer, ConsentEvent, Demographics, KnownDevice, Profile, User
+from people.models import AttributeAnswer, ConsentEvent, KnownDevice, Profile, User
 from programmes.models import (
     Coordinator,
     Guest,
@@ -164,7 +164,7 @@ def person_sections(user: User) -> list[Section]:
         for identity in ScimIdentity.objects.filter(user=user)
     ])  # fmt: skip
 
-    # -- profile, demographics, consent ----------------------------------------------
+    # -- profile, self-description, consent ----------------------------------------------
     profile = (
         Profile.objects.select_related("department", "seniority", "manager")
         .prefetch_related("skills", "topics")
@@ -189,17 +189,6 @@ def person_sections(user: User) -> list[Section]:
         "meeting_format": profile.get_meeting_format_display(),
         "updated": profile.updated_at,
     })  # fmt: skip
-    demographics = Demographics.objects.filter(user=user).first()
-    add("demographics", "Demographics you consented to give",
-        "Optional, self-described; used only by the matching of programmes that ask for them.",
-        None if demographics is None else {
-            "consented": demographics.consented_at,
-            "gender": demographics.gender,
-            "ethnicity_group": demographics.ethnicity_group,
-            "disability": demographics.get_disability_display(),
-            "generation": demographics.get_generation_display(),
-            "staff_network": demographics.staff_network,
-        })  # fmt: skip
     add("self_description", "How you describe yourself",
         "Your answers to the organisation's self-description questions, each kept only while you consent to it.", [
         {"attribute": answer.attribute.label, "answer": answer.display, "consented": answer.consented_at}

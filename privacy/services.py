@@ -35,7 +35,7 @@ from networks.models import Network, NetworkMembership
 from notifications.models import Notification, NotificationPreference
 from notifications.services import Notice, notify_many
 from outcomes.models import Commitment, ObjectiveAnswer, SelfAssessment
-from people.models import AttributeAnswer, ConsentEvent, Demographics, KnownDevice, Profile, User
+from people.models import AttributeAnswer, ConsentEvent, KnownDevice, Profile, User
 from programmes.models import Coordinator, Guest, Invitation, Nomination, Participant, RosterImport
 from programmes.services import participant_withdraw
 from reports.models import ReportScope, ReportSubscription
@@ -286,7 +286,6 @@ def _blank_authored_text(user: User) -> None:
 def _delete_personal_rows(user: User, *, now: datetime) -> None:
     Profile.objects.filter(manager=user).update(manager=None)
     Profile.objects.filter(user=user).delete()  # its skills and topics with it
-    Demographics.objects.filter(user=user).delete()
     AttributeAnswer.objects.filter(user=user).delete()
     ConsentEvent.objects.filter(user=user).delete()
     NetworkMembership.objects.filter(user=user).delete()

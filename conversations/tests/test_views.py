@@ -16,8 +16,8 @@ from conversations.selectors import unread_count
 from conversations.services import message_post
 from matching.models import Match
 from matching.tests.factories import enrol
-from people.models import Demographics
-from people.tests.factories import UserFactory
+from people.models import AttributeAnswer
+from people.tests.factories import UserFactory, answer
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -197,9 +197,9 @@ def test_nothing_on_the_thread_depends_on_the_other_persons_demographics(client,
     client.force_login(bob)
     pages = []
     for gender in (None, "woman", "man"):
-        Demographics.objects.filter(user=alice).delete()
+        AttributeAnswer.objects.filter(user=alice).delete()
         if gender:
-            Demographics.objects.create(user=alice, consented_at=timezone.now(), gender=gender)
+            answer(alice, "gender_identity", gender)
         for url in (
             thread_url(pair),
             reverse("conversations:inbox"),

@@ -1,5 +1,5 @@
 """The directory never reads demographics: no query of a search touches
-people_demographics, and changing other people's demographics leaves the
+people_attributeanswer (nor the old people_demographics), and changing other people's answers leaves the
 page's HTML exactly as it was."""
 
 import re
@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from people.models import Demographics, Profile, Tag
+from people.models import AttributeAnswer, Profile, Tag
+from people.tests.factories import answer
 
 from .factories import make_drop_in
 from .test_directory import helper, slot
@@ -32,15 +33,16 @@ def world(alice, carol):
         drop_in = make_drop_in(carol)
         Tag.objects.create(name="Data analysis")
         Profile.objects.create(user=alice, timezone="America/New_York", location="New York", languages=["English"])
-        Demographics.objects.create(user=alice, consented_at=NOW, gender="woman")
+        answer(alice, "gender_identity", "Woman")
         helpers = []
         for i in range(25):
             mentor = helper(drop_in, f"Helper {i:02}", skills=["Data analysis"] if i % 2 else [],
                             zone=["Europe/London", "America/Chicago"][i % 2],
                             location=["London", "New York"][i % 2])  # fmt: skip
             slot(mentor, NOW + timedelta(days=1, hours=3 + i % 5), site=["", "new york"][i % 2])
-            Demographics.objects.create(user=mentor.user, consented_at=NOW, gender=["man", "woman"][i % 2],
-                                        ethnicity_group="A", generation="gen_x")  # fmt: skip
+            answer(mentor.user, "gender_identity", ["Man", "Woman"][i % 2])
+            answer(mentor.user, "ethnic_group", "White")
+            answer(mentor.user, "generation", "Generation X (1965-80)")
             helpers.append(mentor.user)
         yield helpers
 
@@ -59,7 +61,8 @@ def test_no_query_of_a_search_touches_demographics(client, alice, world, query):
         response = client.get(URL, query)
     assert response.status_code == 200
     assert response.context["cards"]
-    assert not [q["sql"] for q in queries.captured_queries if "people_demographics" in q["sql"]]
+    assert not [q["sql"] for q in queries.captured_queries
+                if "people_attributeanswer" in q["sql"] or "people_demographics" in q["sql"]]  # fmt: skip
 
 
 @pytest.mark.parametrize("query", SEARCHES)
@@ -67,11 +70,13 @@ def test_changing_other_peoples_demographics_changes_nothing_on_the_page(client,
     client.force_login(alice)
     with time_machine.travel(NOW, tick=False):
         before = page(client, query)
-        Demographics.objects.filter(user__in=world[:12]).delete()
+        AttributeAnswer.objects.filter(user__in=world[:12]).delete()
         for user in world[12:]:
-            Demographics.objects.filter(user=user).update(gender="non-binary", ethnicity_group="B",
-                                                          disability="yes", generation="gen_z")  # fmt: skip
+            answer(user, "gender_identity", "Non-binary")
+            answer(user, "ethnic_group", text="Arab")
+            answer(user, "disability", "Yes")
+            answer(user, "generation", "Generation Z (1997-2012)")
         for user in world[:12]:
-            Demographics.objects.create(user=user, consented_at=NOW, gender="prefer not", staff_network="Pride")
+            answer(user, "gender_identity", prefer_not=True)
         after = page(client, query)
     assert before == after

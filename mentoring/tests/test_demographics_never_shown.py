@@ -33,9 +33,11 @@ from matching import choice, services
 from matching.models import MatchRequest, MatchRun, MentorRanking
 from matching.tests.factories import enrol, make_person, run_matching, seniority_level
 from mentoring.celery import app
+from networks.models import Network, NetworkMembership
 from people import services as people_services
-from people.models import Demographics, Profile, User
-from programmes.models import Participant, Programme
+from people.attributes import DEFAULT_ATTRIBUTES, default_lists_add
+from people.models import Attribute, AttributeAnswer, AttributeOption, Profile, User
+from programmes.models import Participant, Programme, ProgrammeAttribute
 
 from .url_table import COORDINATORS, ROWS, Row, build_world
 
@@ -49,13 +51,24 @@ VARIANTS = {
                                     "demographics_use": "prefer_difference"},
 }  # fmt: skip
 
-# Two answer sets: every value of the second differs from the first, and consent
-# moves (a quarter withdraw, another quarter give it for the first time).
-GENDERS = ("Woman", "Man", "Non-binary", "Agender", "Genderqueer")
-ETHNIC_GROUPS = ("White", "Black", "Asian", "Mixed", "Arab")
-DISABILITY = ("yes", "no")
-GENERATIONS = ("boomer", "gen_x", "millennial", "gen_z")
+# Two answer sets over every attribute of the lists: every value of the second
+# differs from the first (an option, "prefer not to say" or, where the attribute
+# takes one, a self-description), and consent moves (a quarter withdraw, another
+# quarter give it for the first time). Staff network memberships move too.
+PREFER_NOT = "prefer not"
+SELF_DESCRIPTIONS = ("Two spirit", "Arab", "Pansexual")
 NETWORKS = ("Pride network", "Women's network", "Disability network", "Black staff network", "")
+
+
+def _choices() -> dict[str, list]:
+    """Each active attribute's possible answers: its options, "prefer not to say" and, where taken, own words."""
+    choices = {}
+    for attribute in Attribute.objects.filter(is_active=True).prefetch_related("options"):
+        own = [("self", SELF_DESCRIPTIONS[attribute.pk % len(SELF_DESCRIPTIONS)])]
+        choices[attribute.key] = [("option", o) for o in attribute.options.all() if o.is_active] + [
+            (PREFER_NOT, None)] + (own if attribute.allows_self_description else [])  # fmt: skip
+    return choices
+
 
 # What the engine said of a pair's demographics before issue 13 ("differs in 3
 # consented attributes", "no difference in consented attributes"), or anything like
@@ -81,9 +94,30 @@ def answers(index: int, state: str) -> dict | None:
 
 
 def _values(n: int) -> dict:
-    pick = lambda options: options[n % len(options)]  # noqa: E731
-    return {"gender": pick(GENDERS), "ethnicity_group": pick(ETHNIC_GROUPS), "disability": pick(DISABILITY),
-            "generation": pick(GENERATIONS), "staff_network": pick(NETWORKS)}  # fmt: skip
+    values = {key: options[n % len(options)] for key, options in _choices().items()}
+    values["staff_network"] = NETWORKS[n % len(NETWORKS)]
+    return values
+
+
+def give_answers(user: User, values: dict) -> None:
+    """`user`'s answers are `values` (through the services, with consent per attribute), and only those."""
+    attributes = {a.key: a for a in Attribute.objects.all()}
+    people_services.attribute_answers_withdraw_all(user=user)
+    for key, (kind, value) in ((k, v) for k, v in values.items() if k != "staff_network"):
+        people_services.attribute_answer_give(
+            user=user, attribute=attributes[key], wording="test", option=value if kind == "option" else None,
+            prefer_not_to_say=kind == PREFER_NOT, self_description=value if kind == "self" else "",
+        )  # fmt: skip
+    NetworkMembership.objects.filter(user=user).delete()
+    if values["staff_network"]:
+        network, _ = Network.objects.get_or_create(name=values["staff_network"])
+        NetworkMembership.objects.create(network=network, user=user)
+
+
+def withdraw_answers(user: User) -> None:
+    if AttributeAnswer.objects.filter(user=user).exists():
+        people_services.attribute_answers_withdraw_all(user=user)
+    NetworkMembership.objects.filter(user=user).delete()
 
 
 def set_demographics(state: str, *, keep: set[int] = frozenset()) -> None:
@@ -94,12 +128,9 @@ def set_demographics(state: str, *, keep: set[int] = frozenset()) -> None:
             continue
         wanted = answers(index, state)
         if wanted is None:
-            if Demographics.objects.filter(user=user).exists():
-                people_services.demographics_withdraw_consent(user=user)
+            withdraw_answers(user)
         else:
-            people_services.demographics_give_consent(
-                user=user, wording=people_services.DEMOGRAPHICS_CONSENT_WORDING, **wanted
-            )
+            give_answers(user, wanted)
 
 
 @contextmanager
@@ -141,12 +172,18 @@ def set_up(world, variant: dict) -> None:
         mentees = Participant.objects.filter(programme=world.p1, role="mentee").values("user_id")
         Profile.objects.filter(user_id__in=mentors).update(seniority=seniority_level(1))
         Profile.objects.filter(user_id__in=mentees).update(seniority=seniority_level(5))
+    if variant["demographics_use"] != "ignore":
+        # The programme's matching differs on every attribute of the lists.
+        ProgrammeAttribute.objects.bulk_create(
+            ProgrammeAttribute(programme=world.p1, attribute=attribute, aim="differ", weight=5)
+            for attribute in Attribute.objects.filter(is_active=True)
+        )
     set_demographics("A")
     # The people whose pages matter most answered too: a difference needs both sides' answers.
     for number, name in enumerate(("alice", "bob", "dan", "finn", "gus", "ivan", "jay")):
         user = getattr(world, name)
-        if not Demographics.objects.filter(user=user).exists():
-            people_services.demographics_give_consent(user=user, wording="test", **_values(number))
+        if not AttributeAnswer.objects.filter(user=user).exists():
+            give_answers(user, _values(number))
 
 
 @pytest.fixture(scope="module", params=list(VARIANTS), ids=list(VARIANTS))
@@ -154,7 +191,7 @@ def world(request, django_db_setup, django_db_blocker):
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER), transaction.atomic():
-        built = build_world()
+        built = build_world()  # it adds the default lists (a flushed test database has lost them)
         built.variant = request.param
         set_up(built, VARIANTS[request.param])
         built.now = timezone.now()
@@ -258,7 +295,7 @@ def test_the_mentor_suggestions_are_the_same_whatever_others_answered(world):
         assert offered() == before
     with transaction.atomic():
         for number, mentor in enumerate(world.extra_mentors):  # one mentor after another answers differently
-            people_services.demographics_give_consent(user=mentor.user, wording="test", **_values(number + 2))
+            give_answers(mentor.user, _values(number + 2))
             assert offered() == before
         transaction.set_rollback(True)
 
@@ -280,7 +317,8 @@ def choice_mails(world) -> dict[str, list[str]]:
     gus is asked (finn's request), gus accepts finn (both hear of the match), and
     gus declines jay, whose only choice it was (jay hears that none is left)."""
     mail.outbox = []
-    with rolled_back():
+    # At the world's frozen time: the new-match mail says what time it is for the other person.
+    with rolled_back(), time_machine.travel(world.now, tick=False):
         request_1 = MatchRequest.objects.get(pk=world.request_1.pk)
         choice.request_notify(request_id=request_1.pk, event="sent")
         match = choice.request_accept(request=request_1, by=world.gus)
@@ -380,14 +418,16 @@ def test_a_pairs_score_and_reasons_never_move_with_the_pairs_answers(world):
         assert checked() == before
     with transaction.atomic():
         for mentee, mentor in pairs:  # every pair as different as can be, then as alike
-            Demographics.objects.filter(user__in=[mentee.user, mentor.user]).delete()
             for person, values in ((mentee.user, _values(0)), (mentor.user, _values(1))):
-                people_services.demographics_give_consent(user=person, wording="test", **values)
+                give_answers(person, values)
         assert checked() == before
         transaction.set_rollback(True)
 
 
+@pytest.mark.django_db
 def test_the_second_answers_differ_from_the_first_in_every_value():
+    default_lists_add(Attribute, AttributeOption)
+    assert set(_choices()) == {spec["key"] for spec in DEFAULT_ATTRIBUTES}  # every attribute is answered
     for index in range(20):
         a, b = answers(index, "A"), answers(index, "B")
         if a and b:

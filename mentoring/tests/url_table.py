@@ -186,8 +186,20 @@ ROWS: list[Row] = [
     Row("home", "", PUBLIC),
     # people
     Row("people:profile_edit", "", SIGNED_IN, post=SIGNED_IN),
-    Row("people:demographics", "", SIGNED_IN, post=SIGNED_IN),
+    # How you describe yourself: one form per attribute, each with its own consent (an empty
+    # POST: the form's errors); withdrawing one or all answers the signed-in person's own only.
+    Row("people:demographics", "", SIGNED_IN),
     Row("people:demographics_withdraw", "", post=everyone(302)),
+    Row("people:attribute_answer", "=gender_identity", post=SIGNED_IN),
+    Row("people:attribute_answer", "=no-such-question", post=everyone(404), variant="no such question"),
+    Row("people:attribute_withdraw", "=gender_identity", post=everyone(302)),
+    # The organisation's self-description lists: staff only; refusals are a message and a redirect.
+    Row("people:attributes", "", STAFF, owner="sam"),
+    Row("people:attribute_edit", "attribute", STAFF, post=STAFF, owner="sam"),
+    Row("people:attribute_option_add", "attribute", post=STAFF_ACT, owner="sam"),
+    Row("people:attribute_option_rename", "attribute_option", post=STAFF_ACT, owner="sam"),
+    Row("people:attribute_option_active", "attribute_option", post=STAFF_ACT, owner="sam"),
+    Row("people:attribute_option_move", "attribute_option", post=STAFF_ACT, owner="sam"),
     Row("people:tags", "", everyone(404) | {"other_coordinator": 200, "staff": 200, "coordinator": 200},
         post=everyone(404) | {"other_coordinator": 400, "staff": 400, "coordinator": 400}, owner="carol"),
     # Staff give and take away roles; for everyone else the page does not exist. An empty
@@ -699,6 +711,8 @@ def build_world() -> SimpleNamespace:
     from matching.tests.factories import enrol, make_person
     from notifications import services as notifications
     from notifications.kinds import all_kinds
+    from people.attributes import default_lists_add
+    from people.models import Attribute, AttributeOption
     from people.tests.factories import UserFactory
     from privacy import services as privacy
     from programmes import roster
@@ -729,6 +743,10 @@ def build_world() -> SimpleNamespace:
     w.hana = UserFactory(email="hana@example.org", full_name="Hana Haddad", is_hr=True)
     w.sam = UserFactory(email="sam@example.org", full_name="Sam Support", is_staff=True, is_superuser=True)
     w.hugo = UserFactory(email="hugo@example.org", full_name="Hugo Hale", is_hr=True)  # scoped to P1 below
+    # the self-description lists (a flushed test database has lost the migration's)
+    default_lists_add(Attribute, AttributeOption)
+    w.attribute = Attribute.objects.get(key="gender_identity")
+    w.attribute_option = w.attribute.options.order_by("position").first()
 
     start = timezone.localdate() - timedelta(days=60)
     w.p1 = make_programme(w.carol, name="Mentoring", status="running", matching_mode="both", starts_on=start,

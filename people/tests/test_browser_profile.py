@@ -4,13 +4,24 @@ withdraws it, in a real Chromium."""
 import pytest
 from playwright.sync_api import expect
 
-from people.models import ConsentEvent, Demographics, Department, Profile, SeniorityLevel, Tag
+from people.attributes import default_lists_add
+from people.models import (
+    Attribute,
+    AttributeAnswer,
+    AttributeOption,
+    ConsentEvent,
+    Department,
+    Profile,
+    SeniorityLevel,
+    Tag,
+)
 from people.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_person_edits_their_profile_and_shares_then_withdraws_demographics(live_server, page, screenshot, sign_in):
+    default_lists_add(Attribute, AttributeOption)  # a live server flushes: the lists are gone
     erin = UserFactory(email="erin@example.org", full_name="Erin Evans")
     manager = UserFactory(email="maya@example.org", full_name="Maya Moore")
     Department.objects.create(name="Engineering")
@@ -52,23 +63,26 @@ def test_a_person_edits_their_profile_and_shares_then_withdraws_demographics(liv
     assert Profile.objects.get(user=erin).manager == manager
 
     page.get_by_role("link", name="read what is asked and why").click()
-    page.get_by_label("Gender, in your own words").fill("Woman")
-    page.get_by_label("Generation").select_option("millennial")
-    page.get_by_role("button", name="Save with my consent").click()
-    expect(page.get_by_text("Tick the consent box to save")).to_be_visible()
-    assert not Demographics.objects.filter(user=erin).exists()
+    gender = page.locator("#answer-gender_identity")
+    gender.get_by_label("Woman", exact=True).check()
+    gender.get_by_role("button", name="Save this answer with my consent").click()
+    expect(page.get_by_text("Tick the consent box to save this answer")).to_be_visible()
+    assert not AttributeAnswer.objects.filter(user=erin).exists()
 
-    page.get_by_label("I agree that the answers above").check()
-    page.get_by_role("button", name="Save with my consent").click()
-    expect(page.get_by_text("Your answers are stored with your consent.")).to_be_visible()
-    screenshot("3-demographics")
-    assert Demographics.objects.get(user=erin).gender == "Woman"
+    gender = page.locator("#answer-gender_identity")
+    gender.get_by_label("Woman", exact=True).check()
+    gender.get_by_label("Gender identity: I agree").check()
+    gender.get_by_role("button", name="Save this answer with my consent").click()
+    expect(page.get_by_text("Your answer to “Gender identity” is stored with your consent.")).to_be_visible()
+    screenshot("3-self-description")
+    assert AttributeAnswer.objects.get(user=erin).option.label == "Woman"
 
-    page.get_by_role("button", name="Withdraw consent and erase").click()
+    page.get_by_role("button", name="Withdraw and erase my answer to Gender identity").click()
     expect(page.get_by_text("Your consent is withdrawn")).to_be_visible()
-    screenshot("4-demographics-withdrawn")
-    assert not Demographics.objects.filter(user=erin).exists()
-    assert ConsentEvent.objects.filter(user=erin, action=ConsentEvent.Action.WITHDRAWN).exists()
+    screenshot("4-self-description-withdrawn")
+    assert not AttributeAnswer.objects.filter(user=erin).exists()
+    assert ConsentEvent.objects.filter(user=erin, action=ConsentEvent.Action.WITHDRAWN,
+                                       attribute__key="gender_identity").exists()  # fmt: skip
 
 
 def test_a_coordinator_adds_renames_and_merges_tags(live_server, page, screenshot, sign_in):

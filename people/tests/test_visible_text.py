@@ -99,7 +99,7 @@ PROJECT_APPS = ("people", "programmes", "matching", "sessions_log", "circles", "
                 "directory", "privacy", "audit", "notifications", "mentoring", "demo")  # fmt: skip
 # Forms whose text fields are not read by anyone else, each with why.
 NOT_READ_BY_OTHERS = {
-    "people.forms.DemographicsForm": "self-described answers, never shown to anyone (docs/privacy.md)",
+    "people.forms.AttributeAnswerForm": "self-described answers, never shown to anyone (docs/self-description.md)",
     "programmes.forms.ParticipantFilterForm": "a search box",
     "programmes.forms.InviteForm": "email addresses, each validated as one",
     "audit.forms.AuditFilterForm": "a search box",

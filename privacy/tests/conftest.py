@@ -17,9 +17,10 @@ from circles.models import Circle, Post, Reply
 from engagement.models import Escalation, EscalationStep
 from matching.models import Match, MatchRequest
 from matching.tests.factories import enrol
+from networks.tests.factories import make_network
 from notifications.models import Notification, NotificationPreference
-from people.models import ConsentEvent, Demographics, Profile
-from people.tests.factories import UserFactory
+from people.models import ConsentEvent, Profile
+from people.tests.factories import UserFactory, answer
 from programmes.models import Invitation, Participant
 from programmes.tests.factories import make_programme
 from reports.models import ExportAudit
@@ -30,7 +31,7 @@ NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 
 # Everything alice wrote or told the platform about herself.
 ALICE_TEXT = [
-    "ALICE-BIO", "ALICE-JOB-TITLE", "ALICE-LOCATION", "ALICE-SKILLS-OTHER", "ALICE-GENDER", "ALICE-NETWORK",
+    "ALICE-BIO", "ALICE-JOB-TITLE", "ALICE-LOCATION", "ALICE-SKILLS-OTHER", "ALICE-GENDER",
     "ALICE-MOTIVATION", "ALICE-ANSWER", "ALICE-GOAL", "ALICE-MEASURE", "ALICE-NOTE", "ALICE-AGENDA",
     "ALICE-RECAP-SHARED", "ALICE-RECAP-PRIVATE", "ALICE-LEARNED", "ALICE-ACTION", "ALICE-FEEDBACK",
     "ALICE-PULSE", "ALICE-PROGRAMME-KEEP", "ALICE-POST-TITLE", "ALICE-POST-BODY", "ALICE-REPLY",
@@ -71,7 +72,9 @@ def _build(alice, bob, carol) -> World:
         skills_other="ALICE-SKILLS-OTHER", timezone="Europe/London", languages=["English"],
     )  # fmt: skip
     Profile.objects.create(user=bob, bio="BOB-BIO", manager=alice)
-    Demographics.objects.create(user=alice, consented_at=NOW, gender="ALICE-GENDER", staff_network="ALICE-NETWORK")
+    answer(alice, "gender_identity", text="ALICE-GENDER")
+    # A network's name is the network's, not hers (it stays after her erasure); her membership is hers.
+    make_network("Pride network", members=[alice])
     ConsentEvent.objects.create(user=alice, action="given", wording="I agree.")
 
     alice_mentee = enrol(programme, alice, "mentee")

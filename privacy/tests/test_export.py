@@ -44,7 +44,14 @@ def test_the_download_holds_everything_alice_told_and_wrote(client, world, alice
     assert data["account"]["email"] == "alice@example.org"
     assert data["account"]["full_name"] == "Alice Adams"
     assert data["account"]["roles"] == ["Participant"]
-    assert data["demographics"]["gender"] == "ALICE-GENDER"
+    assert data["self_description"] == [
+        {
+            "attribute": "Gender identity",
+            "answer": "ALICE-GENDER",
+            "consented": data["self_description"][0]["consented"],
+        }
+    ]
+    assert data["network_memberships"][0]["network"] == "Pride network"
     assert [event["action"] for event in data["consent_events"]] == ["Consent given"]
     assert {row["programme"] for row in data["participations"]} == {"Mentoring (2026)", "Reverse", "Old"}
     assert data["calendar_feed"]["exists"] is True

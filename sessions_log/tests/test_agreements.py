@@ -17,7 +17,7 @@ from django.utils import timezone
 from matching.tests.factories import make_person
 from mentoring.tests.test_demographics_never_shown import normalise
 from notifications.models import Notification
-from people.models import Demographics
+from people.tests.factories import answer
 from sessions_log.agreements import agreement_propose, agreement_sign, agreement_state, rhythm_bounds
 from sessions_log.models import Agreement
 from sessions_log.services import WorkspaceError
@@ -193,7 +193,7 @@ def test_the_page_does_not_depend_on_the_other_persons_demographics(client, pair
     client.force_login(alice)
     pages = []
     for gender in ("Woman", "Man"):
-        Demographics.objects.update_or_create(user=bob, defaults={"consented_at": timezone.now(), "gender": gender})
+        answer(bob, "gender_identity", gender)
         workspace = client.get(reverse("sessions_log:workspace", args=[pair.pk]))
         pages.append(normalise((client.get(agreement_url(pair)).content + workspace.content).decode()))
     assert pages[0] == pages[1]

@@ -13,8 +13,9 @@ from django.utils import timezone
 from matching.cards import CARD_AFTER_END
 from matching.models import Match
 from matching.tests.factories import make_person
-from people.models import Demographics, Department, Profile
-from people.tests.factories import UserFactory
+from networks.tests.factories import make_network
+from people.models import Department, Profile
+from people.tests.factories import UserFactory, answer
 from programmes.tests.factories import make_programme
 
 from .test_workspace import NOW, make_pair
@@ -102,8 +103,9 @@ def test_demographics_never_change_the_card(client, pair, alice, bob):
     client.force_login(bob)
     before = client.get(card_url(pair)).text
     workspace_before = client.get(reverse("sessions_log:workspace", args=[pair.pk])).text
-    Demographics.objects.create(user=alice, consented_at=timezone.now(), gender="Woman", generation="gen_z",
-                                staff_network="Women in Tech")  # fmt: skip
+    answer(alice, "gender_identity", "Woman")
+    answer(alice, "generation", "Generation Z (1997-2012)")
+    make_network("Women in Tech", members=[alice])
     assert _without_csrf(client.get(card_url(pair)).text) == _without_csrf(before)
     assert _without_csrf(client.get(reverse("sessions_log:workspace", args=[pair.pk])).text) == _without_csrf(
         workspace_before
