@@ -186,38 +186,6 @@ class Profile(models.Model):
         return f"Profile of {self.user}"
 
 
-class Demographics(models.Model):
-    """Optional, self-described attributes, stored only while the person consents.
-
-    Used only by matching in programmes that ask for them; never shown to other
-    participants; withdrawing consent deletes the row (see people.services)."""
-
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="demographics")
-    consented_at = models.DateTimeField()
-    gender = models.CharField(max_length=60, blank=True)
-    ethnicity_group = models.CharField(max_length=60, blank=True)
-    disability = models.CharField(
-        max_length=20, blank=True, choices=[("yes", "Yes"), ("no", "No"), ("prefer_not", "Prefer not to say")]
-    )
-    generation = models.CharField(
-        max_length=20,
-        blank=True,
-        choices=[
-            ("boomer", "Baby boomer (1946-64)"),
-            ("gen_x", "Generation X (1965-80)"),
-            ("millennial", "Millennial (1981-96)"),
-            ("gen_z", "Generation Z (1997-2012)"),
-        ],
-    )
-    staff_network = models.CharField("staff network membership", max_length=120, blank=True)
-
-    class Meta:
-        verbose_name_plural = "demographics"
-
-    def __str__(self) -> str:
-        return f"Demographics of {self.user}"
-
-
 class Attribute(models.Model):
     """One self-description question the organisation asks (gender identity,
     ethnic group, ...), answered from a controlled list that the organisation

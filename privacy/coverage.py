@@ -33,7 +33,6 @@ COVERAGE: dict[str, Covered] = {
     "people.Profile.manager": Covered("work_for_programmes", "detached", "others' profiles: the link goes"),
     # The old free-text table: emptied by migration people 0008 (converted to answers), read and
     # written by nothing since; the class and this line go when it is dropped.
-    "people.Demographics.user": Covered("", "deleted", "emptied by migration people 0008; nothing writes it"),
     "people.AttributeAnswer.user": Covered("self_description", "deleted"),
     "people.ConsentEvent.user": Covered("consent_events", "deleted"),
     # staff networks: memberships are the person's own; leading one is a role
