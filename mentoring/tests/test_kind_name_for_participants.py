@@ -33,7 +33,7 @@ KIND_TALK = re.compile(r"\breverse(?: mentor\w*|-mentoring)\b", re.IGNORECASE)
 # The API's schema documents the kind's values for programmers; it is not a page a participant reads.
 NOT_PAGES = ("api:schema",)
 # Pages whose text names the kind of one of the participant's programmes.
-NAMING_PAGES = {"programmes:list", "programmes:detail", "programmes:apply", "programmes:guides", "people:home"}
+NAMING_PAGES = {"programmes:list", "programmes:detail", "programmes:apply", "programmes:guides", "home"}
 
 
 @pytest.fixture(scope="module")
