@@ -6,9 +6,10 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 
 from mentoring.widgets import DateInput
-from people.models import LANGUAGES, Department, Profile, Tag
+from people.models import LANGUAGES, Department, Profile, SeniorityLevel, Tag
 from people.validators import VisibleTextFormMixin
 
+from . import enrolment
 from .models import Participant, Programme, programme_defaults
 
 # Profile fields a programme's application form may ask for, in the form's words.
@@ -144,9 +145,20 @@ class ApplicationForm(VisibleTextFormMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, programme: Programme, profile_form: forms.Form | None = None, **kwargs):
+    def __init__(
+        self, *args, programme: Programme, profile_form: forms.Form | None = None,
+        level: SeniorityLevel | None = None, **kwargs,
+    ):  # fmt: skip
         super().__init__(*args, **kwargs)
         self.programme = programme
+        self.who_mentors_whom = enrolment.who_mentors_whom(programme)
+        # For the applicant's seniority (`level`), the roles it can never be matched in, and why
+        # (templates/programmes/_role_fit.html): shown for the role chosen, before they send.
+        scale = enrolment.Scale.current() if level is not None else None
+        self.role_warnings = [
+            (role, warning) for role, _ in Participant.Role.choices
+            if (warning := enrolment.role_fit(programme, level, role, scale=scale))
+        ]  # fmt: skip
         self.fields["capacity"].initial = programme.default_mentor_capacity
         self.question_fields = []
         for question in programme.questions.all():
@@ -177,6 +189,11 @@ class ApplicationForm(VisibleTextFormMixin, forms.Form):
             self.errors.pop("capacity", None)
             cleaned["capacity"] = None
         return cleaned
+
+    @property
+    def chosen_role(self) -> str:
+        """The role ticked: as sent, or as asked for in the link (`?role=mentee`)."""
+        return (self.data.get("role") if self.is_bound else self.initial.get("role")) or ""
 
     @property
     def answers(self) -> dict[str, str]:

@@ -75,7 +75,7 @@ BEING_A_MENTEE = GuideDefault(
 
 REVERSE_MENTOR = GuideDefault(
     slug="reverse-mentor",
-    title="Reverse mentoring: you are the mentor",
+    title="{kind}: you are the mentor",
     audience="For the junior colleague who mentors",
     kinds=("reverse",),
     text="""You were asked because you see the organisation from a place your mentee does not. That view is the point: do not soften it away.
@@ -91,7 +91,7 @@ You do not need to have answers. Your experience is the material; your mentee's 
 
 REVERSE_MENTEE = GuideDefault(
     slug="reverse-mentee",
-    title="Reverse mentoring: you are the mentee",
+    title="{kind}: you are the mentee",
     audience="For the senior colleague being mentored",
     kinds=("reverse",),
     text="""For this hour you are the learner. Your seniority makes listening harder, so work at it.

@@ -62,7 +62,7 @@ def guide_blocks(text: str) -> list[tuple[str, list[str]]]:
 def guides_of(programme: Programme) -> list[Guide]:
     """Every guide the programme offers, in reading order (1 query)."""
     edited = {row.slug: row.text for row in ProgrammeGuide.objects.filter(programme=programme)}
-    return [_guide(default, edited.get(default.slug)) for default in guides_for_kind(programme.kind)]
+    return [_guide(programme, default, edited.get(default.slug)) for default in guides_for_kind(programme.kind)]
 
 
 def guide_of(programme: Programme, slug: str) -> Guide:
@@ -70,11 +70,13 @@ def guide_of(programme: Programme, slug: str) -> Guide:
     if default is None or programme.kind not in default.kinds:
         raise Http404("No such guide.")
     row = ProgrammeGuide.objects.filter(programme=programme, slug=slug).first()
-    return _guide(default, row.text if row else None)
+    return _guide(programme, default, row.text if row else None)
 
 
-def _guide(default: GuideDefault, text: str | None) -> Guide:
-    return Guide(slug=default.slug, title=default.title, audience=default.audience, text=text or default.text,
+def _guide(programme: Programme, default: GuideDefault, text: str | None) -> Guide:
+    # "{kind}" in a title is the kind as the programme's people know it ("Two-way mentoring").
+    title = default.title.replace("{kind}", programme.kind_name_for_participants)
+    return Guide(slug=default.slug, title=title, audience=default.audience, text=text or default.text,
                  edited=text is not None)  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from common.services import handler, outbox_record_many
 from people.models import User
 from webhooks.services import emit
 
+from . import enrolment
 from .meeting_plan import meeting_plan_copy
 from .models import (
     REOPEN_WITHIN,
@@ -35,6 +36,12 @@ from .models import (
 
 class ProgrammeError(Exception):
     """A request the programme's rules refuse; the message is shown to the person."""
+
+
+class RoleRefused(ProgrammeError):
+    """An application in a role the applicant's seniority can never be matched in,
+    where the programme refuses those (programmes/enrolment.py); the application form
+    shows the message at the role question."""
 
 
 # -- programmes -------------------------------------------------------------
@@ -346,6 +353,9 @@ def participant_apply(
     )  # fmt: skip
     if not programme.is_enrolment_open() and not approved and not joins_at_once:
         raise ProgrammeError("Enrolment in this programme is closed.")
+    # People who chose their role themselves (invited people were placed by a coordinator).
+    if not approved and (refusal := enrolment.role_fit_refusal(programme=programme, user=user, role=role)):
+        raise RoleRefused(refusal)
     approved = approved or joins_at_once
     # Mentors take mentees up to a capacity; mentees have none (a database rule too).
     capacity = (capacity or programme.default_mentor_capacity) if role == Participant.Role.MENTOR else None

@@ -173,9 +173,16 @@ def programme_apply(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Enrolment in this programme is closed.")
         return redirect(programme)
     profile = profile_for_edit(request.user)  # unsaved until the application is sent
-    form = ApplicationForm(request.POST or None, programme=programme)
     profile_form = application_profile_form(programme, data=request.POST or None, instance=profile)
-    if request.method == "POST" and form.is_valid() and (profile_form is None or profile_form.is_valid()):
+    profile_valid = profile_form is None or (profile_form.is_bound and profile_form.is_valid())
+    # The seniority the role is checked against: the one given on the form (validating
+    # copies it onto the unsaved profile), else the profile's.
+    role = request.GET.get("role", "")
+    form = ApplicationForm(
+        request.POST or None, programme=programme, level=profile.seniority,
+        initial={"role": role} if role in Participant.Role.values else None,
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid() and profile_valid:
         try:
             with transaction.atomic():
                 if profile_form is not None:
@@ -187,6 +194,8 @@ def programme_apply(request: HttpRequest, pk: int) -> HttpResponse:
                 )  # fmt: skip
         except PeopleError as error:
             profile_form.add_error(error.field if error.field in profile_form.fields else None, str(error))
+        except services.RoleRefused as error:
+            form.add_error("role", str(error))
         except ProgrammeError as error:
             messages.error(request, str(error))
         else:
