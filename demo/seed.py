@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from demo.seed_agreements import seed_agreements
 from demo.seed_dropin import seed_dropin
+from demo.seed_guests import seed_guests
 from demo.seed_know import seed_know
 from demo.seed_messages import seed_messages
 from demo.seed_outcomes import seed_outcomes
-from demo.seed_routes import seed_attribute_answers, seed_routes
+from demo.seed_routes import seed_attribute_answers, seed_manager_nomination, seed_routes
 from demo.seed_sessions import seed_sessions
 from people.models import Department, Profile, SeniorityLevel, Tag, User
 from programmes.models import Coordinator, Participant, Programme
@@ -212,7 +213,7 @@ def seed_programmes(rng, coordinator, people, maya, theo) -> list[Programme]:
         },
     )
     reverse, _ = Programme.objects.update_or_create(
-        name="Reverse mentoring",
+        name="Two-way mentoring",
         cohort="Spring 2027",
         defaults={
             "kind": Programme.Kind.REVERSE,
@@ -289,7 +290,9 @@ def seed() -> list[DemoLogin]:
     seed_attribute_answers(rng, [*people, maya, theo])
     seed_role_grants(accounts)
     traditional, reverse = seed_programmes(rng, accounts["coordinator@demo.example"], people, maya, theo)
-    seed_routes(rng, reverse, people, theo=theo)
+    seed_routes(rng, reverse, people)
+    seed_guests(traditional, accounts["coordinator@demo.example"], people)
+    seed_manager_nomination(Programme.objects.get(name="Welcome buddies"), maya)
     seed_matching(traditional, reverse, accounts["coordinator@demo.example"], maya=maya, theo=theo)
     seed_sessions(
         rng, traditional, coordinator=accounts["coordinator@demo.example"], people=people, maya=maya, theo=theo

@@ -68,8 +68,11 @@ def seed_networks(rng: random.Random, people: list[User]) -> dict[str, Network]:
     return networks
 
 
-def seed_routes(rng: random.Random, reverse: Programme, people: list[User], *, theo: User) -> None:
+def seed_routes(rng: random.Random, reverse: Programme, people: list[User]) -> None:
     networks = seed_networks(rng, people)
+    # Enrolment opened six weeks ago: HR's figures, which count up to the end of last
+    # month, have the programme's applications to count.
+    reverse.participants.update(applied_at=timezone.now() - timedelta(days=45))
     reverse.sponsor_networks.set([networks["Women in Tech"], networks["Race & ethnicity network"]])
     reverse.participant_kind_name = "Two-way mentoring"
     reverse.save(update_fields=["participant_kind_name"])
@@ -100,12 +103,19 @@ def seed_routes(rng: random.Random, reverse: Programme, people: list[User], *, t
                   "participant": participant, "created_at": now - timedelta(days=6),
                   "expires_at": now + timedelta(days=8), "decided_at": now - timedelta(days=4)},
     )  # fmt: skip
-    # Theo's manager suggested the reverse programme to him, as a mentor; he has not decided yet.
-    manager = theo.profile.manager
-    if manager is not None and not theo.participations.filter(programme=reverse).exists():
-        Nomination.objects.get_or_create(
-            programme=reverse, nominee=theo, source=Nomination.Source.MANAGER, status=Nomination.Status.PENDING,
-            defaults={"nominated_by": manager, "role": Participant.Role.MENTOR,
-                      "note": "You see how our tools really work day to day; our directors would learn a lot.",
-                      "created_at": now - timedelta(days=1), "expires_at": now + timedelta(days=13)},
-        )  # fmt: skip
+
+
+def seed_manager_nomination(programme: Programme, nominee: User) -> None:
+    """The nominee's manager suggested the programme to them, as a mentor; they have not
+    decided yet (so the demo's login sees "You were put forward")."""
+    manager = nominee.profile.manager
+    if manager is None or nominee.participations.filter(programme=programme).exists():
+        return
+    now = timezone.now()
+    Nomination.objects.get_or_create(
+        programme=programme, nominee=nominee, source=Nomination.Source.MANAGER, status=Nomination.Status.PENDING,
+        defaults={"nominated_by": manager, "role": Participant.Role.MENTOR,
+                  "note": "You made my first months here so much easier than they could have been: our new "
+                  "joiners would love a buddy like you.",
+                  "created_at": now - timedelta(days=1), "expires_at": now + timedelta(days=13)},
+    )  # fmt: skip

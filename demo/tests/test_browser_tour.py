@@ -17,7 +17,7 @@ def test_the_coordinator_tours_the_demo_programmes(live_server, page, screenshot
 
     page.get_by_role("link", name="Programmes", exact=True).click()
     screenshot("2-programme-list")
-    page.get_by_role("link", name="Reverse mentoring (Spring 2027)").first.click()
+    page.get_by_role("link", name="Two-way mentoring (Spring 2027)").first.click()
     expect(page.get_by_role("button", name="Start the programme")).to_be_visible()
     screenshot("3-programme-manage")
 
@@ -38,10 +38,10 @@ def test_a_participant_sees_their_two_roles_and_applies_to_nothing_twice(live_se
     sign_in("mentor@demo.example", DEMO_PASSWORD)
 
     expect(page.get_by_role("listitem").filter(has_text="Mentoring (2026–27)")).to_contain_text("mentor · approved")
-    expect(page.get_by_role("listitem").filter(has_text="Reverse mentoring")).to_contain_text("mentee · approved")
+    expect(page.get_by_role("listitem").filter(has_text="Two-way mentoring")).to_contain_text("mentee · approved")
     expect(page.get_by_role("link", name="Open your workspace").first).to_be_visible()
     screenshot("1-home")
-    page.get_by_role("link", name="Reverse mentoring (Spring 2027)").first.click()
+    page.get_by_role("link", name="Two-way mentoring (Spring 2027)").first.click()
     expect(page.locator("#enrolment-status")).to_have_text("You take part as a mentee.")
     screenshot("2-programme")
     page.goto(live_server.url)

@@ -76,7 +76,7 @@ def test_in_reverse_mentoring_the_suggestions_say_nothing_of_anyones_demographic
     """The demo's reverse programme prefers pairs who differ; a mentee who shared
     their answers chooses a mentor: the cards give the fit, never how answers compare."""
     call_command("seed_demo")
-    programme = Programme.objects.get(name="Reverse mentoring")
+    programme = Programme.objects.get(name="Two-way mentoring")
     mentee = (
         cohorts.unmatched_mentees(programme).filter(user__demographics__isnull=False)
         .select_related("user").order_by("pk").first()

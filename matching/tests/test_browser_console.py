@@ -27,7 +27,7 @@ def names(proposal) -> str:
 
 def test_the_coordinator_runs_locks_forbids_reruns_and_publishes(live_server, page, screenshot, sign_in):
     call_command("seed_demo")
-    programme = Programme.objects.get(name="Reverse mentoring")
+    programme = Programme.objects.get(name="Two-way mentoring")
     sign_in("coordinator@demo.example", DEMO_PASSWORD)
 
     page.goto(f"{live_server.url}/matching/{programme.pk}/")

@@ -69,7 +69,7 @@ def watch(page) -> Watch:
 def demo(db):
     call_command("seed_demo")
     traditional = Programme.objects.get(name="Mentoring", cohort="2026–27")
-    reverse_programme = Programme.objects.get(name="Reverse mentoring")
+    reverse_programme = Programme.objects.get(name="Two-way mentoring")
     office_hours = Programme.objects.get(kind=Programme.Kind.OFFICE_HOURS, name="Open office hours")
     match = Match.objects.filter(
         programme=traditional, mentor__user__email="mentor@demo.example", status=Match.Status.ACTIVE
