@@ -50,9 +50,9 @@ ROLE_ACCOUNTS = [
         "mentor@demo.example",
         "Maya Lindqvist",
         {},
-        "Maya, Theo's mentor in Mentoring (also a drop-in helper; a Reverse mentee)",
+        "Maya, Theo's mentor in Mentoring (also a drop-in helper; a Two-way mentee)",
     ),
-    ("mentee@demo.example", "Theo Mensah", {}, "Theo, Maya's mentee in Mentoring (also a Reverse mentor)"),
+    ("mentee@demo.example", "Theo Mensah", {}, "Theo, Maya's mentee in Mentoring (also a Two-way mentor)"),
 ]
 
 SENIORITY = ["Associate", "Professional", "Senior", "Lead", "Head of", "Director"]
