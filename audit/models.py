@@ -44,6 +44,9 @@ class AuditEvent(models.Model):
         WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated", "Webhook signing secret rotated"
         WEBHOOK_PING_SENT = "webhook_ping_sent", "Webhook test ping sent"
         WEBHOOK_DELIVERY_RESENT = "webhook_delivery_resent", "Webhook delivery re-sent"
+        NETWORK_CHANGED = "network_changed", "Staff network created or changed"
+        NETWORK_MEMBERSHIP = "network_membership", "Staff network joined, left or visibility changed"
+        PROGRAMME_SPONSORS_CHANGED = "programme_sponsors_changed", "Programme co-sponsors changed"
 
     occurred_at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=32, choices=Action.choices)
