@@ -68,23 +68,26 @@ def _require_writer(circle: Circle, by: User, post: Post | None = None) -> bool:
     return role == "coordinator"
 
 
-def channel_choices(circle: Circle, by: User) -> list[Network]:
-    """The channels a person may post in: in the mentors' circle, every active
-    co-sponsoring network for its mentors and coordinators; a lead's own networks only."""
-    if circle.audience != Circle.Audience.MENTORS:
+def channel_choices(circle: Circle, *, role: str | None, channels: frozenset[int]) -> list[Network]:
+    """The channels someone in `role` may post in (one query): in the mentors'
+    circle, every active co-sponsoring network for its mentors and coordinators;
+    for a lead, their own networks (`channels`) only; elsewhere none."""
+    if circle.audience != Circle.Audience.MENTORS or role is None:
         return []
     networks = circle.programme.sponsor_networks.filter(is_active=True).order_by("name", "pk")
-    if role_in(by, circle.programme, circle.audience) == "lead":
-        networks = networks.filter(pk__in=lead_channels(by, circle.programme))
+    if role == "lead":
+        networks = networks.filter(pk__in=channels)
     return list(networks)
 
 
 def _channel(circle: Circle, by: User, network: Network | None) -> Network | None:
     """The channel a new post goes to, checked: a co-sponsor's channel of the mentors'
     circle the person may use; a lead must choose one of theirs."""
-    choices = {n.pk: n for n in channel_choices(circle, by)}
+    role = role_in(by, circle.programme, circle.audience)
+    channels = lead_channels(by, circle.programme) if role == "lead" else frozenset()
+    choices = {n.pk: n for n in channel_choices(circle, role=role, channels=channels)}
     if network is None:
-        if role_in(by, circle.programme, circle.audience) == "lead":
+        if role == "lead":
             raise CircleError("Choose your network's channel: as a network lead you post there.", "network")
         return None
     if network.pk not in choices:

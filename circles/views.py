@@ -44,7 +44,9 @@ def _require_moderator(access: CircleAccess) -> None:
 def circle(request: HttpRequest, programme_pk: int, audience: str) -> HttpResponse:
     """The circle's posts; a POST starts a new conversation."""
     access = get_circle_for_user(request.user, programme_pk, audience)
-    channels = services.channel_choices(access.circle, request.user) if access.circle is not None else []
+    channels = (
+        services.channel_choices(access.circle, role=access.role, channels=access.channels) if access.circle else []
+    )
     form = PostForm(request.POST if request.method == "POST" else None, channels=channels,
                     channel_required=access.role == "lead")  # fmt: skip
     if request.method == "POST":
