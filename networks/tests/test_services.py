@@ -72,7 +72,7 @@ def test_a_duplicate_name_is_refused_whatever_its_case(sam, women):
 
 
 def test_unknown_lead_emails_are_named_and_nothing_changes(sam, women, lena):
-    with pytest.raises(NetworkError, match="nobody@example.org") as caught:
+    with pytest.raises(NetworkError, match=r"nobody@example\.org") as caught:
         services.network_update(network=women, by=sam, name="Women's network", description="", is_active=True,
                                 lead_emails=["nobody@example.org"])  # fmt: skip
     assert caught.value.field == "leads"
