@@ -59,7 +59,7 @@ def network_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except NetworkError as error:
             _add_error(form, error)
         else:
-            messages.success(request, f"You are a member of the {network}. Only you can see it"
+            messages.success(request, f"You are a member of “{network}”. Only you can see it"
                              + (", and its leads." if form.cleaned_data["visible_to_leads"] else "."))  # fmt: skip
             return redirect("networks:detail", network.pk)
     elif request.method == "POST" and membership is not None:
@@ -102,7 +102,7 @@ def network_leave(request: HttpRequest, pk: int) -> HttpResponse:
     except NetworkError as error:
         messages.warning(request, str(error))
     else:
-        messages.success(request, f"You have left the {network}. We no longer keep that you were a member.")
+        messages.success(request, f"You have left “{network}”. We no longer keep that you were a member.")
     return redirect("networks:list")
 
 
@@ -150,7 +150,7 @@ def network_create(request: HttpRequest) -> HttpResponse:
         except NetworkError as error:
             _add_error(form, error)
         else:
-            messages.success(request, f"The {network} is created.")
+            messages.success(request, f"“{network}” is created.")
             return redirect("networks:manage")
     return render(request, "networks/network_form.html", {"form": form, "network": None})
 
@@ -170,7 +170,7 @@ def network_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except NetworkError as error:
             _add_error(form, error)
         else:
-            messages.success(request, f"The {network} is saved.")
+            messages.success(request, f"“{network}” is saved.")
             return redirect("networks:manage")
     return render(request, "networks/network_form.html", {"form": form, "network": network})
 
