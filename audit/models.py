@@ -45,6 +45,9 @@ class AuditEvent(models.Model):
         WEBHOOK_PING_SENT = "webhook_ping_sent", "Webhook test ping sent"
         WEBHOOK_DELIVERY_RESENT = "webhook_delivery_resent", "Webhook delivery re-sent"
         ATTRIBUTE_LIST_CHANGED = "attribute_list_changed", "Self-description list changed"
+        NETWORK_CHANGED = "network_changed", "Staff network created or changed"
+        NETWORK_MEMBERSHIP = "network_membership", "Staff network joined, left or visibility changed"
+        PROGRAMME_SPONSORS_CHANGED = "programme_sponsors_changed", "Programme co-sponsors changed"
 
     occurred_at = models.DateTimeField(default=timezone.now)
     action = models.CharField(max_length=32, choices=Action.choices)

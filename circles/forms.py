@@ -21,6 +21,20 @@ class PostForm(VisibleTextFormMixin, forms.Form):
                         "max_length": f"A post can be {POST_BODY_MAX:,} characters at most."},
     )  # fmt: skip
 
+    def __init__(self, *args, channels=(), channel_required: bool = False, **kwargs):
+        """`channels`: the co-sponsoring networks whose channel the person may post in
+        (none: the field is left out); a network's lead must choose one."""
+        super().__init__(*args, **kwargs)
+        if channels:
+            choices = [(str(n.pk), f"The {n.name} channel") for n in channels]
+            if not channel_required:
+                choices.insert(0, ("", "The whole circle"))
+            self.fields["network"] = forms.TypedChoiceField(
+                label="Where", choices=choices, coerce=int, empty_value=None, required=channel_required,
+                initial=choices[0][0], error_messages={"required": "Choose your network's channel.",
+                                                       "invalid_choice": "Choose one of the channels listed."},
+            )  # fmt: skip
+
 
 class ReplyForm(VisibleTextFormMixin, forms.Form):
     body = forms.CharField(

@@ -94,6 +94,12 @@ class Post(Hideable):
     edited_at = models.DateTimeField(null=True, blank=True)
     is_pinned = models.BooleanField(default=False)
     is_locked = models.BooleanField(default=False, help_text="A locked post takes no more replies.")
+    # A channel of the mentors' circle: a post tagged to a co-sponsoring network is
+    # read by its leads too (rules.py); untagged posts are the circle's own.
+    network = models.ForeignKey(
+        "networks.Network", null=True, blank=True, on_delete=models.SET_NULL, related_name="circle_posts",
+        help_text="The co-sponsoring network whose channel the post is in (mentors' circle only).",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-created_at", "-pk"]

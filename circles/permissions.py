@@ -6,6 +6,9 @@ themselves live in rules.py, used here and by every service.
 - The programme's coordinators (and staff) read both circles, post in them (with
   a "Coordinator" badge) and moderate them: hide, restore, pin, lock, and open or
   close the mentees' circle.
+- A lead of a network co-sponsoring the programme reads and writes its
+  channel of the mentors' circle (and nothing else of it): other posts are
+  "not found" for them; the circle page shows them only their channels.
 - Everyone else (HR, participants of other programmes, mentees at the mentors'
   circle, applicants and people who withdrew) gets 404, never 403, so a URL does
   not reveal that a circle exists. A hidden post is likewise "not found" for all
@@ -21,7 +24,7 @@ from people.models import User
 from programmes.models import Programme
 
 from .models import Circle, Post, Reply
-from .rules import Role, may_read, may_see, may_write, role_in
+from .rules import Role, in_reach, lead_channels, may_read, may_see, may_write, role_in
 from .services import mentors_circle_get_or_create
 
 
@@ -31,6 +34,7 @@ class CircleAccess:
     audience: str
     circle: Circle | None  # None: the mentees' circle was never opened (only coordinators get this far)
     role: Role
+    channels: frozenset[int] = frozenset()  # a lead's own networks' channels (empty for everyone else)
 
     @property
     def is_moderator(self) -> bool:
@@ -53,8 +57,8 @@ def get_circle_for_user(user: User, programme_pk: int, audience: str) -> CircleA
     programme = Programme.objects.filter(pk=programme_pk).first()
     if programme is None:
         raise _not_found()
-    role = role_in(user, programme)
-    if role is None or (role == "mentor" and audience != Circle.Audience.MENTORS):
+    role = role_in(user, programme, audience)
+    if role is None or (role in ("mentor", "lead") and audience != Circle.Audience.MENTORS):
         raise _not_found()
     if role == "mentee" and audience != Circle.Audience.MENTEES:
         raise _not_found()
@@ -66,25 +70,28 @@ def get_circle_for_user(user: User, programme_pk: int, audience: str) -> CircleA
         raise _not_found()
     if circle is not None:
         circle.programme = programme  # fetched already: spare the query
-    return CircleAccess(programme=programme, audience=audience, circle=circle, role=role)
+    channels = lead_channels(user, programme) if role == "lead" else frozenset()
+    return CircleAccess(programme=programme, audience=audience, circle=circle, role=role, channels=channels)
 
 
 def _access_to(user: User, circle: Circle) -> CircleAccess:
-    role = role_in(user, circle.programme)
+    role = role_in(user, circle.programme, circle.audience)
     if not may_read(role, circle.audience, circle):
         raise _not_found()
-    return CircleAccess(programme=circle.programme, audience=circle.audience, circle=circle, role=role)
+    channels = lead_channels(user, circle.programme) if role == "lead" else frozenset()
+    return CircleAccess(programme=circle.programme, audience=circle.audience, circle=circle, role=role,
+                        channels=channels)  # fmt: skip
 
 
 def get_post_for_user(user: User, pk: int) -> tuple[Post, CircleAccess]:
     """A post of a circle the person may read, unless it is hidden from them."""
     if not user.is_authenticated:
         raise Http404("No such post.")
-    post = Post.objects.select_related("circle__programme", "author", "hidden_by").filter(pk=pk).first()
+    post = Post.objects.select_related("circle__programme", "author", "hidden_by", "network").filter(pk=pk).first()
     if post is None:
         raise Http404("No such post.")
     access = _access_to(user, post.circle)
-    if not may_see(post, user, access.role):
+    if not may_see(post, user, access.role) or not in_reach(post, access.role, access.channels):
         raise Http404("No such post.")
     return post, access
 
@@ -97,6 +104,8 @@ def get_reply_for_user(user: User, pk: int) -> tuple[Reply, CircleAccess]:
     if reply is None:
         raise Http404("No such reply.")
     access = _access_to(user, reply.post.circle)
+    if not in_reach(reply.post, access.role, access.channels):
+        raise Http404("No such reply.")
     if not may_see(reply.post, user, access.role) or not may_see(reply, user, access.role):
         raise Http404("No such reply.")
     return reply, access

@@ -17,17 +17,26 @@ from .rules import may_read
 VISIBLE_REPLY = Q(replies__hidden_at__isnull=True)
 
 
-def posts_for_circle(circle: Circle, *, viewer: User, is_moderator: bool) -> QuerySet[Post]:
+def posts_for_circle(
+    circle: Circle, *, viewer: User, is_moderator: bool, channels: frozenset[int] | None = None,
+    channel: int | None = None,
+) -> QuerySet[Post]:  # fmt: skip
     """The circle's posts as the viewer may see them: pinned first, then by latest
-    activity (the newest visible reply, or the post itself). Each post carries
+    activity (the newest visible reply, or the post itself). `channels`: a network
+    lead's own channels, the only posts they reach; `channel`: the filter the
+    viewer chose (one network's channel). Each post carries
     `reply_count` and `last_activity_at` (visible replies only), `hidden_reply_count`
     (what moderators are told is hidden under it) and `last_replier` (a name)."""
     posts = Post.objects.filter(circle=circle)
     if not is_moderator:
         posts = posts.filter(Q(hidden_at__isnull=True) | Q(author=viewer))
+    if channels is not None:
+        posts = posts.filter(network__in=channels)
+    if channel is not None:
+        posts = posts.filter(network=channel)
     last_reply = Reply.objects.filter(post=OuterRef("pk"), hidden_at__isnull=True).order_by("-created_at", "-pk")
     return (
-        posts.select_related("author")
+        posts.select_related("author", "network")
         .annotate(
             reply_count=Count("replies", filter=VISIBLE_REPLY),
             hidden_reply_count=Count("replies", filter=Q(replies__hidden_at__isnull=False)),

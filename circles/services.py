@@ -11,12 +11,13 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from networks.models import Network
 from notifications.services import Notice, notify_many
 from people.models import User
 from programmes.models import Programme
 
 from .models import Circle, Post, Reply
-from .rules import may_read, may_write, role_in
+from .rules import in_reach, lead_channels, may_read, may_write, role_in
 
 TITLE_MAX = Post._meta.get_field("title").max_length
 POST_BODY_MAX = Post._meta.get_field("body").max_length
@@ -52,14 +53,46 @@ def _require_moderator(circle: Circle, by: User) -> None:
         raise CircleError("Only the programme's coordinators can moderate its circles.")
 
 
-def _require_writer(circle: Circle, by: User) -> bool:
-    """Refuses people who may not write here; returns whether they write as a coordinator."""
-    role = role_in(by, circle.programme)
+def _require_writer(circle: Circle, by: User, post: Post | None = None) -> bool:
+    """Refuses people who may not write here (a network's lead: outside their
+    channel, when `post` is the post they write under); returns whether they
+    write as a coordinator."""
+    role = role_in(by, circle.programme, circle.audience)
     if not may_read(role, circle.audience, circle):
         raise CircleError("Only members of this circle can write in it.")
     if not may_write(role, circle.audience, circle):
         raise CircleError("This circle is closed: nobody can write in it until a coordinator opens it again.")
+    if post is not None and not in_reach(post, role, lead_channels(by, circle.programme) if role == "lead" else
+                                         frozenset()):  # fmt: skip
+        raise CircleError("Only members of this circle can write in it.")
     return role == "coordinator"
+
+
+def channel_choices(circle: Circle, *, role: str | None, channels: frozenset[int]) -> list[Network]:
+    """The channels someone in `role` may post in (one query): in the mentors'
+    circle, every active co-sponsoring network for its mentors and coordinators;
+    for a lead, their own networks (`channels`) only; elsewhere none."""
+    if circle.audience != Circle.Audience.MENTORS or role is None:
+        return []
+    networks = circle.programme.sponsor_networks.filter(is_active=True).order_by("name", "pk")
+    if role == "lead":
+        networks = networks.filter(pk__in=channels)
+    return list(networks)
+
+
+def _channel(circle: Circle, by: User, network: Network | None) -> Network | None:
+    """The channel a new post goes to, checked: a co-sponsor's channel of the mentors'
+    circle the person may use; a lead must choose one of theirs."""
+    role = role_in(by, circle.programme, circle.audience)
+    channels = lead_channels(by, circle.programme) if role == "lead" else frozenset()
+    choices = {n.pk: n for n in channel_choices(circle, role=role, channels=channels)}
+    if network is None:
+        if role == "lead":
+            raise CircleError("Choose your network's channel: as a network lead you post there.", "network")
+        return None
+    if network.pk not in choices:
+        raise CircleError("That network has no channel here that you can post in.", "network")
+    return choices[network.pk]
 
 
 def _locked(model, pk: int):
@@ -118,11 +151,13 @@ def circle_close(*, circle: Circle, by: User) -> Circle:
 # -- posts and replies -------------------------------------------------------
 
 
-def post_create(*, circle: Circle, by: User, title: str, body: str) -> Post:
+def post_create(*, circle: Circle, by: User, title: str, body: str, network: Network | None = None) -> Post:
+    """A new conversation, in the whole circle or (mentors' circle) in a co-sponsoring network's channel."""
     title = _text(title, field="title", empty="Give your post a title.", limit=TITLE_MAX, what="A title")
     body = _text(body, field="body", empty="Write something in your post.", limit=POST_BODY_MAX, what="A post")
     as_coordinator = _require_writer(circle, by)
-    post = Post(circle=circle, author=by, by_coordinator=as_coordinator, title=title, body=body)
+    network = _channel(circle, by, network)
+    post = Post(circle=circle, author=by, by_coordinator=as_coordinator, title=title, body=body, network=network)
     post.full_clean()
     with transaction.atomic():
         post.save()
@@ -154,7 +189,7 @@ def post_edit(*, post: Post, by: User, title: str, body: str, now: datetime | No
         refusal = post_edit_refusal(post=locked, by=by, now=now)
         if refusal:
             raise CircleError(refusal)
-        _require_writer(locked.circle, by)
+        _require_writer(locked.circle, by, locked)
         post.title, post.body, post.edited_at = title, body, now
         post.full_clean()
         post.save(update_fields=["title", "body", "edited_at"])
@@ -166,7 +201,7 @@ def reply_create(*, post: Post, by: User, body: str) -> Reply:
     body = _text(body, field="body", empty="Write something in your reply.", limit=REPLY_BODY_MAX, what="A reply")
     with transaction.atomic():
         locked = _locked(Post, post.pk)  # a lock or a hide at the same moment waits for us, or we for it
-        as_coordinator = _require_writer(locked.circle, by)
+        as_coordinator = _require_writer(locked.circle, by, locked)
         if locked.is_hidden:
             raise CircleError("A coordinator has hidden this post, so it takes no replies.")
         if locked.is_locked:

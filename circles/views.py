@@ -44,28 +44,46 @@ def _require_moderator(access: CircleAccess) -> None:
 def circle(request: HttpRequest, programme_pk: int, audience: str) -> HttpResponse:
     """The circle's posts; a POST starts a new conversation."""
     access = get_circle_for_user(request.user, programme_pk, audience)
-    form = PostForm(request.POST if request.method == "POST" else None)
+    channels = (
+        services.channel_choices(access.circle, role=access.role, channels=access.channels) if access.circle else []
+    )
+    form = PostForm(request.POST if request.method == "POST" else None, channels=channels,
+                    channel_required=access.role == "lead")  # fmt: skip
     if request.method == "POST":
         if not access.can_write:
             raise PermissionDenied("This circle is closed.")
         if form.is_valid():
+            network = {n.pk: n for n in channels}.get(form.cleaned_data.get("network"))
             try:
                 post = services.post_create(
                     circle=access.circle, by=request.user,
-                    title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+                    title=form.cleaned_data["title"], body=form.cleaned_data["body"], network=network,
                 )  # fmt: skip
             except CircleError as error:
                 _add_error(form, error)
             else:
                 messages.success(request, "Your post is in the circle.")
                 return redirect(post)
-    return _render_circle(request, access, form)
+    return _render_circle(request, access, form, channels)
 
 
-def _render_circle(request: HttpRequest, access: CircleAccess, form: PostForm) -> HttpResponse:
+def _chosen_channel(request: HttpRequest, channels: list) -> int | None:
+    """The channel filter (?channel=<network pk>), if it names one of the channels shown."""
+    try:
+        chosen = int(request.GET.get("channel", ""))
+    except ValueError:
+        return None
+    return chosen if any(n.pk == chosen for n in channels) else None
+
+
+def _render_circle(request: HttpRequest, access: CircleAccess, form: PostForm, channels: list) -> HttpResponse:
     page = None
+    channel = _chosen_channel(request, channels)
     if access.circle is not None:
-        posts = selectors.posts_for_circle(access.circle, viewer=request.user, is_moderator=access.is_moderator)
+        posts = selectors.posts_for_circle(
+            access.circle, viewer=request.user, is_moderator=access.is_moderator, channel=channel,
+            channels=access.channels if access.role == "lead" else None,
+        )  # fmt: skip
         page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
     mentees_circle = access.circle if access.audience == Circle.Audience.MENTEES else None
     if access.is_moderator and access.audience == Circle.Audience.MENTORS:
@@ -74,6 +92,7 @@ def _render_circle(request: HttpRequest, access: CircleAccess, form: PostForm) -
     return render(request, "circles/circle.html", {
         "access": access, "programme": access.programme, "circle": access.circle, "audience": access.audience,
         "page": page, "form": form, "mentees_circle": mentees_circle, "viewer_tz": timezone_name_of(request.user),
+        "channels": channels, "channel": channel,
     })  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from demo.seed_dropin import seed_dropin
 from demo.seed_guests import seed_guests
 from demo.seed_know import seed_know
 from demo.seed_messages import seed_messages
+from demo.seed_networks import seed_network_channels
 from demo.seed_outcomes import seed_outcomes
 from demo.seed_routes import seed_attribute_answers, seed_manager_nomination, seed_routes
 from demo.seed_sessions import seed_sessions
@@ -291,6 +292,7 @@ def seed() -> list[DemoLogin]:
     seed_role_grants(accounts)
     traditional, reverse = seed_programmes(rng, accounts["coordinator@demo.example"], people, maya, theo)
     seed_routes(rng, reverse, people)
+    seed_network_channels(reverse)
     seed_guests(traditional, accounts["coordinator@demo.example"], people)
     seed_manager_nomination(Programme.objects.get(name="Welcome buddies"), maya)
     seed_matching(traditional, reverse, accounts["coordinator@demo.example"], maya=maya, theo=theo)

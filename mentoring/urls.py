@@ -22,6 +22,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("pairs/", include("sessions_log.urls")),
     path("circles/", include("circles.urls")),
+    path("networks/", include("networks.urls")),  # staff networks as partners (docs/networks.md)
     path("help/", include("dropin.urls")),  # find someone to learn from, one-off sessions (docs/drop-in.md)
     path("messages/", include("conversations.urls")),
     path("surveys/", include("surveys.urls")),

@@ -58,8 +58,9 @@ def test_the_circle_page_makes_as_many_queries_for_5_posts_as_for_50(client, req
     # session, user, programme, coordinator check, circle (get_or_create's get), then
     # the paginator's count, the page of posts (counts, last activity and last replier
     # in the same query), the viewer's profile (time zone); plus the participant for a
-    # member, or the mentees' circle (its tab) for a coordinator; and the navigation's circles and unread messages.
-    assert counts == [11, 11], counts
+    # member, or the mentees' circle (its tab) for a coordinator; the co-sponsoring networks (the
+    # channels); and the navigation's circles and unread messages.
+    assert counts == [12, 12], counts
 
 
 @pytest.mark.parametrize("who", ["dan", "carol"])

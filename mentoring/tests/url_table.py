@@ -451,6 +451,35 @@ ROWS: list[Row] = [
     Row("circles:reply_hide", "reply_2",
         post=everyone(404) | {"staff": 200, "other_coordinator": 200, "owner": 403}, owner="oscar",
         variant="a reply of another programme"),
+    # the mentors' circle of P1, co-sponsored by network_1: lena (its lead, not a mentor) reads its
+    # channel only; leo leads a network that does not sponsor P1 (docs/networks.md)
+    Row("circles:circle", "p1 =mentors", _MENTORS_CIRCLE, post=_MENTORS_CIRCLE, owner="lena",
+        variant="a lead of a co-sponsoring network"),
+    Row("circles:circle", "p1 =mentors", _MENTORS_CIRCLE | {"owner": 404}, post=_MENTORS_CIRCLE | {"owner": 404},
+        owner="leo", variant="a lead of another network"),
+    Row("circles:post", "post_channel", _MENTORS_CIRCLE, post=_MENTORS_CIRCLE, owner="lena",
+        variant="a channel post, its network's lead"),
+    Row("circles:post", "post_channel", _MENTORS_CIRCLE | {"owner": 404}, post=_MENTORS_CIRCLE | {"owner": 404},
+        owner="leo", variant="a channel post, another network's lead"),
+    Row("circles:post", "post_1", _MENTORS_CIRCLE | {"owner": 404}, post=_MENTORS_CIRCLE | {"owner": 404},
+        owner="lena", variant="a post outside the lead's channel"),
+    Row("circles:post_hide", "post_channel", post=_MODERATE | {"staff": 200, "coordinator": 200}, owner="lena",
+        variant="a lead does not moderate"),
+    # staff networks: everyone signed in lists them and joins (an empty POST: the consent error, 200);
+    # the lead's page is its leads' and staff's; managing is staff's; co-sponsors are P1's coordinators'
+    Row("networks:list", "", SIGNED_IN, post=None),
+    Row("networks:detail", "network_1", SIGNED_IN, post=SIGNED_IN),
+    Row("networks:visibility", "network_1", post=everyone(302)),
+    Row("networks:leave", "network_1", post=everyone(302)),
+    Row("networks:lead", "network_1", everyone(404) | {"staff": 200, "owner": 200}, post=None, owner="lena"),
+    Row("networks:lead", "network_1", everyone(404) | {"staff": 200}, post=None, owner="leo",
+        variant="a lead of another network"),
+    Row("networks:manage", "", STAFF, post=None, owner="sam"),
+    Row("networks:create", "", STAFF, post=STAFF, owner="sam"),
+    Row("networks:edit", "network_1", STAFF, post=STAFF, owner="sam"),
+    coord("networks:sponsor", post=COORDINATORS),
+    Row("networks:sponsor", "p2", everyone(404) | {"other_coordinator": 200, "staff": 200},
+        post=everyone(404) | {"other_coordinator": 200, "staff": 200}, owner="olga", variant="another programme"),
     # messages: the private thread is the pair's alone (coordinators and staff 404 too); the
     # coordinators' thread is the pair's and its coordinators'. An empty POST is refused with
     # the form's error (200); the poll answers a request without htmx with the thread (302).
@@ -941,5 +970,14 @@ def build_world() -> SimpleNamespace:
     w.p_open.sponsor_networks.add(w.network_1, w.network_2)
     Profile.objects.filter(user=w.otto).update(manager=w.oscar)
     w.nomination_1 = make_nomination(w.p_open, w.alice, by=w.oscar, network=w.network_1, note="Private note")
+    # staff networks: lena also leads network_1 (co-sponsoring P1; finn a member too), and a channel post in
+    # P1's mentors' circle (by bob) is its; leo also leads network_2, which sponsors nothing of carol's
+    w.lena = UserFactory(email="lena@example.org", full_name="Lena Lead")
+    w.leo = UserFactory(email="leo@example.org", full_name="Leo Lead")
+    w.network_1.leads.add(w.lena)
+    w.network_2.leads.add(w.leo)
+    NetworkMembership.objects.create(network=w.network_1, user=w.finn, visible_to_leads=True)
+    w.post_channel = circles.post_create(circle=mentors_1, by=w.bob, title="Network", body="Our event",
+                                         network=w.network_1)  # fmt: skip
     w.today = date.today()
     return w
