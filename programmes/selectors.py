@@ -53,7 +53,7 @@ def active_pairs_of(participant: Participant) -> list:
 
 def participants_for_programme(programme: Programme, *, role="", status="", department=None, q="") -> QuerySet:
     participants = Participant.objects.filter(programme=programme).select_related(
-        "user", "user__profile", "user__profile__department", "user__profile__seniority", "source_network"
+        "programme", "user", "user__profile", "user__profile__department", "user__profile__seniority", "source_network"
     )
     if role:
         participants = participants.filter(role=role)
