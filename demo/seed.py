@@ -270,6 +270,17 @@ def enrol(programme: Programme, users: list[User], role: str, rng: random.Random
         )
 
 
+def keep_the_old_demographics_draws(rng: random.Random, people: list[User]) -> None:
+    """Until issue 18 the demo drew free-text demographics here, from the shared
+    generator. Drawing the same numbers keeps everything after this point (who is
+    matched, which pair stalls, who leaves in the HR sample) as the tests and the
+    docs describe it."""
+    for _person in people:
+        if rng.random() < 0.5:
+            for size in (3, 5, 5, 4, 6):  # the old gender, ethnicity, disability, generation, network lists
+                rng.choice(range(size))
+
+
 @transaction.atomic
 def seed() -> list[DemoLogin]:
     rng = random.Random(20261122)
@@ -288,13 +299,15 @@ def seed() -> list[DemoLogin]:
         seed_profile(rng, accounts[email], departments["People"], levels[3], people[7], tags, "People")
     people = list(User.objects.filter(pk__in=[p.pk for p in people]).select_related("profile__seniority"))
     people.sort(key=lambda u: u.email)
-    seed_attribute_answers(rng, [*people, maya, theo])
+    keep_the_old_demographics_draws(rng, [*people, maya, theo])
+    # Self-description and networks draw from their own generator, so adding to them never
+    # moves who is matched or which pair stalls further down.
+    routes_rng = random.Random(20261203)
+    seed_attribute_answers(routes_rng, [*people, maya, theo])
     seed_role_grants(accounts)
     traditional, reverse = seed_programmes(rng, accounts["coordinator@demo.example"], people, maya, theo)
-    seed_routes(rng, reverse, people)
+    seed_routes(routes_rng, reverse, people)
     seed_network_channels(reverse)
-    seed_guests(traditional, accounts["coordinator@demo.example"], people)
-    seed_manager_nomination(Programme.objects.get(name="Welcome buddies"), maya)
     seed_matching(traditional, reverse, accounts["coordinator@demo.example"], maya=maya, theo=theo)
     seed_sessions(
         rng, traditional, coordinator=accounts["coordinator@demo.example"], people=people, maya=maya, theo=theo
@@ -304,6 +317,8 @@ def seed() -> list[DemoLogin]:
     seed_agreements(traditional, accounts["coordinator@demo.example"], timezone.localdate())
     seed_outcomes(traditional, accounts["coordinator@demo.example"], people, timezone.localdate())
     seed_dropin(accounts["coordinator@demo.example"], people, maya=maya, theo=theo)
+    seed_guests(traditional, accounts["coordinator@demo.example"], people)
+    seed_manager_nomination(Programme.objects.get(name="Welcome buddies"), maya)
     return logins
 
 

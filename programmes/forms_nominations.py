@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.text import capfirst
 
+from people.validators import VisibleTextFormMixin
+
 from .models import Nomination, Participant, Programme
 from .nominations import NOTE_MAX
 
@@ -14,7 +16,7 @@ class _ProgrammeChoice(forms.ModelChoiceField):
         return f"{programme} ({programme.kind_name_for_participants})"
 
 
-class NominateForm(forms.Form):
+class NominateForm(VisibleTextFormMixin, forms.Form):
     """Shared fields; the lead's and the manager's forms add whom."""
 
     programme = _ProgrammeChoice(queryset=Programme.objects.none(), empty_label=None)
@@ -70,7 +72,7 @@ class ManagerNominateForm(NominateForm):
         self.fields["person"].queryset = reports
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(VisibleTextFormMixin, forms.Form):
     share_with_coordinator = forms.BooleanField(
         required=False, label=capfirst(Nomination._meta.get_field("share_with_coordinator").verbose_name),
         help_text="Otherwise the coordinators see your application as your own.",

@@ -37,8 +37,8 @@ def test_the_demo_has_a_traditional_and_a_reverse_programme_with_about_sixty_peo
 
     call_command("seed_demo")
 
-    for kind in ("traditional", "reverse"):
-        programme = Programme.objects.exclude(status="closed").get(kind=kind)  # the last cohort is closed
+    for kind, name in (("traditional", "Mentoring"), ("reverse", "Two-way mentoring")):
+        programme = Programme.objects.exclude(status="closed").get(kind=kind, name=name)  # the last cohort is closed
         assert 55 <= programme.participants.count() <= 70
         assert programme.coordinators.filter(user__email="coordinator@demo.example").exists()
         assert programme.participants.filter(role="mentor").exists()

@@ -78,7 +78,7 @@ def test_in_reverse_mentoring_the_suggestions_say_nothing_of_anyones_demographic
     call_command("seed_demo")
     programme = Programme.objects.get(name="Two-way mentoring")
     mentee = (
-        cohorts.unmatched_mentees(programme).filter(user__demographics__isnull=False)
+        cohorts.unmatched_mentees(programme).filter(user__attribute_answers__isnull=False).distinct()
         .select_related("user").order_by("pk").first()
     )  # fmt: skip
     sign_in(mentee.user.email, DEMO_PASSWORD)

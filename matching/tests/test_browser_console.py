@@ -42,7 +42,7 @@ def test_the_coordinator_runs_locks_forbids_reruns_and_publishes(live_server, pa
     proposals = list(first.proposals.select_related("mentee__user", "mentor__user"))
     assert len(proposals) >= 3
     # The demo's reverse programme prefers pairs who differ: one count over the run, no pair's attributes.
-    expect(page.locator("#demographics-figure")).to_contain_text("pairs the engine proposed differ")
+    expect(page.locator("#attribute-figure-differ")).to_contain_text("Over the pairs the engine proposed")
     expect(page.locator("table.proposals")).not_to_contain_text("attribute")
     screenshot("2-run")
 

@@ -468,7 +468,7 @@ ROWS: list[Row] = [
     # staff networks: everyone signed in lists them and joins (an empty POST: the consent error, 200);
     # the lead's page is its leads' and staff's; managing is staff's; co-sponsors are P1's coordinators'
     Row("networks:list", "", SIGNED_IN, post=None),
-    Row("networks:detail", "network_1", SIGNED_IN, post=SIGNED_IN),
+    Row("networks:detail", "network_1", SIGNED_IN, post=SIGNED_IN | {"participant": 302}),  # alice is a member
     Row("networks:visibility", "network_1", post=everyone(302)),
     Row("networks:leave", "network_1", post=everyone(302)),
     Row("networks:lead", "network_1", everyone(404) | {"staff": 200, "owner": 200}, post=None, owner="lena"),

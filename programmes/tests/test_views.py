@@ -165,10 +165,10 @@ def test_the_participant_list_costs_the_same_queries_at_50_and_5000_participants
 
     # session, user, programme (with coordinator check), department filter choices, count, page of rows,
     # the navigation's circles and unread messages
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # the ninth: the seniority scale, for the role-fit flag
         small = client.get(url)
     enrol_many(programme, 4950)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):  # the ninth: the seniority scale, for the role-fit flag
         large = client.get(url)
 
     assert len(small.context["page"].object_list) == len(large.context["page"].object_list) == 50
@@ -182,7 +182,9 @@ def test_the_programme_page_costs_the_same_queries_however_many_participants(
     client.force_login(carol)
     enrol_many(programme, 10)
     client.get(programme.get_absolute_url())
-    with django_assert_max_num_queries(11) as small:  # unread messages: the tenth; the objectives: the eleventh
+    with django_assert_max_num_queries(
+        12
+    ) as small:  # unread messages: the tenth; the objectives: the eleventh; co-sponsors: the twelfth
         client.get(programme.get_absolute_url())
     enrol_many(programme, 500)
     with django_assert_max_num_queries(len(small.captured_queries)):
