@@ -130,7 +130,8 @@ def celery_workers(transactional_db, settings):
     so `os.killpg` kills it with its pool). All are stopped afterwards. Tests
     using it must commit their rows (transactional_db) so the workers see them.
     `app_module` names another Celery app module, e.g. a test's wrapper of `mentoring`
-    that slows the matching engine down."""
+    that slows the matching engine down. `queues` (e.g. "long") limits the worker to
+    those queues; by default it consumes every queue (settings.CELERY_TASK_QUEUES)."""
     from mentoring.celery import app
 
     database = settings.DATABASES["default"]
@@ -143,7 +144,9 @@ def celery_workers(transactional_db, settings):
     log_path = ARTIFACTS / "celery-worker.log"
     log_path.parent.mkdir(exist_ok=True)
 
-    def start(name: str = "main", app_module: str = "mentoring", **extra_env: str) -> subprocess.Popen:
+    def start(
+        name: str = "main", app_module: str = "mentoring", queues: str | None = None, **extra_env: str
+    ) -> subprocess.Popen:
         env = {
             **os.environ,
             "DATABASE_URL": _database_url(database),
@@ -153,10 +156,11 @@ def celery_workers(transactional_db, settings):
             **extra_env,
         }
         hostname = f"pytest-{os.getpid()}-{name}-{len(started)}@%h"
+        only = ["-Q", queues] if queues else []
         with open(log_path, "ab") as log:
             worker = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", app_module, "worker", "--loglevel=INFO",
-                 "--concurrency=1", "--without-gossip", "--without-mingle", "-n", hostname],
+                 "--concurrency=1", "--without-gossip", "--without-mingle", "-n", hostname, *only],
                 cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
         started.append(worker)

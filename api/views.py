@@ -12,6 +12,7 @@ from django.db.models import BooleanField, Count, Exists, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -25,6 +26,7 @@ from audit.selectors import audit_events
 from matching import services as matching_services
 from matching.models import Match
 from matching.permissions import get_match_for_user, get_run_for_coordinator
+from mentoring.db_routers import reads_from_reports_database
 from people.selectors import get_person_for_viewer, people_visible_to
 from programmes import services as programme_services
 from programmes.forms import ApplicationForm
@@ -403,6 +405,7 @@ class Figures(APIView):
             f"attribute's key (e.g. gender_identity) or {figures.NETWORK}."))],
         responses=responses({200: s.FiguresSerializer}, 400),
     )  # fmt: skip
+    @method_decorator(reads_from_reports_database)
     def get(self, request):
         form = _report_filter(request)
         report_filter, by = form.report_filter(), form.breakdown()
@@ -441,6 +444,7 @@ class Export(APIView):
         ],
         responses=responses({(200, media): OpenApiTypes.BINARY for media in ("text/csv", CONTENT_TYPES["xlsx"])}, 400),
     )  # fmt: skip
+    @method_decorator(reads_from_reports_database)
     def get(self, request, kind: str, file_format: str):
         if kind not in SHEETS or file_format not in CONTENT_TYPES:
             raise Http404("No such export.")

@@ -39,6 +39,9 @@ from .models import OutboxEntry
 logger = logging.getLogger(__name__)
 
 RUN_TASK = "common.tasks.run_outbox_entry"
+# Each message names its entry's handler here, so Celery's router can send a long
+# one (a matching run) to the long queue (mentoring/task_routes.py).
+HANDLER_HEADER = "outbox_handler"
 MAX_ATTEMPTS = 8
 # Retry after a failed run: 1, 2, 4 ... minutes, at most an hour (8 runs span ~2 hours).
 RETRY_FIRST, RETRY_MAX = timedelta(minutes=1), timedelta(hours=1)
@@ -114,10 +117,10 @@ def _retry_after(attempts: int) -> timedelta:
     return min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_MAX)
 
 
-def _mark_handed_over(rows: list[tuple[int, int]], now: datetime) -> None:
-    """rows: (id, handovers so far). One UPDATE per distinct count (a handful)."""
+def _mark_handed_over(rows: list[tuple[int, int, str]], now: datetime) -> None:
+    """rows: (id, handovers so far, handler). One UPDATE per distinct count (a handful)."""
     by_count: dict[int, list[int]] = defaultdict(list)
-    for pk, handovers in rows:
+    for pk, handovers, _handler in rows:
         by_count[handovers + 1].append(pk)
     for handovers, ids in by_count.items():
         OutboxEntry.objects.filter(pk__in=ids, status=OutboxEntry.Status.PENDING).update(
@@ -125,10 +128,13 @@ def _mark_handed_over(rows: list[tuple[int, int]], now: datetime) -> None:
         )
 
 
-def _publish(ids: list[int]) -> int:
+def _publish(ids: list[int], handlers: dict[int, str] | None = None) -> int:
     """Give each id to Celery, in order; stop at the first error (the broker is
     down: the rest would fail too). Returns how many were published. One attempt
-    per message, a short connect timeout: a request never waits on a dead broker."""
+    per message, a short connect timeout: a request never waits on a dead broker.
+    `handlers` (id: handler name) puts each in its queue; an id without one goes
+    to the default queue."""
+    handlers = handlers or {}
     task = current_app.tasks[RUN_TASK]
     published = 0
     with current_app.connection_for_write(
@@ -137,16 +143,18 @@ def _publish(ids: list[int]) -> int:
                            "socket_timeout": PUBLISH_TIMEOUT},
     ) as connection:  # fmt: skip
         for pk in ids:
-            task.apply_async(args=[pk], connection=connection, retry=False)
+            headers = {HANDLER_HEADER: handlers[pk]} if pk in handlers else None
+            task.apply_async(args=[pk], connection=connection, retry=False, headers=headers)
             published += 1
     return published
 
 
-def _hand_over(rows: list[tuple[int, int]], now: datetime) -> int:
-    ids = [pk for pk, _ in rows]
+def _hand_over(rows: list[tuple[int, int, str]], now: datetime) -> int:
+    """rows: (id, handovers so far, handler)."""
+    ids = [pk for pk, _, _ in rows]
     published = 0
     try:
-        published = _publish(ids)
+        published = _publish(ids, handlers={pk: name for pk, _, name in rows})
     except Exception as error:  # never raised: the sweeper hands over what is left
         logger.warning(
             "Outbox: %s of %s entries not handed over (%s); the sweeper tries again within a minute",
@@ -168,7 +176,9 @@ def outbox_hand_over(ids: list[int]) -> int:
     try:
         now = timezone.now()
         rows = list(
-            OutboxEntry.objects.filter(pk__in=ids, status=OutboxEntry.Status.PENDING).values_list("pk", "handovers")
+            OutboxEntry.objects.filter(pk__in=ids, status=OutboxEntry.Status.PENDING).values_list(
+                "pk", "handovers", "handler"
+            )
         )
         _mark_handed_over(rows, now)
     except Exception:
@@ -260,7 +270,7 @@ def outbox_sweep(*, now: datetime | None = None, limit: int = SWEEP_LIMIT) -> Sw
             OutboxEntry.objects.select_for_update(skip_locked=True)
             .filter(status=OutboxEntry.Status.PENDING, due_at__lte=now)
             .order_by("due_at", "pk")
-            .values_list("pk", "handovers")[:limit]
+            .values_list("pk", "handovers", "handler")[:limit]
         )
         _mark_handed_over(rows, now)
     result.handed_over = _hand_over(rows, now) if rows else 0

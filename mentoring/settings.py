@@ -171,6 +171,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     })  # fmt: skip
+# HR's reports and exports may read from a PostgreSQL replica of DATABASE_URL
+# (streaming replication; docs/deployment.md): REPORTS_DATABASE_URL, a read-only
+# role is enough. Only the report views and the monthly report's figures read from
+# it, inside an explicit scope (mentoring/db_routers.py); every write, and every
+# other read, goes to the primary. Unset, everything uses the primary.
+REPORTS_DATABASE_URL = env.str("REPORTS_DATABASE_URL", default="")
+REPORTS_DATABASE = "default"
+if REPORTS_DATABASE_URL:
+    REPORTS_DATABASE = "reports"
+    DATABASES[REPORTS_DATABASE] = {
+        **env.db_url_config(REPORTS_DATABASE_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        # The test suite has no replica: the alias then reads the test database itself.
+        "TEST": {"MIRROR": "default"},
+    }
+    if DATABASES[REPORTS_DATABASE]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("REPORTS_DATABASE_URL must be a PostgreSQL replica (postgres://...).")
+DATABASE_ROUTERS = ["mentoring.db_routers.ReportsReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits (allauth) and sessions need a shared cache once there is more than one process.
@@ -433,6 +452,59 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Queues (docs/deployment.md): long jobs never hold up a notification. "default"
+# carries what someone is waiting for now: the outbox's entries (mail, notices,
+# webhooks), its sweeps, and the hourly jobs that turn the last hour into notices.
+# "long" carries what scans or rewrites the organisation: matching runs, the
+# monthly report, the roster sync, erasure, purges, reconciles and the daily and
+# weekly jobs over everyone. Production runs one worker command per queue; a
+# worker started without -Q consumes both (CELERY_TASK_QUEUES). Every task of the
+# project is placed here, by name (mentoring/tests/test_task_routes.py fails on one
+# that is not); the outbox's one task goes by the handler of its entry
+# (mentoring/task_routes.py).
+CELERY_QUEUE_DEFAULT, CELERY_QUEUE_LONG = "default", "long"
+CELERY_TASK_DEFAULT_QUEUE = CELERY_QUEUE_DEFAULT
+CELERY_TASK_QUEUES = {CELERY_QUEUE_DEFAULT: {}, CELERY_QUEUE_LONG: {}}
+_TASKS_BY_QUEUE = {
+    CELERY_QUEUE_DEFAULT: [
+        "common.tasks.run_outbox_entry",  # long handlers are sent to "long" (CELERY_LONG_OUTBOX_HANDLERS)
+        "common.tasks.sweep_outbox",
+        "webhooks.tasks.sweep_deliveries",
+        "engagement.tasks.remind_upcoming_meetings",
+        "engagement.tasks.remind_recaps_due",
+        "engagement.tasks.remind_requests_unanswered",
+        "dropin.tasks.remind_help_requests_waiting",
+        "matching.tasks.expire_match_requests",
+        "programmes.tasks.release_due_invitations",
+        "programmes.tasks.expire_nominations",
+    ],
+    CELERY_QUEUE_LONG: [
+        "matching.tasks.match_new_participants",
+        "matching.tasks.recover_match_runs",
+        "reports.tasks.send_monthly_reports",
+        "directory.tasks.sync_roster_daily",
+        "directory.tasks.purge_workforce_history",
+        "privacy.tasks.erase_due_requests",
+        "people.tasks.clear_expired_sessions",
+        "dropin.tasks.availability_extend",
+        "dropin.tasks.helper_records_reconcile",
+        "notifications.tasks.queue_weekly_digests",
+        "engagement.tasks.send_coordinator_digests",
+        "engagement.tasks.walk_escalation_ladder",
+        "engagement.tasks.send_surveys_due",
+        "engagement.tasks.remind_actions_due",
+        "engagement.tasks.remind_goals_overdue",
+        "engagement.tasks.remind_profiles_incomplete",
+        "engagement.tasks.remind_applications_unmatched",
+    ],
+}
+# Outbox entries whose handler runs long (common.services.handler names).
+CELERY_LONG_OUTBOX_HANDLERS = frozenset({"matching.services.match_run_execute"})
+CELERY_TASK_ROUTES = (
+    "mentoring.task_routes.route_outbox_entry",
+    {name: {"queue": queue} for queue, names in _TASKS_BY_QUEUE.items() for name in names},
+)
 
 # Roster sync (directory app, docs/roster-sync.md). ROSTER_SYNC_PATH is the HR
 # export the daily job reads; unset, the job does nothing and logs why. A file that

@@ -26,3 +26,8 @@ if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("CELERY_BROKER_URL")
     os.environ["CELERY_BROKER_URL"] = _own_redis_db(os.environ["CELERY_BROKER_URL"], os.environ["PYTEST_XDIST_WORKER"])
 
 from mentoring.settings import *  # noqa: E402, F403 (after the environment is set)
+
+# The reports replica's alias (mentoring/db_routers.py), as a TEST MIRROR of the
+# test database: no database of its own, its own connection. It is unused until a
+# test sets REPORTS_DATABASE = "reports" (mentoring/tests/test_reports_replica.py).
+DATABASES.setdefault("reports", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})  # noqa: F405

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from mentoring.db_routers import reading_from_reports_database
 from notifications import kinds
 from notifications.models import Notification
 from notifications.services import Notice
@@ -53,6 +54,7 @@ def _context(notification: Notification) -> dict | None:
     }  # fmt: skip
 
 
+@reading_from_reports_database()  # figures only: the mail claims and logs stay on the primary
 def _attachments(notification: Notification, context: dict) -> list[tuple[str, bytes, str]]:
     from . import exports  # exports read the figures, which read every app
 

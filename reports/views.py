@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from mentoring.db_routers import reads_from_reports_database
+
 from . import figures
 from .charts import Chart
 from .forms import ReportFilterForm
@@ -29,6 +31,7 @@ HEADLINE = [
 
 
 @login_required
+@reads_from_reports_database
 def dashboard(request: HttpRequest) -> HttpResponse:
     require_reports_access(request.user)
     form = ReportFilterForm(request.GET or None, user=request.user)
@@ -60,6 +63,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_reports_database
 def network_figures(request: HttpRequest, network_pk: int) -> HttpResponse:
     """A staff network's participation, k >= 5 in every cell, for its leads, HR and staff."""
     network = network_for_figures(request.user, network_pk)

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from mentoring.db_routers import reads_from_reports_database
+
 from . import exports
 from .forms import report_filter_from
 from .models import ExportAudit, ReportSubscription
@@ -23,6 +25,7 @@ CONTENT_TYPES = {
 
 @login_required
 @require_GET
+@reads_from_reports_database
 def export(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
     require_reports_access(request.user)
     if kind not in exports.SHEETS or file_format not in CONTENT_TYPES:

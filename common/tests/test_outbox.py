@@ -134,7 +134,7 @@ def test_a_handed_over_entry_is_handed_over_again_only_when_its_message_must_be_
     """The broker took it, but no worker ever started it (Redis restarted and lost
     its queue): after LOST_AFTER it is handed over again, then after twice that."""
     published: list[list[int]] = []
-    monkeypatch.setattr(services, "_publish", lambda ids: published.append(ids) or len(ids))
+    monkeypatch.setattr(services, "_publish", lambda ids, handlers=None: published.append(ids) or len(ids))
     recorded = outbox_record(remember, value=1)
     assert outbox_sweep().handed_over == 1
     clock.shift(LOST_AFTER - timedelta(seconds=1))
