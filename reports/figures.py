@@ -45,7 +45,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Trim, TruncMonth
 from django.utils import timezone
@@ -714,7 +714,7 @@ def _people_who_met(meetings, by_month: bool) -> dict:
         outer = "SELECT met.month, COUNT(*) FROM (" + sql + ") AS met GROUP BY met.month"  # noqa: S608  # nosec B608
     else:
         outer = "SELECT COUNT(*) FROM (" + sql + ") AS met"  # noqa: S608  # nosec B608
-    with connection.cursor() as cursor:
+    with connections[meetings.db].cursor() as cursor:  # where the queryset reads: a report's replica, if any
         cursor.execute(outer, params)
         rows = cursor.fetchall()
     if not by_month:
