@@ -6,6 +6,7 @@ A new task or handler fails the first tests until it is placed, here and in the
 settings: decide whether someone is waiting for it now (default) or it scans or
 rewrites the organisation (long)."""
 
+import re
 from importlib import import_module
 from pathlib import Path
 from unittest import mock
@@ -146,3 +147,11 @@ def test_the_outbox_names_each_entrys_handler_when_it_hands_it_over(carol):
         outbox.outbox_sweep()
         resent = {call.kwargs["args"][0]: call.kwargs["headers"] for call in publish.call_args_list}
         assert resent == sent
+
+
+def test_make_run_and_the_test_workers_consume_every_queue():
+    """`make run`'s one worker (Procfile.dev) names every queue; the tests' workers
+    (conftest.celery_workers) name none unless asked, and so consume every one."""
+    (worker,) = [line for line in (REPO / "Procfile.dev").read_text().splitlines() if line.startswith("worker:")]
+    (queues,) = re.findall(r" -Q (\S+)", worker)
+    assert set(queues.split(",")) == set(app.amqp.queues) == set(settings.CELERY_TASK_QUEUES)
