@@ -255,7 +255,10 @@ def rebuild() -> int:
         check = FiguresCheck.objects.create(kind=FiguresCheck.Kind.REBUILD)
         install()
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE reports_pairday")
+            # DELETE, not TRUNCATE: readers keep their snapshot, and it may follow rows
+            # written earlier in the same transaction (a bulk load's).
+            cursor.execute(_LOCK)
+            cursor.execute("DELETE FROM reports_pairday")
             cursor.execute(f"INSERT INTO reports_pairday ({_COLUMNS}) SELECT {_COLUMNS} FROM reports_pairday_source")
             return _finish(check, cursor.rowcount)
 
