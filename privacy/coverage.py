@@ -162,6 +162,10 @@ COVERAGE: dict[str, Covered] = {
     "reports.ReportScope.granted_by": Covered("work_for_programmes", "anonymous"),
     "reports.ExportAudit.user": Covered("exports_made", "anonymous", "the export log is kept for security"),
     "reports.ReportSubscription.user": Covered("report_subscription", "deleted"),
+    # The stored figures: numbers only (how many meetings, recaps, ratings a pair had on a day), never
+    # words; they stay as the meetings they count stay (anonymous), and go with them.
+    "reports.PairDay.mentee": Covered("", "anonymous", "counts of the pair's meetings, already in its sections"),
+    "reports.PairDay.mentor": Covered("", "anonymous", "counts of the pair's meetings, already in its sections"),
     # API tokens: a key to act as the person; it goes with them (its creation stays in the audit log)
     "api.ApiToken.user": Covered("api_tokens", "deleted"),
     "api.ApiToken.created_by": Covered("", "anonymous", "a staff member's record of a token made for someone else"),

@@ -3,7 +3,7 @@ from django.contrib import admin
 from audit.models import AuditEvent
 from audit.services import audit_record
 
-from .models import ExportAudit, ReportScope, ReportSubscription
+from .models import ExportAudit, FiguresCheck, ReportScope, ReportSubscription
 
 
 @admin.register(ReportScope)
@@ -56,3 +56,17 @@ class ExportAuditAdmin(admin.ModelAdmin):
 class ReportSubscriptionAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at"]
     raw_id_fields = ["user"]
+
+
+@admin.register(FiguresCheck)
+class FiguresCheckAdmin(admin.ModelAdmin):
+    """The full checks of the stored figures (read only): when, and what they put right."""
+
+    list_display = ["kind", "started_at", "finished_at", "corrected"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

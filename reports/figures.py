@@ -57,10 +57,10 @@ from outcomes.catalogue import MEASURES
 from people.attributes import PREFER_NOT_TO_SAY
 from people.models import Attribute, AttributeAnswer, AttributeOption
 from programmes.models import Participant, Programme, ProgrammeAttribute
-from sessions_log.models import ActionItem, Feedback, Goal, Meeting, Recap
-from surveys.models import PulseResponse
+from sessions_log.models import Goal
 
 from .disclosure import AMOUNT, AVERAGE, COUNT, EVENTS, MIN_GROUP, PROTECTED, SMALL, Cell, Relation, holds, protect
+from .models import PairDay
 from .permissions import programmes_for_reports
 
 # What stands for a hidden figure, whether it rests on fewer than 5 people or pairs or
@@ -518,9 +518,10 @@ def hr_health(matches: QuerySet[Match]) -> dict[int, Health]:
 # The path from each source to the participant whose group it counts in.
 _TO_PERSON = {"participant": "", "match": "mentee__", "meeting": "mentee__", "recap": "meeting__mentee__",
               "goal": "match__mentee__", "action": "match__mentee__", "feedback": "meeting__mentee__",
-              "pulse": "match__mentee__"}  # fmt: skip
+              "pulse": "match__mentee__", "pair_day": "mentee__"}  # fmt: skip
 _DATE_OF = {"participant": "applied_at", "match": "created_at", "meeting": "starts_at", "recap": "created_at",
-            "goal": "created_at", "action": "due_on", "feedback": "created_at", "pulse": "due_on"}  # fmt: skip
+            "goal": "created_at", "action": "due_on", "feedback": "created_at", "pulse": "due_on",
+            "pair_day": "day"}  # fmt: skip
 
 
 def _key(by: str, source: str):
@@ -655,43 +656,74 @@ def _raw(programmes, f: ReportFilter, by: str | None, *, month: bool, among: str
                                   **{"active~": Count("mentee__user", distinct=True, filter=active),
                                      "ended~": Count("mentee__user", distinct=True, filter=ended)}))  # fmt: skip
 
-        held = Meeting.objects.filter(programme__in=programmes, status=Meeting.Status.HELD).filter(
-            _in_range("starts_at", f)
-        )
-        # A pair's meetings and one-off sessions (no match, in office hours) in one query, each on its own.
-        pair, one_off = Q(match__isnull=False), Q(match__isnull=True, programme__kind=Programme.Kind.OFFICE_HOURS)
-        # (The sum named "minutes" comes last: an aggregate's name hides the field from those after it.)
-        _add(groups, _grouped(held, by, "meeting", oneoff_sessions=Count("pk", filter=one_off),
-                              oneoff_minutes=Sum("minutes", filter=one_off), meetings_held=Count("pk", filter=pair),
-                              **{"meetings_held~": Count("mentee__user", distinct=True, filter=pair),
-                                 "oneoff_sessions~": Count("mentee__user", distinct=True, filter=one_off)},
-                              minutes=Sum("minutes", filter=pair)))  # fmt: skip
-        if month:
-            for group, people in _people_who_met(held.filter(pair), by is not None).items():
-                groups[group]["met"] = people
-        recaps = Recap.objects.filter(meeting__programme__in=programmes).filter(_in_range("created_at", f))
-        _add(groups, _grouped(recaps, by, "recap", recaps=Count("pk"),
-                              **{"recaps~": Count("meeting__mentee__user", distinct=True)}))  # fmt: skip
-        goals = Goal.objects.filter(match__programme__in=programmes).filter(_in_range("created_at", f))
-        achieved = Q(status=Goal.Status.ACHIEVED)
-        _add(groups, _grouped(goals, by, "goal", goals_set=Count("pk"), goals_achieved=Count("pk", filter=achieved),
-                              **{"goals_set~": Count("match__mentee__user", distinct=True),
-                                 "goals_achieved~": Count("match__mentee__user", distinct=True,
-                                                          filter=achieved)}))  # fmt: skip
-
-    pair_person = {"action": "match__mentee__user", "feedback": "meeting__mentee__user", "pulse": "match__mentee__user"}
-    actions = ActionItem.objects.filter(match__programme__in=programmes).filter(_in_range("due_on", f, is_date=True))
-    _add(groups, _grouped(source(actions, "action"), by, "action", actions=Count("pk"),
-                          actions_done=Count("pk", filter=Q(status=ActionItem.Status.DONE)),
-                          **{"actions~": Count(pair_person["action"], distinct=True)}))  # fmt: skip
-    feedback = Feedback.objects.filter(meeting__programme__in=programmes).filter(_in_range("created_at", f))
-    _add(groups, _grouped(source(feedback, "feedback"), by, "feedback", feedback_sum=Sum("rating"),
-                          feedback_n=Count("pk"),
-                          **{"feedback~": Count(pair_person["feedback"], distinct=True)}))  # fmt: skip
-    pulses = PulseResponse.objects.filter(match__programme__in=programmes).filter(_in_range("due_on", f, is_date=True))
-    _add(groups, _grouped(source(pulses, "pulse"), by, "pulse", pulse_sum=Sum("rating"), pulse_n=Count("pk"),
-                          **{"pulse~": Count(pair_person["pulse"], distinct=True)}))  # fmt: skip
+    _add(groups, _history(programmes, f, by, month=month, among=among))
     return groups
+
+
+def _history(programmes, f: ReportFilter, by: str | None, *, month: bool, among: str | None = None) -> dict:
+    """A pair's history in the period, from the stored figures (reports.rollups: one row
+    per pair and day, kept by the database as things happen), in one query (two with the
+    month table's people who met): held meetings and their minutes, one-off sessions,
+    recaps, goals, actions, ratings and check-ins, each with the distinct mentees it
+    rests on. An attribute breakdown (`among`) takes only the averages, of the people
+    who consented to it. Equal to scanning the history (reports.figures_reference)."""
+    groups: dict = defaultdict(lambda: defaultdict(int))
+    days = PairDay.objects.filter(programme__in=programmes).filter(_in_range("day", f, is_date=True))
+    if among is not None:
+        days = _consented(days, among, "pair_day")
+
+    # Each figure, and the figure whose mentees it rests on (None: it rests on another's).
+    figures: dict = {
+        "actions": (Sum("actions"), "actions~"), "actions_done": (Sum("actions_done"), None),
+        "feedback_sum": (Sum("feedback_sum"), None), "feedback_n": (Sum("feedback_n"), "feedback~"),
+        "pulse_sum": (Sum("pulse_sum"), None), "pulse_n": (Sum("pulse_n"), "pulse~"),
+    }  # fmt: skip
+    if among is None:
+        # One-off sessions: held without a match, in an office-hours programme.
+        one_off = Q(programme__kind=Programme.Kind.OFFICE_HOURS)
+        goals = F("goals_not_started") + F("goals_in_progress") + F("goals_achieved") + F("goals_dropped")
+        figures |= {
+            "meetings_held": (Sum("meetings_held"), "meetings_held~"), "minutes": (Sum("minutes"), None),
+            "oneoff_sessions": (Sum("unpaired_held", filter=one_off), "oneoff_sessions~"),
+            "oneoff_minutes": (Sum("unpaired_minutes", filter=one_off), None),
+            "recaps": (Sum("recaps"), "recaps~"), "goals_set": (Sum(goals), "goals_set~"),
+            "goals_achieved": (Sum("goals_achieved"), "goals_achieved~"),
+        }  # fmt: skip
+        if month:
+            for group, people in _people_who_met(days.filter(meetings_held__gt=0), by is not None).items():
+                groups[group]["met"] = people
+    _add(groups, _summed_per_mentee(days, by, figures))
+    return groups
+
+
+def _summed_per_mentee(days, by: str | None, figures: dict) -> dict:
+    """{group: {figure: total, support: mentees}} in one query: the days summed per group
+    and mentee (as a person) first, then per group, each figure with the number of
+    mentees who have some of it (cheaper than a COUNT(DISTINCT) per figure)."""
+    inner = days.annotate(group=_key(by, "pair_day")) if by else days
+    columns = ["group", "mentee__user"] if by else ["mentee__user"]
+    sums = {f"s{number}": aggregate for number, (aggregate, _support) in enumerate(figures.values())}
+    sql, params = inner.values(*columns).annotate(**sums).order_by().query.sql_with_params()
+    outer = []
+    for name in sums:
+        outer += [f"SUM(per.{name})", f"COUNT(*) FILTER (WHERE per.{name} > 0)"]
+    grouped = 'per."group", ' if by else ""
+    # The inner query is Django's own, with its parameters bound: nothing here comes from a request.
+    query = f"SELECT {grouped}{', '.join(outer)} FROM ({sql}) AS per"  # noqa: S608  # nosec B608
+    if by:
+        query += ' GROUP BY per."group"'
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    found = {}
+    for row in rows:
+        group, values = (_month_of(row[0]) if by == "month" else row[0], row[1:]) if by else (TOTAL_LABEL, row)
+        found[group] = {}
+        for number, (name, (_aggregate, support)) in enumerate(figures.items()):
+            found[group][name] = int(values[2 * number] or 0)
+            if support:
+                found[group][support] = values[2 * number + 1]
+    return found
 
 
 def _ended_by_month(ended, key: str | None, mentee_person) -> dict:
@@ -702,12 +734,13 @@ def _ended_by_month(ended, key: str | None, mentee_person) -> dict:
     return {row.pop("month").date(): row for row in rows.order_by()}
 
 
-def _people_who_met(meetings, by_month: bool) -> dict:
+def _people_who_met(days, by_month: bool) -> dict:
     """Distinct people who held a meeting (as mentor or mentee), by month or in all:
-    a UNION of the two roles (which drops repeats), counted, in one query."""
+    a UNION of the two roles of the pairs' stored days (which drops repeats), counted,
+    in one query."""
     columns = ("month", "person") if by_month else ("person",)
-    roles = [meetings.annotate(month=TruncMonth("starts_at"), person=F(f"{role}__user_id")).values(*columns)
-             .order_by() for role in ("mentor", "mentee")]  # fmt: skip
+    roles = [days.annotate(month=TruncMonth("day"), person=F(f"{role}__user_id")).values(*columns).order_by()
+             for role in ("mentor", "mentee")]  # fmt: skip
     sql, params = roles[0].union(roles[1]).query.sql_with_params()
     # The inner query is Django's own, with its parameters bound: nothing here comes from a request.
     if by_month:
@@ -719,12 +752,14 @@ def _people_who_met(meetings, by_month: bool) -> dict:
         rows = cursor.fetchall()
     if not by_month:
         return {TOTAL_LABEL: rows[0][0]}
-    found = {}
-    for month, people in rows:
-        if isinstance(month, str):  # SQLite: "2026-03-01 00:00:00"
-            month = date.fromisoformat(month[:10])
-        found[month.date() if isinstance(month, datetime) else month] = people
-    return found
+    return {_month_of(month): people for month, people in rows}
+
+
+def _month_of(month) -> date:
+    """A month as a date, whichever way the database gave it."""
+    if isinstance(month, str):  # SQLite: "2026-03-01 00:00:00"
+        return date.fromisoformat(month[:10])
+    return month.date() if isinstance(month, datetime) else month
 
 
 # -- cells and tables ---------------------------------------------------------------
@@ -1032,13 +1067,12 @@ def _health_table(health: dict[int, Health]) -> Table:
 
 
 def _goal_counts(programmes, f: ReportFilter) -> list[tuple[str, int, int]]:
-    found = {
-        row["status"]: row
-        for row in Goal.objects.filter(match__programme__in=programmes).filter(_in_range("created_at", f))
-        .values("status").annotate(n=Count("pk"), people=Count("match__mentee__user", distinct=True)).order_by()
-    }  # fmt: skip
-    return [(label, found.get(value, {}).get("n", 0), found.get(value, {}).get("people", 0))
-            for value, label in Goal.Status.choices]  # fmt: skip
+    """Goals set in the period by where they stand today, each with the mentees it
+    rests on, from the stored figures (one query)."""
+    days = PairDay.objects.filter(programme__in=programmes).filter(_in_range("day", f, is_date=True))
+    statuses = {value: (Sum(f"goals_{value}"), f"{value}~") for value, _label in Goal.Status.choices}
+    found = _summed_per_mentee(days, None, statuses)[TOTAL_LABEL]
+    return [(label, found[value], found[f"{value}~"]) for value, label in Goal.Status.choices]
 
 
 def _end_reasons(programmes, f: ReportFilter) -> list[tuple[str, int, int]]:

@@ -62,3 +62,63 @@ class ReportSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"Monthly report for {self.user}"
+
+
+class PairDay(models.Model):
+    """The stored figures of one pair on one day (reports.rollups): what HR's reports
+    count of a pair's history, added up per (programme, mentee, mentor, day), so that
+    a report sums these rows instead of scanning meetings, recaps, goals, actions,
+    ratings and check-ins. Numbers only, never what anyone wrote. PostgreSQL keeps
+    each row equal to its sources in the transaction that changes them (triggers,
+    migration 0004); `day` is empty for actions without a due date."""
+
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="+")
+    mentee = models.ForeignKey("programmes.Participant", on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey("programmes.Participant", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(null=True)
+    meetings_held = models.IntegerField(default=0, help_text="Held meetings of a match.")
+    minutes = models.IntegerField(default=0)
+    unpaired_held = models.IntegerField(default=0, help_text="Held meetings without a match (one-off sessions).")
+    unpaired_minutes = models.IntegerField(default=0)
+    recaps = models.IntegerField(default=0)
+    goals_not_started = models.IntegerField(default=0)
+    goals_in_progress = models.IntegerField(default=0)
+    goals_achieved = models.IntegerField(default=0)
+    goals_dropped = models.IntegerField(default=0)
+    actions = models.IntegerField(default=0, help_text="Actions of a match falling due on the day.")
+    actions_done = models.IntegerField(default=0)
+    feedback_n = models.IntegerField(default=0)
+    feedback_sum = models.IntegerField(default=0)
+    pulse_n = models.IntegerField(default=0)
+    pulse_sum = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "mentee", "mentor", "day"], nulls_distinct=False,
+                                    name="pair_day_once"),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["programme", "day"], name="pair_day_programme_day")]
+
+    def __str__(self) -> str:
+        return f"Figures of pair {self.mentee_id}/{self.mentor_id} on {self.day}"
+
+
+class FiguresCheck(models.Model):
+    """One run of the full check of the stored figures: the nightly reconcile or a
+    rebuild, and how many (pair, day) rows it found wrong and corrected."""
+
+    class Kind(models.TextChoices):
+        RECONCILE = "reconcile", "Nightly check"
+        REBUILD = "rebuild", "Full rebuild"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    corrected = models.PositiveIntegerField(null=True, blank=True, help_text="Rows found wrong and put right.")
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        get_latest_by = "started_at"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.started_at:%Y-%m-%d %H:%M}"

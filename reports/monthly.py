@@ -21,6 +21,7 @@ from people.models import User
 
 from .models import ExportAudit, ReportSubscription
 from .permissions import may_see_reports, programmes_for_reports
+from .rollups import freshness
 
 
 def previous_month(today: date) -> tuple[date, date]:
@@ -51,6 +52,7 @@ def _context(notification: Notification) -> dict | None:
     return {
         "month": notification.due_on, "report_filter": report_filter,
         "url": settings.SITE_URL + reverse("reports:dashboard"), "attach_impact": subscription.attach_impact,
+        "freshness": str(freshness()),
     }  # fmt: skip
 
 

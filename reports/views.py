@@ -6,6 +6,7 @@ report (reports.figures.build_report), the same the exports and the mail use."""
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from mentoring.db_routers import reads_from_reports_database
 
@@ -17,6 +18,7 @@ from .network_figures import DEFINITIONS as NETWORK_DEFINITIONS
 from .network_figures import network_figures as build_network_figures
 from .objectives import objectives_report
 from .permissions import network_for_figures, programmes_for_network_figures, require_reports_access
+from .rollups import freshness
 
 HEADLINE = [
     "people",
@@ -59,6 +61,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         "glossary": figures.FIGURES, "glossary_intro": figures.GLOSSARY_INTRO,
         "objectives": objectives_report(request.user, report_filter, attributes=attribute),
+        "freshness": freshness(),
     })  # fmt: skip
 
 
@@ -70,5 +73,6 @@ def network_figures(request: HttpRequest, network_pk: int) -> HttpResponse:
     found = build_network_figures(network, programmes_for_network_figures(request.user))
     return render(request, "reports/network_figures.html", {
         "network": network, "cutoff": found.cutoff, "table": found.table, "hidden_text": figures.HIDDEN_TEXT,
+        "as_of": timezone.now(),
         "definitions": [(label, NETWORK_DEFINITIONS[key]) for key, label in NETWORK_COLUMNS],
     })  # fmt: skip
