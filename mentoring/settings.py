@@ -483,6 +483,7 @@ _TASKS_BY_QUEUE = {
         "matching.tasks.match_new_participants",
         "matching.tasks.recover_match_runs",
         "reports.tasks.send_monthly_reports",
+        "reports.tasks.reconcile_figures",
         "directory.tasks.sync_roster_daily",
         "directory.tasks.purge_workforce_history",
         "privacy.tasks.erase_due_requests",

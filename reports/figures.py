@@ -59,6 +59,7 @@ from people.models import Attribute, AttributeAnswer, AttributeOption
 from programmes.models import Participant, Programme, ProgrammeAttribute
 from sessions_log.models import Goal
 
+from . import rollups
 from .disclosure import AMOUNT, AVERAGE, COUNT, EVENTS, MIN_GROUP, PROTECTED, SMALL, Cell, Relation, holds, protect
 from .models import PairDay
 from .permissions import programmes_for_reports
@@ -667,6 +668,11 @@ def _history(programmes, f: ReportFilter, by: str | None, *, month: bool, among:
     recaps, goals, actions, ratings and check-ins, each with the distinct mentees it
     rests on. An attribute breakdown (`among`) takes only the averages, of the people
     who consented to it. Equal to scanning the history (reports.figures_reference)."""
+    if not rollups.is_supported():
+        # SQLite (development): no triggers keep the stored rows there, so scan the history.
+        from .figures_reference import history_by_scanning  # it builds on this module
+
+        return history_by_scanning(programmes, f, by, month=month, among=among)
     groups: dict = defaultdict(lambda: defaultdict(int))
     days = PairDay.objects.filter(programme__in=programmes).filter(_in_range("day", f, is_date=True))
     if among is not None:
@@ -712,7 +718,7 @@ def _summed_per_mentee(days, by: str | None, figures: dict) -> dict:
     query = f"SELECT {grouped}{', '.join(outer)} FROM ({sql}) AS per"  # noqa: S608  # nosec B608
     if by:
         query += ' GROUP BY per."group"'
-    with connection.cursor() as cursor:
+    with connections[days.db].cursor() as cursor:  # where the queryset reads: a report's replica, if any
         cursor.execute(query, params)
         rows = cursor.fetchall()
     found = {}
@@ -747,7 +753,7 @@ def _people_who_met(days, by_month: bool) -> dict:
         outer = "SELECT met.month, COUNT(*) FROM (" + sql + ") AS met GROUP BY met.month"  # noqa: S608  # nosec B608
     else:
         outer = "SELECT COUNT(*) FROM (" + sql + ") AS met"  # noqa: S608  # nosec B608
-    with connections[meetings.db].cursor() as cursor:  # where the queryset reads: a report's replica, if any
+    with connections[days.db].cursor() as cursor:  # where the queryset reads: a report's replica, if any
         cursor.execute(outer, params)
         rows = cursor.fetchall()
     if not by_month:
@@ -1069,6 +1075,10 @@ def _health_table(health: dict[int, Health]) -> Table:
 def _goal_counts(programmes, f: ReportFilter) -> list[tuple[str, int, int]]:
     """Goals set in the period by where they stand today, each with the mentees it
     rests on, from the stored figures (one query)."""
+    if not rollups.is_supported():
+        from .figures_reference import goal_counts_by_scanning  # as in _history
+
+        return goal_counts_by_scanning(programmes, f)
     days = PairDay.objects.filter(programme__in=programmes).filter(_in_range("day", f, is_date=True))
     statuses = {value: (Sum(f"goals_{value}"), f"{value}~") for value, _label in Goal.Status.choices}
     found = _summed_per_mentee(days, None, statuses)[TOTAL_LABEL]

@@ -1,12 +1,13 @@
 """The figures of a pair's history computed the old way, by scanning the source rows
 (meetings, recaps, goals, actions, ratings, check-ins): the reference the stored
 figures (reports.rollups) are tested against on random histories
-(reports/tests/test_stored_figures.py). Never used by a page: it costs a scan of
-the whole history per breakdown. Same groups and names as reports.figures._history."""
+(reports/tests/test_stored_figures.py), and what the pages read on SQLite
+(development), where no triggers keep stored rows. It costs a scan of the whole
+history per breakdown. Same groups and names as reports.figures._history."""
 
 from collections import defaultdict
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
@@ -80,7 +81,7 @@ def _people_who_met(meetings, by_month: bool) -> dict:
         outer = "SELECT met.month, COUNT(*) FROM (" + sql + ") AS met GROUP BY met.month"  # noqa: S608  # nosec B608
     else:
         outer = "SELECT COUNT(*) FROM (" + sql + ") AS met"  # noqa: S608  # nosec B608
-    with connection.cursor() as cursor:
+    with connections[meetings.db].cursor() as cursor:  # where the queryset reads: a report's replica, if any
         cursor.execute(outer, params)
         rows = cursor.fetchall()
     if not by_month:

@@ -36,6 +36,7 @@ TASK_QUEUES = {
     "matching.tasks.match_new_participants": LONG,
     "matching.tasks.recover_match_runs": LONG,
     "reports.tasks.send_monthly_reports": LONG,
+    "reports.tasks.reconcile_figures": LONG,
     "directory.tasks.sync_roster_daily": LONG,
     "directory.tasks.purge_workforce_history": LONG,
     "privacy.tasks.erase_due_requests": LONG,
