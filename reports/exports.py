@@ -19,7 +19,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
@@ -188,12 +188,29 @@ def viewer_zone(user) -> tzinfo:
     return zone_of(timezone_name_of(user))
 
 
+def _start_of(day: date | None) -> datetime | None:
+    """Midnight starting `day` in the site's time zone (what `__date` compares in), as
+    a bound the index on the time can use; None for a day at the edge of the calendar
+    (year 1 or 9999), which bounds nothing."""
+    try:
+        return timezone.make_aware(datetime.combine(day, time.min)).astimezone(UTC) if day else None
+    except OverflowError:
+        return None
+
+
+def _within(field: str, first: date | None, last: date | None) -> Q:
+    """`field`'s day is in [first, last] (either may be missing)."""
+    start = _start_of(first)
+    end = _start_of(last + timedelta(days=1)) if last and last < date.max else None
+    return Q(**{f"{field}__gte": start} if start else {}) & Q(**{f"{field}__lt": end} if end else {})
+
+
 def _matches_in_scope(user, report_filter: figures.ReportFilter):
+    """The pairs made by the end of the range and not ended before its start."""
     matches = Match.objects.filter(programme__in=figures.scoped_programmes(user, report_filter))
-    if report_filter.date_to:
-        matches = matches.filter(created_at__date__lte=report_filter.date_to)
+    matches = matches.filter(_within("created_at", None, report_filter.date_to))
     if report_filter.date_from:
-        matches = matches.filter(Q(ended_at__isnull=True) | Q(ended_at__date__gte=report_filter.date_from))
+        matches = matches.filter(Q(ended_at__isnull=True) | _within("ended_at", report_filter.date_from, None))
     return matches
 
 
@@ -212,11 +229,9 @@ def match_rows(user, report_filter: figures.ReportFilter, zone: tzinfo = UTC) ->
 def _match_chunk(ids: list[int], report_filter: figures.ReportFilter, zone: tzinfo) -> Iterator[list]:
     matches = Match.objects.filter(pk__in=ids).select_related("programme", "mentor__user", "mentee__user")
     health = figures.hr_health(matches.filter(status=Match.Status.ACTIVE))
-    meetings = Meeting.objects.filter(match_id__in=ids, status=Meeting.Status.HELD)
-    if report_filter.date_from:
-        meetings = meetings.filter(starts_at__date__gte=report_filter.date_from)
-    if report_filter.date_to:
-        meetings = meetings.filter(starts_at__date__lte=report_filter.date_to)
+    meetings = Meeting.objects.filter(match_id__in=ids, status=Meeting.Status.HELD).filter(
+        _within("starts_at", report_filter.date_from, report_filter.date_to)
+    )
     held = {row["match_id"]: row for row in meetings.values("match_id").annotate(n=Count("pk"), minutes=Sum("minutes"))}
     goals = {
         row["match_id"]: row
@@ -249,12 +264,10 @@ PAIR_MEETING, ONE_OFF_SESSION = "Pair meeting", "One-off session"
 def meeting_rows(user, report_filter: figures.ReportFilter, zone: tzinfo = UTC) -> Iterator[list]:
     """Every meeting in scope and range (no agenda, no recap, no purpose): one query,
     read from a server-side cursor in chunks. A one-off session has no match: its
-    kind says so. The range is of days in UTC, like the figures'."""
-    meetings = Meeting.objects.filter(programme__in=figures.scoped_programmes(user, report_filter))
-    if report_filter.date_from:
-        meetings = meetings.filter(starts_at__date__gte=report_filter.date_from)
-    if report_filter.date_to:
-        meetings = meetings.filter(starts_at__date__lte=report_filter.date_to)
+    kind says so. The range is of days in the site's time zone, like the figures'."""
+    meetings = Meeting.objects.filter(programme__in=figures.scoped_programmes(user, report_filter)).filter(
+        _within("starts_at", report_filter.date_from, report_filter.date_to)
+    )
     rows = meetings.order_by("starts_at", "pk").values_list(
         "pk", "programme__name", "programme__cohort", "match_id", "mentor__user__full_name",
         "mentee__user__full_name", "starts_at", "minutes", "status", "format",
