@@ -98,7 +98,7 @@ def figure_sheets(user, report_filter: figures.ReportFilter) -> list[Sheet]:
         table = report.tables[by]
         notes.extend([f"By {label.lower()}: {note}"] for note in figures.table_notes(table))
         header = [label, *(column_label for _key, column_label in table.columns), HIDDEN_COLUMN]
-        rows = [[row.label, *(_figure(cell) for cell in cells), _hidden(zip(header[1:], cells, strict=False))]
+        rows = [[row.label, *(_figure(cell) for cell in cells), _hidden(zip(header[1:-1], cells, strict=True))]
                 for row, cells in table.grid]  # fmt: skip
         sheets.append(Sheet(by, f"By {label.lower()}", header, rows))
     reasons = [[row.label, _figure(row.cells["n"]), _hidden([("Matches ended", row.cells["n"])])]
