@@ -8,6 +8,8 @@ department and attribute labels are typed by people too. A cell starting with
 spreadsheets show as text; in Excel the cell is written as a string (never a
 formula), with the characters XML cannot hold dropped."""
 
+from datetime import datetime
+
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -18,6 +20,8 @@ def csv_value(value):
     """The value as a CSV field: None is empty, text that would be a formula is quoted."""
     if value is None:
         return ""
+    if isinstance(value, datetime):  # a wall-clock time (its column names the zone): to the minute
+        return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

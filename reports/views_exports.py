@@ -1,6 +1,7 @@
 """Exports, the export log and the monthly report subscription. Every export
 is recorded (who, when, which filters) before it streams, and its row count
-when it ends."""
+when it ends. Bad input (filters, a table the export has not) gets a page
+saying what is wrong, with status 400, and is not logged."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +22,7 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+ZIP = "application/zip"
 
 
 @login_required
@@ -32,28 +34,48 @@ def export(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
         raise Http404("No such export.")
     report_filter, errors = report_filter_from(request.user, request.GET)
     if errors:
-        return HttpResponse("The export's filters are not valid: " + " ".join(errors), status=400,
-                            content_type="text/plain; charset=utf-8")  # fmt: skip
-    return export_response(request, user=request.user, kind=kind, file_format=file_format, report_filter=report_filter)
+        return _refused(request, errors)
+    try:
+        return export_response(request, user=request.user, kind=kind, file_format=file_format,
+                               report_filter=report_filter, table=request.GET.get("table", ""))  # fmt: skip
+    except exports.UnknownTable as error:
+        return _refused(request, [str(error)])
 
 
-def export_response(request, *, user, kind: str, file_format: str, report_filter, token=None) -> HttpResponse:
+def _refused(request: HttpRequest, errors: list[str]) -> HttpResponse:
+    query = request.GET.copy()
+    query.pop("table", None)
+    return render(request, "reports/export_refused.html", {"errors": errors, "query": query.urlencode()}, status=400)
+
+
+def export_response(request, *, user, kind: str, file_format: str, report_filter, token=None,
+                    table: str = "") -> HttpResponse:  # fmt: skip
     """The export as a download, recorded before it streams: the browser's export
-    and the API's (`token`: the API token it came through, named in the log) alike."""
+    and the API's (`token`: the API token it came through, named in the log) alike.
+    `table` narrows it to one of its tables (exports.UnknownTable if it has none
+    of that name); the figures as CSV without one are a zip of one CSV per table."""
+    sheets = exports.SHEETS[kind](user, report_filter)
+    if table:
+        sheets = [exports.table_of(sheets, table)]
     audit = exports.audit_start(
         user=user, kind=kind, file_format=file_format, report_filter=report_filter, request=request, token=token
     )
-    sheets = exports.SHEETS[kind](user, report_filter)
-    filename = f"mentoring-{kind}-{timezone.localdate():%Y-%m-%d}.{file_format}"
+    filename = f"mentoring-{kind}{'-' + sheets[0].key if table else ''}-{timezone.localdate():%Y-%m-%d}"
     counter = [0]
+    if file_format == "csv" and len(sheets) > 1:
+        content = exports.csv_zip(sheets, counter)
+        exports.audit_finish(audit, counter[0])
+        response = HttpResponse(content, content_type=ZIP)
+        response["Content-Disposition"] = f'attachment; filename="{filename}.zip"'
+        return response
     if file_format == "csv":
-        response = StreamingHttpResponse(_audited(exports.csv_lines(sheets, counter), audit, counter),
-                                         content_type=CONTENT_TYPES["csv"])  # fmt: skip
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        lines = exports.csv_lines(sheets[0], counter)
+        response = StreamingHttpResponse(_audited(lines, audit, counter), content_type=CONTENT_TYPES["csv"])
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
     output = exports.xlsx_file(sheets, counter)
     exports.audit_finish(audit, counter[0])
-    return FileResponse(output, as_attachment=True, filename=filename, content_type=CONTENT_TYPES["xlsx"])
+    return FileResponse(output, as_attachment=True, filename=f"{filename}.xlsx", content_type=CONTENT_TYPES["xlsx"])
 
 
 def _audited(lines, audit: ExportAudit, counter: list[int]):

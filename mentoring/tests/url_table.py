@@ -555,6 +555,12 @@ ROWS: list[Row] = [
         )
     ],
     Row("reports:export", "=recaps =csv", everyone(404), owner="hana", variant="no such export"),
+    Row("reports:export", "=figures =csv", REPORTS, owner="hana", query="table=department", variant="one table"),
+    Row("reports:export", "=figures =xlsx", REPORTS | {"hr": 400, "staff": 400, "owner": 400}, owner="hana",
+        query="table=salaries",
+        variant="a table the export has not"),
+    Row("reports:export", "=meetings =csv", REPORTS | {"hr": 400, "staff": 400, "owner": 400}, owner="hana",
+        query="date_from=2026-06-30&date_to=2026-05-01", variant="reversed dates"),
     # hugo reports on P1 only: asking for P2's figures is refused, not answered
     Row("reports:export", "=matches =csv", REPORTS | {"owner": 400}, owner="hugo", query="programme={p2}",
         variant="a programme outside the HR viewer's scope"),

@@ -21,6 +21,7 @@ from people.tests.factories import answer
 from programmes.tests.factories import make_programme
 from reports import objectives as hr
 from reports.figures import ReportFilter, attribute_headings
+from reports.tests.exported import body, text_of
 from sessions_log.models import Goal, GoalNote
 from surveys.models import ProgrammeFeedback, PulseResponse
 
@@ -222,7 +223,7 @@ def test_the_exports_carry_the_objectives_with_hidden_cells_empty_and_no_text(cl
     response = client.get(reverse("reports:export", args=["figures", "xlsx"]))
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     objectives = list(workbook["Objectives"].values)
-    assert objectives[0] == ("Programme", "Objective", "Question", "Target", "Value", "Rests on", "Status")
+    assert objectives[0][:7] == ("Programme", "Objective", "Question", "Target", "Value", "Rests on", "Status")
     tiny = [row for row in objectives[1:] if row[0] == "Tiny"]
     assert tiny and all(row[4] is None and row[5] in (None, "") for row in tiny)
     assert "Measures by department" in workbook.sheetnames and "Measures by gender identity" in workbook.sheetnames
@@ -232,7 +233,7 @@ def test_the_exports_carry_the_objectives_with_hidden_cells_empty_and_no_text(cl
     for sheet in ("Measures by department", "Measures by gender identity"):
         for row in list(workbook[sheet].values)[1:]:
             assert row[0] not in SMALL_LABELS
-    csv_text = b"".join(client.get(reverse("reports:export", args=["figures", "csv"])).streaming_content).decode()
+    csv_text = text_of(body(client.get(reverse("reports:export", args=["figures", "csv"]))))
     assert "Objectives" in csv_text and all(secret not in csv_text for secret in SECRETS)
 
 

@@ -380,6 +380,8 @@ def test_a_nominations_note_reaches_no_export_api_or_webhook(world, client, hana
     the API and webhook payloads never carry it (nor the nominee's reply)."""
     from api.services import token_create
     from reports import exports
+    from reports.tests.exported import body as exported_body
+    from reports.tests.exported import text_of
     from webhooks.models import Event
 
     secret = "NOTE-SECRET-9Z"
@@ -390,7 +392,7 @@ def test_a_nominations_note_reaches_no_export_api_or_webhook(world, client, hana
     for kind in exports.SHEETS:
         response = client.get(reverse("reports:export", args=[kind, "csv"]))
         assert response.status_code == 200, kind
-        body = b"".join(response.streaming_content).decode()
+        body = text_of(exported_body(response))
         assert secret not in body and "MOTIVE-SECRET" not in body, kind
     _token, key = token_create(user=sam, name="All", scopes=["programmes:read", "people:read", "reports:read"],
                                expires_at=timezone.now() + timedelta(days=1))  # fmt: skip

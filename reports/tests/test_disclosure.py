@@ -22,7 +22,6 @@ with reports/:
   subtracted to single anyone out).
 """
 
-import csv
 import io
 import math
 import re
@@ -40,6 +39,7 @@ from django.urls import reverse
 from lxml import html
 from scipy.optimize import linprog
 
+from .exported import body, sheets_of, text_of
 from .world import (
     AMOUNTS,
     ATTRIBUTES,
@@ -195,6 +195,8 @@ def read_rows(sheets: dict[str, list[list]]) -> dict:
             continue
         width = len(rows[0])
         rows = [list(row) + [None] * (width - len(row)) for row in rows]  # a sheet may drop trailing empty cells
+        if str(rows[0][-1]).startswith("Hidden ("):  # the marker column: labels of the row's hidden figures
+            rows = [row[:-1] for row in rows]
         if key == "reasons":
             reasons = [(str(row[0]), cell_of(row[1])) for row in rows[1:] if row and row[0] not in (None, "")]
             continue
@@ -207,17 +209,8 @@ def read_rows(sheets: dict[str, list[list]]) -> dict:
 
 
 def read_csv(content: bytes) -> dict:
-    sheets, title = {}, None
-    for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))):
-        if not row or all(value == "" for value in row):
-            title = None
-            continue
-        if len(row) == 1 and sheet_key(row[0]):
-            title = row[0]
-            sheets[title] = []
-        elif title:
-            sheets[title].append(row)
-    return read_rows(sheets)
+    """The figures as CSV: a zip of one CSV per table, their titles in its README."""
+    return read_rows(sheets_of(content))
 
 
 def read_xlsx(content: bytes) -> dict:
@@ -249,14 +242,13 @@ def walk(client, hana, carol):
         for file_format, reader in (("csv", read_csv), ("xlsx", read_xlsx)):
             response = client.get(reverse("reports:export", args=["figures", file_format]), query)
             assert response.status_code == 200
-            content = b"".join(response.streaming_content) if response.streaming else response.getvalue()
-            texts.append(content.decode("utf-8-sig") if file_format == "csv" else xlsx_text(content))
+            content = body(response)
+            texts.append(text_of(content))
             seen[name].append((f"figures.{file_format}", reader(content)))
         for kind in ("matches", "meetings"):
             for file_format in ("csv", "xlsx"):
                 response = client.get(reverse("reports:export", args=[kind, file_format]), query)
-                content = b"".join(response.streaming_content) if response.streaming else response.getvalue()
-                texts.append(content.decode("utf-8-sig") if file_format == "csv" else xlsx_text(content))
+                texts.append(text_of(body(response)))
     client.post(reverse("reports:subscription"), {"subscribe": "1"})
     from reports.tasks import send_monthly_reports
 

@@ -6,7 +6,6 @@ carol coordinates "Mentoring"; bob mentors alice there, and four more pairs
 
 import csv
 import io
-import zipfile
 from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
@@ -27,6 +26,8 @@ from reports.models import ExportAudit, ReportScope, ReportSubscription
 from reports.tasks import send_monthly_reports
 from sessions_log.models import Feedback, Goal, GoalNote, Recap
 from surveys.models import ProgrammeFeedback, PulseResponse
+
+from .exported import body, files_of, sheets_of, text_of
 
 NOW = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
 SECRETS = ["SECRET-AGENDA", "SECRET-RECAP", "SECRET-LEARNED", "SECRET-NOTE", "SECRET-COMMENT", "SECRET-PULSE",
@@ -83,20 +84,14 @@ def download(client, user, kind, file_format, **params) -> bytes:
     client.force_login(user)
     response = client.get(export_url(kind, file_format, **params))
     assert response.status_code == 200, response.content[:500]
-    return b"".join(response.streaming_content) if response.streaming else response.getvalue()
-
-
-def xlsx_text(content: bytes) -> str:
-    """Every XML part of the workbook, decompressed: what a reader of the file gets."""
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        return "".join(archive.read(name).decode() for name in archive.namelist())
+    return body(response)
 
 
 @pytest.mark.parametrize("kind", ["figures", "matches", "meetings"])
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_no_export_holds_any_words_a_participant_wrote(client, hana, programme, kind, file_format):
     content = download(client, hana, kind, file_format)
-    text = content.decode("utf-8-sig") if file_format == "csv" else xlsx_text(content)
+    text = text_of(content)
     for secret in SECRETS:
         assert secret not in text, f"{secret} leaked into the {kind} {file_format}"
         assert secret.encode() not in content
@@ -121,11 +116,10 @@ def test_the_match_export_has_one_row_per_pair_with_its_progress(client, hana, p
     assert len(rows) == 6
 
 
-def figure_rows_of(content: bytes, file_format: str) -> list[list]:
-    if file_format == "csv":
-        return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
-    return [list(row) for sheet in workbook.worksheets for row in sheet.values]
+def figure_rows_of(content: bytes) -> list[list]:
+    """Every row of every table; the zip's README lines as rows of one cell."""
+    rows = [row for sheet in sheets_of(content).values() for row in sheet]
+    return rows + [[line] for line in files_of(content).get("README.txt", "").splitlines()]
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
@@ -134,8 +128,8 @@ def test_figures_resting_on_fewer_than_five_are_empty_cells_with_the_meaning_sta
 ):
     # By department: Finance holds alice and bob (2 people): counted as "Other"; Sales 8 people.
     content = download(client, hana, "figures", file_format)
-    rows = figure_rows_of(content, file_format)
-    text = content.decode("utf-8-sig") if file_format == "csv" else xlsx_text(content)
+    rows = figure_rows_of(content)
+    text = text_of(content)
     assert "Finance" not in text, "the name of a group of 2"
     assert not [value for row in rows for value in row if str(value).strip().lower() in ("fewer than 5", "hidden")]
     header = next(row for row in rows if row and row[0] == "Department")

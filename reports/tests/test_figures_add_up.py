@@ -132,10 +132,11 @@ def test_two_cohorts_of_one_programme_are_two_rows_named_with_their_cohort(clien
     options = [text_of(option) for option in page(client, hana).xpath("//select[@name='programme']/option")]
     assert sorted(options) == [AUTUMN, SPRING], "the filter names them alike"
     client.force_login(hana)
-    content = b"".join(client.get(reverse("reports:export", args=["figures", "csv"])).streaming_content)
+    content = b"".join(
+        client.get(reverse("reports:export", args=["figures", "csv"]), {"table": "programme"}).streaming_content
+    )
     lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    start = lines.index(["By programme"]) + 2
-    assert [line[0] for line in lines[start : start + 3]] == [AUTUMN, SPRING, "All"]
+    assert [line[0] for line in lines[1:]] == [AUTUMN, SPRING, "All"]
     response = client.get(reverse("reports:export", args=["figures", "xlsx"]))
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     assert [row[0] for row in workbook["By programme"].values][1:] == [AUTUMN, SPRING, "All"]
