@@ -89,7 +89,10 @@ def _participants_in_name_order(programme: Programme, *, role="", status="", dep
     if department:
         participants = participants.filter(user__profile__department=department)
     if q:
-        participants = participants.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q))
+        # The people found first (trigram indexes, people migration 0011), then their enrolments: joined
+        # in one, PostgreSQL walked everyone in name order to find the few that match.
+        found = User.objects.filter(Q(full_name__icontains=q) | Q(email__icontains=q)).values("pk")
+        participants = participants.filter(user__in=found)
     return participants.order_by("user__full_name", "pk")
 
 
