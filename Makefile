@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint format check-deploy security bench loadtest clean
+.PHONY: run test lint format check-deploy security bench bench-pages loadtest clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,21 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/bench_roster_import.py
 	$(PY) bench/bench_exports.py
 	$(PY) bench/directory_search.py
+
+## bench-pages: every page of every role at 10,000 and 50,000 people, side by side with a verdict against the
+## budgets (< 100 ms warm, <= 1.3x, same queries); seeds the two load databases first if they are not there
+## (docs/load-test.md). BENCH_SMALL_URL / BENCH_LARGE_URL choose the databases.
+BENCH_SMALL_URL ?= postgres://postgres@127.0.0.1:5432/mentoring_load10k
+BENCH_LARGE_URL ?= postgres://postgres@127.0.0.1:5432/mentoring_load50k
+bench-pages: export DEBUG := 1
+bench-pages: $(VENV)/.installed-dev
+	DATABASE_URL=$(BENCH_SMALL_URL) $(PY) bench/loadtest/create_database.py
+	DATABASE_URL=$(BENCH_SMALL_URL) $(PY) manage.py migrate --no-input -v 0
+	DATABASE_URL=$(BENCH_SMALL_URL) $(PY) bench/seed_load.py --people 10000 --manifest var/loadtest/accounts-10k.json
+	DATABASE_URL=$(BENCH_LARGE_URL) $(PY) bench/loadtest/create_database.py
+	DATABASE_URL=$(BENCH_LARGE_URL) $(PY) manage.py migrate --no-input -v 0
+	DATABASE_URL=$(BENCH_LARGE_URL) $(PY) bench/seed_load.py --people 50000 --manifest var/loadtest/accounts-50k.json
+	DATABASE_URL=$(BENCH_LARGE_URL) $(PY) bench/loadtest/profile_pages.py --compare var/loadtest/accounts-10k.json var/loadtest/accounts-50k.json
 
 ## loadtest: 50 users for 3 minutes against gunicorn and a 10,000-person organisation in PostgreSQL (docs/load-test.md);
 ## run.sh sets DEBUG=0 and a fresh random SECRET_KEY itself

@@ -417,6 +417,8 @@ def write_manifest(path: Path, people: int) -> None:
                 "goals": goals_of.get(match.pk, []),
             })  # fmt: skip
     manifest = {
+        "people": people,
+        "database": connection.settings_dict["NAME"],  # where the accounts are (profile_pages.py --compare)
         "password": PASSWORD,
         "programmes": [p.pk for p in programmes],
         "open_programmes": [p.pk for p in programmes if p.status == Programme.Status.OPEN],

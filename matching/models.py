@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -260,7 +260,14 @@ class Match(models.Model):
                 name="match_ended_has_a_date",
             ),
         ]
-        indexes = [models.Index(fields=["programme", "status"])]
+        indexes = [
+            models.Index(fields=["programme", "status"]),
+            # The coordinators' list of matches, a page at a time (selectors.matches_for_programme).
+            models.Index(
+                F("programme"), F("ended_at").desc(nulls_first=True), F("created_at").desc(), F("id").desc(),
+                name="match_list_order",
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.mentor.user} mentors {self.mentee.user}"

@@ -4,7 +4,7 @@ number of people, proposals or matches."""
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, F, Q, QuerySet
 
 from people.mail import build_mail
 from programmes.models import Participant, Programme
@@ -262,13 +262,14 @@ def publish_preview(run: MatchRun, proposals: list[Proposal]) -> PublishPreview:
 
 
 def matches_for_programme(programme: Programme, *, status: str = "") -> QuerySet[Match]:
-    """The programme's matches: active first (newest first), then ended (latest ended first)."""
-    matches = programme.matches.select_related("mentee__user", "mentor__user", "ended_by").annotate(
-        ended_last=Case(When(status=Match.Status.ACTIVE, then=Value(0)), default=Value(1), output_field=IntegerField())
-    )
+    """The programme's matches: active first (newest first), then ended (latest ended first).
+    An active match has no end date and an ended one has (a constraint of Match), so
+    "no end date first" is "active first": an order the index match_list_order
+    serves a page at a time, where sorting on the status would sort every match."""
+    matches = programme.matches.select_related("mentee__user", "mentor__user", "ended_by")
     if status:
         matches = matches.filter(status=status)
-    return matches.order_by("ended_last", F("ended_at").desc(nulls_last=True), "-created_at", "-pk")
+    return matches.order_by(F("ended_at").desc(nulls_first=True), "-created_at", "-pk")
 
 
 def matching_settings_for(programme: Programme) -> MatchingSettings:

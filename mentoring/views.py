@@ -25,13 +25,16 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "people/welcome.html")
     user = request.user
     sections = programmes_for_home(user)
+    # The person's enrolments first, then their pairs through the mentee and mentor indexes: "mentee or
+    # mentor is this person" through joins read every active pair of the organisation.
+    enrolments = list(sections["enrolments"])
+    enrolled = [enrolment.pk for enrolment in enrolments]
     matches = (
-        Match.objects.filter(Q(mentee__user=user) | Q(mentor__user=user), status=Match.Status.ACTIVE)
+        Match.objects.filter(Q(mentee__in=enrolled) | Q(mentor__in=enrolled), status=Match.Status.ACTIVE)
         .select_related("programme", "mentee__user", "mentor__user")
         .order_by("-created_at")
     )
     matches = list(matches)
-    enrolments = list(sections["enrolments"])
     # The circles the navigation lists (read once a request), beside their programmes.
     circles = {link.programme_id: link for link in circles_for_request(request)}
     for enrolment in enrolments:

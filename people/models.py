@@ -63,6 +63,9 @@ class User(AbstractBaseUser, PermissionsMixin):
             # Email addresses differ only in case for humans, never for logins.
             models.UniqueConstraint(Lower("email"), name="people_user_email_ci_unique"),
         ]
+        # Lists of people in name order a page at a time (e.g. a programme's participants)
+        # read the names in order rather than sorting everyone.
+        indexes = [models.Index(fields=["full_name", "email"], name="people_user_name_order")]
 
     def __str__(self) -> str:
         return self.full_name or self.email

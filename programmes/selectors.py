@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -51,10 +52,36 @@ def active_pairs_of(participant: Participant) -> list:
     return list(participant.matches_as_mentor.filter(status="active").select_related("mentee__user"))
 
 
+PARTICIPANT_DETAILS = (
+    "programme", "user", "user__profile", "user__profile__department", "user__profile__seniority", "source_network",
+)  # fmt: skip
+
+
 def participants_for_programme(programme: Programme, *, role="", status="", department=None, q="") -> QuerySet:
-    participants = Participant.objects.filter(programme=programme).select_related(
-        "programme", "user", "user__profile", "user__profile__department", "user__profile__seniority", "source_network"
+    """The programme's participants that pass the filters, in name order, with their profiles."""
+    return _participants_in_name_order(programme, role=role, status=status, department=department, q=q).select_related(
+        *PARTICIPANT_DETAILS
     )
+
+
+def participants_page(programme: Programme, *, number, per_page: int, **filters) -> Page:
+    """One page of the participants list in two steps, so that its cost does not grow
+    with the programme: the page's participants in name order (participant and user
+    only, read in the order of the index people_user_name_order), then only those
+    with their profiles. Joining every participant's profile first and sorting after
+    took a sort of the whole programme. Three queries: the count, the page's ids, their rows."""
+    page = Paginator(_participants_in_name_order(programme, **filters), per_page).get_page(number)
+    on_page = list(page.object_list.values_list("pk", flat=True))
+    page.object_list = list(
+        Participant.objects.filter(pk__in=on_page)
+        .select_related(*PARTICIPANT_DETAILS)
+        .order_by("user__full_name", "pk")
+    )
+    return page
+
+
+def _participants_in_name_order(programme: Programme, *, role="", status="", department=None, q="") -> QuerySet:
+    participants = Participant.objects.filter(programme=programme)
     if role:
         participants = participants.filter(role=role)
     if status:
@@ -62,7 +89,10 @@ def participants_for_programme(programme: Programme, *, role="", status="", depa
     if department:
         participants = participants.filter(user__profile__department=department)
     if q:
-        participants = participants.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q))
+        # The people found first (trigram indexes, people migration 0011), then their enrolments: joined
+        # in one, PostgreSQL walked everyone in name order to find the few that match.
+        found = User.objects.filter(Q(full_name__icontains=q) | Q(email__icontains=q)).values("pk")
+        participants = participants.filter(user__in=found)
     return participants.order_by("user__full_name", "pk")
 
 

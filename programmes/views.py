@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -222,8 +221,9 @@ def participant_list(request: HttpRequest, pk: int) -> HttpResponse:
     programme = permissions.get_programme_for_coordinator(request.user, pk)
     filters = ParticipantFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    participants = selectors.participants_for_programme(programme, **criteria)
-    page = Paginator(participants, PARTICIPANTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = selectors.participants_page(
+        programme, number=request.GET.get("page"), per_page=PARTICIPANTS_PER_PAGE, **criteria
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

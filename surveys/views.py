@@ -4,18 +4,22 @@ coordinators' results. Each view fetches its object through surveys.permissions
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from matching.permissions import is_in_pair
+from matching.permissions import without_own_pairs
 from outcomes.commitments import custom_questions, may_share
 
 from . import permissions, schedule, selectors, services
 from .forms import ProgrammeFeedbackForm, PulseForm
 from .models import ProgrammeFeedback, PulseResponse
 from .services import STAGE_NAMES, SurveyError
+
+PAIRS_PER_PAGE = 50  # the pairs table of the check-in results
 
 
 @login_required
@@ -61,13 +65,14 @@ def pulse_results(request: HttpRequest, programme_pk: int) -> HttpResponse:
     programme = permissions.get_programme_for_results(request.user, programme_pk)
     summary = selectors.pulse_summary(programme, viewer=request.user)
     # A coordinator in one of the pairs reads the others' check-ins, never their own pair's.
-    every_pair = list(selectors.pairs_of_programme(programme))
-    pairs = [pair for pair in every_pair if not is_in_pair(request.user, pair)]
+    # The pairs a page at a time: a programme may have thousands.
+    every_pair = selectors.pairs_of_programme(programme)
+    pairs = Paginator(without_own_pairs(request.user, every_pair), PAIRS_PER_PAGE).get_page(request.GET.get("page"))
     for pair in pairs:
         pair.latest_pulse = summary["latest_by_match"].get(pair.pk)
     return render(request, "surveys/pulse_results.html", {
         "programme": programme, "summary": summary, "pairs": pairs,
-        "own_pairs_left_out": len(pairs) < len(every_pair),
+        "own_pairs_left_out": every_pair.filter(Q(mentee__user=request.user) | Q(mentor__user=request.user)).exists(),
         "obstacle_names": PulseResponse.Obstacle.labels,
     })  # fmt: skip
 

@@ -139,6 +139,10 @@ class Participant(Person):
     def programme_list(self):
         self.page("/programmes/", "participant: programme list")
 
+    @task(1)
+    def messages(self):
+        self.page("/messages/", "participant: messages")
+
     @task(2)
     def programme_detail(self):
         # Their own programme, or one open for enrolment they might join.
@@ -155,6 +159,14 @@ class Coordinator(Person):
 
     def programme(self) -> int:
         return random.choice(self.account["programmes"])
+
+    @task(1)
+    def home(self):
+        self.page("/", "coordinator: home")
+
+    @task(1)
+    def overview(self):
+        self.page("/health/", "coordinator: health overview")
 
     @task(2)
     def programme_page(self):
@@ -200,6 +212,10 @@ class HRViewer(Person):
         programmes = random.sample(MANIFEST["programmes"], random.randint(0, 2))
         dated = random.choice(["", "&date_from=2026-01-01"])
         return f"by={by}{dated}" + "".join(f"&programme={pk}" for pk in programmes)
+
+    @task(1)
+    def home(self):
+        self.page("/", "hr: home")
 
     @task(4)
     def dashboard(self):

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The load test, end to end, on this machine only (127.0.0.1):
 #   1. the load database (created if missing), migrated and seeded with the
-#      10,000-person organisation (bench/seed_load.py; kept for the next run);
+#      organisation of PEOPLE people (bench/seed_load.py; kept for the next run);
 #   2. collectstatic, then gunicorn with production settings (DEBUG=0) on 127.0.0.1;
 #   3. locust, headless: USERS virtual users for DURATION (50 users, 3 minutes);
 #   4. gunicorn stopped, and a table per page: requests, failures, p50, p95.
@@ -9,6 +9,7 @@
 #
 #   bench/loadtest/run.sh                       # or: make loadtest
 #   USERS=20 DURATION=1m bench/loadtest/run.sh
+#   PEOPLE=50000 LOADTEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/mentoring_load50k bench/loadtest/run.sh
 #
 # Settings (environment): LOADTEST_DATABASE_URL (postgres://postgres@127.0.0.1:5432/mentoring_load),
 # LOADTEST_REDIS_URL (redis://127.0.0.1:6379/7: the shared cache of the gunicorn workers),
@@ -38,19 +39,7 @@ SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(60))')
 export SECRET_KEY
 
 echo "== database"
-"$PY" - <<PYEOF
-import environ, psycopg2
-from psycopg2 import sql
-config = environ.Env.db_url_config("$DATABASE_URL")
-admin = psycopg2.connect(dbname="postgres", user=config["USER"], password=config["PASSWORD"] or None,
-                         host=config["HOST"], port=config["PORT"] or 5432)
-admin.autocommit = True
-with admin.cursor() as cursor:
-    cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
-    if cursor.fetchone() is None:
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
-        print(f"created {config['NAME']}")
-PYEOF
+"$PY" bench/loadtest/create_database.py
 "$PY" manage.py migrate --no-input -v 0
 "$PY" bench/seed_load.py --people "$PEOPLE" --manifest "$OUT/accounts.json"
 "$PY" manage.py collectstatic --no-input -v 0

@@ -578,6 +578,45 @@ def test_the_console_and_the_matches_page_cost_fixed_queries(coordinator, progra
         coordinator.get(url("matches", programme.pk))
 
 
+def test_the_matches_page_costs_the_same_queries_for_8_and_120_matches_and_lists_active_first(
+    coordinator, programme, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    def add_matches(count: int, start: int) -> None:
+        mentees, mentors = make_cohort(programme, mentees=count, mentors=count)
+        now = timezone.now()
+        Match.objects.bulk_create(
+            Match(programme=programme, mentee=e, mentor=m, created_at=now - timedelta(days=start + i),
+                  # every third ended, on a different day each
+                  status="ended" if i % 3 == 0 else "active",
+                  ended_at=now - timedelta(hours=start + i) if i % 3 == 0 else None)
+            for i, (e, m) in enumerate(zip(mentees, mentors, strict=True))
+        )  # fmt: skip
+
+    add_matches(8, 0)
+    coordinator.get(url("matches", programme.pk))
+    # session, user, programme, count, page of matches, the navigation's circles and unread messages
+    with django_assert_num_queries(7):
+        coordinator.get(url("matches", programme.pk))
+    add_matches(112, 8)
+    with django_assert_num_queries(7):
+        first = coordinator.get(url("matches", programme.pk)).context["page"]
+    with django_assert_num_queries(7):
+        coordinator.get(url("matches", programme.pk), {"status": "active", "page": 2})
+
+    # Active matches first, newest first; then ended ones, latest ended first; across the pages.
+    shown = list(first.object_list) + list(coordinator.get(url("matches", programme.pk), {"page": 2}).context["page"])
+    expected = sorted(
+        Match.objects.filter(programme=programme),
+        key=lambda m: (m.status != "active", -(m.ended_at or m.created_at).timestamp(), -m.created_at.timestamp()),
+    )
+    assert [m.pk for m in shown] == [m.pk for m in expected][: len(shown)]
+    assert first.paginator.count == 120
+
+
 def test_moving_a_proposed_mentee_through_the_page(coordinator, carol):
     """Issue 22: "Assign by hand" offered only mentees without a pair."""
     programme = make_programme(carol, status="running")

@@ -163,16 +163,21 @@ def test_the_participant_list_costs_the_same_queries_at_50_and_5000_participants
     enrol_many(programme, 50)
     client.get(url)  # warm up the session and content types
 
-    # session, user, programme (with coordinator check), department filter choices, count, page of rows,
-    # the navigation's circles and unread messages
-    with django_assert_num_queries(9):  # the ninth: the seniority scale, for the role-fit flag
+    # session, user, programme (with coordinator check), department filter choices, count, the page's ids
+    # in name order, their rows with profiles, the navigation's circles and unread messages
+    with django_assert_num_queries(10):  # the tenth: the seniority scale, for the role-fit flag
         small = client.get(url)
     enrol_many(programme, 4950)
-    with django_assert_num_queries(9):  # the ninth: the seniority scale, for the role-fit flag
+    with django_assert_num_queries(10):
         large = client.get(url)
 
     assert len(small.context["page"].object_list) == len(large.context["page"].object_list) == 50
     assert large.context["page"].paginator.count == 5000
+    # Each page holds the next 50 in name order (the rows are read in two steps).
+    everyone = list(programme.participants.order_by("user__full_name", "pk").values_list("pk", flat=True))
+    second = client.get(url, {"page": 2}).context["page"].object_list
+    assert [p.pk for p in large.context["page"].object_list] == everyone[:50]
+    assert [p.pk for p in second] == everyone[50:100]
 
 
 def test_the_programme_page_costs_the_same_queries_however_many_participants(
