@@ -39,10 +39,10 @@ from programmes.permissions import (
 )
 from programmes.selectors import participants_for_programme
 from reports import figures
-from reports.exports import SHEETS
+from reports.exports import SHEETS, UnknownTable
 from reports.forms import ReportFilterForm
 from reports.permissions import require_reports_access
-from reports.views_exports import CONTENT_TYPES, export_response
+from reports.views_exports import CONTENT_TYPES, ZIP, export_response
 from sessions_log.models import Feedback, Recap
 from sessions_log.permissions import feedback_visible_to, get_workspace, recaps_visible_to
 
@@ -441,18 +441,25 @@ class Export(APIView):
             OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(SHEETS)),
             OpenApiParameter("file_format", str, OpenApiParameter.PATH, enum=list(CONTENT_TYPES)),
             *_REPORT_FILTERS,
+            OpenApiParameter("table", str, description=(
+                "One table of the export by its key (e.g. by_department). Without it, the figures as CSV "
+                "are a zip of one CSV per table.")),
         ],
-        responses=responses({(200, media): OpenApiTypes.BINARY for media in ("text/csv", CONTENT_TYPES["xlsx"])}, 400),
+        responses=responses({(200, media): OpenApiTypes.BINARY
+                             for media in ("text/csv", CONTENT_TYPES["xlsx"], ZIP)}, 400),
     )  # fmt: skip
     @method_decorator(reads_from_reports_database)
     def get(self, request, kind: str, file_format: str):
         if kind not in SHEETS or file_format not in CONTENT_TYPES:
             raise Http404("No such export.")
         form = _report_filter(request)
-        return export_response(
-            request._request, user=request.user, kind=kind, file_format=file_format,
-            report_filter=form.report_filter(), token=request.auth,
-        )  # fmt: skip
+        try:
+            return export_response(
+                request._request, user=request.user, kind=kind, file_format=file_format,
+                report_filter=form.report_filter(), token=request.auth, table=request.query_params.get("table", ""),
+            )  # fmt: skip
+        except UnknownTable as error:
+            raise serializers.ValidationError({"table": [str(error)]}) from error
 
 
 # -- people and the audit log (staff) ------------------------------------------------------
