@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from matching.cohorts import waiting_for_a_mentor
@@ -265,25 +265,30 @@ def recent_activity(programme: Programme, limit: int = ACTIVITY_ITEMS) -> list[A
     """The latest happenings of the programme, newest first (five queries)."""
     items: list[Activity] = []
     pair = "{0.mentor.user} and {0.mentee.user}".format
-    for match in programme.matches.select_related("mentor__user", "mentee__user").order_by("-created_at")[:limit]:
+    people = ("mentor__user", "mentee__user")
+    for match in _latest(programme.matches.all(), "-created_at", limit).select_related(*people):
         items.append(Activity(match.created_at, f"{pair(match)} were matched", match.pk))
-    ended = programme.matches.filter(status=Match.Status.ENDED).select_related("mentor__user", "mentee__user")
-    for match in ended.order_by("-ended_at")[:limit]:
+    ended = programme.matches.filter(status=Match.Status.ENDED)
+    for match in _latest(ended, "-ended_at", limit).select_related(*people):
         items.append(Activity(match.ended_at, f"{pair(match)} ended: {match.get_end_reason_display()}", match.pk))
     held = Meeting.objects.filter(programme=programme, status=Meeting.Status.HELD, starts_at__lte=timezone.now())
-    for meeting in held.select_related("mentor__user", "mentee__user").order_by("-starts_at")[:limit]:
+    for meeting in _latest(held, "-starts_at", limit).select_related(*people):
         items.append(Activity(meeting.starts_at, f"{pair(meeting)} met ({meeting.minutes} min)", meeting.match_id))
-    recaps = Recap.objects.filter(meeting__programme=programme).select_related("author", "meeting")
-    for recap in recaps.order_by("-created_at")[:limit]:
+    recaps = _latest(Recap.objects.filter(meeting__programme=programme), "-created_at", limit)
+    for recap in recaps.select_related("author", "meeting"):
         items.append(Activity(recap.created_at, f"{recap.author} wrote a recap", recap.meeting.match_id))
-    steps = EscalationStep.objects.filter(escalation__match__programme=programme).select_related(
-        "escalation__match__mentor__user", "escalation__match__mentee__user"
-    )
-    for step in steps.order_by("-created_at")[:limit]:
+    steps = _latest(EscalationStep.objects.filter(escalation__match__programme=programme), "-created_at", limit)
+    for step in steps.select_related("escalation__match__mentor__user", "escalation__match__mentee__user"):
         match = step.escalation.match
         items.append(Activity(step.created_at, f"{pair(match)}: {step.get_kind_display().lower()}", match.pk))
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]
+
+
+def _latest(rows: QuerySet, order: str, limit: int) -> QuerySet:
+    """The newest `limit` of `rows`, chosen before anything is joined to them: sorting
+    a programme's every row with its people's rows attached grows with the programme."""
+    return rows.model.objects.filter(pk__in=Subquery(rows.order_by(order).values("pk")[:limit])).order_by(order)
 
 
 def upcoming_milestones(programme: Programme, now: datetime, days: int = 60) -> list[Milestone]:

@@ -174,7 +174,7 @@ step = st.tuples(
 )
 
 
-@settings(max_examples=40, deadline=None, database=None,
+@settings(max_examples=25, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
 @given(history=st.lists(step, min_size=1, max_size=12))
 def test_stored_health_equals_judging_from_scratch_after_any_history(pairs, history):
