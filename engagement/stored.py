@@ -5,7 +5,7 @@ change (the triggers of engagement.triggers then mark it stale, in the writer's
 transaction), or the clock passes its `fresh_until` (health.pair_facts_until:
 the next midnight, the next booked meeting's start, a rating leaving its window).
 Every reader first re-judges the stale rows of what it reads (`judge_stale`:
-ten queries however many), so a page never shows a status that judging the pair
+eleven queries however many), so a page never shows a status that judging the pair
 from scratch would not give now; the daily job re-judges every active pair just
 after midnight so that pages rarely find one stale. A judgement is written only
 over the version of the row it read: a change committed meanwhile leaves the row
@@ -36,7 +36,7 @@ def stale(now: datetime) -> Q:
 
 def judge_stale(matches: QuerySet[Match], now: datetime | None = None) -> int:
     """Re-judge the stale rows among `matches`; the number written. Always the same
-    ten queries (none, one or thousands stale), so a page costs the same either way."""
+    eleven queries (none, one or thousands stale), so a page costs the same either way."""
     now = now or timezone.now()
     rows = PairHealth.objects.filter(match__in=matches).filter(stale(now))
     return _judge(rows, now)
@@ -139,7 +139,7 @@ def health_of(row: PairHealth) -> health.Health:
 
 
 def stored_health(matches: QuerySet[Match], now: datetime | None = None) -> dict[int, health.Health]:
-    """What health.health_of_matches gives, read from the stored rows (eleven queries)."""
+    """What health.health_of_matches gives, read from the stored rows (twelve queries)."""
     judge_stale(matches, now)
     rows = PairHealth.objects.filter(match__in=matches).only("match_id", "status", "reasons", "in_grace")
     return {row.match_id: health_of(row) for row in rows}

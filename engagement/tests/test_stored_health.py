@@ -249,3 +249,21 @@ def test_the_daily_job_judges_every_active_pair_once_a_day(pairs):
     with time_machine.travel(DAY0 + timedelta(days=2, hours=-8), tick=False):  # just after midnight
         assert stored.judge_daily() == 2
         assert_exact(pairs)
+
+
+@pytest.mark.parametrize("judged_before", [False, True])
+def test_reading_stored_health_costs_the_same_queries_for_2_and_12_pairs(pairs, carol, judged_before,
+                                                                         django_assert_num_queries):  # fmt: skip
+    programme = pairs[0].programme
+    matches = Match.objects.filter(programme=programme)
+    counts = []
+    for grow in (0, 10):
+        for number in range(grow):
+            make_match(carol, make_person(f"Mentee {number}"), make_person(f"Mentor {number}"), created_at=DAY0,
+                       programme=programme)  # fmt: skip
+        if judged_before:
+            stored.judge_stale(matches)
+        # The stale rows' versions, seven queries of facts, two of frameworks, the write; then the rows.
+        with django_assert_num_queries(12):
+            counts.append(len(stored.stored_health(matches)))
+    assert counts == [2, 12]
