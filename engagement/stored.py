@@ -61,9 +61,12 @@ def rebuild(now: datetime | None = None) -> int:
     missing = Match.objects.filter(stored_health__isnull=True).values_list("pk", flat=True)
     PairHealth.objects.bulk_create([PairHealth(match_id=pk) for pk in missing], ignore_conflicts=True)
     written = judge(Match.objects.all(), now)
-    if connection.vendor == "postgresql":  # every row rewritten: let the planner know few are stale now
+    if connection.vendor == "postgresql":
+        # Every row rewritten: clear the dead versions out of the stale-row index (a bulk load's
+        # triggers leave many) and tell the planner that few rows are stale (VACUUM needs autocommit).
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE engagement_pairhealth")
+            cursor.execute("ANALYZE engagement_pairhealth" if connection.in_atomic_block else
+                           "VACUUM ANALYZE engagement_pairhealth")  # fmt: skip
     return written
 
 
