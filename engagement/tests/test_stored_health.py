@@ -25,6 +25,7 @@ from outcomes.models import SelfAssessment
 from reports.figures import hr_health
 from sessions_log.agreements import agreement_propose, agreement_sign
 from sessions_log.models import ActionItem, Feedback, Goal, Meeting, Recap
+from sessions_log.services import WorkspaceError
 from surveys.models import PulseResponse
 
 from .factories import add_meeting, make_match
@@ -131,6 +132,13 @@ def self_assess(pair, now, _hours: int, _status: str) -> None:
 
 
 def agree(pair, now, hours: int, _status: str) -> None:
+    try:
+        propose_and_sign(pair, hours)
+    except WorkspaceError:  # a rhythm the programme's cadence does not allow: refused, nothing written
+        pass
+
+
+def propose_and_sign(pair, hours: int) -> None:
     version = agreement_propose(
         match=pair, by=pair.mentee.user, mentee_wants="Grow.", mentor_wants="Learn.", every_days=7 + hours % 3 * 7,
         minutes=60, format="video", location="", ground_rules="Ours.", shared_with_coordinator="That we meet.",
