@@ -7,6 +7,7 @@ bob mentors alice and dan mentors erin in carol's fortnightly programme, which
 expects two goals by the second meeting; each example writes a random history
 and checks both pairs after every step."""
 
+from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
@@ -132,10 +133,8 @@ def self_assess(pair, now, _hours: int, _status: str) -> None:
 
 
 def agree(pair, now, hours: int, _status: str) -> None:
-    try:
+    with suppress(WorkspaceError):  # a rhythm the programme's cadence does not allow: refused, nothing written
         propose_and_sign(pair, hours)
-    except WorkspaceError:  # a rhythm the programme's cadence does not allow: refused, nothing written
-        pass
 
 
 def propose_and_sign(pair, hours: int) -> None:
