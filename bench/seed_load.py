@@ -49,6 +49,7 @@ django.setup()
 
 from allauth.account.models import EmailAddress  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -462,6 +463,8 @@ def main() -> None:
     else:
         log(f"The {args.people:,}-person organisation is already there; nothing to build.")
     write_manifest(args.manifest, args.people)
+    log("Judging every pair's health (manage.py rebuild_health)...")
+    call_command("rebuild_health")
 
 
 if __name__ == "__main__":

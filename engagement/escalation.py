@@ -18,6 +18,7 @@ from webhooks.services import emit
 
 from . import health
 from .models import Escalation, EscalationStep
+from .stored import stored_health
 
 DAYS_BEFORE_REMINDER = 7
 DAYS_BEFORE_QUEUE = 7
@@ -43,7 +44,7 @@ def ladder_walk(*, today: date | None = None) -> WalkResult:
     today = today or timezone.localdate()
     result = WalkResult()
     active = Match.objects.filter(status=Match.Status.ACTIVE, programme__kind__in=_LADDER_KINDS)
-    health_of = health.health_of_matches(active)
+    health_of = stored_health(active)
     open_by_match = {e.match_id: e for e in Escalation.objects.exclude(stage=Escalation.Stage.CLOSED)}
     matches = {m.pk: m for m in active.select_related("programme", "mentee__user", "mentor__user")}
     for match_id, state in health_of.items():

@@ -5,7 +5,7 @@ out. `pair_facts` gathers the facts of any number of pairs in a fixed number of
 queries. The thresholds are named below, so each rule reads as it is tested."""
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -81,9 +81,10 @@ def frameworks_of(matches: QuerySet[Match]) -> dict[int, Framework]:
     cadence. The one place that rule lives: the health pages, the escalation
     ladder and HR's figures all read it here."""
     rows = list(matches.annotate(agreed_every=signed_rhythm()).values_list("pk", "programme_id", "agreed_every"))
+    # By subquery, not a list of ids: the query runs (and counts) the same with no pairs.
     programmes = {
         programme.pk: Framework.of(programme)
-        for programme in Programme.objects.filter(pk__in={programme_id for _pk, programme_id, _every in rows})
+        for programme in Programme.objects.filter(pk__in=matches.values("programme_id"))
     }
     return {pk: programmes[programme_id].with_rhythm(every) for pk, programme_id, every in rows}
 
@@ -227,6 +228,17 @@ def pair_facts(matches: QuerySet[Match], now: datetime | None = None) -> dict[in
     ids: a programme of thousands of pairs would otherwise send thousands of
     parameters with every query, and Django spends longer building those than
     PostgreSQL spends answering."""
+    return pair_facts_until(matches, now)[0]
+
+
+def pair_facts_until(
+    matches: QuerySet[Match], now: datetime | None = None
+) -> tuple[dict[int, PairFacts], dict[int, datetime]]:
+    """`pair_facts`, and for each pair the instant its facts may change with the
+    clock alone (its rows unchanged): the next local midnight (actions fall due,
+    the start self-assessment's window turns), the start of its next booked
+    meeting (it is no longer "next"), or a rating leaving the feedback window.
+    Until then the health judged now stays right; engagement.stored relies on it."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     rows = {
@@ -273,7 +285,7 @@ def pair_facts(matches: QuerySet[Match], now: datetime | None = None) -> dict[in
             meeting__match_id__in=ids, created_at__gte=now - timedelta(days=FEEDBACK_WINDOW_DAYS)
         )
         .values("meeting__match_id")
-        .annotate(n=Count("pk"), average=Avg("rating"))
+        .annotate(n=Count("pk"), average=Avg("rating"), first=Min("created_at"))
     }
     pulses = _latest_pulses(ids)
     zone = timezone.get_current_timezone()  # once: timezone.localdate() looks it up at every call
@@ -281,7 +293,9 @@ def pair_facts(matches: QuerySet[Match], now: datetime | None = None) -> dict[in
     def day(value: datetime | None) -> date | None:
         return value.astimezone(zone).date() if value else None
 
-    facts = {}
+    midnight = datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone)
+    window = timedelta(days=FEEDBACK_WINDOW_DAYS, microseconds=1)  # the oldest rating counts up to its 90th day
+    facts, until = {}, {}
     for pk, row in rows.items():
         meeting = meetings.get(pk, {})
         rating = ratings.get(pk, {})
@@ -308,7 +322,9 @@ def pair_facts(matches: QuerySet[Match], now: datetime | None = None) -> dict[in
             start_assessment_overdue_on=overdue_on,
             start_assessments_given=row["starts_given"],
         )
-    return facts
+        changes = [midnight, meeting.get("next_at"), rating["first"] + window if rating else None]
+        until[pk] = min(moment for moment in changes if moment is not None)
+    return facts, until
 
 
 def _latest_pulses(match_ids) -> dict[int, int]:

@@ -85,3 +85,37 @@ class EscalationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.on}"
+
+
+class PairHealth(models.Model):
+    """A pair's health as last judged, with the facts it was judged from, and the
+    instant until which that judgement holds with its rows unchanged (engagement.stored).
+
+    Database triggers (engagement.triggers) empty `fresh_until` and bump `version`
+    in the very transaction that changes any of the pair's facts, whoever writes
+    them: a service, the admin, a bulk update, a test. A row is stale when
+    `fresh_until` is empty or past; readers re-judge stale rows before they count."""
+
+    match = models.OneToOneField(Match, primary_key=True, on_delete=models.CASCADE, related_name="stored_health")
+    status = models.CharField(max_length=10, blank=True)  # empty until first judged
+    severity = models.SmallIntegerField(default=0)  # health.SEVERITY of the status: worst first in SQL
+    reasons = models.JSONField(default=list, blank=True)
+    in_grace = models.BooleanField(default=False)
+    # HR's health of the pair: the same rules without ratings and check-ins (reports.figures.hr_health).
+    hr_status = models.CharField(max_length=10, blank=True)
+    facts = models.JSONField(default=dict, blank=True)  # health.PairFacts and the Framework, for support
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    fresh_until = models.DateTimeField(null=True, blank=True)
+    # Bumped by the triggers: a judgement is written only over the version it read, so a
+    # change committed while the facts were being gathered is never overwritten.
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "pair health"
+        indexes = [
+            models.Index(fields=["fresh_until"], name="pairhealth_fresh_until"),
+            models.Index(fields=["assessed_at"], name="pairhealth_assessed_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Health of {self.match_id}: {self.status or 'not judged yet'}"

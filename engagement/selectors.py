@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from matching.cohorts import waiting_for_a_mentor
@@ -18,9 +18,9 @@ from programmes.models import Participant, Programme
 from programmes.permissions import programmes_coordinated_by
 from sessions_log.models import Meeting, Recap
 
-from . import health
+from . import health, stored
 from .escalation import work_queue
-from .models import Escalation, EscalationStep
+from .models import Escalation, EscalationStep, PairHealth
 
 ACTIVITY_ITEMS = 15
 PAIRS_PER_PAGE = 50
@@ -71,24 +71,28 @@ class Dashboard:
     # How the stalled count and the queue's rows relate, in sentences.
     queue_summary: list[str] = field(default_factory=list)
     own_pairs_left_out: int = 0  # the viewer's own pairs, not shown to them
+    health_as_of: datetime | None = None  # the moment the counts and rows are true of
+    oldest_judgement: datetime | None = None  # when the longest-standing stored judgement was made
 
 
 def pairs_with_health(programme: Programme, now: datetime | None = None) -> list[PairRow]:
     """The programme's active pairs, worst health first."""
-    now = now or timezone.now()
     matches = programme.matches.filter(status=Match.Status.ACTIVE)
-    health_of = health.health_of_matches(matches, now)
-    rows = [
-        PairRow(match, health_of[match.pk])
-        for match in matches.select_related("mentee__user", "mentor__user").order_by("created_at", "pk")
-    ]
-    rows.sort(key=lambda row: -health.SEVERITY[row.health.status])
-    return rows
+    stored.judge_stale(matches, now)
+    rows = _ranked(PairHealth.objects.filter(match__in=matches)).select_related(
+        "match__mentee__user", "match__mentor__user"
+    )
+    return [PairRow(row.match, stored.health_of(row)) for row in rows]
 
 
 def health_counts(rows: list[PairRow]) -> dict[str, int]:
     counted = Counter(row.health.status for row in rows)
     return {status: counted.get(status, 0) for status in STATUS_ORDER}
+
+
+def _ranked(rows: QuerySet[PairHealth]) -> QuerySet[PairHealth]:
+    """Worst health first, then the oldest pair first."""
+    return rows.order_by("-severity", "match__created_at", "match_id")
 
 
 def programme_dashboard(
@@ -100,30 +104,42 @@ def programme_dashboard(
     viewer: User | None = None,
 ) -> Dashboard:
     """The dashboard: the counts of every health, and one page of the pairs (worst
-    first, only those of `status` if it is one). Every pair's health is judged for
-    the counts, but only the page's pairs are loaded with their people: a
-    programme of thousands of pairs shows PAIRS_PER_PAGE at a time."""
+    first, only those of `status` if it is one). Counts and order come from the
+    stored health in SQL (stale rows re-judged first), and only the page's pairs
+    are loaded: the page costs the same queries for ten pairs or ten thousand."""
     now = now or timezone.now()
     # A coordinator in one of the pairs does not read what the pair tells coordinators (matching.permissions).
     own = set(own_pairs(viewer, programme.matches.all()).values_list("pk", flat=True)) if viewer else set()
     active = programme.matches.filter(status=Match.Status.ACTIVE).exclude(pk__in=own)
-    health_of = health.health_of_matches(active, now)
-    ranked = sorted(
-        active.order_by("created_at", "pk").values_list("pk", flat=True),
-        key=lambda pk: -health.SEVERITY[health_of[pk].status],
+    stored.judge_stale(active, now)
+    rows = PairHealth.objects.filter(match__in=active)
+    summary = rows.aggregate(
+        **{key: Count("pk", filter=Q(status=key)) for key in STATUS_ORDER},
+        in_grace=Count("pk", filter=Q(in_grace=True)),
+        oldest=Min("assessed_at"),
     )
-    counted = Counter(state.status for state in health_of.values())
-    counts = {key: counted.get(key, 0) for key in STATUS_ORDER}
-    chosen = [pk for pk in ranked if health_of[pk].status == status] if status in counts else ranked
-    pairs = Paginator(chosen, PAIRS_PER_PAGE).get_page(page)
-    matches = Match.objects.filter(pk__in=list(pairs.object_list)).select_related("mentee__user", "mentor__user")
-    by_pk = {match.pk: match for match in matches}
+    counts = {key: summary[key] for key in STATUS_ORDER}
+    chosen = rows.filter(status=status) if status in counts else rows
+    # The page's ids first (a sort of narrow rows), then only those pairs with their people.
+    pairs = Paginator(_ranked(chosen).values_list("match_id", flat=True), PAIRS_PER_PAGE).get_page(page)
+    shown = PairHealth.objects.filter(match_id__in=list(pairs.object_list)).defer("facts")
+    by_pk = {row.match_id: row for row in shown.select_related("match__mentee__user", "match__mentor__user")}
     queue = [item for item in work_queue(programme) if item.match_id not in own]
     on_ladder = {escalation.match_id: escalation for escalation in queue}
+    # The stored health of the pairs on the ladder.
+    open_stages = [stage for stage in Escalation.Stage.values if stage != Escalation.Stage.CLOSED]
+    ladder_health = dict(rows.filter(match__escalations__stage__in=open_stages).values_list("match_id", "status"))
     for escalation in queue:  # a pair that met again leaves the ladder at the next walk
-        escalation.recovering = escalation.match_id in health_of and not _stalled(health_of[escalation.match_id])
+        escalation.recovering = escalation.match_id in ladder_health and not _stalled_status(
+            ladder_health[escalation.match_id]
+        )
+    stalled_stages = Counter(on_ladder[pk].stage for pk, state in ladder_health.items() if _stalled_status(state))
+    stalled_stages[None] = counts[health.Status.STALLED] - sum(stalled_stages.values())
     pairs.object_list = [
-        PairRow(by_pk[pk], health_of[pk], ladder_words(health_of[pk], on_ladder.get(pk))) for pk in pairs.object_list
+        PairRow(
+            by_pk[pk].match, stored.health_of(by_pk[pk]), ladder_words(stored.health_of(by_pk[pk]), on_ladder.get(pk))
+        )
+        for pk in pairs.object_list
     ]
     cadence = health.CADENCE_DAYS.get(programme.cadence)
     return Dashboard(
@@ -133,14 +149,20 @@ def programme_dashboard(
         queue=queue,
         activity=[item for item in recent_activity(programme) if item.match_id not in own],
         milestones=upcoming_milestones(programme, now),
-        tiles=health_tiles(counts, health_of, on_ladder, cadence),
-        queue_summary=_queue_summary(health_of, queue),
+        tiles=health_tiles(counts, summary["in_grace"], stalled_stages, cadence),
+        queue_summary=_queue_summary(counts[health.Status.STALLED], stalled_stages, queue),
         own_pairs_left_out=len(own),
+        health_as_of=now,
+        oldest_judgement=summary["oldest"],
     )
 
 
 def _stalled(state: health.Health) -> bool:
-    return state.status == health.Status.STALLED
+    return _stalled_status(state.status)
+
+
+def _stalled_status(status: str) -> bool:
+    return status == health.Status.STALLED
 
 
 def _day(value: date) -> str:
@@ -176,17 +198,13 @@ def ladder_words(state: health.Health, escalation: Escalation | None) -> str:
     return f"Nudged on {_day(escalation.opened_on)}; reminded{then} if still stalled"
 
 
-def health_tiles(
-    counts: dict[str, int], health_of: dict[int, health.Health], on_ladder: dict[int, Escalation], cadence: int | None
-) -> list[Tile]:
+def health_tiles(counts: dict[str, int], in_grace: int, steps: Counter, cadence: int | None) -> list[Tile]:
     """The four counts with their meaning in words: the stalled pairs by their
-    step on the ladder, and the on-track pairs within their grace."""
-    stalled = [pk for pk, state in health_of.items() if _stalled(state)]
-    steps = Counter(on_ladder[pk].stage if pk in on_ladder else None for pk in stalled)
+    step on the ladder (`steps`: stalled pairs by stage, None for off the ladder),
+    and the on-track pairs within their grace."""
     stalled_notes = [f"{steps[stage]} {words}" for stage, words in LADDER_NOTES if steps[stage]]
     if steps[None]:
         stalled_notes.append(f"{steps[None]} {NOT_ON_LADDER}")
-    in_grace = sum(1 for state in health_of.values() if state.in_grace)
     if cadence:
         attention, stall = health.attention_after(cadence), health.stalled_after(cadence)
         descriptions = {
@@ -211,19 +229,18 @@ def health_tiles(
     ]
 
 
-def _queue_summary(health_of: dict[int, health.Health], queue: list[Escalation]) -> list[str]:
+def _queue_summary(stalled_count: int, steps: Counter, queue: list[Escalation]) -> list[str]:
     """Why the stalled count and the queue's rows may differ: stalled pairs join
     the ladder at the next daily check, and pairs that met again leave it then."""
-    stalled = {pk for pk, state in health_of.items() if _stalled(state)}
-    on_ladder = sum(1 for escalation in queue if escalation.match_id in stalled)
+    on_ladder = stalled_count - steps[None]
     recovering = sum(1 for escalation in queue if escalation.recovering)
     sentences = []
-    if stalled:
-        off = len(stalled) - on_ladder
-        are = "is" if len(stalled) == 1 else "are"
-        head = f"{_count(len(stalled), 'pair')} {are} stalled: "
+    if stalled_count:
+        off = stalled_count - on_ladder
+        are = "is" if stalled_count == 1 else "are"
+        head = f"{_count(stalled_count, 'pair')} {are} stalled: "
         if not off:
-            sentences.append(head + ("it is" if len(stalled) == 1 else "all are") + " on the escalation ladder below.")
+            sentences.append(head + ("it is" if stalled_count == 1 else "all are") + " on the escalation ladder below.")
         elif not on_ladder:
             sentences.append(head + "none is on the escalation ladder yet; the next daily check nudges "
                              + ("it." if off == 1 else "them."))  # fmt: skip
@@ -248,25 +265,30 @@ def recent_activity(programme: Programme, limit: int = ACTIVITY_ITEMS) -> list[A
     """The latest happenings of the programme, newest first (five queries)."""
     items: list[Activity] = []
     pair = "{0.mentor.user} and {0.mentee.user}".format
-    for match in programme.matches.select_related("mentor__user", "mentee__user").order_by("-created_at")[:limit]:
+    people = ("mentor__user", "mentee__user")
+    for match in _latest(programme.matches.all(), "-created_at", limit).select_related(*people):
         items.append(Activity(match.created_at, f"{pair(match)} were matched", match.pk))
-    ended = programme.matches.filter(status=Match.Status.ENDED).select_related("mentor__user", "mentee__user")
-    for match in ended.order_by("-ended_at")[:limit]:
+    ended = programme.matches.filter(status=Match.Status.ENDED)
+    for match in _latest(ended, "-ended_at", limit).select_related(*people):
         items.append(Activity(match.ended_at, f"{pair(match)} ended: {match.get_end_reason_display()}", match.pk))
     held = Meeting.objects.filter(programme=programme, status=Meeting.Status.HELD, starts_at__lte=timezone.now())
-    for meeting in held.select_related("mentor__user", "mentee__user").order_by("-starts_at")[:limit]:
+    for meeting in _latest(held, "-starts_at", limit).select_related(*people):
         items.append(Activity(meeting.starts_at, f"{pair(meeting)} met ({meeting.minutes} min)", meeting.match_id))
-    recaps = Recap.objects.filter(meeting__programme=programme).select_related("author", "meeting")
-    for recap in recaps.order_by("-created_at")[:limit]:
+    recaps = _latest(Recap.objects.filter(meeting__programme=programme), "-created_at", limit)
+    for recap in recaps.select_related("author", "meeting"):
         items.append(Activity(recap.created_at, f"{recap.author} wrote a recap", recap.meeting.match_id))
-    steps = EscalationStep.objects.filter(escalation__match__programme=programme).select_related(
-        "escalation__match__mentor__user", "escalation__match__mentee__user"
-    )
-    for step in steps.order_by("-created_at")[:limit]:
+    steps = _latest(EscalationStep.objects.filter(escalation__match__programme=programme), "-created_at", limit)
+    for step in steps.select_related("escalation__match__mentor__user", "escalation__match__mentee__user"):
         match = step.escalation.match
         items.append(Activity(step.created_at, f"{pair(match)}: {step.get_kind_display().lower()}", match.pk))
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]
+
+
+def _latest(rows: QuerySet, order: str, limit: int) -> QuerySet:
+    """The newest `limit` of `rows`, chosen before anything is joined to them: sorting
+    a programme's every row with its people's rows attached grows with the programme."""
+    return rows.model.objects.filter(pk__in=Subquery(rows.order_by(order).values("pk")[:limit])).order_by(order)
 
 
 def upcoming_milestones(programme: Programme, now: datetime, days: int = 60) -> list[Milestone]:
@@ -315,20 +337,25 @@ def coordinator_overview(user: User, now: datetime | None = None) -> list[Digest
 
 def programme_summaries(programmes, now: datetime | None = None) -> list[DigestProgramme]:
     """Each live programme of `programmes` with its health and what waits on it
-    (about ten queries per programme)."""
+    (twelve queries for the health of all, then four per programme)."""
     now = now or timezone.now()
     # Office hours are one-off bookings: no pairs, so no health to show.
     live = programmes.filter(status__in=[Programme.Status.OPEN, Programme.Status.RUNNING]).exclude(
         kind=Programme.Kind.OFFICE_HOURS
     )
+    # Every live programme's counts at once, from the stored health (stale rows re-judged first).
+    active = Match.objects.filter(programme__in=live, status=Match.Status.ACTIVE)
+    stored.judge_stale(active, now)
+    counted = Counter({
+        (programme_id, status): n for programme_id, status, n in PairHealth.objects.filter(match__in=active)
+        .values_list("match__programme_id", "status").annotate(n=Count("pk")).order_by()
+    })  # fmt: skip
     summaries = []
     for programme in live.annotate(
         applications=Count("participants", filter=Q(participants__status=Participant.Status.APPLIED), distinct=True)
     ).order_by("name"):
-        states = health.health_of_matches(programme.matches.filter(status=Match.Status.ACTIVE), now).values()
-        counted = Counter(state.status for state in states)
         summaries.append(DigestProgramme(
-            programme=programme, counts={status: counted.get(status, 0) for status in STATUS_ORDER},
+            programme=programme, counts={status: counted[programme.pk, status] for status in STATUS_ORDER},
             queued=sum(1 for e in work_queue(programme) if e.stage == e.Stage.QUEUED),
             applications=programme.applications,
             waiting_for_mentor=waiting_for_a_mentor(programme.participants.all()).count(),

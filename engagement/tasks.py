@@ -1,7 +1,7 @@
 """The periodic reminder and escalation jobs. Each finds what is due and records
 it with notify_many, whose unique key makes a second run (the next hour, an
 overlapping beat, a second worker) record nothing new; delivery is its own task.
-The schedules are in migrations/0002_reminder_schedules.py."""
+The schedules are in migrations/0002_reminder_schedules.py and 0003_pair_health.py."""
 
 import logging
 
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from notifications.services import notify_many
 
-from . import escalation, reminders
+from . import escalation, reminders, stored
 
 logger = logging.getLogger(__name__)
 RETRY = {"autoretry_for": (OperationalError, ConnectionError), "retry_backoff": True, "max_retries": 5}
@@ -83,9 +83,18 @@ def walk_escalation_ladder() -> dict:
     return result.__dict__
 
 
+@shared_task(**RETRY)
+def judge_health_daily() -> int:
+    """Every active pair's stored health judged for the new day, just after midnight
+    (health moves with the date alone); pages re-judge any row the job has not reached."""
+    written = stored.judge_daily()
+    logger.info("Pair health: %s pairs judged", written)
+    return written
+
+
 # Every periodic job of this app, for the schedules and the tests that run them all.
 PERIODIC_JOBS = [
     remind_upcoming_meetings, remind_recaps_due, remind_actions_due, remind_goals_overdue,
     remind_profiles_incomplete, remind_applications_unmatched, remind_requests_unanswered,
-    send_surveys_due, send_coordinator_digests, walk_escalation_ladder,
+    send_surveys_due, send_coordinator_digests, walk_escalation_ladder, judge_health_daily,
 ]  # fmt: skip

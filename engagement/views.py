@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from matching.models import Match
@@ -12,7 +13,7 @@ from matching.permissions import is_in_pair
 from matching.services import MatchingError
 from programmes.permissions import get_programme_for_coordinator
 
-from . import escalation, health, selectors
+from . import escalation, health, selectors, stored
 from .forms import EndForm, ExtendForm, MessageForm
 from .models import Escalation
 
@@ -23,6 +24,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         raise Http404("No dashboards for you.")
     return render(request, "engagement/overview.html", {
         "summaries": selectors.coordinator_overview(request.user), "labels": health.STATUS_LABELS,
+        "health_as_of": timezone.now(),
     })  # fmt: skip
 
 
@@ -63,11 +65,11 @@ def pair(request: HttpRequest, programme_pk: int, match_pk: int) -> HttpResponse
 
 
 def _pair_page(request, match, open_escalation, *, message_form=None, extend_form=None, end_form=None, status=200):
-    state = health.health_of_matches(Match.objects.filter(pk=match.pk))[match.pk]
+    state = stored.stored_health(Match.objects.filter(pk=match.pk))[match.pk]
     history = list(match.escalations.prefetch_related("steps__by").order_by("-opened_on", "-pk"))
     return render(request, "engagement/pair.html", {
         "match": match, "programme": match.programme, "health": state, "escalation": open_escalation,
-        "history": history, "labels": health.STATUS_LABELS,
+        "history": history, "labels": health.STATUS_LABELS, "health_as_of": timezone.now(),
         "message_form": message_form or MessageForm(), "extend_form": extend_form or ExtendForm(),
         "end_form": end_form or EndForm(),
     }, status=status)  # fmt: skip

@@ -156,6 +156,9 @@ COVERAGE: dict[str, Covered] = {
     "outcomes.ObjectiveAnswer.participant": Covered("objective_answers", "deleted"),
     # engagement
     "engagement.Escalation.match": Covered("pair_follow_up", "anonymous"),
+    "engagement.PairHealth.match": Covered(
+        "", "anonymous", "derived from the pair's rows (counts, dates, no one's words); judged again from them"
+    ),
     "engagement.EscalationStep.by": Covered("work_for_programmes", "blanked", "a coordinator's message they wrote"),
     # reports
     "reports.ReportScope.user": Covered("report_scopes", "deleted"),

@@ -42,7 +42,7 @@ counts people by their network memberships (someone in two networks counts in
 each row, once in All). No text anyone wrote is read here."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import connections
@@ -50,7 +50,9 @@ from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, Q
 from django.db.models.functions import Cast, Trim, TruncMonth
 from django.utils import timezone
 
-from engagement.health import STATUS_LABELS, Health, Status, assess, frameworks_of, pair_facts
+from engagement.health import STATUS_LABELS, Health, Status
+from engagement.models import PairHealth
+from engagement.stored import judge_stale
 from matching.models import Match
 from networks.models import Network, NetworkMembership
 from outcomes.catalogue import MEASURES
@@ -498,20 +500,18 @@ def attribute_cutoff(today: date | None = None) -> date:
 def health_today(user, report_filter: ReportFilter) -> dict[int, Health]:
     """Today's health of every active match of the programmes in scope, judged
     from meetings, goals and actions only: ratings and check-ins are for the
-    coordinators, so HR's view of a pair never depends on them. It is the costly
-    part of the figures, so a page or an export computes it once."""
+    coordinators, so HR's view of a pair never depends on them. Read from the
+    stored health (engagement.stored), so its cost does not grow with history."""
     programmes = scoped_programmes(user, report_filter)
     return hr_health(Match.objects.filter(programme__in=programmes, status=Match.Status.ACTIVE))
 
 
 def hr_health(matches: QuerySet[Match]) -> dict[int, Health]:
-    today = timezone.localdate()
-    facts = pair_facts(matches)
-    frameworks = frameworks_of(matches)
-    return {
-        pk: assess(replace(facts[pk], ratings=0, average_rating=None, latest_pulse=None), framework, today)
-        for pk, framework in frameworks.items() if pk in facts
-    }  # fmt: skip
+    """HR's status of each of `matches` (stored beside the coordinators' one, stale
+    rows judged first; the reasons, which name ratings, are not HR's to read)."""
+    judge_stale(matches)
+    statuses = PairHealth.objects.filter(match__in=matches).values_list("match_id", "hr_status")
+    return {pk: Health(status) for pk, status in statuses}
 
 
 # -- the raw figures of each group -------------------------------------------------
