@@ -1015,11 +1015,16 @@ def _solve(
     *,
     spread: float = 0.0,
     load: np.ndarray | None = None,
-    certificate: dict[str, float] | None = None,
+    certificate: dict[str, Any] | None = None,
 ) -> np.ndarray:
-    """Exact assignment on the edges ``(ci, cj, cs)``: the most mentees matched, then
-    the highest total score less the spread cost, within mentor ``capacity``.
+    """Assignment on the edges ``(ci, cj, cs)``: the most mentees matched, then the
+    highest total score less the spread cost, within mentor ``capacity``.
     Returns the mentor of each mentee, ``-1`` when unmatched.
+
+    From ``AUCTION_MIN_ROWS`` mentees, when every one of them can be matched at
+    once, an auction solves it (:func:`_auction`) and ``certificate["gap"]`` gets
+    how far below the optimum the result may be at most; otherwise the exact solve
+    below runs.
 
     Each mentor becomes ``capacity`` slots, every row gets a private "unmatched"
     column, and scipy's LAPJVsp finds the minimum-cost full matching.  Real edges
@@ -1056,10 +1061,10 @@ def _solve(
         order = np.argsort(row_of, kind="stable")
         row_ptr = np.zeros(nr + 1, np.intp)
         np.cumsum(np.bincount(row_of, minlength=nr), out=row_ptr[1:])
-        slot, bound = _auction(row_ptr, col_of[order], cs[order], first_slot, spread * position, AUCTION_EPS)
+        slot, gap = _auction(row_ptr, col_of[order], cs[order], first_slot, spread * position, AUCTION_EPS)
         result[rows] = slot_mentor[slot]
         if certificate is not None:
-            certificate["bound"] = bound
+            certificate.update(method="auction", gap=gap)
         return result
     held_max = int(held.max(initial=0))
     worst_extra = spread * (held_max + int(slots.max(initial=1)))
@@ -1094,8 +1099,9 @@ def _auction(
     """Forward auction (Bertsekas, Jacobi bidding) for the assignment of every row to
     its own mentor slot, maximising score less slot cost; each row's edges are
     ``edge_mentor[row_ptr[r]:row_ptr[r + 1]]``. Returns each row's slot and an upper
-    bound on the optimum (from the final prices), so the result is certified within
-    ``bound - achieved`` (at most ``(rows + spare slots) * eps``).
+    how far below the optimum it may be at most: an upper bound on the optimum from
+    the final prices, less what was achieved (by eps-complementary slackness, at most
+    ``(rows + spare slots) * eps``).
 
     Needs a matching of every row (the caller checks). Spare slots are taken by
     implicit "nobody" rows that value every slot at 0, which makes the problem
@@ -1166,8 +1172,13 @@ def _auction(
     # the cheapest slot, plus the sum of prices.
     value = edge_score - best_cost[edge_mentor]
     row_best = np.maximum.reduceat(value, row_ptr[:-1]) if n else np.zeros(0)
-    bound = float(row_best.sum() + price.sum() - nobody * price.min(initial=0.0))
-    return slot_of, bound
+    bound = float(row_best.sum() + price.sum() - nobody * (price.min() if nobody else 0.0))
+    # What the assignment achieved (edges are sorted by row, then mentor).
+    row_of_edge = np.repeat(np.arange(n), degree)
+    keys = row_of_edge * len(best_cost) + edge_mentor
+    chosen = np.searchsorted(keys, np.arange(n) * len(best_cost) + mentor_of_slot[slot_of])
+    achieved = float(edge_score[chosen].sum() - slot_cost[slot_of].sum())
+    return slot_of, bound - achieved
 
 
 def _cheapest_slots(
@@ -1374,7 +1385,9 @@ def match_cohort(
     ci, cj, cs = ci[keep], cj[keep], cs[keep]
     t = lap("candidates", t)
 
-    mentor_of = _solve(model.n, ci, cj, cs, capacity, **spread)
+    # The auction (large cohorts) says how far from the optimum it may be; exact: 0.
+    certificate: dict[str, Any] = {"method": "exact", "gap": 0.0}
+    mentor_of = _solve(model.n, ci, cj, cs, capacity, **spread, certificate=certificate)
     t = lap("assign", t)
 
     repaired = mentor_of.copy()
@@ -1390,7 +1403,7 @@ def match_cohort(
         cs = np.concatenate([cs, model.pair_scores(rows, repaired[rows])])
         _, first = np.unique(keys, return_index=True)
         ci, cj, cs = ci[first], cj[first], cs[first]
-        mentor_of = _solve(model.n, ci, cj, cs, capacity, **spread)
+        mentor_of = _solve(model.n, ci, cj, cs, capacity, **spread, certificate=certificate)
     t = lap("repair", t)
 
     mentor_of[~free_rows] = locked_to[~free_rows]
@@ -1445,6 +1458,9 @@ def match_cohort(
         "mentors_with_2_or_more": int((now_held >= 2).sum()),
         "mentors_with_room_and_none": int(((now_held == 0) & (cohort.mentors.capacity > 0)).sum()),
         "repair_paths": paths,
+        # The optimum over the candidates is at most objective + assignment_gap.
+        "assignment": certificate["method"],
+        "assignment_gap": round(certificate["gap"], 4),
         "phase_seconds": timings,
     }
     return MatchResult(pairs, unmatched, stats, rejected)
