@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import resource
 import time
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -1350,10 +1351,18 @@ def match_cohort(
     started = time.perf_counter()
     weights = weights or Weights()
     timings: dict[str, float] = {}
+    cpu_timings: dict[str, float] = {}
+    peak_mb: dict[str, int] = {}
+    cpu_since = [time.process_time()]
 
     def lap(name: str, since: float) -> float:
-        now = time.perf_counter()
+        # Wall and CPU seconds and the peak memory so far, per phase: on a shared
+        # machine only CPU seconds compare between runs.
+        now, cpu = time.perf_counter(), time.process_time()
         timings[name] = round(now - since, 3)
+        cpu_timings[name] = round(cpu - cpu_since[0], 3)
+        cpu_since[0] = cpu
+        peak_mb[name] = _peak_mb()
         return now
 
     model = _Model(
@@ -1462,8 +1471,15 @@ def match_cohort(
         "assignment": certificate["method"],
         "assignment_gap": round(certificate["gap"], 4),
         "phase_seconds": timings,
+        "phase_cpu_seconds": cpu_timings,
+        "phase_peak_mb": peak_mb,
     }
     return MatchResult(pairs, unmatched, stats, rejected)
+
+
+def _peak_mb() -> int:
+    """Peak resident memory of this process so far, in MB (Linux reports KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 def feasible_scores(
