@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint format check-deploy security bench loadtest clean
+.PHONY: run test lint format check-deploy security bench bench-matching-100k loadtest clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/bench_roster_import.py
 	$(PY) bench/bench_exports.py
 	$(PY) bench/directory_search.py
+
+## bench-matching-100k: match_file on the generator's 100,000-mentee file (50,000 mentors); several minutes
+bench-matching-100k: $(VENV)/.installed-dev
+	$(PY) bench/bench_matching.py --sizes 100000 --exact-sizes
 
 ## loadtest: 50 users for 3 minutes against gunicorn and a 10,000-person organisation in PostgreSQL (docs/load-test.md);
 ## run.sh sets DEBUG=0 and a fresh random SECRET_KEY itself

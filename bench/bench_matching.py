@@ -138,11 +138,15 @@ def child_exact(path: str, spread: float | None) -> dict:
     }
 
 
-def in_subprocess(mode: str, path: Path, k: int, mentor_k: int, spread: float | None) -> dict:
+def in_subprocess(
+    mode: str, path: Path, k: int, mentor_k: int, spread: float | None, auction_from: int | None = None
+) -> dict:
     command = [sys.executable, __file__, "--child", mode, str(path)]
     command += ["-k", str(k), "--mentor-k", str(mentor_k)]
     if spread is not None:
         command += ["--spread", str(spread)]
+    if auction_from is not None:
+        command += ["--auction-from", str(auction_from)]
     out = subprocess.run(  # noqa: S603 (this script, with our own arguments)
         command,
         check=True,
@@ -184,6 +188,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-k", type=int, help="candidates per mentee (engine default if omitted)")
     parser.add_argument("--mentor-k", type=int, help="mentor top-up (engine default if omitted)")
     parser.add_argument("--spread", type=float, help="the spread preference (engine default if omitted)")
+    parser.add_argument(
+        "--auction-from",
+        type=int,
+        help="solve the assignment by the auction from this many mentees (engine default if omitted),"
+        " e.g. 1 to measure the auction against the exact optimum on a small file",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     parser.add_argument(
         "--shortage",
@@ -199,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     mentor_k = DEFAULT_MENTOR_K if args.mentor_k is None else args.mentor_k
     if args.child:
         mode, path = args.child
+        if args.auction_from is not None and mode == "engine":
+            from matching import engine
+
+            engine.AUCTION_MIN_ROWS = args.auction_from
         row = child_engine(path, k, mentor_k, args.spread) if mode == "engine" else child_exact(path, args.spread)
         print(json.dumps(row))
         return 0
@@ -213,10 +227,10 @@ def main(argv: list[str] | None = None) -> int:
             path = with_shortage(path)
         row = {"n": n, "k": k}
         if n in args.sizes:
-            row |= in_subprocess("engine", path, k, mentor_k, args.spread)
+            row |= in_subprocess("engine", path, k, mentor_k, args.spread, args.auction_from)
         if n in args.exact_sizes:
             if "matched" not in row:
-                row |= in_subprocess("engine", path, k, mentor_k, args.spread)
+                row |= in_subprocess("engine", path, k, mentor_k, args.spread, args.auction_from)
             try:
                 row |= in_subprocess("exact", path, k, mentor_k, args.spread)
             except subprocess.CalledProcessError as exc:  # e.g. out of memory
