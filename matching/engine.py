@@ -71,11 +71,6 @@ DEFAULT_MENTOR_K = 10
 # Rows x columns of one scored block; bounds the working memory of every pass
 # (a float32 block of 2M entries is 8 MB, plus a few masks of the same shape).
 BLOCK_ENTRIES = 2_000_000
-# A mentee allowed more mentors than this is scored against an even spread of
-# about this many of them when choosing candidates (the top k among 10,000 mentors
-# lose little: docs/matching-engine.md), which keeps 100,000 x 50,000 within time.
-# Smaller cohorts are scored against every mentor; audits and the repair always are.
-MAX_SCORED_MENTORS = 10_000
 # From this many mentees with candidates the assignment is solved by an auction
 # instead of LAPJVsp, whose time grows much faster than the cohort (see
 # docs/matching-engine.md): 12.5 s at 50,000 against about 4 s.
@@ -675,21 +670,14 @@ class _Model:
         rows: np.ndarray | None = None,
         mentors: np.ndarray | None = None,
         block_entries: int = BLOCK_ENTRIES,
-        max_columns: int | None = None,
     ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Yield ``(mentee_idx, mentor_idx, scores)`` covering every allowed pair of
         ``rows`` (default: all mentees) with the ``mentors`` selected by a boolean mask
         (default: all).  ``scores`` is float32 with ``-inf`` where a hard rule forbids
         the pair; pairs outside the yielded columns are forbidden by track or seniority.
-
-        ``max_columns`` (candidates only) scores a block whose rows allow more mentors
-        than that against every ``stride``-th of them, from an offset that turns
-        with each block, so each mentee is compared with about ``max_columns`` mentors
-        and each mentor with a share of every seniority level's mentees.
         """
         by_rule = None if rows is None else np.lexsort((self.key[rows], self.track[rows]))
         rows = self.order if rows is None else rows[by_rule]
-        turn = 0
         for t in (TRADITIONAL, REVERSE):
             rows_t = rows[self.track[rows] == t]
             keys_t = self.key[rows_t]
@@ -706,11 +694,7 @@ class _Model:
                 ncols = len(cols_t) - start
                 if ncols == 0:
                     break  # later rows are at least as senior: nobody allowed
-                stride = 1 if max_columns is None else -(-ncols // max_columns)
-                first = start + turn % stride
-                turn += 1
-                scored = slice(first, None, stride)
-                nrows = max(1, block_entries // -(-ncols // stride))
+                nrows = max(1, block_entries // ncols)
                 end = min(pos + nrows, len(rows_t))
                 same_key_end = int(np.searchsorted(keys_t, kmin, side="right"))
                 # Prefer blocks of one seniority level (no mask needed) unless that
@@ -719,21 +703,19 @@ class _Model:
                     end = same_key_end
                 blk = rows_t[pos:end]
                 pos = end
-                scores = self.A[blk] @ b_t[scored].T
+                scores = self.A[blk] @ b_t[start:].T
                 for table, code_i, code_j in self.lookups:
-                    scores += table[code_i[blk][:, None], code_j[cols_t[scored]][None, :]]
+                    scores += table[code_i[blk][:, None], code_j[cols_t[start:]][None, :]]
                 if keys_t[pos - 1] > kmin:
-                    too_senior = eff_t[scored][None, :] <= self.key[blk][:, None]
+                    too_senior = eff_t[start:][None, :] <= self.key[blk][:, None]
                     scores[too_senior] = -np.inf
                 local, mentor, _ = self.exclusions_of(blk)
-                lc = local_col[mentor] - first
-                hit = (lc >= 0) & (lc % stride == 0)
-                scores[local[hit], lc[hit] // stride] = -np.inf
-                yield blk, cols_t[scored], scores
+                lc = local_col[mentor] - start
+                hit = lc >= 0
+                scores[local[hit], lc[hit]] = -np.inf
+                yield blk, cols_t[start:], scores
 
-    def candidates(
-        self, k: int, mentor_k: int = 0, max_columns: int | None = None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def candidates(self, k: int, mentor_k: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Candidate pairs ``(i, j, score)``: the ``k`` best feasible mentors of every
         mentee (all of them when fewer), topped up so that every mentor with capacity
         has at least its ``mentor_k`` best feasible mentees (all when fewer).
@@ -742,7 +724,7 @@ class _Model:
         otherwise get no candidate edge and stay idle while mentees go unmatched.
         """
         out_i, out_j, out_s = [], [], []
-        for blk, cols, scores in self.blocks(max_columns=max_columns):
+        for blk, cols, scores in self.blocks():
             ncols = scores.shape[1]
             if ncols > k:
                 # Among (nearly) equal scores prefer the mentor closest in seniority
@@ -1407,10 +1389,7 @@ def match_cohort(
     spread = {"spread": weights.spread, "load": load}
     t = lap("prepare", started)
 
-    if k is None:  # exact: every feasible pair, every mentor scored
-        ci, cj, cs = model.candidates(model.m, mentor_k, max_columns=None)
-    else:
-        ci, cj, cs = model.candidates(k, mentor_k, max_columns=MAX_SCORED_MENTORS)
+    ci, cj, cs = model.candidates(model.m if k is None else k, mentor_k)
     keep = free_rows[ci]
     ci, cj, cs = ci[keep], cj[keep], cs[keep]
     t = lap("candidates", t)

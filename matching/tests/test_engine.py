@@ -739,31 +739,6 @@ def test_a_whole_run_through_the_auction_keeps_every_hard_rule():
     assert all(held.count(m["id"]) <= 2 for m in mentors)
 
 
-def test_mentees_scored_against_a_spread_of_mentors_get_only_feasible_candidates_with_their_scores():
-    rng = np.random.default_rng(11)
-    mentees = [mentee(f"e{i}", int(rng.integers(1, 5)), manager_id=f"m{i % 7}") for i in range(60)]
-    mentors = [mentor(f"m{j}", int(rng.integers(2, 8)), capacity=2, department=f"d{j % 3}") for j in range(30)]
-    cohort = Cohort.from_records(mentees, mentors)
-    blocked = [("e3", "m5"), ("e4", "m9")]
-    feasible = {
-        (int(i), int(j)): s
-        for chunk in feasible_scores(cohort, Weights(), blocked=blocked)
-        for i, j, s in zip(chunk.mentee, chunk.mentor, chunk.score, strict=True)
-    }
-    model = engine._Model(cohort, Weights(), blocked=blocked)
-    ci, cj, cs = model.candidates(4, mentor_k=0, max_columns=3)
-    assert len(ci) > 0
-    for i, j, s in zip(ci.tolist(), cj.tolist(), cs.tolist(), strict=True):
-        assert feasible[(i, j)] == pytest.approx(s, abs=1e-5)
-
-    exact = run(mentees, mentors, blocked=blocked)
-    with mock.patch.object(engine, "MAX_SCORED_MENTORS", 3):
-        spread_out = run(mentees, mentors, blocked=blocked)
-    assert len(spread_out.pairs) == len(exact.pairs)  # the repair keeps the maximum
-    assert all((cohort.mentees.ids.index(p.mentee_id), cohort.mentors.ids.index(p.mentor_id)) in feasible
-               for p in spread_out.pairs)  # fmt: skip
-
-
 # --------------------------------------------------------------------------- stable matching
 
 
