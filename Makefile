@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run test lint format check-deploy security bench bench-pages loadtest clean
+.PHONY: run test lint format check-deploy security bench bench-pages bench-matching-100k loadtest clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,9 @@ bench-pages: $(VENV)/.installed-dev
 	DATABASE_URL=$(BENCH_LARGE_URL) $(PY) manage.py migrate --no-input -v 0
 	DATABASE_URL=$(BENCH_LARGE_URL) $(PY) bench/seed_load.py --people 50000 --manifest var/loadtest/accounts-50k.json
 	DATABASE_URL=$(BENCH_LARGE_URL) $(PY) bench/loadtest/profile_pages.py --compare var/loadtest/accounts-10k.json var/loadtest/accounts-50k.json
+## bench-matching-100k: match_file on the generator's 100,000-mentee file (50,000 mentors); several minutes
+bench-matching-100k: $(VENV)/.installed-dev
+	$(PY) bench/bench_matching.py --sizes 100000 --exact-sizes
 
 ## loadtest: 50 users for 3 minutes against gunicorn and a 10,000-person organisation in PostgreSQL (docs/load-test.md);
 ## run.sh sets DEBUG=0 and a fresh random SECRET_KEY itself

@@ -21,9 +21,15 @@ the engine's candidate settings, e.g. ``--mentor-k 0`` to watch the repair at wo
 ``--spread`` sets the spread preference (``Weights.spread``; ``--spread 0`` matches as
 the engine did before it had one).
 
-Budgets (docs/matching-engine.md): 20,000 mentees in under 20 s and 1 GB; at 2,000
-mentees the objective is at least 99.5 % of the exact optimum and the matched count
-is the maximum possible.
+``--sizes 100000`` (``make bench-matching-100k``) measures the 100,000-mentee file
+(50,000 mentors); it is not among the default sizes because generating and matching
+it takes several minutes on a shared machine.
+
+Budgets (docs/matching-engine.md): 20,000 mentees in under 20 s and 1 GB, 100,000 in
+under 30 s and 2 GB (sizes in between: the 100,000 budget); at 2,000 mentees the
+objective is at least 99.9 % of the exact optimum and the matched count is the
+maximum possible.  Seconds are wall time on a quiet machine; CPU seconds are printed
+beside them because a shared machine stretches wall time.
 """
 
 from __future__ import annotations
@@ -41,7 +47,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 DEFAULT_GENERATOR = REPO.parent / "shared" / "bench" / "gen_programme.py"
-BUDGET_SECONDS, BUDGET_MB = 20.0, 1024.0
+# (from mentees, seconds, MB): the budget of a size is the one of the largest
+# threshold it reaches, except that sizes above 20,000 get the 100,000 budget.
+BUDGETS = ((20_000, 20.0, 1024.0), (20_001, 30.0, 2048.0))
+MIN_RATIO = 0.999
 
 
 def peak_mb() -> float:
@@ -83,8 +92,13 @@ def child_engine(path: str, k: int, mentor_k: int, spread: float | None) -> dict
         "mentors_with_2_or_more": stats["mentors_with_2_or_more"],
         "mentors_with_room_and_none": stats["mentors_with_room_and_none"],
         "repair_paths": stats["repair_paths"],
+        "assignment": stats["assignment"],
+        "assignment_gap": stats["assignment_gap"],
         "mentor_k": mentor_k,
-        "phase_seconds": stats["phase_seconds"],
+        # Writing the result is what match_file did after its own clock stopped.
+        "phase_seconds": stats["phase_seconds"] | {"write": round(seconds - stats["seconds"], 2)},
+        "phase_cpu_seconds": stats["phase_cpu_seconds"],
+        "phase_peak_mb": stats["phase_peak_mb"] | {"write": round(peak_mb())},
     }
 
 
@@ -124,11 +138,15 @@ def child_exact(path: str, spread: float | None) -> dict:
     }
 
 
-def in_subprocess(mode: str, path: Path, k: int, mentor_k: int, spread: float | None) -> dict:
+def in_subprocess(
+    mode: str, path: Path, k: int, mentor_k: int, spread: float | None, auction_from: int | None = None
+) -> dict:
     command = [sys.executable, __file__, "--child", mode, str(path)]
     command += ["-k", str(k), "--mentor-k", str(mentor_k)]
     if spread is not None:
         command += ["--spread", str(spread)]
+    if auction_from is not None:
+        command += ["--auction-from", str(auction_from)]
     out = subprocess.run(  # noqa: S603 (this script, with our own arguments)
         command,
         check=True,
@@ -170,6 +188,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-k", type=int, help="candidates per mentee (engine default if omitted)")
     parser.add_argument("--mentor-k", type=int, help="mentor top-up (engine default if omitted)")
     parser.add_argument("--spread", type=float, help="the spread preference (engine default if omitted)")
+    parser.add_argument(
+        "--auction-from",
+        type=int,
+        help="solve the assignment by the auction from this many mentees (engine default if omitted),"
+        " e.g. 1 to measure the auction against the exact optimum on a small file",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     parser.add_argument(
         "--shortage",
@@ -185,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     mentor_k = DEFAULT_MENTOR_K if args.mentor_k is None else args.mentor_k
     if args.child:
         mode, path = args.child
+        if args.auction_from is not None and mode == "engine":
+            from matching import engine
+
+            engine.AUCTION_MIN_ROWS = args.auction_from
         row = child_engine(path, k, mentor_k, args.spread) if mode == "engine" else child_exact(path, args.spread)
         print(json.dumps(row))
         return 0
@@ -199,10 +227,10 @@ def main(argv: list[str] | None = None) -> int:
             path = with_shortage(path)
         row = {"n": n, "k": k}
         if n in args.sizes:
-            row |= in_subprocess("engine", path, k, mentor_k, args.spread)
+            row |= in_subprocess("engine", path, k, mentor_k, args.spread, args.auction_from)
         if n in args.exact_sizes:
             if "matched" not in row:
-                row |= in_subprocess("engine", path, k, mentor_k, args.spread)
+                row |= in_subprocess("engine", path, k, mentor_k, args.spread, args.auction_from)
             try:
                 row |= in_subprocess("exact", path, k, mentor_k, args.spread)
             except subprocess.CalledProcessError as exc:  # e.g. out of memory
@@ -222,15 +250,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def budget_problems(row: dict) -> list[str]:
     problems = []
-    if row["n"] >= 20000 and row["seconds"] > BUDGET_SECONDS:
-        problems.append(f"{row['seconds']} s > {BUDGET_SECONDS} s")
-    if row["n"] >= 20000 and row["peak_mb"] > BUDGET_MB:
-        problems.append(f"{row['peak_mb']} MB > {BUDGET_MB} MB")
+    budget = [(seconds, mb) for n, seconds, mb in BUDGETS if row["n"] >= n][-1:]
+    if budget and "seconds" in row:
+        seconds, mb = budget[0]
+        if row["seconds"] > seconds:
+            problems.append(f"{row['seconds']} s > {seconds} s")
+        if row["peak_mb"] > mb:
+            problems.append(f"{row['peak_mb']} MB > {mb} MB")
     if "max_matched" in row:
         if row["matched"] != row["max_matched"]:
             problems.append(f"matched {row['matched']} != maximum {row['max_matched']}")
-        if row["objective"] < 0.995 * row["exact_objective"]:
-            problems.append(f"objective ratio {row['objective'] / row['exact_objective']:.4%} < 99.5%")
+        if row["objective"] < MIN_RATIO * row["exact_objective"]:
+            problems.append(f"objective ratio {row['objective'] / row['exact_objective']:.4%} < {MIN_RATIO:.1%}")
     return problems
 
 
@@ -240,6 +271,8 @@ def describe(row: dict) -> str:
         f" matched {row['matched']}/{row['mentees']},"
         f" {row['feasible_pairs']} feasible, {row['candidates_kept']} kept,"
         f" repair paths {row['repair_paths']}, phases {row['phase_seconds']},"
+        f" phases CPU {row['phase_cpu_seconds']}, peak MB after each phase {row['phase_peak_mb']},"
+        f" assignment {row['assignment']} (certified gap {row['assignment_gap']}),"
         f" score {row['total_score']} - spread cost {row['spread_cost']} = {row['objective']},"
         f" {row['mentors_with_2_or_more']} mentors with 2+,"
         f" {row['mentors_with_room_and_none']} with room and none"

@@ -6,16 +6,22 @@ the engine's vectorised code, and searches every assignment exhaustively.
 """
 
 import math
+from unittest import mock
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from matching import engine
 from matching.engine import (
+    AUCTION_EPS,
     Cohort,
     MatchResult,
     Weights,
     Wording,
+    _solve,
+    _top_k_columns,
     feasible_scores,
     match_cohort,
     stable_match,
@@ -641,6 +647,96 @@ def test_the_engine_matches_exhaustive_search_on_small_cohorts(case):
     assert streamed.keys() == edges.keys()
     for pair, s in streamed.items():
         assert s == pytest.approx(edges[pair], abs=1e-4)
+
+
+# --------------------------------------------------------------------------- large-cohort paths
+
+
+def auction_from(rows):
+    """Use the auction from this many mentees (the engine's threshold is large)."""
+    return mock.patch.object(engine, "AUCTION_MIN_ROWS", rows)
+
+
+def _objective(ci, cj, cs, mentor_of, load, spread):
+    matched = np.flatnonzero(mentor_of >= 0)
+    score = {(i, j): s for i, j, s in zip(ci.tolist(), cj.tolist(), cs.tolist(), strict=True)}
+    total = sum(score[(i, int(mentor_of[i]))] for i in matched.tolist())
+    given = np.bincount(mentor_of[matched], minlength=len(load)).astype(float)
+    return total - spread * float((given * load + given * (given - 1) / 2).sum())
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(
+    seed=st.integers(0, 10_000),
+    rows=st.integers(1, 60),
+    spare=st.integers(0, 12),
+    spread=st.sampled_from([0.0, 0.5, 1.0, 3.0]),
+    ties=st.booleans(),
+)
+def test_the_auction_is_within_its_certified_bound_of_the_exact_assignment(seed, rows, spare, spread, ties):
+    """The auction (large cohorts) against LAPJVsp (exact) on the same candidates:
+    every mentee matched, capacity kept, and the objective no further below the
+    optimum than the bound its prices certify, itself within (rows + spare) * eps."""
+    rng = np.random.default_rng(seed)
+    mentors = max(1, rows // 2 + spare)
+    capacity = rng.integers(1, 4, mentors)
+    load = rng.integers(0, 3, mentors)
+    while capacity.sum() < rows + spare:
+        capacity[rng.integers(mentors)] += 1
+    # Each mentee has a few candidates; the first mentors cover everyone so that
+    # every mentee can be matched at once.
+    ci, cj = [], []
+    for i in range(rows):
+        options = set(rng.choice(mentors, size=min(mentors, rng.integers(1, 6)), replace=False).tolist())
+        options.add(i % mentors)
+        ci += [i] * len(options)
+        cj += sorted(options)
+    ci, cj = np.array(ci), np.array(cj)
+    scores = rng.integers(0, 5, len(ci)) / 2 if ties else rng.random(len(ci)) * 10
+    cs = scores.astype(np.float64) + 0.01
+    n = rows
+
+    exact = _solve(n, ci, cj, cs, capacity, spread=spread, load=load)
+    certificate: dict[str, float] = {}
+    with auction_from(1):
+        fast = _solve(n, ci, cj, cs, capacity, spread=spread, load=load, certificate=certificate)
+    assert (exact >= 0).sum() == (fast >= 0).sum()
+    if (exact >= 0).sum() < rows:
+        return  # not every mentee fits: the exact solve ran both times
+    assert (np.bincount(fast, minlength=mentors) <= capacity).all()
+    best = _objective(ci, cj, cs, exact, load, spread)
+    got = _objective(ci, cj, cs, fast, load, spread)
+    assert got <= best + 1e-6
+    assert got + certificate["gap"] >= best - 1e-6
+    assert certificate["gap"] <= (rows + int(capacity.sum())) * AUCTION_EPS + 1e-6
+
+
+@settings(max_examples=30, deadline=None, database=None)
+@given(seed=st.integers(0, 10_000), width=st.sampled_from([1300, 2000, 5000]), levels=st.integers(2, 40))
+def test_the_fast_top_k_picks_the_same_values_as_a_full_partition(seed, width, levels):
+    rng = np.random.default_rng(seed)
+    values = (rng.integers(0, levels, (30, width)) / 4).astype(np.float32)
+    values[rng.random(values.shape) < 0.3] = -np.inf
+    k = 40
+    ours = np.sort(np.take_along_axis(values, _top_k_columns(values, k), axis=1), axis=1)
+    full = np.argpartition(values, width - k, axis=1)[:, width - k :]
+    assert np.array_equal(ours, np.sort(np.take_along_axis(values, full, axis=1), axis=1))
+    assert all(len(set(row)) == k for row in _top_k_columns(values, k).tolist())
+
+
+def test_a_whole_run_through_the_auction_keeps_every_hard_rule():
+    rng = np.random.default_rng(5)
+    mentees = [mentee(f"e{i}", int(rng.integers(1, 4)), department=f"d{i % 3}") for i in range(40)]
+    mentors = [mentor(f"m{j}", int(rng.integers(3, 7)), capacity=2, department=f"d{j % 4}") for j in range(25)]
+    blocked = [("e0", "m0"), ("e1", "m1")]
+    exact = run(mentees, mentors, blocked=blocked)
+    with auction_from(1):
+        fast = run(mentees, mentors, blocked=blocked)
+    assert len(fast.pairs) == len(exact.pairs)
+    assert fast.stats["objective"] >= exact.stats["objective"] - 40 * AUCTION_EPS
+    assert not {("e0", "m0"), ("e1", "m1")} & {(p.mentee_id, p.mentor_id) for p in fast.pairs}
+    held = [p.mentor_id for p in fast.pairs]
+    assert all(held.count(m["id"]) <= 2 for m in mentors)
 
 
 # --------------------------------------------------------------------------- stable matching
