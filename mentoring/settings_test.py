@@ -26,3 +26,7 @@ if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("CELERY_BROKER_URL")
     os.environ["CELERY_BROKER_URL"] = _own_redis_db(os.environ["CELERY_BROKER_URL"], os.environ["PYTEST_XDIST_WORKER"])
 
 from mentoring.settings import *  # noqa: E402, F403 (after the environment is set)
+
+# Real hashing (Argon2) costs ~0.3 s a user and the tests create thousands; the
+# hashers themselves are tested by Django. Set here, once, rather than per test.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
