@@ -41,22 +41,23 @@ def test_the_demo_arrives_matched_by_the_engine_with_one_run_left_to_review():
     assert all(proposal.reasons for proposal in review.proposals.all())
 
 
+@pytest.fixture(scope="class")
+def seeded_once(django_db_setup, django_db_blocker):
+    """`seed_demo` run once, rolled back after the class; what it printed."""
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    printed = io.StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=printed)
+        yield printed.getvalue()
+        transaction.set_rollback(True)
+    app.conf.task_always_eager = eager
+    _hash_cache.clear()  # the hash was made inside this rolled-back block: later tests make their own
+
+
 class TestTheDemoSeededOnce:
     """The tests that only read the demo share one seeding (it costs seconds); the class
     ends it, so the tests above each seed a database of their own."""
-
-    @pytest.fixture(scope="class")
-    def seeded_once(self, django_db_setup, django_db_blocker):
-        """`seed_demo` run once, rolled back after the class; what it printed."""
-        eager = app.conf.task_always_eager
-        app.conf.task_always_eager = True
-        printed = io.StringIO()
-        with django_db_blocker.unblock(), transaction.atomic():
-            call_command("seed_demo", stdout=printed)
-            yield printed.getvalue()
-            transaction.set_rollback(True)
-        app.conf.task_always_eager = eager
-        _hash_cache.clear()  # the hash was made inside this rolled-back block: later tests make their own
 
     def test_demo_logins_work_with_the_printed_password(self, seeded_once, client):
         for email in ["admin@demo.example", "coordinator@demo.example", "hr@demo.example", "mentee@demo.example"]:
