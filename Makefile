@@ -32,10 +32,11 @@ run: $(VENV)/.installed
 	PORT=$(PORT) SITE_URL=http://127.0.0.1:$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
 ## test: install the test tools and run the whole suite (pytest.ini's mentoring.settings_test turns DEBUG on),
-## spread over every core (pytest-xdist; TEST_WORKERS=0 runs it in one process)
+## spread over every core (pytest-xdist; TEST_WORKERS=0 runs it in one process). worksteal: a worker that
+## runs out takes the tail of the other's queue, so neither waits alone at the end of the run.
 TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist load
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
@@ -79,6 +80,7 @@ bench-pages: $(VENV)/.installed-dev
 	DATABASE_URL=$(BENCH_LARGE_URL) $(PY) bench/loadtest/create_database.py
 	DATABASE_URL=$(BENCH_LARGE_URL) $(PY) manage.py migrate --no-input -v 0
 	DATABASE_URL=$(BENCH_LARGE_URL) $(PY) bench/seed_load.py --people 50000 --manifest var/loadtest/accounts-50k.json
+
 	DATABASE_URL=$(BENCH_LARGE_URL) $(PY) bench/loadtest/profile_pages.py --compare var/loadtest/accounts-10k.json var/loadtest/accounts-50k.json
 ## bench-matching-100k: match_file on the generator's 100,000-mentee file (50,000 mentors); several minutes
 bench-matching-100k: $(VENV)/.installed-dev

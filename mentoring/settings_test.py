@@ -31,3 +31,7 @@ from mentoring.settings import *  # noqa: E402, F403 (after the environment is s
 # test database: no database of its own, its own connection. It is unused until a
 # test sets REPORTS_DATABASE = "reports" (mentoring/tests/test_reports_replica.py).
 DATABASES.setdefault("reports", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})  # noqa: F405
+
+# Real hashing (Argon2) costs ~0.3 s a user and the tests create thousands; the
+# hashers themselves are tested by Django. Set here, once, rather than per test.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

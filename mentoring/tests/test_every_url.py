@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from mentoring.celery import app
@@ -32,15 +32,13 @@ from .url_table import (
     watched_tables,
 )
 
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """The world, shared by the module's tests and rolled back after them."""
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True  # nothing reaches the broker while building
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER), transaction.atomic():
+    with django_db_blocker.unblock(), transaction.atomic():
         built = build_world()
         built.sessions = signed_in_sessions(built)
         yield built

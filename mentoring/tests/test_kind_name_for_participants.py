@@ -16,7 +16,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,7 +24,7 @@ from matching import services as matching_services
 from mentoring.celery import app
 from programmes.models import Programme
 
-from .test_demographics_never_shown import FAST_HASHER, is_participant, render, rolled_back
+from .test_demographics_never_shown import is_participant, render, rolled_back
 from .url_table import ROWS, build_world
 
 NAME = "Leadership listening programme"
@@ -41,7 +41,7 @@ def world(django_db_setup, django_db_blocker):
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
     mail.outbox = []
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER), transaction.atomic():
+    with django_db_blocker.unblock(), transaction.atomic():
         built = build_world()
         Programme.objects.exclude(kind=Programme.Kind.OFFICE_HOURS).update(
             kind=Programme.Kind.REVERSE, participant_kind_name=NAME
