@@ -4,7 +4,8 @@ or messages a person has."""
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from engagement.health import Status, health_of_matches
+from engagement.health import Status
+from engagement.stored import stored_health
 from matching.models import Match
 from people.models import User
 from programmes.models import Participant, Programme
@@ -81,7 +82,7 @@ def announcement_recipients(programme: Programme, audience: str) -> list[User]:
         users = User.objects.filter(participations__in=waiting)
     elif audience == Announcement.Audience.STALLED:
         active = Match.objects.filter(programme=programme, status=Match.Status.ACTIVE)
-        health = health_of_matches(active)
+        health = stored_health(active)
         stalled = [pk for pk, h in health.items() if h.status == Status.STALLED]
         pairs = Match.objects.filter(pk__in=stalled)
         users = User.objects.filter(Q(pk__in=pairs.values("mentee__user")) | Q(pk__in=pairs.values("mentor__user")))

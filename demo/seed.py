@@ -20,6 +20,7 @@ from demo.seed_networks import seed_network_channels
 from demo.seed_outcomes import seed_outcomes
 from demo.seed_routes import seed_attribute_answers, seed_manager_nomination, seed_routes
 from demo.seed_sessions import seed_sessions
+from engagement import stored as stored_health
 from people.models import Department, Profile, SeniorityLevel, Tag, User
 from programmes.models import Coordinator, Participant, Programme
 
@@ -319,6 +320,8 @@ def seed() -> list[DemoLogin]:
     seed_dropin(accounts["coordinator@demo.example"], people, maya=maya, theo=theo)
     seed_guests(traditional, accounts["coordinator@demo.example"], people)
     seed_manager_nomination(Programme.objects.get(name="Welcome buddies"), maya)
+    # Every pair's stored health judged now, as the daily job would, so the first page is quick.
+    stored_health.judge_daily()
     return logins
 
 

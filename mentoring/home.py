@@ -8,8 +8,9 @@ from datetime import datetime
 
 from django.db.models import Count, QuerySet
 
-from engagement.health import STATUS_LABELS, health_of_matches
-from engagement.models import Escalation
+from engagement import stored
+from engagement.health import STATUS_LABELS
+from engagement.models import Escalation, PairHealth
 from engagement.selectors import STATUS_ORDER
 from matching.models import Match
 from people.models import User
@@ -30,19 +31,22 @@ class ProgrammeHealth:
 
 def health_of_programmes(programmes: QuerySet[Programme], now: datetime | None = None) -> list[ProgrammeHealth]:
     """Each live programme of `programmes` with its pairs counted by health and its
-    work queue's length, in ten queries whatever the number of programmes: every
-    active pair of them is judged at once by engagement's own rule."""
+    work queue's length, in a fixed number of queries whatever the number of programmes
+    and pairs: the stored health of every active pair of them, counted in SQL."""
     live = list(
         programmes.filter(status__in=LIVE).exclude(kind=Programme.Kind.OFFICE_HOURS).order_by("name", "cohort", "pk")
     )
     matches = Match.objects.filter(programme__in=[programme.pk for programme in live], status=Match.Status.ACTIVE)
-    health = health_of_matches(matches, now)
+    # Counted in SQL over the stored health (engagement.stored), stale rows judged first.
+    stored.judge_stale(matches, now)
     counted: dict[int, dict[str, int]] = {}
-    for match_id, programme_id in matches.values_list("pk", "programme_id"):
-        if match_id in health:
-            by_status = counted.setdefault(programme_id, {})
-            status = health[match_id].status
-            by_status[status] = by_status.get(status, 0) + 1
+    for programme_id, status, pairs in (
+        PairHealth.objects.filter(match__in=matches)
+        .values_list("match__programme_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counted.setdefault(programme_id, {})[status] = pairs
     queued = dict(
         Escalation.objects.filter(match__programme__in=[programme.pk for programme in live],
                                   stage=Escalation.Stage.QUEUED)

@@ -493,6 +493,7 @@ _TASKS_BY_QUEUE = {
         "notifications.tasks.queue_weekly_digests",
         "engagement.tasks.send_coordinator_digests",
         "engagement.tasks.walk_escalation_ladder",
+        "engagement.tasks.judge_health_daily",
         "engagement.tasks.send_surveys_due",
         "engagement.tasks.remind_actions_due",
         "engagement.tasks.remind_goals_overdue",

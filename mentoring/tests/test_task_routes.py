@@ -46,6 +46,7 @@ TASK_QUEUES = {
     "notifications.tasks.queue_weekly_digests": LONG,
     "engagement.tasks.send_coordinator_digests": LONG,
     "engagement.tasks.walk_escalation_ladder": LONG,
+    "engagement.tasks.judge_health_daily": LONG,
     "engagement.tasks.send_surveys_due": LONG,
     "engagement.tasks.remind_actions_due": LONG,
     "engagement.tasks.remind_goals_overdue": LONG,
