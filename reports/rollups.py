@@ -89,10 +89,10 @@ def _view_sql() -> str:
     branches = []
     for key, counters, source in _SOURCES.values():
         values = ", ".join(f"{counters.get(name, '0')} AS {name}" for name in COUNTERS)
-        branches.append(f"SELECT {key}, {values} FROM {source}")
+        branches.append(f"SELECT {key}, {values} FROM {source}")  # nosec B608 (no input: the names are this module's)
     union = "\nUNION ALL\n".join(branches)
     sums = ", ".join(f"SUM({name})::int AS {name}" for name in COUNTERS)
-    return (f"CREATE VIEW reports_pairday_source (programme_id, mentee_id, mentor_id, day, {', '.join(COUNTERS)}) AS "
+    return (f"CREATE VIEW reports_pairday_source (programme_id, mentee_id, mentor_id, day, {', '.join(COUNTERS)}) AS "  # nosec B608 (no input: the names are this module's)
             f"SELECT programme_id, mentee_id, mentor_id, day, {sums} FROM (\n{union}\n) "
             f"AS sources (programme_id, mentee_id, mentor_id, day, {', '.join(COUNTERS)}) "
             f"GROUP BY programme_id, mentee_id, mentor_id, day")  # fmt: skip
@@ -113,7 +113,7 @@ BEGIN
     SELECT {_COLUMNS} FROM reports_pairday_source
      WHERE programme_id = p AND mentee_id = me AND mentor_id = mo AND day IS NOT DISTINCT FROM d;
 END $$;
-"""
+"""  # nosec B608 (no input: the names are this module's)
 
 _PAUSED = "IF current_setting('reports.figures_paused', true) = 'on' THEN RETURN NULL; END IF;"
 
@@ -168,7 +168,7 @@ _CHILDREN = [
 
 def _child_body(parent: str, column: str, day: str, counted: list[str]) -> str:
     def refresh(row: str) -> str:
-        return (f"SELECT programme_id, mentee_id, mentor_id INTO k FROM {parent} WHERE id = {row}.{column};\n"
+        return (f"SELECT programme_id, mentee_id, mentor_id INTO k FROM {parent} WHERE id = {row}.{column};\n"  # nosec B608 (no input: the names are this module's)
                 f"        IF FOUND THEN PERFORM reports_pairday_refresh(k.programme_id, k.mentee_id, k.mentor_id, "
                 f"{day.format(row=row)}); END IF;")  # fmt: skip
 
@@ -259,7 +259,7 @@ def rebuild() -> int:
             # written earlier in the same transaction (a bulk load's).
             cursor.execute(_LOCK)
             cursor.execute("DELETE FROM reports_pairday")
-            cursor.execute(f"INSERT INTO reports_pairday ({_COLUMNS}) SELECT {_COLUMNS} FROM reports_pairday_source")
+            cursor.execute(f"INSERT INTO reports_pairday ({_COLUMNS}) SELECT {_COLUMNS} FROM reports_pairday_source")  # nosec B608 (no input: the names are this module's)
             return _finish(check, cursor.rowcount)
 
 
@@ -279,15 +279,15 @@ def reconcile() -> int:
                 "CREATE TEMPORARY TABLE reports_wanted ON COMMIT DROP AS SELECT * FROM reports_pairday_source"
             )
             cursor.execute(
-                f"CREATE TEMPORARY TABLE reports_wrong ON COMMIT DROP AS SELECT {key} FROM reports_wanted w "
+                f"CREATE TEMPORARY TABLE reports_wrong ON COMMIT DROP AS SELECT {key} FROM reports_wanted w "  # nosec B608 (no input: the names are this module's)
                 f"FULL JOIN reports_pairday t ON {_SAME_KEY.format(a='w', b='t')} "
                 f"WHERE ROW({counters}) IS DISTINCT FROM ROW({stored})"
             )  # nosec B608 (no input: the names are this module's)
             cursor.execute(
-                f"DELETE FROM reports_pairday t USING reports_wrong x WHERE {_SAME_KEY.format(a='t', b='x')}"
+                f"DELETE FROM reports_pairday t USING reports_wrong x WHERE {_SAME_KEY.format(a='t', b='x')}"  # nosec B608 (no input: the names are this module's)
             )
             cursor.execute(
-                f"INSERT INTO reports_pairday ({_COLUMNS}) SELECT {', '.join(f'w.{n}' for n in KEY + COUNTERS)} "
+                f"INSERT INTO reports_pairday ({_COLUMNS}) SELECT {', '.join(f'w.{n}' for n in KEY + COUNTERS)} "  # nosec B608 (no input: the names are this module's)
                 f"FROM reports_wanted w JOIN reports_wrong x ON {_SAME_KEY.format(a='w', b='x')}"
             )  # nosec B608
             cursor.execute("SELECT COUNT(*) FROM reports_wrong")
