@@ -511,7 +511,9 @@ def hr_health(matches: QuerySet[Match]) -> dict[int, Health]:
     rows judged first; the reasons, which name ratings, are not HR's to read)."""
     judge_stale(matches)
     statuses = PairHealth.objects.filter(match__in=matches).values_list("match_id", "hr_status")
-    return {pk: Health(status) for pk, status in statuses}
+    # On a lagging reports replica a row judged just now on the primary may still read as
+    # unjudged (empty): that pair is left out of today's health until the replica catches up.
+    return {pk: Health(status) for pk, status in statuses if status}
 
 
 # -- the raw figures of each group -------------------------------------------------

@@ -237,6 +237,11 @@ def replica_copy():
     connections.close_all()  # a template database may have no other session
     with primary._nodb_cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+        # A session an earlier test left open (a live server's thread, a worker) would refuse the copy.
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [source],
+        )
         cursor.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
     mirrored = reports.settings_dict  # the mirror shares default's dict: replace it, never edit it
     reports.settings_dict = {**mirrored, "NAME": copy}

@@ -698,7 +698,9 @@ def is_account(route: str, pattern: URLPattern) -> bool:
 # -- the database's fingerprint ---------------------------------------------------------
 
 # Tables that change on any request: the sessions.
-UNWATCHED_TABLES = {"django_session"}
+# Sessions, and stored health judged again when a page reads a stale row (a cache of a
+# computation, engagement.stored, not a change anyone made).
+UNWATCHED_TABLES = {"django_session", "engagement_pairhealth"}
 
 
 def watched_tables() -> list[str]:

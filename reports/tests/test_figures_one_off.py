@@ -23,6 +23,7 @@ from matching.tests.factories import enrol, make_person
 from programmes.models import Participant, Programme
 from reports.disclosure import SMALL
 from reports.figures import FIGURES, ReportFilter, build_report, columns_for
+from reports.tests.exported import body, text_of
 from sessions_log.models import ActionItem, Meeting, Recap
 
 from .test_figures import NOW, at, fixture, rows_by_label, shown_by_label  # noqa: F401
@@ -116,7 +117,7 @@ def test_the_page_and_the_export_show_the_new_columns_and_no_private_text(client
     with time_machine.travel(NOW, tick=False):
         page = client.get(reverse("reports:dashboard")).content.decode()
         response = client.get(reverse("reports:export", args=["figures", "csv"]))
-        exported = b"".join(response.streaming_content).decode("utf-8-sig")
+        exported = text_of(body(response))
         response = client.get(reverse("reports:export", args=["meetings", "csv"]))
         log = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     for text in (page, exported):
