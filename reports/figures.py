@@ -742,13 +742,13 @@ def _ended_by_month(ended, key: str | None, mentee_person) -> dict:
     return {row.pop("month").date(): row for row in rows.order_by()}
 
 
-def _people_who_met(days, by_month: bool) -> dict:
+def _people_who_met(days, by_month: bool, *, date_field: str = "day") -> dict:
     """Distinct people who held a meeting (as mentor or mentee), by month or in all:
-    a UNION of the two roles of the pairs' stored days (which drops repeats), counted,
-    in one query."""
+    a UNION of the two roles of the pairs' stored days (or of held meetings, by their
+    `date_field`, for the reference scan), which drops repeats, counted, in one query."""
     columns = ("month", "person") if by_month else ("person",)
-    roles = [days.annotate(month=TruncMonth("day"), person=F(f"{role}__user_id")).values(*columns).order_by()
-             for role in ("mentor", "mentee")]  # fmt: skip
+    roles = [days.annotate(month=TruncMonth(date_field), person=F(f"{role}__user_id")).values(*columns)
+             .order_by() for role in ("mentor", "mentee")]  # fmt: skip
     sql, params = roles[0].union(roles[1]).query.sql_with_params()
     # The inner query is Django's own, with its parameters bound: nothing here comes from a request.
     if by_month:

@@ -7,15 +7,13 @@ history per breakdown. Same groups and names as reports.figures._history."""
 
 from collections import defaultdict
 
-from django.db import connections
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, Sum
 
 from programmes.models import Programme
 from sessions_log.models import ActionItem, Feedback, Goal, Meeting, Recap
 from surveys.models import PulseResponse
 
-from .figures import TOTAL_LABEL, ReportFilter, _add, _consented, _grouped, _in_range, _month_of
+from .figures import ReportFilter, _add, _consented, _grouped, _in_range, _people_who_met
 
 
 def history_by_scanning(programmes, f: ReportFilter, by: str | None, *, month: bool, among: str | None = None) -> dict:
@@ -37,7 +35,7 @@ def history_by_scanning(programmes, f: ReportFilter, by: str | None, *, month: b
                                  "oneoff_sessions~": Count("mentee__user", distinct=True, filter=one_off)},
                               minutes=Sum("minutes", filter=pair)))  # fmt: skip
         if month:
-            for group, people in _people_who_met(held.filter(pair), by is not None).items():
+            for group, people in _people_who_met(held.filter(pair), by is not None, date_field="starts_at").items():
                 groups[group]["met"] = people
         recaps = Recap.objects.filter(meeting__programme__in=programmes).filter(_in_range("created_at", f))
         _add(groups, _grouped(recaps, by, "recap", recaps=Count("pk"),
@@ -70,20 +68,3 @@ def goal_counts_by_scanning(programmes, f: ReportFilter) -> list[tuple[str, int,
     }  # fmt: skip
     return [(label, found.get(value, {}).get("n", 0), found.get(value, {}).get("people", 0))
             for value, label in Goal.Status.choices]  # fmt: skip
-
-
-def _people_who_met(meetings, by_month: bool) -> dict:
-    columns = ("month", "person") if by_month else ("person",)
-    roles = [meetings.annotate(month=TruncMonth("starts_at"), person=F(f"{role}__user_id")).values(*columns)
-             .order_by() for role in ("mentor", "mentee")]  # fmt: skip
-    sql, params = roles[0].union(roles[1]).query.sql_with_params()
-    if by_month:
-        outer = "SELECT met.month, COUNT(*) FROM (" + sql + ") AS met GROUP BY met.month"  # noqa: S608  # nosec B608
-    else:
-        outer = "SELECT COUNT(*) FROM (" + sql + ") AS met"  # noqa: S608  # nosec B608
-    with connections[meetings.db].cursor() as cursor:  # where the queryset reads: a report's replica, if any
-        cursor.execute(outer, params)
-        rows = cursor.fetchall()
-    if not by_month:
-        return {TOTAL_LABEL: rows[0][0]}
-    return {_month_of(month): people for month, people in rows}
