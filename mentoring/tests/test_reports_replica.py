@@ -28,6 +28,7 @@ from mentoring.db_routers import ReportsReplicaRouter, reading_from_reports_data
 from programmes.models import Programme
 from programmes.tests.factories import make_programme
 from reports.models import ExportAudit, ReportSubscription
+from reports.tests.exported import body
 
 NOW = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
 
@@ -89,10 +90,6 @@ def tables(queries: list[str]) -> set[str]:
 
 def writes(queries: list[str]) -> list[str]:
     return [sql for sql in queries if WRITE.match(sql)]
-
-
-def body(response) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def only_reads_the_replica(found: dict[str, list[str]]) -> None:
